@@ -1,0 +1,132 @@
+package io.lodestone.command;
+
+import java.nio.charset.StandardCharsets;
+
+/** Argument parsing with Redis's rules and error texts. */
+public final class Args {
+    private Args() {
+    }
+
+    public static String str(byte[] arg) {
+        return new String(arg, StandardCharsets.UTF_8);
+    }
+
+    public static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static boolean equalsIgnoreCase(byte[] arg, byte[] lowerAscii) {
+        if (arg.length != lowerAscii.length) return false;
+        for (int i = 0; i < arg.length; i++) {
+            int c = arg[i];
+            if (c >= 'A' && c <= 'Z') c += 32;
+            if (c != lowerAscii[i]) return false;
+        }
+        return true;
+    }
+
+    /** Case-insensitive comparison with an ASCII keyword such as "nx". */
+    public static boolean is(byte[] arg, String keyword) {
+        int n = keyword.length();
+        if (arg.length != n) return false;
+        for (int i = 0; i < n; i++) {
+            int a = arg[i], b = keyword.charAt(i);
+            if (a >= 'A' && a <= 'Z') a += 32;
+            if (b >= 'A' && b <= 'Z') b += 32;
+            if (a != b) return false;
+        }
+        return true;
+    }
+
+    private static final CommandError NOT_INTEGER = new CommandError(Errors.NOT_INTEGER);
+
+    /** Whether s is a valid Redis integer (see {@link #parseLong(byte[])}). */
+    public static boolean isLong(byte[] s) {
+        try {
+            parseLong(s);
+            return true;
+        } catch (CommandError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Redis's string2ll: optional '-', digits, no leading zeros, no spaces or '+', fits in 64 bits.
+     * Throws "value is not an integer or out of range".
+     */
+    public static long parseLong(byte[] s) {
+        int n = s.length;
+        if (n == 0 || n > 20) throw NOT_INTEGER;
+        int i = 0;
+        boolean neg = false;
+        if (s[0] == '-') {
+            neg = true;
+            i = 1;
+            if (n == 1) throw NOT_INTEGER;
+        }
+        if (s[i] == '0') {
+            if (n == 1) return 0;
+            throw NOT_INTEGER;
+        }
+        long v = 0;
+        for (; i < n; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) throw NOT_INTEGER;
+            // Accumulate negatively so Long.MIN_VALUE parses.
+            if (v < (Long.MIN_VALUE + d) / 10) throw NOT_INTEGER;
+            v = v * 10 - d;
+        }
+        if (neg) return v;
+        if (v == Long.MIN_VALUE) throw NOT_INTEGER;
+        return -v;
+    }
+
+    /** Parses a long or throws the given error text. */
+    public static long parseLong(byte[] s, String error) {
+        try {
+            return parseLong(s);
+        } catch (CommandError e) {
+            throw new CommandError(error);
+        }
+    }
+
+    /** An int in [min, max] or the "not an integer or out of range" error. */
+    public static int parseInt(byte[] s, int min, int max) {
+        long v = parseLong(s);
+        if (v < min || v > max) throw NOT_INTEGER;
+        return (int) v;
+    }
+
+    /**
+     * Redis's getDoubleFromObject (strtod): decimal or hex floats, "inf"/"infinity" with a sign, no
+     * surrounding spaces, no NaN. Throws "value is not a valid float".
+     */
+    public static double parseDouble(byte[] s) {
+        return parseDouble(s, Errors.NOT_FLOAT);
+    }
+
+    public static double parseDouble(byte[] s, String error) {
+        String t = new String(s, StandardCharsets.US_ASCII);
+        if (t.isEmpty() || Character.isWhitespace(t.charAt(0)) || Character.isWhitespace(t.charAt(t.length() - 1))) {
+            throw new CommandError(error);
+        }
+        String lower = t.toLowerCase(java.util.Locale.ROOT);
+        String body = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
+        if (body.equals("inf") || body.equals("infinity")) {
+            return lower.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        char last = lower.charAt(lower.length() - 1);
+        // Java accepts suffixes (1d, 2f) and words (NaN, Infinity) that strtod does not.
+        if (last == 'd' || last == 'f' || body.startsWith("n") || body.startsWith("i")) {
+            if (!body.startsWith("0x")) throw new CommandError(error);
+        }
+        double v;
+        try {
+            v = Double.parseDouble(body.startsWith("0x") && !body.contains("p") ? lower + "p0" : t);
+        } catch (NumberFormatException e) {
+            throw new CommandError(error);
+        }
+        if (Double.isNaN(v) || Double.isInfinite(v)) throw new CommandError(error); // ERANGE overflow
+        return v;
+    }
+}

@@ -1,0 +1,204 @@
+package io.lodestone.command;
+
+import io.lodestone.protocol.RespValue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One command (or subcommand) as Redis 7.0 declares it, plus our handler and its statistics.
+ * The facts come from {@code COMMAND INFO} of a real redis-server (see {@link CommandTable}).
+ */
+public final class CommandSpec {
+    // Flags, as named in COMMAND INFO.
+    public static final int WRITE = 1, READONLY = 1 << 1, DENYOOM = 1 << 2, ADMIN = 1 << 3, PUBSUB = 1 << 4,
+            NOSCRIPT = 1 << 5, BLOCKING = 1 << 6, LOADING = 1 << 7, STALE = 1 << 8, SKIP_MONITOR = 1 << 9,
+            SKIP_SLOWLOG = 1 << 10, FAST = 1 << 11, NO_AUTH = 1 << 12, MAY_REPLICATE = 1 << 13,
+            NO_MANDATORY_KEYS = 1 << 14, PROTECTED = 1 << 15, NO_MULTI = 1 << 16, MOVABLE_KEYS = 1 << 17,
+            ALLOW_BUSY = 1 << 18, NO_ASYNC_LOADING = 1 << 19, ASKING = 1 << 20, SENTINEL = 1 << 21,
+            ONLY_SENTINEL = 1 << 22, MODULE = 1 << 23;
+    private static final Map<String, Integer> FLAG_NAMES = Map.ofEntries(
+            Map.entry("write", WRITE), Map.entry("readonly", READONLY), Map.entry("denyoom", DENYOOM),
+            Map.entry("admin", ADMIN), Map.entry("pubsub", PUBSUB), Map.entry("noscript", NOSCRIPT),
+            Map.entry("blocking", BLOCKING), Map.entry("loading", LOADING), Map.entry("stale", STALE),
+            Map.entry("skip_monitor", SKIP_MONITOR), Map.entry("skip_slowlog", SKIP_SLOWLOG),
+            Map.entry("fast", FAST), Map.entry("no_auth", NO_AUTH), Map.entry("may_replicate", MAY_REPLICATE),
+            Map.entry("no_mandatory_keys", NO_MANDATORY_KEYS), Map.entry("protected", PROTECTED),
+            Map.entry("no_multi", NO_MULTI), Map.entry("movablekeys", MOVABLE_KEYS),
+            Map.entry("allow_busy", ALLOW_BUSY), Map.entry("no_async_loading", NO_ASYNC_LOADING),
+            Map.entry("asking", ASKING), Map.entry("sentinel", SENTINEL), Map.entry("only_sentinel", ONLY_SENTINEL),
+            Map.entry("module", MODULE));
+
+    final String name;
+    final byte[] nameBytes;
+    /** "get", or "config|get" for a subcommand: the name Redis uses in errors and INFO commandstats. */
+    final String fullName;
+    final int arity;
+    final int flags;
+    final int firstKey, lastKey, keyStep;
+    final List<String> aclCategories;
+    final List<KeySpec> keySpecs;
+    /** The whole COMMAND INFO entry, replayed as is. */
+    final RespValue.Aggregate info;
+    final CommandSpec parent;
+    final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
+    CommandHandler handler;
+
+    // Statistics for INFO commandstats.
+    public long calls, usec, rejectedCalls, failedCalls;
+
+    CommandSpec(RespValue.Aggregate info, CommandSpec parent) {
+        this.info = info;
+        this.parent = parent;
+        this.fullName = RespValue.text(info.get(0)).toLowerCase(Locale.ROOT);
+        this.name = parent == null ? fullName : fullName.substring(fullName.indexOf('|') + 1);
+        this.nameBytes = name.getBytes(StandardCharsets.US_ASCII);
+        this.arity = (int) ((RespValue.Int) info.get(1)).value();
+        int f = 0;
+        for (RespValue v : ((RespValue.Aggregate) info.get(2)).items()) {
+            Integer bit = FLAG_NAMES.get(RespValue.text(v));
+            if (bit != null) f |= bit;
+        }
+        this.flags = f;
+        this.firstKey = (int) ((RespValue.Int) info.get(3)).value();
+        this.lastKey = (int) ((RespValue.Int) info.get(4)).value();
+        this.keyStep = (int) ((RespValue.Int) info.get(5)).value();
+        List<String> cats = new ArrayList<>();
+        for (RespValue v : ((RespValue.Aggregate) info.get(6)).items()) cats.add(RespValue.text(v));
+        this.aclCategories = Collections.unmodifiableList(cats);
+        List<KeySpec> specs = new ArrayList<>();
+        for (RespValue v : ((RespValue.Aggregate) info.get(8)).items()) specs.add(KeySpec.of((RespValue.Aggregate) v));
+        this.keySpecs = Collections.unmodifiableList(specs);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String fullName() {
+        return fullName;
+    }
+
+    public int arity() {
+        return arity;
+    }
+
+    public boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    public List<String> aclCategories() {
+        return aclCategories;
+    }
+
+    public CommandSpec parent() {
+        return parent;
+    }
+
+    public Map<String, CommandSpec> subcommands() {
+        return subcommands;
+    }
+
+    public boolean implemented() {
+        return handler != null || subcommands.values().stream().anyMatch(CommandSpec::implemented);
+    }
+
+    public RespValue.Aggregate info() {
+        return info;
+    }
+
+    /** Whether argc satisfies the arity (positive: exact, negative: at least -arity). */
+    boolean arityOk(int argc) {
+        return arity > 0 ? argc == arity : argc >= -arity;
+    }
+
+    /**
+     * The argument positions that are keys, from the key specs (Redis's getKeysUsingKeySpecs).
+     * Returns positions in argv order of the specs.
+     */
+    public List<Integer> keyPositions(byte[][] argv, int argc) {
+        List<Integer> out = new ArrayList<>();
+        for (KeySpec ks : keySpecs) ks.collect(argv, argc, out);
+        return out;
+    }
+
+    /** The begin_search / find_keys pair of a key spec. */
+    record KeySpec(int index, String keyword, int startFrom, boolean range, int lastKey, int keyStep, int limit,
+                   int keyNumIdx, int firstKey) {
+        static KeySpec of(RespValue.Aggregate m) {
+            RespValue.Aggregate begin = (RespValue.Aggregate) m.field("begin_search");
+            RespValue.Aggregate find = (RespValue.Aggregate) m.field("find_keys");
+            String btype = RespValue.text(begin.field("type"));
+            RespValue.Aggregate bspec = (RespValue.Aggregate) begin.field("spec");
+            int index = -1, startFrom = 0;
+            String keyword = null;
+            if ("index".equals(btype)) {
+                index = num(bspec.field("index"));
+            } else if ("keyword".equals(btype)) {
+                keyword = RespValue.text(bspec.field("keyword"));
+                startFrom = num(bspec.field("startfrom"));
+            }
+            String ftype = RespValue.text(find.field("type"));
+            RespValue.Aggregate fspec = (RespValue.Aggregate) find.field("spec");
+            if ("range".equals(ftype)) {
+                return new KeySpec(index, keyword, startFrom, true, num(fspec.field("lastkey")),
+                        num(fspec.field("keystep")), num(fspec.field("limit")), 0, 0);
+            }
+            if ("keynum".equals(ftype)) {
+                return new KeySpec(index, keyword, startFrom, false, 0, num(fspec.field("keystep")), 0,
+                        num(fspec.field("keynumidx")), num(fspec.field("firstkey")));
+            }
+            return new KeySpec(-1, null, 0, true, 0, 1, 0, 0, 0); // "unknown": no keys found statically
+        }
+
+        private static int num(RespValue v) {
+            return v instanceof RespValue.Int i ? (int) i.value() : 0;
+        }
+
+        void collect(byte[][] argv, int argc, List<Integer> out) {
+            int first;
+            if (keyword != null) {
+                first = -1;
+                byte[] kw = keyword.getBytes(StandardCharsets.US_ASCII);
+                int start = startFrom > 0 ? startFrom : argc + startFrom;
+                int end = startFrom > 0 ? argc - 1 : 0;
+                int step = startFrom > 0 ? 1 : -1;
+                for (int i = start; step > 0 ? i <= end : i >= end; i += step) {
+                    if (i < 1 || i >= argc) continue;
+                    if (Args.equalsIgnoreCase(argv[i], kw)) {
+                        first = i + 1;
+                        break;
+                    }
+                }
+                if (first < 0) return;
+            } else {
+                if (index <= 0) return;
+                first = index;
+            }
+            if (first >= argc) return;
+            if (range) {
+                int last;
+                if (lastKey >= 0) last = first + lastKey;
+                else if (limit <= 1) last = argc + lastKey;
+                else last = first + ((argc - first) / limit + lastKey);
+                for (int i = first; i <= last && i < argc; i += Math.max(1, keyStep)) out.add(i);
+            } else {
+                int numIdx = first + keyNumIdx;
+                if (numIdx >= argc) return;
+                long n;
+                try {
+                    n = Long.parseLong(new String(argv[numIdx], StandardCharsets.US_ASCII));
+                } catch (NumberFormatException e) {
+                    return;
+                }
+                int start = first + this.firstKey;
+                for (long k = 0; k < n && start + k * keyStep < argc; k++) out.add((int) (start + k * keyStep));
+            }
+        }
+    }
+}

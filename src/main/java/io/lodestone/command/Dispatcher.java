@@ -1,0 +1,111 @@
+package io.lodestone.command;
+
+import io.lodestone.protocol.Reply;
+import io.lodestone.store.Keyspace;
+
+/**
+ * The gate every command passes (Redis's processCommand) and the call itself (Redis's call()).
+ *
+ * <p>Checks run in Redis's order - existence, arity, protected commands, authentication - so that a
+ * request breaking several rules gets the same error as from Redis. Handlers therefore only parse
+ * their own arguments. After the call come statistics and propagation: a call that changed data
+ * (the keyspace's dirty counter moved) is propagated once, as its effect if the handler rewrote it.
+ */
+public final class Dispatcher {
+    private final ServerContext server;
+    private final Keyspace keyspace;
+
+    public Dispatcher(ServerContext server) {
+        this.server = server;
+        this.keyspace = server.keyspace;
+    }
+
+    /** Runs one command from {@code c.argv[0..c.argc)}. */
+    public void process(Client c) {
+        byte[][] argv = c.argv;
+        int argc = c.argc;
+        CommandTable table = server.commands;
+        CommandSpec cmd = table.lookup(argv[0]);
+        c.lastInteractionMs = keyspace.tick();
+        if (cmd == null) {
+            reject(c, null, unknownCommand(argv, argc));
+            return;
+        }
+        if (!cmd.subcommands.isEmpty() && argc >= 2) {
+            CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
+            if (sub == null) {
+                reject(c, null, "ERR unknown subcommand '" + clip(Args.str(argv[1])) + "'. Try "
+                        + cmd.name.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                return;
+            }
+            cmd = sub;
+        }
+        c.cmd = c.lastCmd = cmd;
+        if (!cmd.arityOk(argc) || cmd.handler == null) {
+            reject(c, cmd, Errors.wrongArity(cmd.fullName));
+            return;
+        }
+        if (cmd.is(CommandSpec.PROTECTED) && !protectedAllowed(c, cmd)) {
+            boolean debug = cmd.fullName.startsWith("debug");
+            reject(c, cmd, "ERR " + (debug ? "DEBUG" : "MODULE") + " command not allowed. If the "
+                    + (debug ? "enable-debug-command" : "enable-module-command")
+                    + " option is set to \"local\", you can run it from a local connection, otherwise you need to"
+                    + " set this option in the configuration file, and then restart the server.");
+            return;
+        }
+        if (!c.authenticated && !cmd.is(CommandSpec.NO_AUTH) && server.authRequired()) {
+            reject(c, cmd, Errors.NOAUTH);
+            return;
+        }
+        call(c, cmd);
+    }
+
+    /** Executes a command that passed every check; accounts and propagates it. */
+    public void call(Client c, CommandSpec cmd) {
+        Reply reply = c.reply;
+        long errorsBefore = reply.errorCount();
+        long dirtyBefore = keyspace.dirty;
+        c.propagateArgv = null;
+        long start = System.nanoTime();
+        try {
+            cmd.handler.call(c);
+        } catch (CommandError e) {
+            reply.error(e.getMessage());
+        }
+        long duration = System.nanoTime() - start;
+        cmd.calls++;
+        cmd.usec += duration / 1000;
+        if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
+        server.stats.totalCommandsProcessed++;
+        if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
+            byte[][] p = c.propagateArgv;
+            if (p != null) server.propagate(c.dbIndex(), p, p.length);
+            else server.propagate(c.dbIndex(), c.argv, c.argc);
+        }
+    }
+
+    private void reject(Client c, CommandSpec cmd, String error) {
+        if (cmd != null) cmd.rejectedCalls++;
+        c.reply.error(error);
+    }
+
+    private boolean protectedAllowed(Client c, CommandSpec cmd) {
+        String mode = cmd.fullName.startsWith("debug") ? server.enableDebugCommand : "no";
+        return "yes".equals(mode) || ("local".equals(mode) && c.conn != null && c.conn.isLocal());
+    }
+
+    /** Redis's text: the name and up to 128 characters of quoted arguments. */
+    static String unknownCommand(byte[][] argv, int argc) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < argc && args.length() < 128; i++) {
+            String a = Args.str(argv[i]);
+            int room = 128 - args.length();
+            args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
+        }
+        return "ERR unknown command '" + clip(Args.str(argv[0])) + "', with args beginning with: " + args;
+    }
+
+    private static String clip(String s) {
+        return s.length() > 128 ? s.substring(0, 128) : s;
+    }
+}

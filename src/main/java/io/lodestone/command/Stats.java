@@ -1,0 +1,31 @@
+package io.lodestone.command;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** Server-wide counters of INFO stats and errorstats. */
+public final class Stats {
+    public long totalConnectionsReceived;
+    public long totalCommandsProcessed;
+    public long rejectedConnections;
+    public long netInputBytes;
+    public long netOutputBytes;
+    public long totalErrorReplies;
+    public long unexpectedErrorReplies;
+    /** errorstat_<CODE>:count, keyed by the first word of the error. */
+    public final Map<String, Long> errorCounts = new TreeMap<>();
+
+    public void countError(String message) {
+        totalErrorReplies++;
+        int sp = message.indexOf(' ');
+        String code = sp < 0 ? message : message.substring(0, sp);
+        // Redis caps the table at 128 codes so a flood of odd errors cannot grow it without end.
+        if (errorCounts.size() < 128 || errorCounts.containsKey(code)) errorCounts.merge(code, 1L, Long::sum);
+    }
+
+    public void reset() {
+        totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
+        netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = 0;
+        errorCounts.clear();
+    }
+}

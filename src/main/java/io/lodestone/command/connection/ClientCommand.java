@@ -1,0 +1,229 @@
+package io.lodestone.command.connection;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.Errors;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
+final class ClientCommand {
+    private ClientCommand() {
+    }
+
+    static void register(CommandTable t) {
+        t.handle("client|id", c -> c.reply.integer(c.id));
+        t.handle("client|setname", ClientCommand::setName);
+        t.handle("client|getname", c -> c.reply.bulkOrNull(c.name == null ? null : Args.bytes(c.name)));
+        t.handle("client|list", ClientCommand::list);
+        t.handle("client|info", c -> c.reply.verbatim(describe(c, c)));
+        t.handle("client|kill", ClientCommand::kill);
+        t.handle("client|no-evict", ClientCommand::noEvict);
+        t.handle("client|help", ClientCommand::help);
+    }
+
+    /** Redis allows only printable ASCII without spaces in client names. */
+    static void validateName(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            if (ch < '!' || ch > '~') {
+                throw new CommandError("ERR Client names cannot contain spaces, newlines or special characters.");
+            }
+        }
+    }
+
+    static void setName(Client c) {
+        String name = Args.str(c.argv[2]);
+        validateName(name);
+        c.name = name.isEmpty() ? null : name;
+        c.reply.ok();
+    }
+
+    static void noEvict(Client c) {
+        if (Args.is(c.argv[2], "on")) c.noEvict = true;
+        else if (Args.is(c.argv[2], "off")) c.noEvict = false;
+        else throw Errors.syntax();
+        c.reply.ok();
+    }
+
+    static void list(Client c) {
+        Set<Long> ids = null;
+        String type = null;
+        for (int i = 2; i < c.argc; i++) {
+            if (Args.is(c.argv[i], "type") && i + 1 < c.argc) {
+                type = Args.str(c.argv[++i]).toLowerCase();
+                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + Args.str(c.argv[i]) + "'");
+            } else if (Args.is(c.argv[i], "id") && i + 1 < c.argc) {
+                ids = new HashSet<>();
+                for (i = i + 1; i < c.argc; i++) {
+                    long id;
+                    try {
+                        id = Args.parseLong(c.argv[i]);
+                    } catch (CommandError e) {
+                        throw new CommandError("ERR Invalid client ID");
+                    }
+                    if (id <= 0) throw new CommandError("ERR Invalid client ID");
+                    ids.add(id);
+                }
+            } else {
+                throw Errors.syntax();
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Client other : c.server.clients.all()) {
+            if (ids != null && !ids.contains(other.id)) continue;
+            if (type != null && !"normal".equals(type)) continue; // replicas, masters and pub/sub come later
+            sb.append(describe(c, other));
+        }
+        c.reply.verbatim(sb.toString());
+    }
+
+    private static boolean isClientType(String t) {
+        return t.equals("normal") || t.equals("master") || t.equals("slave") || t.equals("replica") || t.equals("pubsub");
+    }
+
+    /** One CLIENT LIST line, fields in Redis 7.0's order. */
+    static String describe(Client self, Client c) {
+        long now = System.currentTimeMillis();
+        String cmd = c.lastCmd == null ? "NULL" : c.lastCmd.fullName();
+        return "id=" + c.id
+                + " addr=" + c.conn.remoteAddress()
+                + " laddr=" + c.conn.localAddress()
+                + " fd=" + c.conn.fd()
+                + " name=" + (c.name == null ? "" : c.name)
+                + " age=" + (now - c.createdMs) / 1000
+                + " idle=" + (now - c.lastInteractionMs) / 1000
+                + " flags=" + (c.noEvict ? "e" : "N")
+                + " db=" + c.dbIndex()
+                + " sub=0 psub=0 ssub=0 multi=-1"
+                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
+                + " obl=0 oll=0 omem=" + c.conn.pendingOutputBytes()
+                + " tot-mem=" + c.conn.pendingOutputBytes()
+                + " events=r"
+                + " cmd=" + cmd
+                + " user=" + c.user
+                + " redir=-1"
+                + " resp=" + c.reply.protocol()
+                + "\n";
+    }
+
+    static void kill(Client c) {
+        if (c.argc == 3) {
+            String addr = Args.str(c.argv[2]);
+            for (Client other : new ArrayList<>(c.server.clients.all())) {
+                if (other.conn.remoteAddress().equals(addr)) {
+                    killClient(c, other);
+                    c.reply.ok();
+                    return;
+                }
+            }
+            throw new CommandError("ERR No such client");
+        }
+        if (c.argc % 2 != 0) throw Errors.syntax();
+        Long id = null;
+        String type = null, user = null, addr = null, laddr = null;
+        boolean skipMe = true;
+        for (int i = 2; i < c.argc; i += 2) {
+            byte[] opt = c.argv[i];
+            String val = Args.str(c.argv[i + 1]);
+            if (Args.is(opt, "id")) {
+                long v;
+                try {
+                    v = Args.parseLong(c.argv[i + 1]);
+                } catch (CommandError e) {
+                    throw new CommandError("ERR client-id should be greater than 0");
+                }
+                if (v <= 0) throw new CommandError("ERR client-id should be greater than 0");
+                id = v;
+            } else if (Args.is(opt, "type")) {
+                type = val.toLowerCase();
+                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + val + "'");
+            } else if (Args.is(opt, "user")) {
+                if (!"default".equals(val)) throw new CommandError("ERR No such user '" + val + "'");
+                user = val;
+            } else if (Args.is(opt, "addr")) {
+                addr = val;
+            } else if (Args.is(opt, "laddr")) {
+                laddr = val;
+            } else if (Args.is(opt, "skipme")) {
+                if (Args.is(c.argv[i + 1], "yes")) skipMe = true;
+                else if (Args.is(c.argv[i + 1], "no")) skipMe = false;
+                else throw Errors.syntax();
+            } else {
+                throw Errors.syntax();
+            }
+        }
+        List<Client> victims = new ArrayList<>();
+        for (Client other : c.server.clients.all()) {
+            if (id != null && other.id != id) continue;
+            if (type != null && !"normal".equals(type)) continue;
+            if (user != null && !user.equals(other.user)) continue;
+            if (addr != null && !addr.equals(other.conn.remoteAddress())) continue;
+            if (laddr != null && !laddr.equals(other.conn.localAddress())) continue;
+            if (skipMe && other == c) continue;
+            victims.add(other);
+        }
+        for (Client v : victims) killClient(c, v);
+        c.reply.integer(victims.size());
+    }
+
+    /** Killing oneself lets the reply go out first, as Redis does. */
+    private static void killClient(Client self, Client victim) {
+        if (victim == self) self.closing = true;
+        else victim.conn.closeNow();
+    }
+
+    static void help(Client c) {
+        ConnectionCommands.help(c, "CLIENT",
+                "CACHING (YES|NO)",
+                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                "GETREDIR",
+                "    Return the client ID we are redirecting to when tracking is enabled.",
+                "GETNAME",
+                "    Return the name of the current connection.",
+                "ID",
+                "    Return the ID of the current connection.",
+                "INFO",
+                "    Return information about the current client connection.",
+                "KILL <ip:port>",
+                "    Kill connection made from <ip:port>.",
+                "KILL <option> <value> [<option> <value> [...]]",
+                "    Kill connections. Options are:",
+                "    * ADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made from the specified address",
+                "    * LADDR (<ip:port>|<unixsocket>:0)",
+                "      Kill connections made to specified local address",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Kill connections by type.",
+                "    * USER <username>",
+                "      Kill connections authenticated by <username>.",
+                "    * SKIPME (YES|NO)",
+                "      Skip killing current connection (default: yes).",
+                "LIST [options ...]",
+                "    Return information about client connections. Options:",
+                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                "      Return clients of specified type.",
+                "UNPAUSE",
+                "    Stop the current client pause, resuming traffic.",
+                "PAUSE <timeout> [WRITE|ALL]",
+                "    Suspend all, or just write, clients for <timeout> milliseconds.",
+                "REPLY (ON|OFF|SKIP)",
+                "    Control the replies sent to the current connection.",
+                "SETNAME <name>",
+                "    Assign the name <name> to the current connection.",
+                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                "    Unblock the specified blocked client.",
+                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                "         [OPTIN] [OPTOUT] [NOLOOP]",
+                "    Control server assisted client side caching.",
+                "TRACKINGINFO",
+                "    Report tracking status for the current connection.",
+                "NO-EVICT (ON|OFF)",
+                "    Protect current client connection from eviction.");
+    }
+}

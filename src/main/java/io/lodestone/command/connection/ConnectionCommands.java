@@ -1,0 +1,149 @@
+package io.lodestone.command.connection;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.Errors;
+import io.lodestone.command.ServerContext;
+import io.lodestone.protocol.Reply;
+import io.lodestone.util.Version;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO and the CLIENT subcommands. */
+public final class ConnectionCommands {
+    private ConnectionCommands() {
+    }
+
+    public static void register(CommandTable t) {
+        t.handle("ping", ConnectionCommands::ping);
+        t.handle("echo", c -> c.reply.bulk(c.argv[1]));
+        t.handle("quit", ConnectionCommands::quit);
+        t.handle("reset", ConnectionCommands::reset);
+        t.handle("select", ConnectionCommands::select);
+        t.handle("auth", ConnectionCommands::auth);
+        t.handle("hello", ConnectionCommands::hello);
+        ClientCommand.register(t);
+    }
+
+    static void ping(Client c) {
+        if (c.argc > 2) throw new CommandError(Errors.wrongArity("ping"));
+        if (c.argc == 1) c.reply.raw(Reply.PONG);
+        else c.reply.bulk(c.argv[1]);
+    }
+
+    static void quit(Client c) {
+        c.reply.ok();
+        c.closing = true;
+    }
+
+    /** RESET: the connection's state back to that of a new connection. */
+    static void reset(Client c) {
+        c.select(0);
+        c.reply.protocol(2);
+        c.name = null;
+        c.noEvict = false;
+        c.authenticated = !c.server.authRequired();
+        c.user = "default";
+        c.reply.simple("RESET");
+    }
+
+    static void select(Client c) {
+        long id = Args.parseLong(c.argv[1]);
+        if (id < 0 || id >= c.server.keyspace.databases() || id > Integer.MAX_VALUE) {
+            throw new CommandError(Errors.DB_INDEX);
+        }
+        c.select((int) id);
+        c.reply.ok();
+    }
+
+    static void auth(Client c) {
+        if (c.argc > 3) throw Errors.syntax();
+        if (c.argc == 2 && !c.server.authRequired()) {
+            throw new CommandError("ERR AUTH <password> called without any password configured for the default user."
+                    + " Are you sure your configuration is correct?");
+        }
+        String user = c.argc == 3 ? Args.str(c.argv[1]) : "default";
+        byte[] pass = c.argv[c.argc - 1];
+        if (!checkPassword(c.server, user, pass)) throw new CommandError(Errors.WRONGPASS);
+        c.authenticated = true;
+        c.user = user;
+        c.reply.ok();
+    }
+
+    /** Only the default user exists until ACL users arrive; with no requirepass it takes any password. */
+    static boolean checkPassword(ServerContext server, String user, byte[] pass) {
+        if (!"default".equals(user)) return false;
+        if (!server.authRequired()) return true;
+        return java.security.MessageDigest.isEqual(Args.bytes(server.requirePass), pass);
+    }
+
+    static void hello(Client c) {
+        int protocol = c.reply.protocol();
+        int next = 1;
+        if (c.argc >= 2) {
+            long ver = Args.parseLong(c.argv[1], "ERR Protocol version is not an integer or out of range");
+            next = 2;
+            if (ver < 2 || ver > 3) throw new CommandError("NOPROTO unsupported protocol version");
+            protocol = (int) ver;
+        }
+        String authUser = null;
+        byte[] authPass = null;
+        String setName = null;
+        for (int j = next; j < c.argc; j++) {
+            int more = c.argc - j - 1;
+            if (Args.is(c.argv[j], "auth") && more >= 2) {
+                authUser = Args.str(c.argv[j + 1]);
+                authPass = c.argv[j + 2];
+                j += 2;
+            } else if (Args.is(c.argv[j], "setname") && more >= 1) {
+                setName = Args.str(c.argv[j + 1]);
+                ClientCommand.validateName(setName);
+                j += 1;
+            } else {
+                throw new CommandError("ERR Syntax error in HELLO option '" + Args.str(c.argv[j]) + "'");
+            }
+        }
+        if (authUser != null) {
+            if (!checkPassword(c.server, authUser, authPass)) throw new CommandError(Errors.WRONGPASS);
+            c.authenticated = true;
+            c.user = authUser;
+        }
+        if (!c.authenticated && c.server.authRequired()) {
+            throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
+                    + " HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select"
+                    + " the RESP protocol version at the same time");
+        }
+        if (setName != null) c.name = setName.isEmpty() ? null : setName;
+        c.reply.protocol(protocol);
+        Reply r = c.reply;
+        r.map(7);
+        r.bulk("server");
+        r.bulk("redis");
+        r.bulk("version");
+        r.bulk(Version.REDIS_VERSION);
+        r.bulk("proto");
+        r.integer(protocol);
+        r.bulk("id");
+        r.integer(c.id);
+        r.bulk("mode");
+        r.bulk("standalone");
+        r.bulk("role");
+        r.bulk(c.server.roleName());
+        r.bulk("modules");
+        r.emptyArray();
+    }
+
+    /** Redis's addReplyHelp: a header line, the lines, and the HELP line, as status replies. */
+    public static void help(Client c, String command, String... lines) {
+        List<String> all = new ArrayList<>();
+        all.add(command + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+        for (String l : lines) all.add(l);
+        all.add("HELP");
+        all.add("    Prints this help.");
+        c.reply.array(all.size());
+        for (String l : all) c.reply.simple(l);
+    }
+}

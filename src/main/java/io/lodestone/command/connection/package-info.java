@@ -1,0 +1,2 @@
+/** Connection commands: PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO, CLIENT. */
+package io.lodestone.command.connection;

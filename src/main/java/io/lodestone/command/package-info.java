@@ -1,0 +1,12 @@
+/**
+ * Commands: the table, the gate every command passes, and the families.
+ * <ul>
+ *   <li>{@link io.lodestone.command.CommandTable} - every command's facts (arity, flags, key specs, ACL
+ *       categories), loaded from data generated from a real redis-server, joined with our handlers.</li>
+ *   <li>{@link io.lodestone.command.Dispatcher} - Redis's processCommand + call: every common check in
+ *       Redis's order, then the handler, then statistics and propagation.</li>
+ *   <li>{@link io.lodestone.command.Client} - one connection's state as handlers see it.</li>
+ *   <li>{@code command.<family>} - one class per family; handlers parse, change data and reply.</li>
+ * </ul>
+ */
+package io.lodestone.command;

@@ -1,0 +1,298 @@
+package io.lodestone.command.server;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandSpec;
+import io.lodestone.command.ServerContext;
+import io.lodestone.store.Database;
+import io.lodestone.util.Log;
+import io.lodestone.util.Version;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * INFO with Redis 7.0's sections, field names and order, {@code \r\n} line ends. Sections whose
+ * subsystems arrive later (persistence, replication) report the values Redis reports when that
+ * subsystem is idle, from the real state where it exists.
+ */
+public final class InfoCommand {
+    private static final List<String> DEFAULT = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "cpu", "modules", "errorstats", "cluster", "keyspace");
+    private static final List<String> ALL = List.of("server", "clients", "memory", "persistence", "stats",
+            "replication", "cpu", "modules", "commandstats", "errorstats", "latencystats", "cluster", "keyspace");
+
+    private InfoCommand() {
+    }
+
+    static void info(Client c) {
+        Set<String> sections = new LinkedHashSet<>();
+        if (c.argc == 1) sections.addAll(DEFAULT);
+        for (int i = 1; i < c.argc; i++) {
+            String s = Args.str(c.argv[i]).toLowerCase(Locale.ROOT);
+            switch (s) {
+                case "default" -> sections.addAll(DEFAULT);
+                case "all", "everything" -> sections.addAll(ALL);
+                default -> sections.add(s);
+            }
+        }
+        c.reply.verbatim(render(c.server, sections));
+    }
+
+    /** Renders the requested sections in Redis's order; unknown names are ignored as Redis does. */
+    public static String render(ServerContext server, Set<String> wanted) {
+        StringBuilder sb = new StringBuilder(4096);
+        for (String section : ALL) {
+            if (!wanted.contains(section)) continue;
+            if (sb.length() > 0) sb.append("\r\n");
+            switch (section) {
+                case "server" -> server(server, sb);
+                case "clients" -> clients(server, sb);
+                case "memory" -> memory(server, sb);
+                case "persistence" -> persistence(server, sb);
+                case "stats" -> stats(server, sb);
+                case "replication" -> replication(server, sb);
+                case "cpu" -> cpu(sb);
+                case "modules" -> sb.append("# Modules\r\n");
+                case "commandstats" -> commandStats(server, sb);
+                case "errorstats" -> errorStats(server, sb);
+                case "latencystats" -> sb.append("# Latencystats\r\n");
+                case "cluster" -> sb.append("# Cluster\r\ncluster_enabled:0\r\n");
+                case "keyspace" -> keyspace(server, sb);
+                default -> { }
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void field(StringBuilder sb, String name, Object value) {
+        sb.append(name).append(':').append(value).append("\r\n");
+    }
+
+    private static void server(ServerContext s, StringBuilder sb) {
+        long now = System.currentTimeMillis();
+        long uptime = (now - s.startTimeMs) / 1000;
+        sb.append("# Server\r\n");
+        field(sb, "redis_version", Version.REDIS_VERSION);
+        field(sb, "redis_git_sha1", "00000000");
+        field(sb, "redis_git_dirty", 0);
+        field(sb, "redis_build_id", "0");
+        field(sb, "redis_mode", "standalone");
+        field(sb, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + arch());
+        field(sb, "arch_bits", 64);
+        field(sb, "monotonic_clock", "POSIX clock_gettime");
+        field(sb, "multiplexing_api", "epoll");
+        field(sb, "atomicvar_api", "c11-builtin");
+        field(sb, "gcc_version", "0.0.0");
+        field(sb, "process_id", Log.pid());
+        field(sb, "process_supervised", "no");
+        field(sb, "run_id", s.runId);
+        field(sb, "tcp_port", s.port);
+        java.time.Instant t = java.time.Instant.now();
+        field(sb, "server_time_usec", t.getEpochSecond() * 1_000_000 + t.getNano() / 1000);
+        field(sb, "uptime_in_seconds", uptime);
+        field(sb, "uptime_in_days", uptime / 86400);
+        field(sb, "hz", s.hz);
+        field(sb, "configured_hz", s.hz);
+        field(sb, "lru_clock", (now / 1000) & 0xFFFFFF);
+        field(sb, "executable", s.executable == null ? "" : s.executable);
+        field(sb, "config_file", s.configFile == null ? "" : s.configFile);
+        field(sb, "io_threads_active", 0);
+        field(sb, "lodestone_version", Version.LODESTONE_VERSION);
+        field(sb, "java_version", System.getProperty("java.version"));
+    }
+
+    private static String arch() {
+        String a = System.getProperty("os.arch");
+        return "amd64".equals(a) ? "x86_64" : a;
+    }
+
+    private static void clients(ServerContext s, StringBuilder sb) {
+        sb.append("# Clients\r\n");
+        field(sb, "connected_clients", s.clients.size());
+        field(sb, "cluster_connections", 0);
+        field(sb, "maxclients", s.maxClients);
+        field(sb, "client_recent_max_input_buffer", 0);
+        field(sb, "client_recent_max_output_buffer", 0);
+        field(sb, "blocked_clients", 0);
+        field(sb, "tracking_clients", 0);
+        field(sb, "clients_in_timeout_table", 0);
+    }
+
+    private static void memory(ServerContext s, StringBuilder sb) {
+        Runtime rt = Runtime.getRuntime();
+        long used = rt.totalMemory() - rt.freeMemory();
+        long peak = Math.max(used, peakMemory = Math.max(peakMemory, used));
+        long rss = rss();
+        long system = totalSystemMemory();
+        sb.append("# Memory\r\n");
+        field(sb, "used_memory", used);
+        field(sb, "used_memory_human", human(used));
+        field(sb, "used_memory_rss", rss);
+        field(sb, "used_memory_rss_human", human(rss));
+        field(sb, "used_memory_peak", peak);
+        field(sb, "used_memory_peak_human", human(peak));
+        field(sb, "used_memory_peak_perc", String.format(Locale.ROOT, "%.2f%%", peak == 0 ? 0 : used * 100.0 / peak));
+        field(sb, "total_system_memory", system);
+        field(sb, "total_system_memory_human", human(system));
+        field(sb, "maxmemory", 0);
+        field(sb, "maxmemory_human", "0B");
+        field(sb, "maxmemory_policy", "noeviction");
+        field(sb, "mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", used == 0 ? 0 : (double) rss / used));
+        field(sb, "mem_allocator", "jvm");
+        field(sb, "jvm_heap_max", rt.maxMemory());
+        field(sb, "lazyfree_pending_objects", 0);
+    }
+
+    private static long peakMemory;
+
+    private static void persistence(ServerContext s, StringBuilder sb) {
+        sb.append("# Persistence\r\n");
+        field(sb, "loading", 0);
+        field(sb, "async_loading", 0);
+        field(sb, "rdb_changes_since_last_save", s.keyspace.dirty);
+        field(sb, "rdb_bgsave_in_progress", 0);
+        field(sb, "rdb_last_save_time", s.startTimeMs / 1000);
+        field(sb, "rdb_last_bgsave_status", "ok");
+        field(sb, "rdb_last_bgsave_time_sec", -1);
+        field(sb, "rdb_current_bgsave_time_sec", -1);
+        field(sb, "rdb_saves", 0);
+        field(sb, "aof_enabled", 0);
+        field(sb, "aof_rewrite_in_progress", 0);
+        field(sb, "aof_rewrite_scheduled", 0);
+        field(sb, "aof_last_rewrite_time_sec", -1);
+        field(sb, "aof_current_rewrite_time_sec", -1);
+        field(sb, "aof_last_bgrewrite_status", "ok");
+        field(sb, "aof_rewrites", 0);
+        field(sb, "aof_last_write_status", "ok");
+    }
+
+    private static void stats(ServerContext s, StringBuilder sb) {
+        var st = s.stats;
+        sb.append("# Stats\r\n");
+        field(sb, "total_connections_received", st.totalConnectionsReceived);
+        field(sb, "total_commands_processed", st.totalCommandsProcessed);
+        field(sb, "instantaneous_ops_per_sec", 0);
+        field(sb, "total_net_input_bytes", st.netInputBytes);
+        field(sb, "total_net_output_bytes", st.netOutputBytes);
+        field(sb, "total_net_repl_input_bytes", 0);
+        field(sb, "total_net_repl_output_bytes", 0);
+        field(sb, "rejected_connections", st.rejectedConnections);
+        field(sb, "sync_full", 0);
+        field(sb, "sync_partial_ok", 0);
+        field(sb, "sync_partial_err", 0);
+        field(sb, "expired_keys", s.keyspace.expiredKeys());
+        field(sb, "evicted_keys", 0);
+        field(sb, "evicted_clients", 0);
+        field(sb, "keyspace_hits", s.keyspace.keyspaceHits());
+        field(sb, "keyspace_misses", s.keyspace.keyspaceMisses());
+        field(sb, "pubsub_channels", 0);
+        field(sb, "pubsub_patterns", 0);
+        field(sb, "pubsubshard_channels", 0);
+        field(sb, "latest_fork_usec", 0);
+        field(sb, "total_forks", 0);
+        field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
+        field(sb, "total_error_replies", st.totalErrorReplies);
+    }
+
+    private static void replication(ServerContext s, StringBuilder sb) {
+        sb.append("# Replication\r\n");
+        field(sb, "role", "master");
+        field(sb, "connected_slaves", 0);
+        field(sb, "master_failover_state", "no-failover");
+        field(sb, "master_replid", s.runId);
+        field(sb, "master_replid2", "0000000000000000000000000000000000000000");
+        field(sb, "master_repl_offset", 0);
+        field(sb, "second_repl_offset", -1);
+        field(sb, "repl_backlog_active", 0);
+        field(sb, "repl_backlog_size", 1048576);
+        field(sb, "repl_backlog_first_byte_offset", 0);
+        field(sb, "repl_backlog_histlen", 0);
+    }
+
+    private static void cpu(StringBuilder sb) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        double total = 0;
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) total = sun.getProcessCpuTime() / 1e9;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double user = threads.getCurrentThreadUserTime() / 1e9;
+        double mainTotal = threads.getCurrentThreadCpuTime() / 1e9;
+        sb.append("# CPU\r\n");
+        // The JVM reports process CPU as one figure; system time is what remains after user time.
+        field(sb, "used_cpu_sys", String.format(Locale.ROOT, "%.6f", Math.max(0, total - user)));
+        field(sb, "used_cpu_user", String.format(Locale.ROOT, "%.6f", user));
+        field(sb, "used_cpu_sys_children", "0.000000");
+        field(sb, "used_cpu_user_children", "0.000000");
+        field(sb, "used_cpu_sys_main_thread", String.format(Locale.ROOT, "%.6f", Math.max(0, mainTotal - user)));
+        field(sb, "used_cpu_user_main_thread", String.format(Locale.ROOT, "%.6f", user));
+    }
+
+    private static void commandStats(ServerContext s, StringBuilder sb) {
+        sb.append("# Commandstats\r\n");
+        for (CommandSpec top : s.commands.allSpecs()) {
+            List<CommandSpec> specs = new ArrayList<>();
+            specs.add(top);
+            specs.addAll(top.subcommands().values());
+            for (CommandSpec c : specs) {
+                if (c.calls == 0 && c.rejectedCalls == 0 && c.failedCalls == 0) continue;
+                sb.append("cmdstat_").append(c.fullName()).append(":calls=").append(c.calls)
+                        .append(",usec=").append(c.usec)
+                        .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", c.calls == 0 ? 0.0 : (double) c.usec / c.calls))
+                        .append(",rejected_calls=").append(c.rejectedCalls)
+                        .append(",failed_calls=").append(c.failedCalls).append("\r\n");
+            }
+        }
+    }
+
+    private static void errorStats(ServerContext s, StringBuilder sb) {
+        sb.append("# Errorstats\r\n");
+        for (Map.Entry<String, Long> e : s.stats.errorCounts.entrySet()) {
+            sb.append("errorstat_").append(e.getKey()).append(":count=").append(e.getValue()).append("\r\n");
+        }
+    }
+
+    private static void keyspace(ServerContext s, StringBuilder sb) {
+        sb.append("# Keyspace\r\n");
+        for (int i = 0; i < s.keyspace.databases(); i++) {
+            Database db = s.keyspace.db(i);
+            if (db.size() == 0) continue;
+            sb.append("db").append(i).append(":keys=").append(db.size()).append(",expires=").append(db.expiresSize())
+                    .append(",avg_ttl=0\r\n");
+        }
+    }
+
+    static String human(long n) {
+        if (n < 1024) return n + "B";
+        String[] units = {"K", "M", "G", "T", "P"};
+        double v = n;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
+    }
+
+    private static long rss() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (Exception ignored) {
+            // Not Linux: report the heap instead.
+        }
+        return Runtime.getRuntime().totalMemory();
+    }
+
+    private static long totalSystemMemory() {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getTotalMemorySize();
+        return 0;
+    }
+}

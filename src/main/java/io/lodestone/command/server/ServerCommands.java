@@ -1,0 +1,179 @@
+package io.lodestone.command.server;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandSpec;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.Errors;
+import io.lodestone.config.Glob;
+import io.lodestone.protocol.RespValue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** COMMAND and its subcommands, TIME, DEBUG, SHUTDOWN. INFO is {@link InfoCommand}. */
+public final class ServerCommands {
+    private ServerCommands() {
+    }
+
+    public static void register(CommandTable t) {
+        t.handle("command", ServerCommands::commandAll);
+        t.handle("command|count", c -> c.reply.integer(c.server.commands.implemented().size()));
+        t.handle("command|info", ServerCommands::commandInfo);
+        t.handle("command|list", ServerCommands::commandList);
+        t.handle("command|getkeys", c -> getKeys(c, false));
+        t.handle("command|getkeysandflags", c -> getKeys(c, true));
+        t.handle("command|docs", ServerCommands::commandDocs);
+        t.handle("command|help", ServerCommands::commandHelp);
+        t.handle("time", ServerCommands::time);
+        t.handle("shutdown", ServerCommands::shutdown);
+        t.handle("info", InfoCommand::info);
+        DebugCommand.register(t);
+    }
+
+    static void commandAll(Client c) {
+        List<CommandSpec> specs = c.server.commands.implemented();
+        c.reply.array(specs.size());
+        for (CommandSpec s : specs) c.reply.value(s.info());
+    }
+
+    static void commandInfo(Client c) {
+        if (c.argc == 2) {
+            commandAll(c);
+            return;
+        }
+        c.reply.array(c.argc - 2);
+        for (int i = 2; i < c.argc; i++) {
+            CommandSpec s = find(c, Args.str(c.argv[i]));
+            if (s == null) c.reply.nullArray();
+            else c.reply.value(s.info());
+        }
+    }
+
+    /** A command by name, "config|get" for subcommands, only if we implement it. */
+    private static CommandSpec find(Client c, String name) {
+        CommandSpec s = c.server.commands.spec(name.toLowerCase(java.util.Locale.ROOT));
+        return s != null && s.implemented() ? s : null;
+    }
+
+    static void commandList(Client c) {
+        String pattern = null, category = null;
+        if (c.argc == 5 && Args.is(c.argv[2], "filterby")) {
+            if (Args.is(c.argv[3], "pattern")) pattern = Args.str(c.argv[4]);
+            else if (Args.is(c.argv[3], "aclcat")) category = Args.str(c.argv[4]).toLowerCase();
+            else if (Args.is(c.argv[3], "module")) pattern = null;
+            else throw Errors.syntax();
+            if (Args.is(c.argv[3], "module")) {
+                c.reply.emptyArray();
+                return;
+            }
+        } else if (c.argc != 2) {
+            throw Errors.syntax();
+        }
+        List<String> names = new ArrayList<>();
+        for (CommandSpec s : c.server.commands.implemented()) {
+            collect(s, pattern, category, names);
+            for (CommandSpec sub : s.subcommands().values()) if (sub.implemented()) collect(sub, pattern, category, names);
+        }
+        c.reply.array(names.size());
+        for (String n : names) c.reply.bulk(n);
+    }
+
+    private static void collect(CommandSpec s, String pattern, String category, List<String> out) {
+        if (pattern != null && !Glob.match(Args.bytes(pattern), Args.bytes(s.fullName()), true)) return;
+        if (category != null && !s.aclCategories().contains("@" + category)) return;
+        out.add(s.fullName());
+    }
+
+    static void getKeys(Client c, boolean withFlags) {
+        byte[][] argv = new byte[c.argc - 2][];
+        System.arraycopy(c.argv, 2, argv, 0, argv.length);
+        CommandSpec s = c.server.commands.lookup(argv[0]);
+        if (s == null) throw new CommandError("ERR Invalid command specified");
+        if (!s.subcommands().isEmpty() && argv.length >= 2) {
+            CommandSpec sub = CommandTable.lookupSub(s, argv[1]);
+            if (sub != null) s = sub;
+        }
+        if (s.arity() > 0 ? argv.length != s.arity() : argv.length < -s.arity()) {
+            throw new CommandError("ERR Invalid number of arguments specified for command");
+        }
+        List<Integer> keys = s.keyPositions(argv, argv.length);
+        if (keys.isEmpty()) throw new CommandError("ERR The command has no key arguments");
+        c.reply.array(keys.size());
+        for (int pos : keys) {
+            if (withFlags) {
+                c.reply.array(2);
+                c.reply.bulk(argv[pos]);
+                c.reply.set(0);
+            } else {
+                c.reply.bulk(argv[pos]);
+            }
+        }
+    }
+
+    static void commandDocs(Client c) {
+        Map<String, RespValue> docs = c.server.commands.docs();
+        List<String> names = new ArrayList<>();
+        if (c.argc == 2) {
+            for (CommandSpec s : c.server.commands.implemented()) names.add(s.fullName());
+        } else {
+            for (int i = 2; i < c.argc; i++) {
+                String n = Args.str(c.argv[i]).toLowerCase();
+                if (docs.containsKey(n) && find(c, n) != null) names.add(n);
+            }
+        }
+        c.reply.map(names.size());
+        for (String n : names) {
+            c.reply.bulk(n);
+            c.reply.value(docs.get(n));
+        }
+    }
+
+    static void commandHelp(Client c) {
+        io.lodestone.command.connection.ConnectionCommands.help(c, "COMMAND",
+                "(no subcommand)",
+                "    Return details about all Redis commands.",
+                "COUNT",
+                "    Return the total number of commands in this Redis server.",
+                "LIST",
+                "    Return a list of all commands in this Redis server.",
+                "INFO [<command-name> ...]",
+                "    Return details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
+                "DOCS [<command-name> ...]",
+                "    Return documentation details about multiple Redis commands.",
+                "    If no command names are given, documentation details for all",
+                "    commands are returned.",
+                "GETKEYS <full-command>",
+                "    Return the keys from a full Redis command.",
+                "GETKEYSANDFLAGS <full-command>",
+                "    Return the keys and the access flags from a full Redis command.");
+    }
+
+    static void time(Client c) {
+        java.time.Instant now = java.time.Instant.now();
+        c.reply.array(2);
+        c.reply.bulk(now.getEpochSecond());
+        c.reply.bulk(now.getNano() / 1000);
+    }
+
+    static void shutdown(Client c) {
+        boolean save = false, nosave = false, now = false, force = false, abort = false;
+        for (int i = 1; i < c.argc; i++) {
+            if (Args.is(c.argv[i], "save")) save = true;
+            else if (Args.is(c.argv[i], "nosave")) nosave = true;
+            else if (Args.is(c.argv[i], "now")) now = true;
+            else if (Args.is(c.argv[i], "force")) force = true;
+            else if (Args.is(c.argv[i], "abort")) abort = true;
+            else throw Errors.syntax();
+        }
+        if ((abort && c.argc != 2) || (save && nosave)) throw Errors.syntax();
+        String error = c.server.host.shutdown(save, nosave, now, force, abort);
+        if (error != null) throw new CommandError(error);
+        if (abort) c.reply.ok();
+        // On success the connection simply closes, as with Redis.
+    }
+}

@@ -1,0 +1,2 @@
+/** Server commands: INFO, COMMAND, CONFIG, TIME, DEBUG, SHUTDOWN. */
+package io.lodestone.command.server;

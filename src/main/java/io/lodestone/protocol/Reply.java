@@ -1,0 +1,295 @@
+package io.lodestone.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The one reply writer. Handlers say what they reply (a map, a null, a double); this class alone
+ * decides how that looks in RESP2 or RESP3, as Redis's {@code addReply*} API does. Frequent replies are
+ * byte constants, numbers are written without allocating.
+ */
+public final class Reply {
+    public static final byte[] OK = ascii("+OK\r\n");
+    public static final byte[] PONG = ascii("+PONG\r\n");
+    public static final byte[] QUEUED = ascii("+QUEUED\r\n");
+    public static final byte[] ZERO = ascii(":0\r\n");
+    public static final byte[] ONE = ascii(":1\r\n");
+    public static final byte[] EMPTY_BULK = ascii("$0\r\n\r\n");
+    private static final byte[] NULL_BULK2 = ascii("$-1\r\n");
+    private static final byte[] NULL_ARRAY2 = ascii("*-1\r\n");
+    private static final byte[] NULL3 = ascii("_\r\n");
+    private static final byte[] EMPTY_ARRAY = ascii("*0\r\n");
+    private static final byte[] TRUE3 = ascii("#t\r\n");
+    private static final byte[] FALSE3 = ascii("#f\r\n");
+    private static final byte[] CRLF = ascii("\r\n");
+    /** Preformatted ":n\r\n" for small n, as Redis's shared integers. */
+    private static final byte[][] SMALL_INTS = new byte[1024][];
+    /** Preformatted "$n\r\n" and "*n\r\n" headers for small n. */
+    private static final byte[][] BULK_HEADERS = new byte[64][];
+    private static final byte[][] ARRAY_HEADERS = new byte[64][];
+
+    static {
+        for (int i = 0; i < SMALL_INTS.length; i++) SMALL_INTS[i] = ascii(":" + i + "\r\n");
+        for (int i = 0; i < BULK_HEADERS.length; i++) {
+            BULK_HEADERS[i] = ascii("$" + i + "\r\n");
+            ARRAY_HEADERS[i] = ascii("*" + i + "\r\n");
+        }
+    }
+
+    /** Told about every error reply, for INFO errorstats and failed-call counting. */
+    public interface ErrorListener {
+        void onError(String message);
+    }
+
+    private final ByteBufAllocator alloc;
+    private final ErrorListener errorListener;
+    private ByteBuf out;
+    private int protocol = 2;
+    private long errors;
+    private final byte[] digits = new byte[20];
+
+    public Reply(ByteBufAllocator alloc, ErrorListener errorListener) {
+        this.alloc = alloc;
+        this.errorListener = errorListener;
+    }
+
+    public int protocol() {
+        return protocol;
+    }
+
+    public void protocol(int version) {
+        this.protocol = version;
+    }
+
+    public boolean resp3() {
+        return protocol == 3;
+    }
+
+    /** Error replies written so far; the dispatcher compares it around a call to see if it failed. */
+    public long errorCount() {
+        return errors;
+    }
+
+    /** The bytes written since the last call, or null; the caller now owns the buffer. */
+    public ByteBuf take() {
+        ByteBuf b = out;
+        out = null;
+        return b;
+    }
+
+    /** Bytes waiting to be taken. */
+    public int pending() {
+        return out == null ? 0 : out.readableBytes();
+    }
+
+    private ByteBuf out() {
+        ByteBuf b = out;
+        if (b == null) out = b = alloc.ioBuffer(512);
+        return b;
+    }
+
+    // ---- Plain values ----------------------------------------------------------------------------
+
+    public void raw(byte[] bytes) {
+        out().writeBytes(bytes);
+    }
+
+    public void ok() {
+        out().writeBytes(OK);
+    }
+
+    public void simple(String s) {
+        ByteBuf b = out();
+        b.writeByte('+');
+        b.writeCharSequence(s, StandardCharsets.UTF_8);
+        b.writeBytes(CRLF);
+    }
+
+    /**
+     * Writes {@code -message}; the message starts with its code ("ERR syntax error", "WRONGTYPE ...").
+     * Newlines would break the protocol, so they become spaces, as Redis does.
+     */
+    public void error(String message) {
+        errors++;
+        if (message.indexOf('\r') >= 0 || message.indexOf('\n') >= 0) {
+            message = message.replace('\r', ' ').replace('\n', ' ');
+        }
+        ByteBuf b = out();
+        b.writeByte('-');
+        b.writeCharSequence(message, StandardCharsets.UTF_8);
+        b.writeBytes(CRLF);
+        if (errorListener != null) errorListener.onError(message);
+    }
+
+    public void integer(long v) {
+        if (v >= 0 && v < SMALL_INTS.length) {
+            out().writeBytes(SMALL_INTS[(int) v]);
+            return;
+        }
+        ByteBuf b = out();
+        b.writeByte(':');
+        writeDecimal(b, v);
+        b.writeBytes(CRLF);
+    }
+
+    public void bulk(byte[] v) {
+        bulk(v, 0, v.length);
+    }
+
+    public void bulk(byte[] v, int offset, int length) {
+        ByteBuf b = out();
+        header(b, '$', length, BULK_HEADERS);
+        b.writeBytes(v, offset, length);
+        b.writeBytes(CRLF);
+    }
+
+    public void bulk(String s) {
+        bulk(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A number as a bulk string ("$3\r\n123\r\n"). */
+    public void bulk(long v) {
+        int n = formatDecimal(v);
+        ByteBuf b = out();
+        header(b, '$', n, BULK_HEADERS);
+        b.writeBytes(digits, digits.length - n, n);
+        b.writeBytes(CRLF);
+    }
+
+    /** A bulk string, or null when {@code v} is null. */
+    public void bulkOrNull(byte[] v) {
+        if (v == null) nullBulk();
+        else bulk(v);
+    }
+
+    /** Absence of a value: {@code $-1} in RESP2, {@code _} in RESP3. */
+    public void nullBulk() {
+        out().writeBytes(protocol == 3 ? NULL3 : NULL_BULK2);
+    }
+
+    /** Absence of a collection: {@code *-1} in RESP2, {@code _} in RESP3. */
+    public void nullArray() {
+        out().writeBytes(protocol == 3 ? NULL3 : NULL_ARRAY2);
+    }
+
+    public void emptyArray() {
+        out().writeBytes(EMPTY_ARRAY);
+    }
+
+    public void array(int n) {
+        header(out(), '*', n, ARRAY_HEADERS);
+    }
+
+    /** A map of n pairs: {@code %n} in RESP3, a flat array of 2n in RESP2. */
+    public void map(int n) {
+        if (protocol == 3) header(out(), '%', n, null);
+        else array(n * 2);
+    }
+
+    /** A set: {@code ~n} in RESP3, an array in RESP2. */
+    public void set(int n) {
+        if (protocol == 3) header(out(), '~', n, null);
+        else array(n);
+    }
+
+    /** An out-of-band push: {@code >n} in RESP3, an array in RESP2. */
+    public void push(int n) {
+        if (protocol == 3) header(out(), '>', n, null);
+        else array(n);
+    }
+
+    /** A boolean: {@code #t/#f} in RESP3, {@code :1/:0} in RESP2. */
+    public void bool(boolean v) {
+        if (protocol == 3) out().writeBytes(v ? TRUE3 : FALSE3);
+        else out().writeBytes(v ? ONE : ZERO);
+    }
+
+    /** A double as Redis 7.0 prints it (%.17g): a bulk string in RESP2, {@code ,} in RESP3. */
+    public void doubleValue(double d) {
+        String s = DoubleFormat.g17(d);
+        if (protocol == 3) {
+            ByteBuf b = out();
+            b.writeByte(',');
+            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(s.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    /** Text meant for humans (INFO, CLIENT LIST): verbatim {@code =n txt:} in RESP3, bulk in RESP2. */
+    public void verbatim(String text) {
+        byte[] v = text.getBytes(StandardCharsets.UTF_8);
+        if (protocol == 3) {
+            ByteBuf b = out();
+            header(b, '=', v.length + 4, null);
+            b.writeBytes(ascii("txt:"));
+            b.writeBytes(v);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(v);
+        }
+    }
+
+    /** Writes an already-parsed value tree (command table facts), mapped to this protocol. */
+    public void value(RespValue v) {
+        // Java 17 has no pattern switch: an instanceof chain over the sealed hierarchy.
+        if (v instanceof RespValue.Simple s) simple(s.text());
+        else if (v instanceof RespValue.Error e) error(e.text());
+        else if (v instanceof RespValue.Int i) integer(i.value());
+        else if (v instanceof RespValue.Bulk b) bulk(b.bytes());
+        else if (v instanceof RespValue.Double d) doubleValue(d.value());
+        else if (v instanceof RespValue.Bool b) bool(b.value());
+        else if (v instanceof RespValue.Aggregate a) {
+            switch (a.kind()) {
+                case MAP -> map(a.items().size() / 2);
+                case SET -> set(a.items().size());
+                case PUSH -> push(a.items().size());
+                default -> array(a.items().size());
+            }
+            for (RespValue item : a.items()) value(item);
+        } else nullBulk();
+    }
+
+    // ---- Encoding helpers ------------------------------------------------------------------------
+
+    private void header(ByteBuf b, char type, long n, byte[][] cache) {
+        if (cache != null && n >= 0 && n < cache.length) {
+            b.writeBytes(cache[(int) n]);
+            return;
+        }
+        b.writeByte(type);
+        writeDecimal(b, n);
+        b.writeBytes(CRLF);
+    }
+
+    private void writeDecimal(ByteBuf b, long v) {
+        int n = formatDecimal(v);
+        b.writeBytes(digits, digits.length - n, n);
+    }
+
+    /** Formats v right-aligned into {@link #digits}; returns the length. */
+    private int formatDecimal(long v) {
+        byte[] d = digits;
+        int pos = d.length;
+        if (v == Long.MIN_VALUE) {
+            byte[] m = ascii(Long.toString(v));
+            System.arraycopy(m, 0, d, d.length - m.length, m.length);
+            return m.length;
+        }
+        boolean neg = v < 0;
+        if (neg) v = -v;
+        do {
+            d[--pos] = (byte) ('0' + (v % 10));
+            v /= 10;
+        } while (v != 0);
+        if (neg) d[--pos] = '-';
+        return d.length - pos;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

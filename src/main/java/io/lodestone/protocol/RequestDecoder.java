@@ -1,0 +1,248 @@
+package io.lodestone.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+import java.util.Arrays;
+
+/**
+ * Turns a client's byte stream into argument vectors, the way Redis's {@code processMultibulkBuffer} and
+ * {@code processInlineBuffer} do, including their limits and error texts.
+ *
+ * <p>Bytes may arrive in any fragmentation. Header lines ({@code *N}, {@code $N}, inline commands) are
+ * kept until their CRLF arrives; bulk payloads are copied into their argument as they arrive, so a large
+ * value is never held twice. The argument vector array is reused between commands; the byte arrays in it
+ * are fresh for each command, so handlers may keep them (keys and values go straight into the store).
+ */
+public final class RequestDecoder {
+    /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command or header line. */
+    public static final int INLINE_MAX_SIZE = 64 * 1024;
+    /** Bulk payloads above this size are grown as data arrives instead of being allocated up front. */
+    private static final int PREALLOCATE_LIMIT = 1 << 20;
+
+    /** What the decoder needs from its connection. */
+    public interface Sink {
+        /** Called once per complete command; {@code argv[0..argc)} are the arguments. */
+        void command(byte[][] argv, int argc);
+
+        /** Whether the connection still has to authenticate (Redis then refuses big headers). */
+        boolean authRequired();
+
+        /** Redis's {@code proto-max-bulk-len}. */
+        long maxBulkLength();
+
+        /** Whether the decoder should stop handing out commands (the client is closing, or paused). */
+        boolean stopped();
+    }
+
+    private final Sink sink;
+    private final ByteBufAllocator alloc;
+
+    private byte[][] argv = new byte[8][];
+    private int argc;
+    /** Bulks still to read in the current multibulk request; 0 when between requests. */
+    private int multibulkRemaining;
+    /** Length of the bulk being read, or -1 while its {@code $N} header is awaited. */
+    private long bulkLength = -1;
+    private byte[] bulk;
+    private int bulkFilled;
+    /** Unconsumed bytes of an incomplete header or inline line (and the CRLF after a bulk). */
+    private ByteBuf cumulation;
+    /** Trailing CRLF bytes of the last bulk still to skip (Redis skips them without checking). */
+    private int skipCrlf;
+    private String error;
+
+    public RequestDecoder(Sink sink, ByteBufAllocator alloc) {
+        this.sink = sink;
+        this.alloc = alloc;
+    }
+
+    /**
+     * Consumes {@code in} (and releases nothing: the caller owns it), calling the sink for every complete
+     * command. Returns null, or a protocol error text (without the leading '-') after which the
+     * connection must be closed once the reply is written.
+     */
+    public String decode(ByteBuf in) {
+        if (error != null) return error;
+        ByteBuf buf = in;
+        if (cumulation != null && cumulation.isReadable()) {
+            cumulation.writeBytes(in);
+            buf = cumulation;
+        }
+        while (buf.isReadable() && error == null && !sink.stopped()) {
+            if (!step(buf)) break;
+        }
+        if (buf == in) {
+            if (in.isReadable() && error == null) {
+                if (cumulation == null) cumulation = alloc.heapBuffer(Math.max(256, in.readableBytes()));
+                cumulation.writeBytes(in);
+            }
+        } else {
+            cumulation.discardReadBytes();
+        }
+        return error;
+    }
+
+    /** True when {@link #decode} left bytes it could not use yet. */
+    public boolean hasPending() {
+        return cumulation != null && cumulation.isReadable();
+    }
+
+    /** Gives back pooled memory; the decoder is unusable afterwards. */
+    public void release() {
+        if (cumulation != null) {
+            cumulation.release();
+            cumulation = null;
+        }
+    }
+
+    /** Makes one step of progress; false when more bytes are needed. */
+    private boolean step(ByteBuf buf) {
+        if (skipCrlf > 0) {
+            int n = Math.min(skipCrlf, buf.readableBytes());
+            buf.skipBytes(n);
+            skipCrlf -= n;
+            return skipCrlf == 0;
+        }
+        if (multibulkRemaining == 0) {
+            return buf.getByte(buf.readerIndex()) == '*' ? multibulkHeader(buf) : inline(buf);
+        }
+        if (bulkLength < 0) return bulkHeader(buf);
+        return bulkPayload(buf);
+    }
+
+    private boolean multibulkHeader(ByteBuf buf) {
+        int eol = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
+        if (eol < 0 || eol + 1 >= buf.writerIndex()) {
+            if (buf.readableBytes() > INLINE_MAX_SIZE) error = "ERR Protocol error: too big mbulk count string";
+            return false;
+        }
+        int start = buf.readerIndex() + 1;
+        long n = parseLong(buf, start, eol);
+        if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE) {
+            error = "ERR Protocol error: invalid multibulk length";
+            return false;
+        }
+        if (n > 10 && sink.authRequired()) {
+            error = "ERR Protocol error: unauthenticated multibulk length";
+            return false;
+        }
+        buf.readerIndex(eol + 2);
+        if (n <= 0) return true; // "*0" and "*-1" are skipped, as Redis does
+        multibulkRemaining = (int) n;
+        argc = 0;
+        if (argv.length < n && n <= 1024) argv = new byte[(int) n][];
+        return true;
+    }
+
+    private boolean bulkHeader(ByteBuf buf) {
+        int eol = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
+        if (eol < 0 || eol + 1 >= buf.writerIndex()) {
+            if (buf.readableBytes() > INLINE_MAX_SIZE) error = "ERR Protocol error: too big bulk count string";
+            return false;
+        }
+        byte b = buf.getByte(buf.readerIndex());
+        if (b != '$') {
+            error = "ERR Protocol error: expected '$', got '" + (char) (b & 0xff) + "'";
+            return false;
+        }
+        long n = parseLong(buf, buf.readerIndex() + 1, eol);
+        if (n == Long.MIN_VALUE || n < 0 || n > sink.maxBulkLength()) {
+            error = "ERR Protocol error: invalid bulk length";
+            return false;
+        }
+        if (n > 16384 && sink.authRequired()) {
+            error = "ERR Protocol error: unauthenticated bulk length";
+            return false;
+        }
+        buf.readerIndex(eol + 2);
+        bulkLength = n;
+        bulk = new byte[(int) Math.min(n, PREALLOCATE_LIMIT)];
+        bulkFilled = 0;
+        return true;
+    }
+
+    private boolean bulkPayload(ByteBuf buf) {
+        int want = (int) (bulkLength - bulkFilled);
+        int n = Math.min(want, buf.readableBytes());
+        if (bulkFilled + n > bulk.length) {
+            bulk = Arrays.copyOf(bulk, (int) Math.min(bulkLength, Math.max((long) bulk.length * 2, bulkFilled + n)));
+        }
+        buf.readBytes(bulk, bulkFilled, n);
+        bulkFilled += n;
+        if (bulkFilled < bulkLength) return false;
+        addArg(bulk);
+        bulk = null;
+        bulkLength = -1;
+        skipCrlf = 2;
+        if (--multibulkRemaining == 0) {
+            // The CRLF of the last bulk is skipped before dispatch when present, so pipelined
+            // requests do not leave two bytes behind for the next read.
+            if (buf.readableBytes() >= 2) {
+                buf.skipBytes(2);
+                skipCrlf = 0;
+            }
+            dispatch();
+        }
+        return true;
+    }
+
+    private boolean inline(ByteBuf buf) {
+        int nl = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\n');
+        if (nl < 0) {
+            if (buf.readableBytes() > INLINE_MAX_SIZE) error = "ERR Protocol error: too big inline request";
+            return false;
+        }
+        int end = nl;
+        if (end > buf.readerIndex() && buf.getByte(end - 1) == '\r') end--;
+        byte[] line = new byte[end - buf.readerIndex()];
+        buf.getBytes(buf.readerIndex(), line);
+        buf.readerIndex(nl + 1);
+        byte[][] args = InlineSplitter.split(line);
+        if (args == null) {
+            error = "ERR Protocol error: unbalanced quotes in request";
+            return false;
+        }
+        if (args.length == 0) return true; // an empty line is a keep-alive
+        if (argv.length < args.length) argv = new byte[args.length][];
+        System.arraycopy(args, 0, argv, 0, args.length);
+        argc = args.length;
+        dispatch();
+        return true;
+    }
+
+    private void addArg(byte[] arg) {
+        if (argc == argv.length) argv = Arrays.copyOf(argv, argv.length * 2);
+        argv[argc++] = arg;
+    }
+
+    private void dispatch() {
+        int n = argc;
+        argc = 0;
+        sink.command(argv, n);
+        // Drop references so large values are not kept alive by the reused array.
+        Arrays.fill(argv, 0, n, null);
+    }
+
+    /** Parses a decimal long between [from, to) as Redis's string2ll does; MIN_VALUE when invalid. */
+    static long parseLong(ByteBuf buf, int from, int to) {
+        int len = to - from;
+        if (len <= 0 || len > 20) return Long.MIN_VALUE;
+        int i = from;
+        boolean negative = false;
+        if (buf.getByte(i) == '-') {
+            negative = true;
+            if (++i == to) return Long.MIN_VALUE;
+        }
+        byte first = buf.getByte(i);
+        if (first == '0') return (i + 1 == to && !negative) ? 0 : Long.MIN_VALUE; // no leading zeros, no "-0"
+        long v = 0;
+        for (; i < to; i++) {
+            int d = buf.getByte(i) - '0';
+            if (d < 0 || d > 9) return Long.MIN_VALUE;
+            if (v > (Long.MAX_VALUE - d) / 10) return Long.MIN_VALUE;
+            v = v * 10 + d;
+        }
+        return negative ? -v : v;
+    }
+}

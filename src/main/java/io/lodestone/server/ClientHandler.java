@@ -1,0 +1,224 @@
+package io.lodestone.server;
+
+import io.lodestone.command.Client;
+import io.lodestone.command.Connection;
+import io.lodestone.command.Dispatcher;
+import io.lodestone.command.ServerContext;
+import io.lodestone.protocol.Reply;
+import io.lodestone.protocol.RequestDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * One connection: bytes in, commands executed on this (the only) event-loop thread, replies out.
+ *
+ * <p>Every command of a read is executed as soon as it is decoded and its reply appended to one
+ * buffer; the buffer is written and flushed once per read batch (at most every 64 KB), so a pipeline
+ * of N commands costs one read and one write system call, not N.
+ */
+final class ClientHandler extends ChannelInboundHandlerAdapter implements Connection, RequestDecoder.Sink {
+    private static final int FLUSH_THRESHOLD = 64 * 1024;
+
+    private final ServerContext server;
+    private final Dispatcher dispatcher;
+    private ChannelHandlerContext ctx;
+    private Client client;
+    private RequestDecoder decoder;
+    private boolean closing;
+    private boolean wrotePending;
+
+    ClientHandler(ServerContext server, Dispatcher dispatcher) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        server.stats.totalConnectionsReceived++;
+        Reply reply = new Reply(ctx.alloc(), server.stats::countError);
+        client = new Client(server.clients.nextId(), server, reply, this);
+        decoder = new RequestDecoder(this, ctx.alloc());
+        if (server.clients.size() >= server.maxClients) {
+            server.stats.rejectedConnections++;
+            reply.error("ERR max number of clients reached");
+            closeAfterReply();
+            return;
+        }
+        if (server.protectedMode && !server.authRequired() && !isLocal()) {
+            server.stats.rejectedConnections++;
+            reply.error(PROTECTED_MODE_ERROR);
+            closeAfterReply();
+            return;
+        }
+        server.clients.add(client);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf in = (ByteBuf) msg;
+        try {
+            server.stats.netInputBytes += in.readableBytes();
+            if (closing) return;
+            String error = decoder.decode(in);
+            if (error != null && !closing) {
+                client.reply.error(error);
+                closeAfterReply();
+            }
+        } finally {
+            in.release();
+        }
+    }
+
+    @Override
+    public void command(byte[][] argv, int argc) {
+        Client c = client;
+        c.argv = argv;
+        c.argc = argc;
+        dispatcher.process(c);
+        c.argv = null;
+        if (c.closing) {
+            closeAfterReply();
+        } else if (c.reply.pending() >= FLUSH_THRESHOLD) {
+            writePending();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (closing) return;
+        writePending();
+        if (wrotePending) {
+            wrotePending = false;
+            ctx.flush();
+        }
+    }
+
+    private void writePending() {
+        ByteBuf out = client.reply.take();
+        if (out == null) return;
+        server.stats.netOutputBytes += out.readableBytes();
+        ctx.write(out, ctx.voidPromise());
+        wrotePending = true;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // A client that does not read its replies stops being read from, so its output stays bounded.
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        if (client != null) server.clients.remove(client);
+        if (decoder != null) decoder.release();
+        ByteBuf out = client == null ? null : client.reply.take();
+        if (out != null) out.release();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets are ordinary; anything else is logged, and only this client is closed.
+        if (!(cause instanceof java.io.IOException)) {
+            io.lodestone.util.Log.warning("Closing client after unexpected error: " + cause);
+        }
+        ctx.close();
+    }
+
+    // ---- RequestDecoder.Sink ---------------------------------------------------------------------
+
+    @Override
+    public boolean authRequired() {
+        return !client.authenticated && server.authRequired();
+    }
+
+    @Override
+    public long maxBulkLength() {
+        return server.protoMaxBulkLen;
+    }
+
+    @Override
+    public boolean stopped() {
+        return closing || client.closing;
+    }
+
+    // ---- Connection ------------------------------------------------------------------------------
+
+    @Override
+    public String remoteAddress() {
+        return format(ctx.channel().remoteAddress());
+    }
+
+    @Override
+    public String localAddress() {
+        return format(ctx.channel().localAddress());
+    }
+
+    @Override
+    public int fd() {
+        return Lodestone.fdOf(ctx.channel());
+    }
+
+    @Override
+    public void closeAfterReply() {
+        if (closing) return;
+        closing = true;
+        server.clients.remove(client);
+        ByteBuf out = client.reply.take();
+        if (out != null) {
+            server.stats.netOutputBytes += out.readableBytes();
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.flush();
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void closeNow() {
+        closing = true;
+        server.clients.remove(client);
+        ctx.close();
+    }
+
+    @Override
+    public long pendingOutputBytes() {
+        return client.reply.pending() + ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    @Override
+    public boolean isLocal() {
+        SocketAddress a = ctx.channel().remoteAddress();
+        return !(a instanceof InetSocketAddress isa) || isa.getAddress() == null || isa.getAddress().isLoopbackAddress();
+    }
+
+    static String format(SocketAddress a) {
+        if (a instanceof InetSocketAddress isa) {
+            String host = isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();
+            int pct = host.indexOf('%');
+            if (pct >= 0) host = host.substring(0, pct);
+            return host + ":" + isa.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    static final String PROTECTED_MODE_ERROR = "DENIED Redis is running in protected mode because protected mode is"
+            + " enabled and no password is set for the default user. In this mode connections are only accepted"
+            + " from the loopback interface. If you want to connect from external computers to Redis you may adopt"
+            + " one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET"
+            + " protected-mode no' from the loopback interface by connecting to Redis from the same host the server"
+            + " is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG"
+            + " REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by"
+            + " editing the Redis configuration file, and setting the protected mode option to 'no', and then"
+            + " restarting the server. 3) If you started the server manually just for testing, restart it with the"
+            + " '--protected-mode no' option. 4) Setup a bind address or an authentication password. NOTE: You only"
+            + " need to do one of the above things in order for the server to start accepting connections from the"
+            + " outside.";
+}

@@ -1,0 +1,188 @@
+package io.lodestone.store;
+
+import java.util.function.Consumer;
+
+/**
+ * One numbered database: the key dict plus the index of keys with an expiry.
+ *
+ * <p>Lookups apply Redis's lazy expiry: a key whose time has passed is deleted on access (on a master)
+ * and reported to the {@link Keyspace.Listener} so the deletion is propagated as a DEL. A key expires
+ * when {@code now > expireAt}, with {@code now} the keyspace clock cached for the whole command.
+ */
+public final class Database {
+    private final int id;
+    private final Keyspace keyspace;
+    private Dict<KeyEntry> dict = new Dict<>();
+    private ExpireIndex expires = new ExpireIndex();
+
+    Database(int id, Keyspace keyspace) {
+        this.id = id;
+        this.keyspace = keyspace;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
+    public int size() {
+        return dict.size();
+    }
+
+    public int expiresSize() {
+        return expires.size();
+    }
+
+    /** Lookup for a read: counts keyspace hits/misses and refreshes the access clock. */
+    public KeyEntry lookupRead(byte[] key) {
+        KeyEntry e = lookup(key, true);
+        if (e == null) keyspace.keyspaceMisses++;
+        else keyspace.keyspaceHits++;
+        return e;
+    }
+
+    /** Lookup for a write: refreshes the access clock, no hit/miss accounting. */
+    public KeyEntry lookupWrite(byte[] key) {
+        return lookup(key, true);
+    }
+
+    /** Lookup without touching the access clock (OBJECT, TYPE-like introspection, TOUCH semantics aside). */
+    public KeyEntry lookupNoTouch(byte[] key) {
+        return lookup(key, false);
+    }
+
+    private KeyEntry lookup(byte[] key, boolean touch) {
+        KeyEntry e = dict.find(key);
+        if (e == null) return null;
+        if (e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt) {
+            if (keyspace.expireOnAccess()) expireNow(e);
+            return null;
+        }
+        if (touch) e.clock(keyspace.lruClock());
+        return e;
+    }
+
+    /** True when the entry's time has passed (it may still be present on a replica). */
+    public boolean isExpired(KeyEntry e) {
+        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt;
+    }
+
+    /** Adds a key known to be absent (callers looked it up first). */
+    public KeyEntry add(byte[] key, Object value) {
+        KeyEntry e = new KeyEntry(key, value);
+        e.clock(keyspace.lruClock());
+        dict.add(e);
+        return e;
+    }
+
+    /**
+     * Redis's setKey: creates or overwrites the value. The expiry is cleared unless {@code keepTtl}.
+     */
+    public KeyEntry set(byte[] key, Object value, boolean keepTtl) {
+        KeyEntry e = lookupWrite(key);
+        if (e == null) return add(key, value);
+        e.value(value);
+        if (!keepTtl) removeExpire(e);
+        return e;
+    }
+
+    /** Deletes key; true if it existed (and had not expired). */
+    public boolean delete(byte[] key) {
+        KeyEntry e = lookupWrite(key);
+        if (e == null) return false;
+        remove(e);
+        return true;
+    }
+
+    /** Unlinks an entry obtained from a lookup. */
+    public void remove(KeyEntry e) {
+        dict.remove(e.key);
+        expires.remove(e);
+    }
+
+    public void setExpire(KeyEntry e, long whenMs) {
+        e.expireAt = whenMs;
+        expires.add(e);
+    }
+
+    /** Clears the expiry; true if there was one. */
+    public boolean removeExpire(KeyEntry e) {
+        if (e.expireAt == KeyEntry.NO_EXPIRE) return false;
+        e.expireAt = KeyEntry.NO_EXPIRE;
+        expires.remove(e);
+        return true;
+    }
+
+    /** A random live key, or null. Gives up on expired picks after a bound, as Redis's dbRandomKey. */
+    public KeyEntry randomKey() {
+        int tries = 100;
+        while (dict.size() > 0 && tries-- > 0) {
+            KeyEntry e = dict.random();
+            if (!isExpired(e)) return e;
+            if (keyspace.expireOnAccess()) expireNow(e);
+            else if (expires.size() == dict.size()) return e; // a replica full of stale keys: return one
+        }
+        return null;
+    }
+
+    /** One SCAN step; see {@link Dict#scan}. The visitor must not modify the database. */
+    public long scan(long cursor, Consumer<KeyEntry> visitor) {
+        return dict.scan(cursor, visitor);
+    }
+
+    public void forEach(Consumer<KeyEntry> visitor) {
+        dict.forEach(visitor);
+    }
+
+    /** Removes every key; returns how many there were. */
+    public int clear() {
+        int n = dict.size();
+        dict = new Dict<>();
+        expires = new ExpireIndex();
+        return n;
+    }
+
+    /** SWAPDB: exchanges contents; clients keep their database numbers. */
+    void swapContents(Database other) {
+        Dict<KeyEntry> d = dict;
+        dict = other.dict;
+        other.dict = d;
+        ExpireIndex x = expires;
+        expires = other.expires;
+        other.expires = x;
+    }
+
+    void expireNow(KeyEntry e) {
+        remove(e);
+        keyspace.expiredKeys++;
+        keyspace.listener.keyExpired(this, e.key);
+    }
+
+    /**
+     * Samples keys with an expiry and deletes the expired ones, like one pass of Redis's active expire
+     * cycle. Returns how many of {@code samples} were expired.
+     */
+    int activeExpire(int samples) {
+        int expired = 0;
+        for (int i = 0; i < samples && expires.size() > 0; i++) {
+            KeyEntry e = expires.random();
+            if (keyspace.now > e.expireAt) {
+                expireNow(e);
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    void cron(long rehashMillis) {
+        dict.shrinkIfNeeded();
+        dict.rehashMillis(rehashMillis);
+    }
+
+    public boolean rehashing() {
+        return dict.isRehashing();
+    }
+}

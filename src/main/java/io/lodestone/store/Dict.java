@@ -1,0 +1,305 @@
+package io.lodestone.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * A hash table of byte-string keys in the manner of Redis's dict: power-of-two bucket arrays with
+ * chaining, and <em>incremental rehashing</em>. When the table grows a second array is allocated and
+ * buckets move across a few at a time on each operation (and in cron), so no single call ever
+ * rehashes millions of keys. While rehashing, lookups consult both arrays and inserts go to the new one.
+ *
+ * <p>{@link #scan} is Redis's reverse-binary cursor: every element present for the whole scan is
+ * returned at least once even if the table grows or shrinks between calls.
+ *
+ * <p>Not thread-safe: owned by the thread that executes commands.
+ */
+public final class Dict<E extends DictEntry> {
+    private static final int INITIAL_SIZE = 4;
+    /** Redis's HT_MIN_FILL: shrink when fewer than 10% of the buckets would be used. */
+    private static final int MIN_FILL_PERCENT = 10;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long SEED = ThreadLocalRandom.current().nextLong() | 1;
+
+    private DictEntry[] table0 = new DictEntry[INITIAL_SIZE];
+    private DictEntry[] table1;
+    private int used0;
+    private int used1;
+    /** Next bucket of table0 to move while rehashing; -1 when not rehashing. */
+    private int rehashIndex = -1;
+
+    public int size() {
+        return used0 + used1;
+    }
+
+    public boolean isRehashing() {
+        return rehashIndex >= 0;
+    }
+
+    /** Bucket count of the main table (for INFO/DEBUG). */
+    public int buckets() {
+        return table0.length + (table1 == null ? 0 : table1.length);
+    }
+
+    @SuppressWarnings("unchecked")
+    public E find(byte[] key) {
+        if (size() == 0) return null;
+        if (rehashIndex >= 0) rehashStep();
+        long h = hash(key);
+        for (DictEntry e = table0[(int) h & (table0.length - 1)]; e != null; e = e.next) {
+            if (Arrays.equals(e.key, key)) return (E) e;
+        }
+        if (table1 != null) {
+            for (DictEntry e = table1[(int) h & (table1.length - 1)]; e != null; e = e.next) {
+                if (Arrays.equals(e.key, key)) return (E) e;
+            }
+        }
+        return null;
+    }
+
+    /** Adds an entry whose key is known to be absent. */
+    public void add(E entry) {
+        if (rehashIndex >= 0) rehashStep();
+        else expandIfNeeded();
+        long h = hash(entry.key);
+        if (table1 != null) {
+            int i = (int) h & (table1.length - 1);
+            entry.next = table1[i];
+            table1[i] = entry;
+            used1++;
+        } else {
+            int i = (int) h & (table0.length - 1);
+            entry.next = table0[i];
+            table0[i] = entry;
+            used0++;
+        }
+    }
+
+    /** Removes and returns the entry for key, or null. */
+    @SuppressWarnings("unchecked")
+    public E remove(byte[] key) {
+        if (size() == 0) return null;
+        if (rehashIndex >= 0) rehashStep();
+        long h = hash(key);
+        DictEntry e = unlink(table0, (int) h & (table0.length - 1), key);
+        if (e != null) {
+            used0--;
+            return (E) e;
+        }
+        if (table1 != null) {
+            e = unlink(table1, (int) h & (table1.length - 1), key);
+            if (e != null) {
+                used1--;
+                return (E) e;
+            }
+        }
+        return null;
+    }
+
+    private static DictEntry unlink(DictEntry[] table, int i, byte[] key) {
+        DictEntry prev = null;
+        for (DictEntry e = table[i]; e != null; prev = e, e = e.next) {
+            if (Arrays.equals(e.key, key)) {
+                if (prev == null) table[i] = e.next;
+                else prev.next = e.next;
+                e.next = null;
+                return e;
+            }
+        }
+        return null;
+    }
+
+    public void clear() {
+        table0 = new DictEntry[INITIAL_SIZE];
+        table1 = null;
+        used0 = used1 = 0;
+        rehashIndex = -1;
+    }
+
+    /** A random entry, or null when empty. Chains make it slightly unfair, as in Redis. */
+    @SuppressWarnings("unchecked")
+    public E random() {
+        if (size() == 0) return null;
+        if (rehashIndex >= 0) rehashStep();
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        DictEntry head;
+        while (true) {
+            if (table1 != null) {
+                // Buckets of table0 below rehashIndex are empty: skip them.
+                int span = table0.length - rehashIndex + table1.length;
+                int i = rehashIndex + rnd.nextInt(span);
+                head = i < table0.length ? table0[i] : table1[i - table0.length];
+            } else {
+                head = table0[rnd.nextInt(table0.length)];
+            }
+            if (head != null) break;
+        }
+        int len = 0;
+        for (DictEntry e = head; e != null; e = e.next) len++;
+        int pick = rnd.nextInt(len);
+        DictEntry e = head;
+        while (pick-- > 0) e = e.next;
+        return (E) e;
+    }
+
+    /**
+     * Visits the buckets at {@code cursor} and returns the next cursor (0 when the scan is complete).
+     * The visitor must not modify the dict.
+     */
+    @SuppressWarnings("unchecked")
+    public long scan(long cursor, Consumer<E> visitor) {
+        if (size() == 0) return 0;
+        long v = cursor;
+        if (table1 == null) {
+            long m0 = table0.length - 1;
+            visitChain(table0[(int) (v & m0)], visitor);
+            v |= ~m0;
+            v = Long.reverse(Long.reverse(v) + 1);
+        } else {
+            DictEntry[] small = table0, large = table1;
+            if (small.length > large.length) {
+                small = table1;
+                large = table0;
+            }
+            long m0 = small.length - 1, m1 = large.length - 1;
+            visitChain(small[(int) (v & m0)], visitor);
+            do {
+                visitChain(large[(int) (v & m1)], visitor);
+                v |= ~m1;
+                v = Long.reverse(Long.reverse(v) + 1);
+            } while ((v & (m0 ^ m1)) != 0);
+        }
+        return v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void visitChain(DictEntry e, Consumer<E> visitor) {
+        while (e != null) {
+            DictEntry next = e.next;
+            visitor.accept((E) e);
+            e = next;
+        }
+    }
+
+    /** Visits every entry; the visitor must not modify the dict. */
+    @SuppressWarnings("unchecked")
+    public void forEach(Consumer<E> visitor) {
+        for (DictEntry head : table0) visitChain(head, visitor);
+        if (table1 != null) for (DictEntry head : table1) visitChain(head, visitor);
+    }
+
+    // ---- Resizing --------------------------------------------------------------------------------
+
+    private void expandIfNeeded() {
+        if (used0 >= table0.length) startRehash(Math.max(INITIAL_SIZE, tableSizeFor((long) used0 * 2)));
+    }
+
+    /** Shrinks when the table is mostly empty (called from cron, as Redis's tryResizeHashTables). */
+    public void shrinkIfNeeded() {
+        if (rehashIndex >= 0 || table0.length <= INITIAL_SIZE) return;
+        if ((long) used0 * 100 / table0.length < MIN_FILL_PERCENT) {
+            startRehash(Math.max(INITIAL_SIZE, tableSizeFor(used0)));
+        }
+    }
+
+    private void startRehash(int size) {
+        if (size == table0.length) return;
+        table1 = new DictEntry[size];
+        used1 = 0;
+        rehashIndex = 0;
+        if (used0 == 0) finishRehash();
+    }
+
+    /** Moves up to one non-empty bucket (visiting at most 10 empty ones), as Redis's _dictRehashStep. */
+    private void rehashStep() {
+        rehash(1);
+    }
+
+    /** Moves n buckets; returns true while more rehashing remains. */
+    private boolean rehash(int n) {
+        int emptyVisits = n * 10;
+        DictEntry[] src = table0, dst = table1;
+        int mask = dst.length - 1;
+        while (n-- > 0 && used0 > 0) {
+            while (src[rehashIndex] == null) {
+                rehashIndex++;
+                if (--emptyVisits == 0) return true;
+            }
+            DictEntry e = src[rehashIndex];
+            while (e != null) {
+                DictEntry next = e.next;
+                int i = (int) hash(e.key) & mask;
+                e.next = dst[i];
+                dst[i] = e;
+                used0--;
+                used1++;
+                e = next;
+            }
+            src[rehashIndex++] = null;
+        }
+        if (used0 == 0) {
+            finishRehash();
+            return false;
+        }
+        return true;
+    }
+
+    private void finishRehash() {
+        table0 = table1;
+        used0 = used1;
+        table1 = null;
+        used1 = 0;
+        rehashIndex = -1;
+    }
+
+    /** Rehashes for about {@code millis} ms (cron's incremental rehashing); true if work remains. */
+    public boolean rehashMillis(long millis) {
+        if (rehashIndex < 0) return false;
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (rehash(100)) {
+            if (System.nanoTime() > deadline) return true;
+        }
+        return false;
+    }
+
+    private static int tableSizeFor(long n) {
+        if (n >= (1 << 30)) return 1 << 30;
+        int size = INITIAL_SIZE;
+        while (size < n) size <<= 1;
+        return size;
+    }
+
+    /** A seeded 64-bit hash of a byte string (unpredictable across restarts, like Redis's siphash). */
+    public static long hash(byte[] key) {
+        long h = SEED ^ (key.length * 0x9E3779B97F4A7C15L);
+        int i = 0, n = key.length;
+        for (; i + 8 <= n; i += 8) {
+            long k = (long) LONGS.get(key, i);
+            h ^= mix(k);
+            h = Long.rotateLeft(h, 27) * 0x9E3779B97F4A7C15L + 0x52DCE729;
+        }
+        long tail = 0;
+        for (int shift = 0; i < n; i++, shift += 8) tail |= (key[i] & 0xffL) << shift;
+        h ^= mix(tail);
+        return fmix(h);
+    }
+
+    private static long mix(long k) {
+        k *= 0x87C37B91114253D5L;
+        k = Long.rotateLeft(k, 31);
+        return k * 0x4CF5AD432745937FL;
+    }
+
+    private static long fmix(long h) {
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}

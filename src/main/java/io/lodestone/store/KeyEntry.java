@@ -1,0 +1,57 @@
+package io.lodestone.store;
+
+/**
+ * One key of a database. Key, value, expiry and access clock share one object so a string key costs
+ * this entry (40 bytes) plus its key and value arrays.
+ */
+public final class KeyEntry extends DictEntry {
+    /** No expiry set. */
+    public static final long NO_EXPIRE = -1;
+    /** Bit of {@link #meta}: the string was modified in place (APPEND, SETRANGE...) - OBJECT ENCODING says "raw". */
+    public static final int FLAG_RAW = 1 << 24;
+    private static final int CLOCK_MASK = 0xFFFFFF;
+
+    Object value;
+    long expireAt = NO_EXPIRE;
+    /** Position in the database's expiry index, or -1. */
+    int ttlSlot = -1;
+    /** Low 24 bits: LRU clock (seconds) or LFU data, as Redis's robj.lru; high 8 bits: flags. */
+    int meta;
+
+    KeyEntry(byte[] key, Object value) {
+        super(key);
+        this.value = value;
+    }
+
+    /** The value: {@code byte[]} for strings, a {@code store.type} object otherwise. */
+    public Object value() {
+        return value;
+    }
+
+    /** Replaces the value in place (the expiry stays); callers account the change themselves. */
+    public void value(Object v) {
+        this.value = v;
+        this.meta &= ~FLAG_RAW;
+    }
+
+    /** Absolute expiry in unix ms, or {@link #NO_EXPIRE}. */
+    public long expireAt() {
+        return expireAt;
+    }
+
+    public boolean hasFlag(int flag) {
+        return (meta & flag) != 0;
+    }
+
+    public void setFlag(int flag) {
+        meta |= flag;
+    }
+
+    public int clock() {
+        return meta & CLOCK_MASK;
+    }
+
+    public void clock(int clock) {
+        meta = (meta & ~CLOCK_MASK) | (clock & CLOCK_MASK);
+    }
+}

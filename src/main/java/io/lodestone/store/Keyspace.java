@@ -1,0 +1,138 @@
+package io.lodestone.store;
+
+/**
+ * All databases, the clock commands run under, and the counters Redis keeps about data.
+ *
+ * <p>{@link #now} is set once per command by the dispatcher, so a command sees one instant (Redis's
+ * cached {@code mstime}); expiry decisions are made against it.
+ */
+public final class Keyspace {
+    /** Told about deletions the keyspace makes on its own, so they can be propagated and notified. */
+    public interface Listener {
+        void keyExpired(Database db, byte[] key);
+    }
+
+    private static final Listener NONE = (db, key) -> { };
+
+    private Database[] dbs;
+    Listener listener = NONE;
+    /** Unix time in ms for the command being executed. */
+    public long now = System.currentTimeMillis();
+    /** Changes since the last save, as Redis's server.dirty: a command that changes data adds to it. */
+    public long dirty;
+    long keyspaceHits;
+    long keyspaceMisses;
+    long expiredKeys;
+    private boolean expireOnAccess = true;
+    private boolean activeExpire = true;
+    private int expireCursor;
+
+    public Keyspace(int databases) {
+        dbs = new Database[databases];
+        for (int i = 0; i < databases; i++) dbs[i] = new Database(i, this);
+    }
+
+    public void listener(Listener l) {
+        this.listener = l == null ? NONE : l;
+    }
+
+    public Database db(int index) {
+        return dbs[index];
+    }
+
+    public int databases() {
+        return dbs.length;
+    }
+
+    /** Refreshes the cached clock. */
+    public long tick() {
+        return now = System.currentTimeMillis();
+    }
+
+    /** Redis's LRU clock: seconds, 24 bits, wrapping. */
+    public int lruClock() {
+        return (int) ((now / 1000) & 0xFFFFFF);
+    }
+
+    /** Seconds since the entry was last accessed (OBJECT IDLETIME). */
+    public long idleSeconds(KeyEntry e) {
+        int clock = lruClock(), last = e.clock();
+        return clock >= last ? clock - last : (0xFFFFFF - last) + clock;
+    }
+
+    /**
+     * Whether lookups delete expired keys. A replica keeps them (its master sends the DEL) and only
+     * hides them; a master deletes them.
+     */
+    public boolean expireOnAccess() {
+        return expireOnAccess;
+    }
+
+    public void expireOnAccess(boolean v) {
+        this.expireOnAccess = v;
+    }
+
+    /** DEBUG SET-ACTIVE-EXPIRE: whether cron deletes expired keys nobody asks for. */
+    public void activeExpire(boolean enabled) {
+        this.activeExpire = enabled;
+    }
+
+    public long keyspaceHits() {
+        return keyspaceHits;
+    }
+
+    public long keyspaceMisses() {
+        return keyspaceMisses;
+    }
+
+    public long expiredKeys() {
+        return expiredKeys;
+    }
+
+    public void resetStats() {
+        keyspaceHits = keyspaceMisses = expiredKeys = 0;
+    }
+
+    public long totalKeys() {
+        long n = 0;
+        for (Database db : dbs) n += db.size();
+        return n;
+    }
+
+    public void swap(int a, int b) {
+        dbs[a].swapContents(dbs[b]);
+    }
+
+    /** Empties every database; returns the number of keys removed. */
+    public long flushAll() {
+        long n = 0;
+        for (Database db : dbs) n += db.clear();
+        return n;
+    }
+
+    /**
+     * Active expiry: samples 20 keys with a TTL per database and keeps going while more than a quarter
+     * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
+     */
+    public void activeExpireCycle(long budgetNanos) {
+        if (!expireOnAccess || !activeExpire) return;
+        long deadline = System.nanoTime() + budgetNanos;
+        tick();
+        for (int n = 0; n < dbs.length; n++) {
+            Database db = dbs[expireCursor];
+            expireCursor = (expireCursor + 1) % dbs.length;
+            int iterations = 0;
+            while (db.expiresSize() > 0) {
+                int expired = db.activeExpire(20);
+                if ((++iterations & 15) == 0 && System.nanoTime() > deadline) return;
+                if (expired <= 5) break;
+            }
+            if (System.nanoTime() > deadline) return;
+        }
+    }
+
+    /** Per-cron housekeeping: table shrinking and about a millisecond of incremental rehashing. */
+    public void cron() {
+        for (Database db : dbs) db.cron(1);
+    }
+}

@@ -1,0 +1,13 @@
+/**
+ * The data: databases, keys, expiry.
+ * <ul>
+ *   <li>{@link io.lodestone.store.Dict} - a chained hash table rehashed incrementally (never a
+ *       stop-the-world resize) with Redis's reverse-binary SCAN cursor.</li>
+ *   <li>{@link io.lodestone.store.KeyEntry} - one key: its bytes, value, expiry and LRU/LFU clock, in one object.</li>
+ *   <li>{@link io.lodestone.store.Database} - one numbered database: lookups with lazy expiry, writes.</li>
+ *   <li>{@link io.lodestone.store.Keyspace} - all databases, the cached clock, active expiry, the dirty counter.</li>
+ * </ul>
+ * Values: a string is a plain {@code byte[]} (no wrapper: it saves 16 bytes a key); other types live in
+ * {@code store.type}. This package knows nothing of RESP or clients.
+ */
+package io.lodestone.store;
