@@ -1,0 +1,74 @@
+package io.lodestone.store;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DictTest {
+    private static byte[] k(int i) {
+        return ("key:" + i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void addFindRemoveAcrossIncrementalRehash() {
+        Dict<DictEntry> d = new Dict<>();
+        for (int i = 0; i < 100_000; i++) {
+            assertNull(d.find(k(i)));
+            d.add(new DictEntry(k(i)));
+        }
+        assertEquals(100_000, d.size());
+        for (int i = 0; i < 100_000; i++) assertNotNull(d.find(k(i)), "key " + i);
+        for (int i = 0; i < 100_000; i += 2) assertNotNull(d.remove(k(i)));
+        assertEquals(50_000, d.size());
+        for (int i = 0; i < 100_000; i++) assertEquals(i % 2 == 1, d.find(k(i)) != null);
+    }
+
+    @Test
+    void noSingleInsertRehashesEverything() {
+        // Growth moves buckets a few at a time: inserting into a big table never costs O(n).
+        Dict<DictEntry> d = new Dict<>();
+        for (int i = 0; i < (1 << 20); i++) d.add(new DictEntry(k(i)));
+        d.add(new DictEntry(k(-1))); // crosses a power of two: rehashing starts, not completes
+        assertTrue(d.isRehashing());
+        assertNotNull(d.find(k(12345)));
+    }
+
+    @Test
+    void scanReturnsEveryStableKeyWhileTableGrowsAndShrinks() {
+        Dict<DictEntry> d = new Dict<>();
+        for (int i = 0; i < 1000; i++) d.add(new DictEntry(k(i)));
+        Set<String> seen = new HashSet<>();
+        long cursor = 0;
+        int next = 1000, steps = 0;
+        do {
+            cursor = d.scan(cursor, e -> seen.add(new String(e.key(), StandardCharsets.US_ASCII)));
+            if (steps < 100) for (int j = 0; j < 50; j++) d.add(new DictEntry(k(next++))); // forces rehashing mid-scan
+            assertTrue(++steps < 1_000_000);
+        } while (cursor != 0);
+        for (int i = 0; i < 1000; i++) assertTrue(seen.contains("key:" + i), "missing key:" + i);
+
+        // Shrink during a scan: remove most keys, then keep scanning.
+        seen.clear();
+        cursor = d.scan(0, e -> seen.add(new String(e.key(), StandardCharsets.US_ASCII)));
+        for (int i = 1000; i < next; i++) d.remove(k(i));
+        d.shrinkIfNeeded();
+        while (cursor != 0) cursor = d.scan(cursor, e -> seen.add(new String(e.key(), StandardCharsets.US_ASCII)));
+        for (int i = 0; i < 1000; i++) assertTrue(seen.contains("key:" + i), "missing after shrink key:" + i);
+    }
+
+    @Test
+    void randomReachesEveryEntry() {
+        Dict<DictEntry> d = new Dict<>();
+        for (int i = 0; i < 20; i++) d.add(new DictEntry(k(i)));
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 10_000 && seen.size() < 20; i++) seen.add(new String(d.random().key(), StandardCharsets.US_ASCII));
+        assertEquals(20, seen.size());
+    }
+}
