@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * write has one place in one total order with no locks (see docs/ARCHITECTURE.md).
  */
 public final class Lodestone implements ServerContext.Host {
-    public static final String VERSION = "7.0.15";
+    private static final byte[] DEL = {'D', 'E', 'L'};
 
     private final ServerContext server;
     private final Dispatcher dispatcher;
@@ -49,6 +49,10 @@ public final class Lodestone implements ServerContext.Host {
         this.loop = Epoll.isAvailable() ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
         Commands.registerAll(server);
+        // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
+        server.keyspace.listener((db, key) -> {
+            if (server.hasPropagation()) server.propagate(db.id(), new byte[][]{DEL, key}, 2);
+        });
     }
 
     public ServerContext context() {
