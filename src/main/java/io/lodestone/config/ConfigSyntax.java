@@ -15,6 +15,9 @@ import java.util.List;
  */
 public final class ConfigSyntax {
 
+    /** The charset the JVM uses for file names and command-line arguments. */
+    private static final Charset NATIVE = nativeCharset();
+
     private ConfigSyntax() {
     }
 
@@ -166,9 +169,6 @@ public final class ConfigSyntax {
     static boolean isSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
     }
-
-    /** The charset the JVM uses for file names and command-line arguments. */
-    private static final Charset NATIVE = nativeCharset();
 
     private static Charset nativeCharset() {
         try {

@@ -5,7 +5,7 @@ package io.lodestone.config;
  * (for example {@code argument must be 'yes' or 'no'}); callers wrap it in the CONFIG SET or
  * config-file template.
  */
-public final class InvalidValueException extends Exception {
+final class InvalidValueException extends Exception {
 
     InvalidValueException(String message) {
         super(message, null, false, false);
