@@ -1,0 +1,204 @@
+package io.lodestone.config;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The line syntax of redis.conf: Redis's {@code sdssplitargs}, {@code sdssplitlen} and
+ * {@code sdscatrepr} (sds.c), reproduced exactly.
+ *
+ * <p>Strings here are byte strings: each {@code char} holds one byte (0-255), as when decoded
+ * with ISO-8859-1. That is how the whole config package stores values, so {@code "\xe9"} in a
+ * config file and the byte 0xE9 sent by a client are the same value.
+ */
+public final class ConfigSyntax {
+
+    /** The charset the JVM uses for file names and command-line arguments. */
+    private static final Charset NATIVE = nativeCharset();
+
+    private ConfigSyntax() {
+    }
+
+    /**
+     * Splits a line into arguments like {@code sdssplitargs}: blanks separate arguments;
+     * {@code "..."} supports {@code \n \r \t \b \a \xHH} and {@code \<any>}; {@code '...'} only
+     * supports {@code \'}; a closing quote must be followed by a blank or the end of the line;
+     * quotes may start in the middle of an argument ({@code a"b c"} is {@code ab c}).
+     *
+     * @return the arguments (empty for a blank line), or null for unbalanced quotes
+     */
+    public static List<String> splitArgs(String line) {
+        List<String> out = new ArrayList<>();
+        int nul = line.indexOf('\0');
+        int n = nul >= 0 ? nul : line.length(); // a C string ends at the first NUL
+        int p = 0;
+        while (true) {
+            while (p < n && isSpace(line.charAt(p))) p++;
+            if (p >= n) return out;
+            StringBuilder current = new StringBuilder();
+            boolean inDouble = false;
+            boolean inSingle = false;
+            boolean done = false;
+            while (!done) {
+                char c = p < n ? line.charAt(p) : 0;
+                boolean end = p >= n;
+                if (inDouble) {
+                    if (c == '\\' && at(line, p + 1) == 'x' && isHex(at(line, p + 2)) && isHex(at(line, p + 3))) {
+                        current.append((char) (hexValue(at(line, p + 2)) * 16 + hexValue(at(line, p + 3))));
+                        p += 3;
+                    } else if (c == '\\' && p + 1 < n) {
+                        p++;
+                        char e = line.charAt(p);
+                        current.append(switch (e) {
+                            case 'n' -> '\n';
+                            case 'r' -> '\r';
+                            case 't' -> '\t';
+                            case 'b' -> '\b';
+                            case 'a' -> (char) 7;
+                            default -> e;
+                        });
+                    } else if (!end && c == '"') {
+                        if (p + 1 < n && !isSpace(line.charAt(p + 1))) return null;
+                        done = true;
+                    } else if (end) {
+                        return null;
+                    } else {
+                        current.append(c);
+                    }
+                } else if (inSingle) {
+                    if (c == '\\' && at(line, p + 1) == '\'') {
+                        p++;
+                        current.append('\'');
+                    } else if (!end && c == '\'') {
+                        if (p + 1 < n && !isSpace(line.charAt(p + 1))) return null;
+                        done = true;
+                    } else if (end) {
+                        return null;
+                    } else {
+                        current.append(c);
+                    }
+                } else {
+                    if (end || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                        done = true;
+                    } else if (c == '"') {
+                        inDouble = true;
+                    } else if (c == '\'') {
+                        inSingle = true;
+                    } else {
+                        current.append(c);
+                    }
+                }
+                if (p < n) p++;
+            }
+            out.add(current.toString());
+        }
+    }
+
+    /**
+     * Splits on every single space like {@code sdssplitlen(s, " ")}: {@code "a  b"} gives
+     * {@code [a, "", b]} and the empty string gives no element. CONFIG SET uses this to split
+     * the value of a multi-argument parameter.
+     */
+    public static List<String> splitSpaces(String s) {
+        List<String> out = new ArrayList<>();
+        if (s.isEmpty()) return out;
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == ' ') {
+                out.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        out.add(s.substring(start));
+        return out;
+    }
+
+    /**
+     * Quotes a value like {@code sdscatrepr}: double quotes around it, {@code \\ \" \n \r \t \a \b}
+     * escaped, other non-printable bytes as {@code \xHH}. {@link #splitArgs} reads it back.
+     */
+    public static String repr(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 2);
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = (char) (value.charAt(i) & 0xFF);
+            switch (c) {
+                case '\\', '"' -> sb.append('\\').append(c);
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case 7 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                default -> {
+                    if (c >= 0x20 && c <= 0x7e) {
+                        sb.append(c);
+                    } else {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Removes the bytes of {@code chars} from both ends, like {@code sdstrim}. */
+    static String trim(String s, String chars) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && chars.indexOf(s.charAt(start)) >= 0) start++;
+        while (end > start && chars.indexOf(s.charAt(end - 1)) >= 0) end--;
+        return s.substring(start, end);
+    }
+
+    /** ASCII-only lower case, like {@code sdstolower} in the C locale. */
+    static String lower(String s) {
+        char[] chars = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                if (chars == null) chars = s.toCharArray();
+                chars[i] = (char) (c + ('a' - 'A'));
+            }
+        }
+        return chars == null ? s : new String(chars);
+    }
+
+    /** C {@code isspace} in the C locale. */
+    static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == '\f';
+    }
+
+    private static Charset nativeCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", Charset.defaultCharset().name()));
+        } catch (RuntimeException e) {
+            return Charset.defaultCharset();
+        }
+    }
+
+    /** A Java string from the OS (argument, file name) as the byte string Redis would see. */
+    static String fromNative(String s) {
+        return new String(s.getBytes(NATIVE), StandardCharsets.ISO_8859_1);
+    }
+
+    /** A byte string as the Java string to hand to the OS (a path). */
+    static String toNative(String bytes) {
+        return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), NATIVE);
+    }
+
+    private static char at(String s, int i) {
+        return i < s.length() ? s.charAt(i) : 0;
+    }
+
+    private static boolean isHex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    }
+
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return c - 'A' + 10;
+    }
+}
