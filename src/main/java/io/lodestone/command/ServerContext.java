@@ -1,5 +1,6 @@
 package io.lodestone.command;
 
+import io.lodestone.config.Config;
 import io.lodestone.store.Keyspace;
 
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Owned by the command thread; the transport and cron run on that same thread.
  */
 public final class ServerContext {
+    public final Config config;
     public final Keyspace keyspace;
     public final CommandTable commands;
     public final ClientRegistry clients = new ClientRegistry();
@@ -21,7 +23,7 @@ public final class ServerContext {
     public final String runId = randomHex(40);
     private final List<Propagation> propagation = new ArrayList<>();
 
-    // Settings the dispatcher and handlers read on the hot path (kept in sync with the config).
+    // Settings read on the hot path, kept in sync with the config by the server's watchers.
     public volatile String requirePass;
     public long protoMaxBulkLen = 512L * 1024 * 1024;
     public int maxClients = 10000;
@@ -45,9 +47,11 @@ public final class ServerContext {
 
     public Host host;
 
-    public ServerContext(int databases) {
-        this.keyspace = new Keyspace(databases);
+    public ServerContext(Config config) {
+        this.config = config;
+        this.keyspace = new Keyspace(config.getInt("databases"));
         this.commands = new CommandTable();
+        this.configFile = config.configFile().map(Object::toString).orElse(null);
     }
 
     /** "master" or "slave", as HELLO and ROLE name it. */

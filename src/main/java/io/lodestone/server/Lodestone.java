@@ -3,6 +3,7 @@ package io.lodestone.server;
 import io.lodestone.command.Client;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
+import io.lodestone.config.Config;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -15,12 +16,12 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.UnixChannel;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -28,51 +29,76 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The running server. One event-loop thread accepts connections, reads requests, executes commands
- * and writes replies; cron runs on that same thread. Nothing else touches the keyspace, so every
- * write has one place in one total order with no locks (see docs/ARCHITECTURE.md).
+ * The running server. One event-loop thread (the "command thread") reads requests, executes
+ * commands and writes replies for every connection; cron runs on that same thread. Nothing else
+ * touches the keyspace, so every write has one place in one total order, with no locks
+ * (docs/ARCHITECTURE.md). A second small loop only accepts connections and binds listeners, so the
+ * command thread can rebind (CONFIG SET port) without waiting on itself.
  */
 public final class Lodestone implements ServerContext.Host {
     private static final byte[] DEL = {'D', 'E', 'L'};
 
     private final ServerContext server;
+    private final Config config;
     private final Dispatcher dispatcher;
+    private final EventLoopGroup acceptor;
     private final EventLoopGroup loop;
-    private final List<Channel> listeners = new ArrayList<>();
+    private List<Channel> listeners = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private ScheduledFuture<?> cron;
     private volatile boolean shuttingDown;
 
-    public Lodestone(ServerContext server) {
-        this.server = server;
+    public Lodestone(Config config) {
+        this.config = config;
+        this.server = new ServerContext(config);
         this.dispatcher = new Dispatcher(server);
-        this.loop = Epoll.isAvailable() ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        boolean epoll = Epoll.isAvailable();
+        this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
+        server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
         server.keyspace.listener((db, key) -> {
             if (server.hasPropagation()) server.propagate(db.id(), new byte[][]{DEL, key}, 2);
         });
+        watchConfig();
     }
 
     public ServerContext context() {
         return server;
     }
 
-    /**
-     * Binds every address of {@code bind} ("-" marks an address that may be unavailable).
-     * Throws with Redis's message when the port cannot be bound.
-     */
-    public void listen(List<String> bind, int port, int backlog) throws Exception {
-        boolean epoll = Epoll.isAvailable();
-        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(loop)
+    /** Keeps the hot-path copies of settings in step with the config, and applies run-time changes. */
+    private void watchConfig() {
+        config.watchString("requirepass", v -> server.requirePass = v == null ? null
+                : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
+        config.watchLong("proto-max-bulk-len", v -> server.protoMaxBulkLen = v);
+        config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
+        config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
+        config.watchBool("protected-mode", v -> server.protectedMode = v);
+        config.watchString("enable-debug-command", v -> server.enableDebugCommand = v);
+        config.watchInt("port", v -> server.port = v);
+        config.watchString("loglevel", Log::level);
+        config.watchInt("hz", v -> {
+            server.hz = v;
+            if (cron != null) startCron();
+        });
+        Config.ApplyHook rebind = c -> rebind();
+        config.onApply("port", rebind);
+        config.onApply("bind", rebind);
+    }
+
+    private ServerBootstrap bootstrap() {
+        Class<? extends ServerChannel> channel =
+                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return new ServerBootstrap()
+                .group(acceptor, loop)
                 .channel(channel)
-                .option(ChannelOption.SO_BACKLOG, backlog)
+                .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, config.getInt("tcp-keepalive") > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -81,7 +107,18 @@ public final class Lodestone implements ServerContext.Host {
                         ch.pipeline().addLast(new ClientHandler(server, dispatcher));
                     }
                 });
-        for (String raw : bind) {
+    }
+
+    /**
+     * Binds every address of the {@code bind} setting on the {@code port} setting ("-" marks an
+     * address that may be unavailable). Returns an error text (and binds nothing) on failure.
+     */
+    public String listen() {
+        List<Channel> bound = new ArrayList<>();
+        int port = config.getInt("port");
+        if (port == 0) return null; // port 0: no TCP listener, as in Redis
+        ServerBootstrap b = bootstrap();
+        for (String raw : config.bindAddresses()) {
             boolean optional = raw.startsWith("-");
             String addr = optional ? raw.substring(1) : raw;
             String host = switch (addr) {
@@ -90,32 +127,45 @@ public final class Lodestone implements ServerContext.Host {
                 default -> addr;
             };
             try {
-                listeners.add(b.bind(host, port).sync().channel());
+                bound.add(b.bind(host, port).sync().channel());
             } catch (Exception e) {
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-                if (optional || (isAddressFamilyProblem(reason) && addr.contains(":"))) {
+                if (optional || unsupportedFamily(reason)) {
                     // "-::*" after "*" usually collides with the dual-stack IPv4 wildcard: not worth a notice.
-                    Log.verbose("Warning: Could not create server TCP listening socket " + addr + ":" + port + ": " + reason);
+                    Log.verbose("Could not create server TCP listening socket " + addr + ":" + port + ": " + reason);
                     continue;
                 }
-                Log.warning("Warning: Could not create server TCP listening socket " + addr + ":" + port + ": bind: " + reason);
-                Log.warning("Failed listening on port " + port + " (TCP), aborting.");
-                throw e;
+                Log.warning("Warning: Could not create server TCP listening socket " + addr + ":" + port
+                        + ": bind: " + reason);
+                for (Channel ch : bound) ch.close();
+                return "Unable to listen on this port";
             }
         }
-        if (listeners.isEmpty()) {
-            Log.warning("Failed listening on port " + port + " (TCP), aborting.");
-            throw new IllegalStateException("no listening socket");
+        if (bound.isEmpty()) return "Unable to listen on this port";
+        listeners = bound;
+        return null;
+    }
+
+    private static boolean unsupportedFamily(String reason) {
+        return reason.contains("Address family not supported") || reason.contains("Protocol family unavailable");
+    }
+
+    /** CONFIG SET port/bind: the new listeners replace the old ones only if all of them bound. */
+    private String rebind() {
+        List<Channel> old = listeners;
+        for (Channel ch : old) ch.close().syncUninterruptibly();
+        String error = listen();
+        if (error != null) {
+            listeners = old;
+            // Put the previous listeners back; the config itself is rolled back by CONFIG SET.
+            return error;
         }
+        return null;
     }
 
-    private static boolean isAddressFamilyProblem(String reason) {
-        return reason.contains("Address family not supported") || reason.contains("Cannot assign requested address")
-                || reason.contains("Protocol family unavailable");
-    }
-
-    /** Starts cron: active expiry, incremental rehashing, client timeouts, hz times a second. */
+    /** (Re)starts cron at the configured hz: active expiry, incremental rehashing, client timeouts. */
     public void startCron() {
+        if (cron != null) cron.cancel(false);
         long period = Math.max(1, 1000 / Math.max(1, server.hz));
         cron = loop.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
     }
@@ -155,20 +205,29 @@ public final class Lodestone implements ServerContext.Host {
         stopped.await();
     }
 
-    /** Closes listeners and clients and stops the event loop. */
+    /** Closes listeners and clients and stops the event loops. */
     public void stop() {
         if (shuttingDown) return;
         shuttingDown = true;
         if (cron != null) cron.cancel(false);
         for (Channel ch : listeners) ch.close();
+        acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.countDown());
+    }
+
+    /** SIGTERM/SIGINT: shut down from the command thread, as Redis's serverCron does. */
+    public void signalShutdown(String signal) {
+        execute(() -> {
+            Log.warning("Received " + signal + " scheduling shutdown...");
+            shutdown(false, false, false, false, false);
+        });
     }
 
     @Override
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
-        Log.notice("Redis is now ready to exit, bye bye...");
+        Log.warning("Redis is now ready to exit, bye bye...");
         stop();
         return null;
     }
@@ -181,13 +240,5 @@ public final class Lodestone implements ServerContext.Host {
     static int fdOf(Channel ch) {
         if (ch instanceof UnixChannel u) return u.fd().intValue();
         return Math.abs(ch.id().hashCode() % 100000);
-    }
-
-    static boolean epoll() {
-        return Epoll.isAvailable();
-    }
-
-    static Class<?> socketClass() {
-        return Epoll.isAvailable() ? EpollSocketChannel.class : io.netty.channel.socket.nio.NioSocketChannel.class;
     }
 }

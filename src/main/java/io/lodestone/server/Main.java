@@ -1,12 +1,12 @@
 package io.lodestone.server;
 
-import io.lodestone.command.ServerContext;
+import io.lodestone.config.Config;
+import io.lodestone.config.ConfigLoadException;
+import io.lodestone.config.ConfigLoader;
 import io.lodestone.util.Log;
+import io.lodestone.util.Version;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.io.IOException;
 
 /** Entry point: {@code lodestone [configfile] [--option value ...]}, as redis-server. */
 public final class Main {
@@ -14,34 +14,98 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, List<String>> opts = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--")) {
-                String name = args[i].substring(2);
-                List<String> vals = new ArrayList<>();
-                while (i + 1 < args.length && !args[i + 1].startsWith("--")) vals.add(args[++i]);
-                opts.put(name, vals);
-            }
+        if (args.length >= 1 && (args[0].equals("-v") || args[0].equals("--version"))) {
+            System.out.println("Redis server v=" + Version.REDIS_VERSION + " sha=00000000:0 malloc=jvm bits=64 build=lodestone-"
+                    + Version.LODESTONE_VERSION);
+            return;
         }
-        int port = opts.containsKey("port") ? Integer.parseInt(opts.get("port").get(0)) : 6379;
-        ServerContext ctx = new ServerContext(16);
-        ctx.port = port;
-        if (opts.containsKey("requirepass")) ctx.requirePass = opts.get("requirepass").get(0);
-        if (opts.containsKey("enable-debug-command")) ctx.enableDebugCommand = opts.get("enable-debug-command").get(0);
-        Lodestone server = new Lodestone(ctx);
-        List<String> bind = opts.containsKey("bind") ? List.of(String.join(" ", opts.get("bind")).split(" ")) : List.of("*", "-::*");
-        Log.role('C');
-        Log.warning("oO0OoO0OoO0Oo Redis is starting oO0OoO0OoO0Oo");
-        Log.role('M');
-        try {
-            server.listen(bind, port, 511);
-        } catch (Exception e) {
+        if (args.length >= 1 && (args[0].equals("-h") || args[0].equals("--help"))) {
+            usage();
+            return;
+        }
+        if (args.length >= 1 && (args[0].equals("--test-memory") || args[0].equals("--check-system"))) {
+            System.err.println("Lodestone runs on the JVM: " + args[0] + " is not available.");
             System.exit(1);
         }
+        Config config;
+        try {
+            config = ConfigLoader.load(args);
+        } catch (ConfigLoadException e) {
+            if (e.isLogMessage()) Log.warning(e.getMessage());
+            else System.err.print(e.getMessage());
+            System.exit(1);
+            return;
+        }
+        run(config);
+    }
+
+    private static void run(Config config) throws Exception {
+        try {
+            Log.file(config.getString("logfile"));
+        } catch (IOException e) {
+            System.err.println("Can't open the log file: " + e.getMessage());
+            System.exit(1);
+        }
+        Log.level(config.getString("loglevel"));
+        Log.role('C');
+        Log.warning("oO0OoO0OoO0Oo Lodestone is starting oO0OoO0OoO0Oo");
+        Log.warning("Lodestone version=" + Version.LODESTONE_VERSION + " (Redis " + Version.REDIS_VERSION
+                + " compatible), bits=64, java=" + System.getProperty("java.version") + ", pid=" + Log.pid()
+                + ", just started");
+        if (config.configFile().isPresent()) {
+            Log.warning("Configuration loaded");
+        } else {
+            Log.warning("Warning: no config file specified, using the default config. In order to specify a config"
+                    + " file use lodestone /path/to/redis.conf");
+        }
+        Log.role('M');
+        for (String directive : config.acceptedButNotImplemented()) {
+            Log.verbose("Directive '" + directive + "' is accepted but not implemented yet");
+        }
+        Lodestone server = new Lodestone(config);
+        int port = config.getInt("port");
+        boolean logo = config.getBool("always-show-logo")
+                || (System.console() != null && config.getString("logfile").isEmpty());
+        if (logo) Log.raw(Banner.logo(port, Log.pid()));
+        else Log.notice("Running mode=standalone, port=" + port + ".");
+        if (server.listen() != null) {
+            Log.warning("Failed listening on port " + port + " (TCP), aborting.");
+            server.stop();
+            System.exit(1);
+        }
+        Log.warning("Server initialized");
+        installSignalHandlers(server);
         server.startCron();
         Log.notice("Ready to accept connections");
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop));
         server.awaitStop();
         System.exit(0);
+    }
+
+    /** SIGTERM and SIGINT shut down cleanly through the command thread, as Redis does. */
+    private static void installSignalHandlers(Lodestone server) {
+        for (String name : new String[]{"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> server.signalShutdown("SIG" + name));
+            } catch (IllegalArgumentException e) {
+                Log.verbose("Cannot handle SIG" + name + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static void usage() {
+        System.err.println("""
+                Usage: ./lodestone [/path/to/redis.conf] [options] [-]
+                       ./lodestone - (read config from stdin)
+                       ./lodestone -v or --version
+                       ./lodestone -h or --help
+
+                Examples:
+                       ./lodestone (run the server with default conf)
+                       echo 'maxmemory 128mb' | ./lodestone -
+                       ./lodestone /etc/redis/6379.conf
+                       ./lodestone --port 7777
+                       ./lodestone /etc/myredis.conf --loglevel verbose -
+                       ./lodestone /etc/myredis.conf --loglevel verbose
+                """);
     }
 }

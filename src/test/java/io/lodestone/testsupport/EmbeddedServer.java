@@ -1,11 +1,13 @@
 package io.lodestone.testsupport;
 
 import io.lodestone.command.ServerContext;
+import io.lodestone.config.Config;
+import io.lodestone.config.ConfigLoader;
 import io.lodestone.server.Lodestone;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.util.List;
+import java.nio.file.Files;
 
 /** A Lodestone server inside the test JVM, on a free loopback port. Close it when done. */
 public final class EmbeddedServer implements AutoCloseable {
@@ -17,20 +19,20 @@ public final class EmbeddedServer implements AutoCloseable {
         this.port = port;
     }
 
-    public static EmbeddedServer start() {
+    /** Starts with extra redis.conf lines (e.g. "requirepass secret"). */
+    public static EmbeddedServer start(String... extraConfigLines) {
         try {
             for (int attempt = 0; ; attempt++) {
                 int port = freePort();
-                ServerContext ctx = new ServerContext(16);
-                ctx.port = port;
-                ctx.enableDebugCommand = "yes";
-                Lodestone server = new Lodestone(ctx);
-                try {
-                    server.listen(List.of("127.0.0.1"), port, 128);
-                } catch (Exception e) {
+                Config config = ConfigLoader.loadString("port " + port + "\nbind 127.0.0.1\nsave \"\"\n"
+                        + "enable-debug-command yes\n" + String.join("\n", extraConfigLines) + "\n",
+                        ConfigLoader.Options.defaults().withCwd(Files.createTempDirectory("lodestone-test")));
+                Lodestone server = new Lodestone(config);
+                String error = server.listen();
+                if (error != null) {
                     server.stop();
                     if (attempt < 5) continue;
-                    throw e;
+                    throw new IllegalStateException(error);
                 }
                 server.startCron();
                 return new EmbeddedServer(server, port);
