@@ -6,6 +6,7 @@ import io.lodestone.server.Lodestone;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** A Lodestone server inside the test JVM, on a free loopback port. Close it when done. */
 public final class EmbeddedServer implements AutoCloseable {
@@ -18,6 +19,15 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     public static EmbeddedServer start() {
+        return start(ctx -> { });
+    }
+
+    /**
+     * Starts a server after {@code configure} has adjusted its context (settings, propagation
+     * receivers, extra handlers). It runs before the event loop starts, so what it sets is visible to
+     * the command thread without further synchronization.
+     */
+    public static EmbeddedServer start(Consumer<ServerContext> configure) {
         try {
             for (int attempt = 0; ; attempt++) {
                 int port = freePort();
@@ -25,6 +35,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 ctx.port = port;
                 ctx.enableDebugCommand = "yes";
                 Lodestone server = new Lodestone(ctx);
+                configure.accept(ctx);
                 try {
                     server.listen(List.of("127.0.0.1"), port, 128);
                 } catch (Exception e) {
