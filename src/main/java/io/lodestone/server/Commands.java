@@ -3,6 +3,7 @@ package io.lodestone.server;
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.server.ServerCommands;
+import io.lodestone.command.string.StringCommands;
 
 /** The one list of command families: each attaches its handlers to the command table. */
 final class Commands {
@@ -12,5 +13,6 @@ final class Commands {
     static void registerAll(ServerContext server) {
         ConnectionCommands.register(server.commands);
         ServerCommands.register(server.commands);
+        StringCommands.register(server.commands);
     }
 }

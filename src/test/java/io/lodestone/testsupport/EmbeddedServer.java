@@ -8,6 +8,7 @@ import io.lodestone.server.Lodestone;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.util.function.Consumer;
 
 /** A Lodestone server inside the test JVM, on a free loopback port. Close it when done. */
 public final class EmbeddedServer implements AutoCloseable {
@@ -21,6 +22,15 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** Starts with extra redis.conf lines (e.g. "requirepass secret"). */
     public static EmbeddedServer start(String... extraConfigLines) {
+        return start(ctx -> { }, extraConfigLines);
+    }
+
+    /**
+     * Starts a server after {@code configure} has adjusted its context (settings, propagation
+     * receivers, extra handlers). It runs before the event loop starts, so what it sets is visible to
+     * the command thread without further synchronization.
+     */
+    public static EmbeddedServer start(Consumer<ServerContext> configure, String... extraConfigLines) {
         try {
             for (int attempt = 0; ; attempt++) {
                 int port = freePort();
@@ -28,6 +38,7 @@ public final class EmbeddedServer implements AutoCloseable {
                         + "enable-debug-command yes\n" + String.join("\n", extraConfigLines) + "\n",
                         ConfigLoader.Options.defaults().withCwd(Files.createTempDirectory("lodestone-test")));
                 Lodestone server = new Lodestone(config);
+                configure.accept(server.context());
                 String error = server.listen();
                 if (error != null) {
                     server.stop();
@@ -37,7 +48,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 server.startCron();
                 return new EmbeddedServer(server, port);
             }
-        } catch (Exception e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
