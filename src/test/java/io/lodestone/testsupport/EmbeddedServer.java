@@ -48,7 +48,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 server.startCron();
                 return new EmbeddedServer(server, port);
             }
-        } catch (IOException e) {
+        } catch (IOException | io.lodestone.config.ConfigLoadException e) {
             throw new IllegalStateException(e);
         }
     }

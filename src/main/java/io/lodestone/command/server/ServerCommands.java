@@ -30,6 +30,7 @@ public final class ServerCommands {
         t.handle("time", ServerCommands::time);
         t.handle("shutdown", ServerCommands::shutdown);
         t.handle("info", InfoCommand::info);
+        ConfigCommand.register(t);
         DebugCommand.register(t);
     }
 
