@@ -12,5 +12,6 @@ final class Commands {
     static void registerAll(ServerContext server) {
         ConnectionCommands.register(server.commands);
         ServerCommands.register(server.commands);
+        io.lodestone.command.keys.KeyCommands.register(server.commands);
     }
 }
