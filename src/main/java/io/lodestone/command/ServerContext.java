@@ -33,6 +33,8 @@ public final class ServerContext {
     public String enableDebugCommand = "no";
     public int port = 6379;
     public int hz = 10;
+    /** maxmemory-policy; OBJECT FREQ and IDLETIME depend on whether it is an LFU policy. */
+    public String maxmemoryPolicy = "noeviction";
     public String configFile;
     public String executable;
 

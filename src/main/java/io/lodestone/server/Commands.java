@@ -2,6 +2,7 @@ package io.lodestone.server;
 
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
 
@@ -14,5 +15,6 @@ final class Commands {
         ConnectionCommands.register(server.commands);
         ServerCommands.register(server.commands);
         StringCommands.register(server.commands);
+        KeyCommands.register(server.commands);
     }
 }

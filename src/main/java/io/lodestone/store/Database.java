@@ -54,6 +54,28 @@ public final class Database {
         return lookup(key, false);
     }
 
+    /**
+     * A read that leaves the access clock alone but counts hits and misses (Redis's LOOKUP_NOTOUCH):
+     * EXISTS, TYPE, TTL and OBJECT inspect a key without making it look recently used.
+     */
+    public KeyEntry lookupReadNoTouch(byte[] key) {
+        KeyEntry e = lookup(key, false);
+        if (e == null) keyspace.keyspaceMisses++;
+        else keyspace.keyspaceHits++;
+        return e;
+    }
+
+    /**
+     * Redis's expireIfNeeded: true when key exists and its time has passed. The key is then deleted
+     * (and the deletion reported) where this server expires keys itself; a replica only reports it.
+     */
+    public boolean expireIfNeeded(byte[] key) {
+        KeyEntry e = dict.find(key);
+        if (e == null || !isExpired(e)) return false;
+        if (keyspace.expireOnAccess()) expireNow(e);
+        return true;
+    }
+
     private KeyEntry lookup(byte[] key, boolean touch) {
         KeyEntry e = dict.find(key);
         if (e == null) return null;
@@ -101,6 +123,26 @@ public final class Database {
     public void remove(KeyEntry e) {
         dict.remove(e.key);
         expires.remove(e);
+    }
+
+    /**
+     * RENAME: re-adds the entry's value under {@code newKey}, which must be absent, and removes the old
+     * entry. Expiry, access clock and flags carry over: Redis moves the very same value object.
+     */
+    public KeyEntry rename(KeyEntry e, byte[] newKey) {
+        KeyEntry n = new KeyEntry(newKey, e.value);
+        n.meta = e.meta;
+        remove(e);
+        dict.add(n);
+        if (e.expireAt != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt);
+        return n;
+    }
+
+    /** MOVE: takes the entry out of this database into {@code dst}, where its key must be absent. */
+    public void moveTo(KeyEntry e, Database dst) {
+        remove(e);
+        dst.dict.add(e);
+        if (e.expireAt != KeyEntry.NO_EXPIRE) dst.expires.add(e);
     }
 
     public void setExpire(KeyEntry e, long whenMs) {

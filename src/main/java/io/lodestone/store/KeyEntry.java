@@ -9,6 +9,11 @@ public final class KeyEntry extends DictEntry {
     public static final long NO_EXPIRE = -1;
     /** Bit of {@link #meta}: the string was modified in place (APPEND, SETRANGE...) - OBJECT ENCODING says "raw". */
     public static final int FLAG_RAW = 1 << 24;
+    /**
+     * Bit of {@link #meta}: the value is a private copy where Redis would share one object between keys
+     * (COPY of a small integer) - OBJECT REFCOUNT says 1, not the shared count.
+     */
+    public static final int FLAG_UNSHARED = 1 << 25;
     private static final int CLOCK_MASK = 0xFFFFFF;
 
     Object value;
@@ -31,7 +36,7 @@ public final class KeyEntry extends DictEntry {
     /** Replaces the value in place (the expiry stays); callers account the change themselves. */
     public void value(Object v) {
         this.value = v;
-        this.meta &= ~FLAG_RAW;
+        this.meta &= ~(FLAG_RAW | FLAG_UNSHARED);
     }
 
     /** Absolute expiry in unix ms, or {@link #NO_EXPIRE}. */
