@@ -32,6 +32,11 @@ public final class Client {
     /** When set, the dispatcher propagates this instead of argv (effects, not requests). */
     public byte[][] propagateArgv;
     public boolean closing;
+    /** CLIENT REPLY OFF: no replies at all. */
+    public boolean replyOff;
+    /** CLIENT REPLY SKIP: the next command's reply is dropped (replySkipNext becomes replySkip). */
+    public boolean replySkipNext;
+    public boolean replySkip;
 
     public Client(long id, ServerContext server, Reply reply, Connection conn) {
         this.id = id;

@@ -84,6 +84,11 @@ public final class Reply {
         return out == null ? 0 : out.readableBytes();
     }
 
+    /** Drops what was written after {@code mark} (a value of {@link #pending()}): CLIENT REPLY OFF/SKIP. */
+    public void truncate(int mark) {
+        if (out != null && out.readableBytes() > mark) out.writerIndex(out.readerIndex() + mark);
+    }
+
     private ByteBuf out() {
         ByteBuf b = out;
         if (b == null) out = b = alloc.ioBuffer(512);

@@ -80,8 +80,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Client c = client;
         c.argv = argv;
         c.argc = argc;
+        int mark = c.reply.pending();
         dispatcher.process(c);
         c.argv = null;
+        if (c.replyOff || c.replySkip) c.reply.truncate(mark);
+        c.replySkip = c.replySkipNext;
+        c.replySkipNext = false;
         if (c.closing) {
             closeAfterReply();
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {

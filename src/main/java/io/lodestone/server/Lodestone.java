@@ -77,9 +77,10 @@ public final class Lodestone implements ServerContext.Host {
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);
-        config.watchString("enable-debug-command", v -> server.enableDebugCommand = v);
+        watchEnum("enable-debug-command", v -> server.enableDebugCommand = v);
         config.watchInt("port", v -> server.port = v);
-        config.watchString("loglevel", Log::level);
+        watchEnum("loglevel", Log::level);
+        watchEnum("maxmemory-policy", v -> server.maxmemoryPolicy = v);
         config.watchInt("hz", v -> {
             server.hz = v;
             if (cron != null) startCron();
@@ -87,6 +88,11 @@ public final class Lodestone implements ServerContext.Host {
         Config.ApplyHook rebind = c -> rebind();
         config.onApply("port", rebind);
         config.onApply("bind", rebind);
+    }
+
+    private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
+        consumer.accept(config.getEnum(name));
+        config.addListener(name, (c, p) -> consumer.accept(c.getEnum(name)));
     }
 
     private ServerBootstrap bootstrap() {

@@ -46,7 +46,7 @@ public final class Main {
             System.err.println("Can't open the log file: " + e.getMessage());
             System.exit(1);
         }
-        Log.level(config.getString("loglevel"));
+        Log.level(config.getEnum("loglevel"));
         Log.role('C');
         Log.warning("oO0OoO0OoO0Oo Lodestone is starting oO0OoO0OoO0Oo");
         Log.warning("Lodestone version=" + Version.LODESTONE_VERSION + " (Redis " + Version.REDIS_VERSION

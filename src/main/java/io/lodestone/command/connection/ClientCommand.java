@@ -24,6 +24,7 @@ final class ClientCommand {
         t.handle("client|info", c -> c.reply.verbatim(describe(c, c)));
         t.handle("client|kill", ClientCommand::kill);
         t.handle("client|no-evict", ClientCommand::noEvict);
+        t.handle("client|reply", ClientCommand::reply);
         t.handle("client|help", ClientCommand::help);
     }
 
@@ -42,6 +43,21 @@ final class ClientCommand {
         validateName(name);
         c.name = name.isEmpty() ? null : name;
         c.reply.ok();
+    }
+
+    /** ON replies +OK; OFF and SKIP themselves get no reply, as in Redis. */
+    static void reply(Client c) {
+        if (Args.is(c.argv[2], "on")) {
+            c.replyOff = false;
+            c.replySkipNext = false;
+            c.reply.ok();
+        } else if (Args.is(c.argv[2], "off")) {
+            c.replyOff = true;
+        } else if (Args.is(c.argv[2], "skip")) {
+            if (!c.replyOff) c.replySkipNext = true;
+        } else {
+            throw Errors.syntax();
+        }
     }
 
     static void noEvict(Client c) {

@@ -113,7 +113,7 @@ public final class ConnectionCommands {
         }
         if (!c.authenticated && c.server.authRequired()) {
             throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the"
-                    + " HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select"
+                    + " HELLO AUTH <user> <pass> option can be used to authenticate the client and select"
                     + " the RESP protocol version at the same time");
         }
         if (setName != null) c.name = setName.isEmpty() ? null : setName;
