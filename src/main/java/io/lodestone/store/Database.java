@@ -14,6 +14,7 @@ public final class Database {
     private final Keyspace keyspace;
     private Dict<KeyEntry> dict = new Dict<>();
     private ExpireIndex expires = new ExpireIndex();
+    private long avgTtl;
 
     Database(int id, Keyspace keyspace) {
         this.id = id;
@@ -208,15 +209,29 @@ public final class Database {
      * cycle. Returns how many of {@code samples} were expired.
      */
     int activeExpire(int samples) {
-        int expired = 0;
+        int expired = 0, ttlSamples = 0;
+        long ttlSum = 0;
         for (int i = 0; i < samples && expires.size() > 0; i++) {
             KeyEntry e = expires.random();
             if (keyspace.now > e.expireAt) {
                 expireNow(e);
                 expired++;
+            } else {
+                ttlSum += e.expireAt - keyspace.now;
+                ttlSamples++;
             }
         }
+        if (ttlSamples > 0) {
+            // Redis's running estimate for INFO keyspace: each sample weighs 2%.
+            long avg = ttlSum / ttlSamples;
+            avgTtl = avgTtl == 0 ? avg : (avgTtl / 50) * 49 + (avg / 50);
+        }
         return expired;
+    }
+
+    /** Estimated average remaining TTL in ms of keys with an expiry (INFO keyspace avg_ttl). */
+    public long avgTtl() {
+        return expires.size() == 0 ? 0 : avgTtl;
     }
 
     void cron(long rehashMillis) {

@@ -263,7 +263,7 @@ public final class InfoCommand {
             Database db = s.keyspace.db(i);
             if (db.size() == 0) continue;
             sb.append("db").append(i).append(":keys=").append(db.size()).append(",expires=").append(db.expiresSize())
-                    .append(",avg_ttl=0\r\n");
+                    .append(",avg_ttl=").append(db.avgTtl()).append("\r\n");
         }
     }
 
