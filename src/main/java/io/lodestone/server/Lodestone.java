@@ -14,7 +14,9 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -98,7 +100,7 @@ public final class Lodestone implements ServerContext.Host {
     private ServerBootstrap bootstrap() {
         Class<? extends ServerChannel> channel =
                 Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        return new ServerBootstrap()
+        ServerBootstrap b = new ServerBootstrap()
                 .group(acceptor, loop)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
@@ -113,6 +115,12 @@ public final class Lodestone implements ServerContext.Host {
                         ch.pipeline().addLast(new ClientHandler(server, dispatcher));
                     }
                 });
+        if (Epoll.isAvailable()) {
+            // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
+            // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
+            b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
+        }
+        return b;
     }
 
     /**
