@@ -26,6 +26,7 @@ public final class ServerContext {
     // Settings read on the hot path, kept in sync with the config by the server's watchers.
     public volatile String requirePass;
     public long protoMaxBulkLen = 512L * 1024 * 1024;
+    public long clientQueryBufferLimit = 1024L * 1024 * 1024;
     public int maxClients = 10000;
     public long clientTimeoutSeconds;
     public boolean protectedMode = true;

@@ -17,6 +17,11 @@ import java.util.Arrays;
 public final class RequestDecoder {
     /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command or header line. */
     public static final int INLINE_MAX_SIZE = 64 * 1024;
+    /**
+     * Returned by {@link #decode} when a request outgrew {@code client-query-buffer-limit}: Redis
+     * closes such a client without a reply.
+     */
+    public static final String QUERY_BUFFER_LIMIT = "query buffer limit";
     /** Bulk payloads above this size are grown as data arrives instead of being allocated up front. */
     private static final int PREALLOCATE_LIMIT = 1 << 20;
 
@@ -30,6 +35,9 @@ public final class RequestDecoder {
 
         /** Redis's {@code proto-max-bulk-len}. */
         long maxBulkLength();
+
+        /** Redis's {@code client-query-buffer-limit}: the most one request may hold in memory. */
+        long maxQueryBuffer();
 
         /** Whether the decoder should stop handing out commands (the client is closing, or paused). */
         boolean stopped();
@@ -51,6 +59,8 @@ public final class RequestDecoder {
     /** Trailing CRLF bytes of the last bulk still to skip (Redis skips them without checking). */
     private int skipCrlf;
     private String error;
+    /** Bytes of the current request's arguments held so far (query buffer accounting). */
+    private long requestBytes;
 
     public RequestDecoder(Sink sink, ByteBufAllocator alloc) {
         this.sink = sink;
@@ -156,7 +166,12 @@ public final class RequestDecoder {
             return false;
         }
         buf.readerIndex(eol + 2);
+        if (requestBytes + n > sink.maxQueryBuffer()) {
+            error = QUERY_BUFFER_LIMIT;
+            return false;
+        }
         bulkLength = n;
+        requestBytes += n;
         bulk = new byte[(int) Math.min(n, PREALLOCATE_LIMIT)];
         bulkFilled = 0;
         return true;
@@ -219,6 +234,7 @@ public final class RequestDecoder {
     private void dispatch() {
         int n = argc;
         argc = 0;
+        requestBytes = 0;
         sink.command(argv, n);
         // Drop references so large values are not kept alive by the reused array.
         Arrays.fill(argv, 0, n, null);

@@ -66,7 +66,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.stats.netInputBytes += in.readableBytes();
             if (closing) return;
             String error = decoder.decode(in);
-            if (error != null && !closing) {
+            if (error == RequestDecoder.QUERY_BUFFER_LIMIT) {
+                io.lodestone.util.Log.warning("Closing client that reached max query buffer length: id="
+                        + client.id + " addr=" + remoteAddress());
+                closeNow();
+            } else if (error != null && !closing) {
                 client.reply.error(error);
                 closeAfterReply();
             }
@@ -146,6 +150,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public long maxBulkLength() {
         return server.protoMaxBulkLen;
+    }
+
+    @Override
+    public long maxQueryBuffer() {
+        return server.clientQueryBufferLimit;
     }
 
     @Override

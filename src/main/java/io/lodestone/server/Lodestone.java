@@ -76,6 +76,7 @@ public final class Lodestone implements ServerContext.Host {
         config.watchString("requirepass", v -> server.requirePass = v == null ? null
                 : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
         config.watchLong("proto-max-bulk-len", v -> server.protoMaxBulkLen = v);
+        config.watchLong("client-query-buffer-limit", v -> server.clientQueryBufferLimit = v);
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);

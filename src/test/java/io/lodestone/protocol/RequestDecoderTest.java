@@ -19,6 +19,7 @@ class RequestDecoderTest {
         final List<List<String>> commands = new ArrayList<>();
         boolean auth;
         long maxBulk = 512L * 1024 * 1024;
+        long maxQuery = 1L << 30;
 
         @Override
         public void command(byte[][] argv, int argc) {
@@ -35,6 +36,11 @@ class RequestDecoderTest {
         @Override
         public long maxBulkLength() {
             return maxBulk;
+        }
+
+        @Override
+        public long maxQueryBuffer() {
+            return maxQuery;
         }
 
         @Override
@@ -115,6 +121,16 @@ class RequestDecoderTest {
         assertEquals("ERR Protocol error: unauthenticated multibulk length", feed(d, b("*11\r\n"), 100));
         d = new RequestDecoder(unauth, UnpooledByteBufAllocator.DEFAULT);
         assertEquals("ERR Protocol error: unauthenticated bulk length", feed(d, b("*1\r\n$16385\r\n"), 100));
+    }
+
+    @Test
+    void requestLargerThanQueryBufferLimitIsRefused() {
+        Collector c = new Collector();
+        c.maxQuery = 100;
+        RequestDecoder d = new RequestDecoder(c, UnpooledByteBufAllocator.DEFAULT);
+        assertNull(feed(d, b("*2\r\n$3\r\nSET\r\n$60\r\n" + "x".repeat(60) + "\r\n"), 7));
+        assertEquals(RequestDecoder.QUERY_BUFFER_LIMIT, feed(d, b("*3\r\n$3\r\nSET\r\n$60\r\n" + "x".repeat(60)
+                + "\r\n$60\r\n"), 7));
     }
 
     private static void assertError(String input, String error) {
