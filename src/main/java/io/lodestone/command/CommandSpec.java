@@ -117,20 +117,69 @@ public final class CommandSpec {
         return arity > 0 ? argc == arity : argc >= -arity;
     }
 
+    /** True when some key spec finds real keys (Redis's doesCommandHaveKeys, for our commands). */
+    public boolean hasKeys() {
+        for (KeySpec ks : keySpecs) if (!ks.flags.contains("not_key")) return true;
+        return false;
+    }
+
+    /** One key argument of a call: its position in argv and its key-spec flags ("RW", "access"...). */
+    public record KeyRef(int pos, List<String> flags) { }
+
     /**
-     * The argument positions that are keys, from the key specs (Redis's getKeysUsingKeySpecs).
-     * Returns positions in argv order of the specs.
+     * The keys of a call and their flags, from the key specs (Redis's getKeysUsingKeySpecs), in
+     * the order of the specs. SET and BITFIELD declare {@code variable_flags}: for them the flags
+     * depend on the arguments, as Redis's setGetKeys and bitfieldGetKeys decide.
      */
-    public List<Integer> keyPositions(byte[][] argv, int argc) {
-        List<Integer> out = new ArrayList<>();
-        for (KeySpec ks : keySpecs) ks.collect(argv, argc, out);
+    public List<KeyRef> keys(byte[][] argv, int argc) {
+        if (fullName.equals("set")) return List.of(new KeyRef(1, setKeyFlags(argv, argc)));
+        if (fullName.equals("bitfield")) return List.of(new KeyRef(1, bitfieldKeyFlags(argv, argc)));
+        List<KeyRef> out = new ArrayList<>();
+        for (KeySpec ks : keySpecs) {
+            List<Integer> positions = new ArrayList<>();
+            ks.collect(argv, argc, positions);
+            for (int pos : positions) out.add(new KeyRef(pos, ks.flags));
+        }
         return out;
     }
 
-    /** The begin_search / find_keys pair of a key spec. */
+    /** SET reads the old value only with its GET option. */
+    private static List<String> setKeyFlags(byte[][] argv, int argc) {
+        for (int i = 3; i < argc; i++) {
+            if (Args.is(argv[i], "get")) return List.of("RW", "access", "update");
+        }
+        return List.of("OW", "update");
+    }
+
+    /** BITFIELD is a read when it has only GET and OVERFLOW operations, each with all its arguments. */
+    private static List<String> bitfieldKeyFlags(byte[][] argv, int argc) {
+        boolean readonly = true;
+        for (int i = 2; i < argc; i++) {
+            int remaining = argc - i - 1;
+            if (Args.is(argv[i], "get") && remaining >= 2) {
+                i += 2;
+            } else if ((Args.is(argv[i], "set") || Args.is(argv[i], "incrby")) && remaining >= 3) {
+                readonly = false;
+                break;
+            } else if (Args.is(argv[i], "overflow") && remaining >= 1) {
+                i += 1;
+            } else {
+                readonly = false; // a syntax error: safer to assume a write, as Redis does
+                break;
+            }
+        }
+        return readonly ? List.of("RO", "access") : List.of("RW", "access", "update");
+    }
+
+    /** The begin_search / find_keys pair of a key spec, and its flags as COMMAND INFO names them. */
     record KeySpec(int index, String keyword, int startFrom, boolean range, int lastKey, int keyStep, int limit,
-                   int keyNumIdx, int firstKey) {
+                   int keyNumIdx, int firstKey, List<String> flags) {
         static KeySpec of(RespValue.Aggregate m) {
+            List<String> flags = new ArrayList<>();
+            if (m.field("flags") instanceof RespValue.Aggregate f) {
+                for (RespValue v : f.items()) flags.add(RespValue.text(v));
+            }
+            flags = List.copyOf(flags);
             RespValue.Aggregate begin = (RespValue.Aggregate) m.field("begin_search");
             RespValue.Aggregate find = (RespValue.Aggregate) m.field("find_keys");
             String btype = RespValue.text(begin.field("type"));
@@ -147,13 +196,13 @@ public final class CommandSpec {
             RespValue.Aggregate fspec = (RespValue.Aggregate) find.field("spec");
             if ("range".equals(ftype)) {
                 return new KeySpec(index, keyword, startFrom, true, num(fspec.field("lastkey")),
-                        num(fspec.field("keystep")), num(fspec.field("limit")), 0, 0);
+                        num(fspec.field("keystep")), num(fspec.field("limit")), 0, 0, flags);
             }
             if ("keynum".equals(ftype)) {
                 return new KeySpec(index, keyword, startFrom, false, 0, num(fspec.field("keystep")), 0,
-                        num(fspec.field("keynumidx")), num(fspec.field("firstkey")));
+                        num(fspec.field("keynumidx")), num(fspec.field("firstkey")), flags);
             }
-            return new KeySpec(-1, null, 0, true, 0, 1, 0, 0, 0); // "unknown": no keys found statically
+            return new KeySpec(-1, null, 0, true, 0, 1, 0, 0, 0, flags); // "unknown": no keys found statically
         }
 
         private static int num(RespValue v) {

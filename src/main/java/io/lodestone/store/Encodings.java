@@ -12,6 +12,7 @@ public final class Encodings {
         Object v = e.value();
         if (v instanceof byte[] s) {
             if (e.hasFlag(KeyEntry.FLAG_RAW)) return "raw";
+            if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) return s.length <= EMBSTR_LIMIT ? "embstr" : "raw";
             return stringEncoding(s);
         }
         return "unknown";

@@ -14,6 +14,11 @@ public final class KeyEntry extends DictEntry {
      * (COPY of a small integer) - OBJECT REFCOUNT says 1, not the shared count.
      */
     public static final int FLAG_UNSHARED = 1 << 25;
+    /**
+     * Bit of {@link #meta}: the string was stored as Redis's createStringObject makes it, without
+     * tryObjectEncoding (INCRBYFLOAT's result) - OBJECT ENCODING says "embstr" or "raw" even for "2".
+     */
+    public static final int FLAG_NOT_INT = 1 << 26;
     private static final int CLOCK_MASK = 0xFFFFFF;
 
     Object value;
@@ -36,7 +41,7 @@ public final class KeyEntry extends DictEntry {
     /** Replaces the value in place (the expiry stays); callers account the change themselves. */
     public void value(Object v) {
         this.value = v;
-        this.meta &= ~(FLAG_RAW | FLAG_UNSHARED);
+        this.meta &= ~(FLAG_RAW | FLAG_UNSHARED | FLAG_NOT_INT);
     }
 
     /** Absolute expiry in unix ms, or {@link #NO_EXPIRE}. */

@@ -29,6 +29,12 @@ import java.util.Set;
  * &#64;read                 read one reply and compare
  * &#64;expect-close         the server should close the connection now; compare whether it did
  *
+ * Blocks of steps that need commands the server under test may not have yet:
+ * &#64;requires CMD...      the steps from here to the next &#64;requires or &#64;end-requires (or the
+ *                      end of the file) need every CMD ("lpush", or "client|reply" for a
+ *                      subcommand); where one is missing the whole block is skipped on both servers
+ * &#64;end-requires         ends the current block: later steps run unconditionally
+ *
  * The following modify how the next reply is compared:
  * &#64;mask                 compare the shape only: types and lengths of aggregates, not the scalars
  * &#64;mask N|FIELD...      mask only some scalars: N is a leaf index (scalars numbered depth first
@@ -40,7 +46,7 @@ import java.util.Set;
  * &#64;unordered-pairs [PATH]  same for key-value pairs of a flat array (RESP2 form of a map)
  * </pre>
  */
-record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
+record CaseFile(String name, List<String> serverArgs, List<Step> steps, List<Requires> blocks) {
 
     enum Action {
         COMMAND, RAW, SEND_RAW, READ, EXPECT_CLOSE, NEW_CONNECTION, SLEEP
@@ -64,11 +70,24 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
 
     /**
      * One step. {@code args} are the command arguments, or the single raw byte string for RAW and
-     * SEND_RAW; {@code millis} is for SLEEP.
+     * SEND_RAW; {@code millis} is for SLEEP; {@code block} is the {@code @requires} block the step
+     * belongs to, or null when it always runs.
      */
-    record Step(int line, String source, Action action, List<byte[]> args, long millis, Compare compare) {
+    record Step(int line, String source, Action action, List<byte[]> args, long millis, Compare compare,
+                Requires block) {
         boolean readsReply() {
             return action == Action.COMMAND || action == Action.RAW || action == Action.READ;
+        }
+    }
+
+    /**
+     * A {@code @requires} block: it starts at {@code line} and its steps run only when the server
+     * under test implements every one of {@code commands} (lower case; "container|sub" for a
+     * subcommand, as COMMAND LIST names them).
+     */
+    record Requires(int line, List<String> commands) {
+        String source() {
+            return "@requires " + String.join(" ", commands);
         }
     }
 
@@ -81,6 +100,9 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
     static CaseFile parse(String name, byte[] content) throws FormatException {
         List<String> serverArgs = new ArrayList<>();
         List<Step> steps = new ArrayList<>();
+        List<Requires> blocks = new ArrayList<>();
+        Requires block = null;
+        int blockSteps = 0;
         Pending pending = new Pending();
         int lineNo = 0;
         int start = 0;
@@ -104,14 +126,16 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
                 throw new FormatException(name, lineNo, "unbalanced quotes: " + source);
             }
             if (!source.startsWith("@")) {
-                steps.add(new Step(lineNo, source, Action.COMMAND, tokens, 0, pending.take()));
+                steps.add(new Step(lineNo, source, Action.COMMAND, tokens, 0, pending.take(), block));
+                blockSteps++;
                 continue;
             }
             String directive = new String(tokens.get(0), StandardCharsets.UTF_8);
             List<byte[]> rest = tokens.subList(1, tokens.size());
+            int stepsBefore = steps.size();
             switch (directive) {
                 case "@server-args" -> {
-                    if (!steps.isEmpty()) {
+                    if (!steps.isEmpty() || block != null) {
                         throw new FormatException(name, lineNo, "@server-args must come before the first step");
                     }
                     rest.forEach(t -> serverArgs.add(new String(t, StandardCharsets.UTF_8)));
@@ -122,32 +146,32 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
                         throw new FormatException(name, lineNo, "@resp3 has its own masks");
                     }
                     steps.add(new Step(lineNo, source, Action.COMMAND, List.of(bytes("HELLO"), bytes("3")), 0,
-                            new Compare(false, Set.of(), Set.of("server", "version", "id"), List.of())));
+                            new Compare(false, Set.of(), Set.of("server", "version", "id"), List.of()), block));
                 }
                 case "@new-connection" -> {
                     expectArgs(name, lineNo, directive, rest, 0);
-                    steps.add(new Step(lineNo, source, Action.NEW_CONNECTION, List.of(), 0, Compare.EXACT));
+                    steps.add(new Step(lineNo, source, Action.NEW_CONNECTION, List.of(), 0, Compare.EXACT, block));
                 }
                 case "@sleep-ms" -> {
                     expectArgs(name, lineNo, directive, rest, 1);
                     steps.add(new Step(lineNo, source, Action.SLEEP, List.of(), number(name, lineNo, rest.get(0)),
-                            Compare.EXACT));
+                            Compare.EXACT, block));
                 }
                 case "@raw" -> {
                     expectArgs(name, lineNo, directive, rest, 1);
-                    steps.add(new Step(lineNo, source, Action.RAW, List.copyOf(rest), 0, pending.take()));
+                    steps.add(new Step(lineNo, source, Action.RAW, List.copyOf(rest), 0, pending.take(), block));
                 }
                 case "@send-raw" -> {
                     expectArgs(name, lineNo, directive, rest, 1);
-                    steps.add(new Step(lineNo, source, Action.SEND_RAW, List.copyOf(rest), 0, Compare.EXACT));
+                    steps.add(new Step(lineNo, source, Action.SEND_RAW, List.copyOf(rest), 0, Compare.EXACT, block));
                 }
                 case "@read" -> {
                     expectArgs(name, lineNo, directive, rest, 0);
-                    steps.add(new Step(lineNo, source, Action.READ, List.of(), 0, pending.take()));
+                    steps.add(new Step(lineNo, source, Action.READ, List.of(), 0, pending.take(), block));
                 }
                 case "@expect-close" -> {
                     expectArgs(name, lineNo, directive, rest, 0);
-                    steps.add(new Step(lineNo, source, Action.EXPECT_CLOSE, List.of(), 0, Compare.EXACT));
+                    steps.add(new Step(lineNo, source, Action.EXPECT_CLOSE, List.of(), 0, Compare.EXACT, block));
                 }
                 case "@mask" -> {
                     pending.line = lineNo;
@@ -177,8 +201,26 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
                     }
                     pending.unordered.add(new Unordered(path, directive.equals("@unordered-pairs")));
                 }
+                case "@requires", "@end-requires" -> {
+                    if (block != null && blockSteps == 0) {
+                        throw new FormatException(name, lineNo, "the block of " + block.source() + " (line "
+                                + block.line() + ") has no steps");
+                    }
+                    if (directive.equals("@end-requires")) {
+                        expectArgs(name, lineNo, directive, rest, 0);
+                        if (block == null) {
+                            throw new FormatException(name, lineNo, "@end-requires without @requires");
+                        }
+                        block = null;
+                    } else {
+                        block = new Requires(lineNo, commandNames(name, lineNo, rest));
+                        blocks.add(block);
+                        blockSteps = 0;
+                    }
+                }
                 default -> throw new FormatException(name, lineNo, "unknown directive " + directive);
             }
+            blockSteps += steps.size() - stepsBefore;
             if (pending.any() && !directive.startsWith("@mask")
                     && !directive.startsWith("@unordered")) {
                 throw new FormatException(name, lineNo,
@@ -188,7 +230,26 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps) {
         if (pending.any()) {
             throw new FormatException(name, pending.line, "@mask/@unordered at the end of the file");
         }
-        return new CaseFile(name, List.copyOf(serverArgs), List.copyOf(steps));
+        if (block != null && blockSteps == 0) {
+            throw new FormatException(name, block.line(), "the block of " + block.source() + " has no steps");
+        }
+        return new CaseFile(name, List.copyOf(serverArgs), List.copyOf(steps), List.copyOf(blocks));
+    }
+
+    /** The arguments of {@code @requires}: command names, or "container|sub", in lower case. */
+    private static List<String> commandNames(String file, int line, List<byte[]> args) throws FormatException {
+        if (args.isEmpty()) {
+            throw new FormatException(file, line, "@requires needs at least one command name");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (byte[] a : args) {
+            String n = new String(a, StandardCharsets.UTF_8).toLowerCase(java.util.Locale.ROOT);
+            if (!n.matches("[a-z0-9_-]+(\\|[a-z0-9_-]+)?")) {
+                throw new FormatException(file, line, "not a command name in @requires: " + n);
+            }
+            names.add(n);
+        }
+        return List.copyOf(names);
     }
 
     /** Compare options collected from directives, waiting for the step they apply to. */

@@ -62,7 +62,39 @@ class CaseFileTest {
     }
 
     @Test
+    void groupsStepsIntoRequiresBlocks() throws Exception {
+        CaseFile f = CaseFile.parse("t.txt", bytes("""
+                PING
+                @requires LPUSH lrange lpush
+                LPUSH l a
+                @new-connection
+                @requires client|reply
+                @mask
+                CLIENT REPLY ON
+                @end-requires
+                GET k
+                @requires acl|whoami
+                ACL WHOAMI
+                """));
+        assertEquals(List.of(new CaseFile.Requires(2, List.of("lpush", "lrange")),
+                new CaseFile.Requires(5, List.of("client|reply")), new CaseFile.Requires(10, List.of("acl|whoami"))),
+                f.blocks());
+        List<CaseFile.Requires> blockOfStep = f.steps().stream().map(CaseFile.Step::block).toList();
+        assertEquals(java.util.Arrays.asList(null, f.blocks().get(0), f.blocks().get(0), f.blocks().get(1), null,
+                f.blocks().get(2)), blockOfStep);
+        assertTrue(f.steps().get(3).compare().maskAll());
+    }
+
+    @Test
     void rejectsMistakesWithTheirLine() {
+        assertMessage("t.txt:1: @requires needs at least one command name", "@requires\nPING\n");
+        assertMessage("t.txt:2: @end-requires without @requires", "PING\n@end-requires\n");
+        assertMessage("t.txt:2: the block of @requires a (line 1) has no steps", "@requires a\n@requires b\nPING\n");
+        assertMessage("t.txt:2: the block of @requires a has no steps", "PING\n@requires a\n");
+        assertMessage("t.txt:1: not a command name in @requires: a b", "@requires \"a b\"\nPING\n");
+        assertMessage("t.txt:2: @server-args must come before the first step", "@requires a\n@server-args --x y\n");
+        assertMessage("t.txt:2: @mask/@unordered must be followed by a step that reads a reply",
+                "@mask\n@requires a\nPING\n");
         assertMessage("t.txt:2: unknown directive @nope", "GET a\n@nope\n");
         assertMessage("t.txt:2: @server-args must come before the first step", "PING\n@server-args --x y\n");
         assertMessage("t.txt:1: unbalanced quotes: SET \"a", "SET \"a\n");

@@ -1,9 +1,11 @@
 package io.lodestone.diff;
 
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.RespValue;
 import io.lodestone.testsupport.ServerProcess;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,11 +20,16 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.TestFactory;
 
 /**
@@ -34,6 +41,14 @@ import org.junit.jupiter.api.TestFactory;
  * own) and reported together with file:line, the command and both replies escaped; the run stops
  * early only when a connection is no longer usable on one side. A transcript of every step is
  * written to {@code target/diff-reports/<file>.txt}.
+ *
+ * <p>{@code @requires} blocks: before the first file, one Lodestone and one redis-server started
+ * for the purpose are asked {@code COMMAND LIST} (what the build implements does not depend on a
+ * file's server arguments, and a probe of their own leaves each file's servers untouched). A block
+ * whose commands are not all in Lodestone's list is skipped on both sides, so the two command
+ * streams stay identical; skipped blocks and the commands they miss go to the transcript and to the
+ * test's output. A file whose every compared step is skipped is reported as skipped (an aborted
+ * assumption). A name that Redis's own list lacks is a mistake in the case file and fails it.
  *
  * <p>Properties: {@code -Dlodestone.diff.target=redis} runs the suite Redis against Redis (the
  * suite's own check: it must pass 100%); {@code -Dlodestone.diff.files=strings,keys} runs only
@@ -47,8 +62,11 @@ class DiffTest {
             Duration.ofMillis(Long.getLong("lodestone.diff.timeout.ms", 5000));
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
+    /** COMMAND LIST of both servers, asked once per run; see the class comment. */
+    private static CommandLists commandLists;
+
     @TestFactory
-    Stream<DynamicTest> caseFiles() throws IOException, URISyntaxException {
+    Stream<DynamicTest> caseFiles(TestReporter reporter) throws IOException, URISyntaxException {
         URL url = DiffTest.class.getClassLoader().getResource(RESOURCE_DIR);
         if (url == null) {
             throw new IOException("no " + RESOURCE_DIR + "/ directory on the test class path");
@@ -63,43 +81,152 @@ class DiffTest {
                     .toList();
         }
         return files.stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), sourceUri(p),
-                () -> run(p)));
+                () -> run(p, reporter)));
     }
 
-    private static void run(Path file) throws Exception {
+    private static void run(Path file, TestReporter reporter) throws Exception {
         assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
         assumeTrue(ServerProcess.lodestoneAvailable(), ServerProcess.LODESTONE_MAIN
                 + " is not on the class path (use -D" + ServerProcess.TARGET_PROPERTY
                 + "=redis to check the suite against Redis itself)");
         String name = file.getFileName().toString();
         CaseFile cases = CaseFile.parse(name, Files.readAllBytes(file));
+        Skips skips = Skips.of(cases, cases.blocks().isEmpty() ? null : commandLists());
+        if (!skips.isEmpty()) {
+            String summary = skips.describe(cases);
+            System.out.println(summary);
+            reporter.publishEntry(name, summary);
+        }
+        if (skips.everything(cases)) {
+            writeTranscript(name, "# every step of " + name + " is in a skipped @requires block\n"
+                    + skips.describe(cases) + "\n");
+            abort(name + ": every compared step needs commands Lodestone lacks: "
+                    + String.join(" ", skips.missingCommands()));
+        }
         String[] args = cases.serverArgs().toArray(String[]::new);
         try (ServerProcess reference = ServerProcess.redis(args);
              ServerProcess target = ServerProcess.lodestone(args);
              Side ref = new Side(reference);
              Side sut = new Side(target)) {
-            new Session(cases, ref, sut).run();
+            new Session(cases, skips, ref, sut).run();
+        }
+    }
+
+    /** Both servers' COMMAND LIST, lower case. */
+    private record CommandLists(Set<String> redis, Set<String> lodestone, String lodestoneName) { }
+
+    private static synchronized CommandLists commandLists() throws IOException {
+        if (commandLists == null) {
+            try (ServerProcess reference = ServerProcess.redis();
+                 ServerProcess target = ServerProcess.lodestone()) {
+                commandLists = new CommandLists(commandList(reference), commandList(target), target.name());
+            }
+        }
+        return commandLists;
+    }
+
+    private static Set<String> commandList(ServerProcess server) throws IOException {
+        try (RespClient client = new RespClient("127.0.0.1", server.port(), REPLY_TIMEOUT)) {
+            byte[] reply = client.call("COMMAND", "LIST");
+            if (!(RespValue.parse(reply) instanceof RespValue.Aggregate list)) {
+                throw new IOException(server.name() + " answered COMMAND LIST with " + RespClient.escape(reply));
+            }
+            return list.elements().stream().map(v -> v.text().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    /**
+     * The {@code @requires} blocks of one file that Lodestone cannot run, each with the commands it
+     * lacks (in the order the block names them).
+     */
+    private record Skips(Map<CaseFile.Requires, List<String>> missing, String lodestoneName) {
+        static Skips of(CaseFile cases, CommandLists lists) throws CaseFile.FormatException {
+            Map<CaseFile.Requires, List<String>> missing = new LinkedHashMap<>();
+            if (lists == null) {
+                return new Skips(missing, "lodestone");
+            }
+            for (CaseFile.Requires block : cases.blocks()) {
+                for (String command : block.commands()) {
+                    if (!lists.redis().contains(command)) {
+                        throw new CaseFile.FormatException(cases.name(), block.line(),
+                                "@requires names " + command + ", which redis-server does not have");
+                    }
+                }
+                List<String> lacks = block.commands().stream().filter(c -> !lists.lodestone().contains(c)).toList();
+                if (!lacks.isEmpty()) {
+                    missing.put(block, lacks);
+                }
+            }
+            return new Skips(missing, lists.lodestoneName());
+        }
+
+        boolean isEmpty() {
+            return missing.isEmpty();
+        }
+
+        boolean skips(CaseFile.Step step) {
+            return step.block() != null && missing.containsKey(step.block());
+        }
+
+        /** True when no step that is compared (a reply, or a close) is left to run. */
+        boolean everything(CaseFile cases) {
+            return !isEmpty() && cases.steps().stream()
+                    .filter(s -> s.readsReply() || s.action() == CaseFile.Action.EXPECT_CLOSE)
+                    .allMatch(this::skips);
+        }
+
+        Set<String> missingCommands() {
+            Set<String> all = new TreeSet<>();
+            missing.values().forEach(all::addAll);
+            return all;
+        }
+
+        /** One line per skipped block: where it starts, how many steps it has, what it lacks. */
+        String describe(CaseFile cases) {
+            StringBuilder sb = new StringBuilder().append(cases.name()).append(": ").append(missing.size())
+                    .append(missing.size() == 1 ? " @requires block" : " @requires blocks")
+                    .append(" skipped, ").append(lodestoneName).append(" lacks ")
+                    .append(String.join(" ", missingCommands()));
+            missing.forEach((block, lacks) -> sb.append("\n    ").append(line(cases, block, lacks)));
+            return sb.toString();
+        }
+
+        String line(CaseFile cases, CaseFile.Requires block, List<String> lacks) {
+            long steps = cases.steps().stream().filter(s -> s.block() == block).count();
+            return cases.name() + ":" + block.line() + ": " + block.source() + " (" + steps
+                    + (steps == 1 ? " step" : " steps") + ") skipped, lacks " + String.join(" ", lacks);
         }
     }
 
     /** Runs one case file step by step against both sides and compares. */
     private static final class Session {
         private final CaseFile cases;
+        private final Skips skips;
         private final Side ref;
         private final Side sut;
         private final List<String> mismatches = new ArrayList<>();
         private final StringBuilder transcript = new StringBuilder();
         private int compared;
 
-        Session(CaseFile cases, Side ref, Side sut) {
+        Session(CaseFile cases, Skips skips, Side ref, Side sut) {
             this.cases = cases;
+            this.skips = skips;
             this.ref = ref;
             this.sut = sut;
         }
 
         void run() throws IOException {
             String stoppedAt = null;
+            CaseFile.Requires skipping = null;
             for (CaseFile.Step step : cases.steps()) {
+                if (skips.skips(step)) {
+                    if (step.block() != skipping) {
+                        skipping = step.block();
+                        transcript.append(skips.line(cases, skipping, skips.missing().get(skipping))).append('\n');
+                    }
+                    continue;
+                }
                 Outcome expected = ref.perform(step);
                 Outcome actual = sut.perform(step);
                 if (expected == null) {
@@ -128,7 +255,10 @@ class DiffTest {
                     }
                 }
             }
-            writeTranscript();
+            writeTranscript(cases.name(), "# " + ref.name() + " vs " + sut.name() + ": each step, the reference "
+                    + "reply, and the other reply where it differs\n"
+                    + (skips.isEmpty() ? "" : "# " + skips.describe(cases).replace("\n", "\n# ") + "\n")
+                    + transcript);
             if (mismatches.isEmpty()) {
                 return;
             }
@@ -147,6 +277,9 @@ class DiffTest {
             if (!sut.server.isAlive()) {
                 msg.append(sut.name()).append(" exited; log tail:\n").append(tail(sut.server.log(), 3000));
             }
+            if (!skips.isEmpty()) {
+                msg.append(skips.describe(cases)).append('\n');
+            }
             fail(msg.toString());
         }
 
@@ -163,18 +296,21 @@ class DiffTest {
         }
 
         private Path reportPath() {
-            return Paths.get(System.getProperty("basedir", "."), "target", "diff-reports", cases.name());
+            return DiffTest.reportPath(cases.name());
         }
+    }
 
-        private void writeTranscript() {
-            try {
-                Path path = reportPath();
-                Files.createDirectories(path.getParent());
-                Files.writeString(path, "# " + ref.name() + " vs " + sut.name() + ": each step, the reference "
-                        + "reply, and the other reply where it differs\n" + transcript);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+    private static Path reportPath(String file) {
+        return Paths.get(System.getProperty("basedir", "."), "target", "diff-reports", file);
+    }
+
+    private static void writeTranscript(String file, String text) {
+        try {
+            Path path = reportPath(file);
+            Files.createDirectories(path.getParent());
+            Files.writeString(path, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

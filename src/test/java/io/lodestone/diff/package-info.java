@@ -6,6 +6,9 @@
  * {@code src/test/resources/diff/}; {@link io.lodestone.diff.CaseFile} parses the case-file format
  * (documented there and at the top of each file); {@link io.lodestone.diff.SplitArgs} splits lines
  * like redis-cli; {@link io.lodestone.diff.Normalizer} applies {@code @mask} and {@code @unordered}.
+ * {@code @requires} blocks skip cases whose commands Lodestone does not have yet;
+ * {@link io.lodestone.diff.CommandTableDiffTest} compares the COMMAND replies that depend on which
+ * commands exist, for the commands Lodestone lists.
  *
  * <p>Run: {@code mvn test -Dtest=DiffTest} (against Lodestone), or
  * {@code mvn test -Dtest=DiffTest -Dlodestone.diff.target=redis} to check the suite itself against

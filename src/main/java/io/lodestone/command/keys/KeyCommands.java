@@ -146,6 +146,7 @@ public final class KeyCommands {
         KeyEntry copy = dst.add(newKey, value);
         // Redis duplicates the object keeping its encoding; even a shared small integer gets its own.
         if (e.hasFlag(KeyEntry.FLAG_RAW)) copy.setFlag(KeyEntry.FLAG_RAW);
+        if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) copy.setFlag(KeyEntry.FLAG_NOT_INT);
         copy.setFlag(KeyEntry.FLAG_UNSHARED);
         if (e.expireAt() != KeyEntry.NO_EXPIRE) dst.setExpire(copy, e.expireAt());
         ks.dirty++;

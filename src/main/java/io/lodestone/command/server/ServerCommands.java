@@ -48,7 +48,7 @@ public final class ServerCommands {
         c.reply.array(c.argc - 2);
         for (int i = 2; i < c.argc; i++) {
             CommandSpec s = find(c, Args.str(c.argv[i]));
-            if (s == null) c.reply.nullArray();
+            if (s == null) c.reply.nullBulk();
             else c.reply.value(s.info());
         }
     }
@@ -88,48 +88,71 @@ public final class ServerCommands {
         out.add(s.fullName());
     }
 
+    /**
+     * COMMAND GETKEYS / GETKEYSANDFLAGS, with Redis's checks in Redis's order: the command (a
+     * container with arguments names a subcommand), whether it has keys at all, its arity.
+     */
     static void getKeys(Client c, boolean withFlags) {
         byte[][] argv = new byte[c.argc - 2][];
         System.arraycopy(c.argv, 2, argv, 0, argv.length);
         CommandSpec s = c.server.commands.lookup(argv[0]);
-        if (s == null) throw new CommandError("ERR Invalid command specified");
-        if (!s.subcommands().isEmpty() && argv.length >= 2) {
-            CommandSpec sub = CommandTable.lookupSub(s, argv[1]);
-            if (sub != null) s = sub;
-        }
+        if (s != null && !s.subcommands().isEmpty() && argv.length >= 2) s = CommandTable.lookupSub(s, argv[1]);
+        if (s == null || !s.implemented()) throw new CommandError("ERR Invalid command specified");
+        if (!s.hasKeys()) throw new CommandError("ERR The command has no key arguments");
         if (s.arity() > 0 ? argv.length != s.arity() : argv.length < -s.arity()) {
             throw new CommandError("ERR Invalid number of arguments specified for command");
         }
-        List<Integer> keys = s.keyPositions(argv, argv.length);
-        if (keys.isEmpty()) throw new CommandError("ERR The command has no key arguments");
+        List<CommandSpec.KeyRef> keys = s.keys(argv, argv.length);
+        if (keys.isEmpty()) {
+            if (s.is(CommandSpec.NO_MANDATORY_KEYS)) {
+                c.reply.emptyArray();
+                return;
+            }
+            throw new CommandError("ERR Invalid arguments specified for command");
+        }
         c.reply.array(keys.size());
-        for (int pos : keys) {
+        for (CommandSpec.KeyRef key : keys) {
             if (withFlags) {
                 c.reply.array(2);
-                c.reply.bulk(argv[pos]);
-                c.reply.set(0);
+                c.reply.bulk(argv[key.pos()]);
+                c.reply.set(key.flags().size());
+                for (String flag : key.flags()) c.reply.simple(flag);
             } else {
-                c.reply.bulk(argv[pos]);
+                c.reply.bulk(argv[key.pos()]);
             }
         }
     }
 
+    /**
+     * COMMAND DOCS [name ...]: every top-level command, or the named commands and subcommands
+     * ("config|get") we implement, each under its full name; unknown names are left out.
+     */
     static void commandDocs(Client c) {
-        Map<String, RespValue> docs = c.server.commands.docs();
-        List<String> names = new ArrayList<>();
+        List<CommandSpec> specs = new ArrayList<>();
         if (c.argc == 2) {
-            for (CommandSpec s : c.server.commands.implemented()) names.add(s.fullName());
+            specs.addAll(c.server.commands.implemented());
         } else {
             for (int i = 2; i < c.argc; i++) {
-                String n = Args.str(c.argv[i]).toLowerCase();
-                if (docs.containsKey(n) && find(c, n) != null) names.add(n);
+                CommandSpec s = find(c, Args.str(c.argv[i]));
+                if (s != null && docs(c, s) != null) specs.add(s);
             }
         }
-        c.reply.map(names.size());
-        for (String n : names) {
-            c.reply.bulk(n);
-            c.reply.value(docs.get(n));
+        c.reply.map(specs.size());
+        for (CommandSpec s : specs) {
+            c.reply.bulk(s.fullName());
+            c.reply.value(docs(c, s));
         }
+    }
+
+    /** The docs of a command, or of a subcommand from under its container's "subcommands". */
+    private static RespValue docs(Client c, CommandSpec s) {
+        Map<String, RespValue> docs = c.server.commands.docs();
+        if (s.parent() == null) return docs.get(s.fullName());
+        if (docs.get(s.parent().fullName()) instanceof RespValue.Aggregate parent
+                && parent.field("subcommands") instanceof RespValue.Aggregate subs) {
+            return subs.field(s.fullName());
+        }
+        return null;
     }
 
     static void commandHelp(Client c) {

@@ -375,7 +375,9 @@ public final class StringCommands {
 
     /**
      * INCRBYFLOAT in x87 long double precision (see {@link LongDouble}); the stored text is the reply.
-     * Propagated as {@code SET key result KEEPTTL}, so replicas store the same bytes.
+     * Redis stores it with createStringObjectFromLongDouble, which never makes an integer object,
+     * so even "2" is an embstr. Propagated as {@code SET key result KEEPTTL}, so replicas store the
+     * same bytes (and, through SET, encode them as SET would).
      */
     static void incrbyfloat(Client c) {
         byte[] key = c.argv[1];
@@ -387,8 +389,9 @@ public final class StringCommands {
         LongDouble sum = value.add(incr);
         if (sum.isInfinite()) throw new CommandError("ERR increment would produce NaN or Infinity");
         byte[] result = sum.toHumanString().getBytes(StandardCharsets.US_ASCII);
-        if (e == null) c.db().add(key, result);
+        if (e == null) e = c.db().add(key, result);
         else e.value(result);
+        e.setFlag(KeyEntry.FLAG_NOT_INT);
         c.server.keyspace.dirty++;
         c.reply.bulk(result);
         c.rewritePropagation(SET, key, result, KEEPTTL);
