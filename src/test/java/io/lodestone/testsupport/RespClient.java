@@ -143,6 +143,11 @@ public final class RespClient implements AutoCloseable {
         return buf.toByteArray();
     }
 
+    /** Bytes as Latin-1 text: every byte maps to one char, so comparing texts compares bytes. */
+    public static String text(byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
     /**
      * Renders bytes as a double-quoted string in the form {@code redis-cli} and case files accept:
      * printable ASCII as is, {@code \r \n \t \" \\} escaped, everything else as {@code \xHH}.

@@ -2,6 +2,8 @@ package io.lodestone.command.keys;
 
 import io.lodestone.config.Glob;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -9,6 +11,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,18 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KeyCommandsDifferentialTest {
     private static final String LLONG_MAX = "9223372036854775807";
-    private static RedisProcess redis;
+    private static ServerProcess redis;
     private static EmbeddedServer ours;
 
-    private RawClient real;
-    private RawClient mine;
+    private RespClient real;
+    private RespClient mine;
     private final List<String> mismatches = new ArrayList<>();
     private int checks;
 
     @BeforeAll
     static void startServers() throws Exception {
-        redis = RedisProcess.startOrNull();
-        Assumptions.assumeTrue(redis != null, "redis-server is not installed");
+        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
+        redis = ServerProcess.redis("--enable-debug-command", "yes");
         ours = EmbeddedServer.start();
         StubStrings.install(ours.context());
     }
@@ -48,14 +52,14 @@ class KeyCommandsDifferentialTest {
     }
 
     @BeforeEach
-    void connect() {
-        real = new RawClient(redis.port());
-        mine = new RawClient(ours.port());
+    void connect() throws IOException {
+        real = redis.client();
+        mine = RespClient.connect(ours.port());
         both("FLUSHALL");
     }
 
     @AfterEach
-    void disconnect() {
+    void disconnect() throws IOException {
         if (real != null) {
             both("FLUSHALL");
             real.close();
@@ -67,23 +71,36 @@ class KeyCommandsDifferentialTest {
 
     /** Runs on both servers without comparing (setup whose reply is checked elsewhere). */
     private void both(Object... args) {
-        real.call(args);
-        mine.call(args);
+        call(real, args);
+        call(mine, args);
+    }
+
+    /** Sends one command (String arguments as UTF-8, byte[] as is) and returns its raw reply. */
+    private static byte[] call(RespClient c, Object... args) {
+        byte[][] argv = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            argv[i] = args[i] instanceof byte[] b ? b : args[i].toString().getBytes(StandardCharsets.UTF_8);
+        }
+        try {
+            return c.call(argv);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Byte-identical replies. */
     private void same(Object... args) {
-        compare(args, RawClient.text(real.call(args)), RawClient.text(mine.call(args)));
+        compare(args, RespClient.text(call(real, args)), RespClient.text(call(mine, args)));
     }
 
     /** Identical once the elements of every flat array are sorted. */
     private void sameSorted(Object... args) {
-        compare(args, canonical(real.call(args)), canonical(mine.call(args)));
+        compare(args, canonical(call(real, args)), canonical(call(mine, args)));
     }
 
     /** Integers within one of each other (clock-dependent replies). */
     private void sameNear(Object... args) {
-        String a = RawClient.text(real.call(args)), b = RawClient.text(mine.call(args));
+        String a = RespClient.text(call(real, args)), b = RespClient.text(call(mine, args));
         checks++;
         if (a.equals(b)) return;
         if (a.startsWith(":") && b.startsWith(":")) {
@@ -98,14 +115,14 @@ class KeyCommandsDifferentialTest {
         compare(prepend("SCAN(full)", options), fullScan(real, options).toString(), fullScan(mine, options).toString());
     }
 
-    private static TreeSet<String> fullScan(RawClient c, Object... options) {
+    private static TreeSet<String> fullScan(RespClient c, Object... options) {
         TreeSet<String> keys = new TreeSet<>();
         String cursor = "0";
         int calls = 0;
         do {
             List<Object> args = new ArrayList<>(List.of("SCAN", cursor));
             args.addAll(Arrays.asList(options));
-            Reader r = new Reader(c.call(args.toArray()));
+            Reader r = new Reader(call(c, args.toArray()));
             r.expect('*');
             cursor = r.bulk();
             int n = r.header('*');
@@ -140,8 +157,8 @@ class KeyCommandsDifferentialTest {
         }
     }
 
-    private static TreeSet<String> keySet(RawClient c) {
-        Reader r = new Reader(c.call("KEYS", "*"));
+    private static TreeSet<String> keySet(RespClient c) {
+        Reader r = new Reader(call(c, "KEYS", "*"));
         int n = r.header('*');
         TreeSet<String> keys = new TreeSet<>();
         for (int i = 0; i < n; i++) keys.add(r.bulk());
@@ -711,12 +728,12 @@ class KeyCommandsDifferentialTest {
         }
 
         void expect(char type) {
-            if (data[pos] != type) throw new AssertionError("expected " + type + " in " + escape(RawClient.text(data)));
+            if (data[pos] != type) throw new AssertionError("expected " + type + " in " + escape(RespClient.text(data)));
             line();
         }
 
         int header(char type) {
-            if (data[pos] != type) throw new AssertionError("expected " + type + " in " + escape(RawClient.text(data)));
+            if (data[pos] != type) throw new AssertionError("expected " + type + " in " + escape(RespClient.text(data)));
             return Integer.parseInt(line().substring(1));
         }
 

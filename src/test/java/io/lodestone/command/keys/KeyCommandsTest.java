@@ -2,6 +2,7 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.CommandError;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +18,7 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 import redis.clients.jedis.util.SafeEncoder;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -96,15 +98,15 @@ class KeyCommandsTest {
     }
 
     @Test
-    void randomKeyReturnsALiveKeyOrNull() {
+    void randomKeyReturnsALiveKeyOrNull() throws IOException {
         assertNull(jedis.randomKey());
         jedis.set("only", "v");
         assertEquals("only", jedis.randomKey());
-        try (RawClient raw = new RawClient(server.port())) {
+        try (RespClient raw = RespClient.connect(server.port())) {
             raw.call("FLUSHALL");
-            assertEquals("$-1\r\n", raw.callText("RANDOMKEY"));
+            assertEquals("$-1\r\n", RespClient.text(raw.call("RANDOMKEY")));
             raw.call("HELLO", "3");
-            assertEquals("_\r\n", raw.callText("RANDOMKEY"));
+            assertEquals("_\r\n", RespClient.text(raw.call("RANDOMKEY")));
         }
     }
 
@@ -348,11 +350,11 @@ class KeyCommandsTest {
     }
 
     @Test
-    void objectRepliesNullInResp3ForMissingKeys() {
-        try (RawClient raw = new RawClient(server.port())) {
+    void objectRepliesNullInResp3ForMissingKeys() throws IOException {
+        try (RespClient raw = RespClient.connect(server.port())) {
             raw.call("HELLO", "3");
-            assertEquals("_\r\n", raw.callText("OBJECT", "ENCODING", "nokey"));
-            assertEquals("_\r\n", raw.callText("OBJECT", "FREQ", "nokey"));
+            assertEquals("_\r\n", RespClient.text(raw.call("OBJECT", "ENCODING", "nokey")));
+            assertEquals("_\r\n", RespClient.text(raw.call("OBJECT", "FREQ", "nokey")));
         }
     }
 
@@ -456,7 +458,7 @@ class KeyCommandsTest {
     }
 
     @Test
-    void scanCursorIsAnUnsigned64BitDecimal() {
+    void scanCursorIsAnUnsigned64BitDecimal() throws IOException {
         assertEquals(0, ScanCommand.parseCursor(b("0")));
         assertEquals(0, ScanCommand.parseCursor(b("")));
         assertEquals(7, ScanCommand.parseCursor(b("007")));
@@ -470,11 +472,11 @@ class KeyCommandsTest {
             CommandError e = assertThrows(CommandError.class, () -> ScanCommand.parseCursor(b(bad)), bad);
             assertEquals("ERR invalid cursor", e.getMessage());
         }
-        try (RawClient raw = new RawClient(server.port())) {
+        try (RespClient raw = RespClient.connect(server.port())) {
             raw.call("SET", "k", "v");
-            assertEquals("*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", raw.callText("SCAN", "0"));
-            assertEquals("-ERR invalid cursor\r\n", raw.callText("SCAN", "18446744073709551616"));
-            assertEquals("-ERR syntax error\r\n", raw.callText("SCAN", "0", "COUNT", "0"));
+            assertEquals("*2\r\n$1\r\n0\r\n*1\r\n$1\r\nk\r\n", RespClient.text(raw.call("SCAN", "0")));
+            assertEquals("-ERR invalid cursor\r\n", RespClient.text(raw.call("SCAN", "18446744073709551616")));
+            assertEquals("-ERR syntax error\r\n", RespClient.text(raw.call("SCAN", "0", "COUNT", "0")));
         }
     }
 

@@ -2,10 +2,12 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.ServerContext;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KeyPropagationTest {
     private EmbeddedServer server;
-    private RawClient client;
+    private RespClient client;
     private final List<String> stream = new CopyOnWriteArrayList<>();
 
     @BeforeEach
-    void start() {
+    void start() throws IOException {
         server = EmbeddedServer.start();
         ServerContext ctx = server.context();
         StubStrings.install(ctx);
@@ -34,28 +36,28 @@ class KeyPropagationTest {
             for (int i = 0; i < argc; i++) sb.append(' ').append(new String(argv[i], StandardCharsets.ISO_8859_1));
             stream.add(sb.toString());
         });
-        client = new RawClient(server.port());
+        client = RespClient.connect(server.port());
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         client.close();
         server.close();
     }
 
     /** Runs commands and returns what they propagated (replies have arrived, so propagation is done). */
-    private List<String> run(Object[]... commands) {
+    private List<String> run(String[]... commands) throws IOException {
         stream.clear();
-        for (Object[] c : commands) client.call(c);
+        for (String[] c : commands) client.call(c);
         return new ArrayList<>(stream);
     }
 
-    private static Object[] cmd(Object... args) {
+    private static String[] cmd(String... args) {
         return args;
     }
 
     @Test
-    void relativeExpiresBecomeAbsolutePexpireatKeepingOptions() {
+    void relativeExpiresBecomeAbsolutePexpireatKeepingOptions() throws IOException {
         client.call("SET", "k", "v");
         long before = System.currentTimeMillis();
         List<String> out = run(cmd("EXPIRE", "k", "100"), cmd("pexpire", "k", "200000", "gt"),
@@ -70,13 +72,13 @@ class KeyPropagationTest {
     }
 
     @Test
-    void pexpireatPropagatesAsSent() {
+    void pexpireatPropagatesAsSent() throws IOException {
         client.call("SET", "k", "v");
         assertEquals(List.of("0: pexpireat k 4000000000000 nx"), run(cmd("pexpireat", "k", "4000000000000", "nx")));
     }
 
     @Test
-    void anExpireInThePastPropagatesAsDel() {
+    void anExpireInThePastPropagatesAsDel() throws IOException {
         client.call("SET", "k", "v");
         assertEquals(List.of("0: DEL k"), run(cmd("EXPIRE", "k", "-1", "LT")));
         client.call("SET", "k", "v");
@@ -84,7 +86,7 @@ class KeyPropagationTest {
     }
 
     @Test
-    void callsThatChangeNothingAreNotPropagated() {
+    void callsThatChangeNothingAreNotPropagated() throws IOException {
         client.call("SET", "k", "v");
         List<String> out = run(cmd("DEL", "nokey"), cmd("EXPIRE", "nokey", "10"), cmd("EXPIRE", "k", "10", "XX"),
                 cmd("PERSIST", "k"), cmd("RENAMENX", "k", "k"), cmd("RENAME", "nokey", "x"), cmd("COPY", "nokey", "x"),
@@ -95,7 +97,7 @@ class KeyPropagationTest {
     }
 
     @Test
-    void keyspaceWritesPropagateAsSent() {
+    void keyspaceWritesPropagateAsSent() throws IOException {
         client.call("SET", "a", "1");
         client.call("SET", "b", "1");
         List<String> out = run(cmd("DEL", "a", "nokey"), cmd("UNLINK", "b"), cmd("SET", "c", "1"),
@@ -107,13 +109,13 @@ class KeyPropagationTest {
     }
 
     @Test
-    void flushesPropagateEvenOnEmptyDatabases() {
+    void flushesPropagateEvenOnEmptyDatabases() throws IOException {
         assertEquals(List.of("0: FLUSHDB", "0: FLUSHALL", "0: FLUSHALL ASYNC", "0: flushdb sync"),
                 run(cmd("FLUSHDB"), cmd("FLUSHALL"), cmd("FLUSHALL", "ASYNC"), cmd("flushdb", "sync")));
     }
 
     @Test
-    void failedCallsAreNotPropagated() {
+    void failedCallsAreNotPropagated() throws IOException {
         client.call("SET", "k", "v");
         assertEquals(List.of(), run(cmd("FLUSHALL", "x"), cmd("EXPIRE", "k", "99999999999999999"),
                 cmd("COPY", "k", "k"), cmd("MOVE", "k", "0"), cmd("SWAPDB", "0", "16")));

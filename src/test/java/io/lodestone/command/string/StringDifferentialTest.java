@@ -1,6 +1,8 @@
 package io.lodestone.command.string;
 
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +18,7 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.lodestone.testsupport.RespClient.text;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StringDifferentialTest {
     private static final Pattern ENCODING = Pattern.compile("encoding:(\\w+)");
-    private static RedisOracle redis;
+    private static ServerProcess redis;
     private static EmbeddedServer lodestone;
 
     @BeforeAll
     static void start() throws IOException {
-        redis = RedisOracle.start("--proto-max-bulk-len", "1mb", "--enable-debug-command", "yes");
-        Assumptions.assumeTrue(redis != null, "redis-server is not installed");
+        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
+        redis = ServerProcess.redis("--proto-max-bulk-len", "1mb", "--enable-debug-command", "yes");
         lodestone = EmbeddedServer.start(ctx -> {
             ctx.protoMaxBulkLen = 1 << 20;
             StandIns.register(ctx);
@@ -50,7 +53,7 @@ class StringDifferentialTest {
     void everyListedCaseRepliesAsRedisDoes() throws IOException {
         List<String> mismatches = new ArrayList<>();
         int sent = 0;
-        try (RawClient ours = new RawClient(lodestone.port()); RawClient theirs = new RawClient(redis.port);
+        try (RespClient ours = RespClient.connect(lodestone.port()); RespClient theirs = redis.client();
              InputStream in = getClass().getResourceAsStream("string-cases.txt")) {
             String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
             for (int n = 0; n < lines.length; n++) {
@@ -81,7 +84,7 @@ class StringDifferentialTest {
     void randomIncrByFloatSequencesFormatAsRedisDoes() throws IOException {
         Random r = new Random(20240501);
         List<String> mismatches = new ArrayList<>();
-        try (RawClient ours = new RawClient(lodestone.port()); RawClient theirs = new RawClient(redis.port)) {
+        try (RespClient ours = RespClient.connect(lodestone.port()); RespClient theirs = redis.client()) {
             select(ours, theirs, 7);
             for (int i = 0; i < 3000; i++) {
                 String key = "float:" + r.nextInt(20);
@@ -98,7 +101,7 @@ class StringDifferentialTest {
     void randomBitAndRangeCommandsAgreeWithRedis() throws IOException {
         Random r = new Random(7);
         List<String> mismatches = new ArrayList<>();
-        try (RawClient ours = new RawClient(lodestone.port()); RawClient theirs = new RawClient(redis.port)) {
+        try (RespClient ours = RespClient.connect(lodestone.port()); RespClient theirs = redis.client()) {
             select(ours, theirs, 8);
             for (int i = 0; i < 5000; i++) compare(ours, theirs, randomBitCommand(r), mismatches);
             for (int k = 0; k < 7; k++) compare(ours, theirs, new byte[][]{bytes("GET"), bytes("k" + k)}, mismatches);
@@ -211,12 +214,12 @@ class StringDifferentialTest {
 
     // ---- Plumbing --------------------------------------------------------------------------------
 
-    private static void select(RawClient ours, RawClient theirs, int db) throws IOException {
+    private static void select(RespClient ours, RespClient theirs, int db) throws IOException {
         ours.call("SELECT", Integer.toString(db));
         theirs.call("SELECT", Integer.toString(db));
     }
 
-    private static void compare(RawClient ours, RawClient theirs, byte[][] cmd, List<String> mismatches)
+    private static void compare(RespClient ours, RespClient theirs, byte[][] cmd, List<String> mismatches)
             throws IOException {
         String a = text(ours.call(cmd)), b = text(theirs.call(cmd));
         if (!a.equals(b) && mismatches.size() < 30) {
@@ -267,11 +270,6 @@ class StringDifferentialTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Bytes as Latin-1 text, so every byte round-trips and the comparison is byte-exact. */
-    private static String text(byte[] b) {
-        return new String(b, StandardCharsets.ISO_8859_1);
     }
 
     private static String clip(String s) {

@@ -1,6 +1,7 @@
 package io.lodestone.command.string;
 
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,7 @@ class StringPropagationTest {
     /** Argument arrays as propagated, not copied, to check nobody writes into them afterwards. */
     private final List<byte[][]> rawEffects = new CopyOnWriteArrayList<>();
     private EmbeddedServer server;
-    private RawClient client;
+    private RespClient client;
 
     @BeforeEach
     void start() throws IOException {
@@ -44,7 +45,7 @@ class StringPropagationTest {
             });
             StandIns.register(ctx);
         });
-        client = new RawClient(server.port());
+        client = RespClient.connect(server.port());
     }
 
     @AfterEach
@@ -130,7 +131,7 @@ class StringPropagationTest {
         assertEquals(List.of(), run("GETEX", "k", "PERSIST"));
         // A time already past deletes the key, which replicas learn as a DEL.
         assertEquals(List.of("DEL k"), run("GETEX", "k", "EXAT", "1"));
-        assertEquals("$-1", client.text("GET", "k"));
+        assertEquals("$-1\r\n", RespClient.text(client.call("GET", "k")));
     }
 
     @Test
@@ -164,7 +165,7 @@ class StringPropagationTest {
         assertEquals(List.of("BITFIELD b INCRBY u8 8 1"), run("BITFIELD", "b", "INCRBY", "u8", "8", "1"));
         // A FAILed write creates the key but changes no field: nothing is propagated, as in Redis.
         assertEquals(List.of(), run("BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"));
-        assertEquals(":1", client.text("STRLEN", "f"));
+        assertEquals(":1\r\n", RespClient.text(client.call("STRLEN", "f")));
         assertEquals(List.of(), run("BITFIELD_RO", "b", "GET", "u8", "0"));
     }
 
@@ -195,6 +196,6 @@ class StringPropagationTest {
         client.call("SETRANGE", "k", "1", "Z");
         assertArrayEquals("abcdef".getBytes(StandardCharsets.US_ASCII), setK[2]);
         assertArrayEquals("12345".getBytes(StandardCharsets.US_ASCII), setN[2]);
-        assertEquals("$6\r\nXZcdef", client.text("GET", "k"));
+        assertEquals("$6\r\nXZcdef\r\n", RespClient.text(client.call("GET", "k")));
     }
 }
