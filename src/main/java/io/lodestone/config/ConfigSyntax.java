@@ -1,13 +1,15 @@
 package io.lodestone.config;
 
+import io.lodestone.util.SplitArgs;
+
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The line syntax of redis.conf: Redis's {@code sdssplitargs}, {@code sdssplitlen} and
- * {@code sdscatrepr} (sds.c), reproduced exactly.
+ * The line syntax of redis.conf: Redis's {@code sdssplitargs} (via {@link SplitArgs}),
+ * {@code sdssplitlen} and {@code sdscatrepr} (sds.c), reproduced exactly.
  *
  * <p>Strings here are byte strings: each {@code char} holds one byte (0-255), as when decoded
  * with ISO-8859-1. That is how the whole config package stores values, so {@code "\xe9"} in a
@@ -22,78 +24,12 @@ public final class ConfigSyntax {
     }
 
     /**
-     * Splits a line into arguments like {@code sdssplitargs}: blanks separate arguments;
-     * {@code "..."} supports {@code \n \r \t \b \a \xHH} and {@code \<any>}; {@code '...'} only
-     * supports {@code \'}; a closing quote must be followed by a blank or the end of the line;
-     * quotes may start in the middle of an argument ({@code a"b c"} is {@code ab c}).
+     * Splits a config line into arguments like {@code sdssplitargs} ({@link SplitArgs}).
      *
      * @return the arguments (empty for a blank line), or null for unbalanced quotes
      */
     public static List<String> splitArgs(String line) {
-        List<String> out = new ArrayList<>();
-        int nul = line.indexOf('\0');
-        int n = nul >= 0 ? nul : line.length(); // a C string ends at the first NUL
-        int p = 0;
-        while (true) {
-            while (p < n && isSpace(line.charAt(p))) p++;
-            if (p >= n) return out;
-            StringBuilder current = new StringBuilder();
-            boolean inDouble = false;
-            boolean inSingle = false;
-            boolean done = false;
-            while (!done) {
-                char c = p < n ? line.charAt(p) : 0;
-                boolean end = p >= n;
-                if (inDouble) {
-                    if (c == '\\' && at(line, p + 1) == 'x' && isHex(at(line, p + 2)) && isHex(at(line, p + 3))) {
-                        current.append((char) (hexValue(at(line, p + 2)) * 16 + hexValue(at(line, p + 3))));
-                        p += 3;
-                    } else if (c == '\\' && p + 1 < n) {
-                        p++;
-                        char e = line.charAt(p);
-                        current.append(switch (e) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            case 'b' -> '\b';
-                            case 'a' -> (char) 7;
-                            default -> e;
-                        });
-                    } else if (!end && c == '"') {
-                        if (p + 1 < n && !isSpace(line.charAt(p + 1))) return null;
-                        done = true;
-                    } else if (end) {
-                        return null;
-                    } else {
-                        current.append(c);
-                    }
-                } else if (inSingle) {
-                    if (c == '\\' && at(line, p + 1) == '\'') {
-                        p++;
-                        current.append('\'');
-                    } else if (!end && c == '\'') {
-                        if (p + 1 < n && !isSpace(line.charAt(p + 1))) return null;
-                        done = true;
-                    } else if (end) {
-                        return null;
-                    } else {
-                        current.append(c);
-                    }
-                } else {
-                    if (end || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                        done = true;
-                    } else if (c == '"') {
-                        inDouble = true;
-                    } else if (c == '\'') {
-                        inSingle = true;
-                    } else {
-                        current.append(c);
-                    }
-                }
-                if (p < n) p++;
-            }
-            out.add(current.toString());
-        }
+        return SplitArgs.split(line);
     }
 
     /**
@@ -186,19 +122,5 @@ public final class ConfigSyntax {
     /** A byte string as the Java string to hand to the OS (a path). */
     static String toNative(String bytes) {
         return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), NATIVE);
-    }
-
-    private static char at(String s, int i) {
-        return i < s.length() ? s.charAt(i) : 0;
-    }
-
-    private static boolean isHex(char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return c - 'A' + 10;
     }
 }

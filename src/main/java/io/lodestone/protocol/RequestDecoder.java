@@ -1,5 +1,6 @@
 package io.lodestone.protocol;
 
+import io.lodestone.util.SplitArgs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -213,7 +214,7 @@ public final class RequestDecoder {
         byte[] line = new byte[end - buf.readerIndex()];
         buf.getBytes(buf.readerIndex(), line);
         buf.readerIndex(nl + 1);
-        byte[][] args = InlineSplitter.split(line);
+        byte[][] args = SplitArgs.split(line);
         if (args == null) {
             error = "ERR Protocol error: unbalanced quotes in request";
             return false;

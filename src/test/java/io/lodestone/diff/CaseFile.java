@@ -1,5 +1,7 @@
 package io.lodestone.diff;
 
+import io.lodestone.util.SplitArgs;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,12 +121,11 @@ record CaseFile(String name, List<String> serverArgs, List<Step> steps, List<Req
             if (source.isEmpty() || source.startsWith("#")) {
                 continue;
             }
-            List<byte[]> tokens;
-            try {
-                tokens = SplitArgs.split(line);
-            } catch (SplitArgs.UnbalancedQuotesException e) {
+            byte[][] split = SplitArgs.split(line);
+            if (split == null) {
                 throw new FormatException(name, lineNo, "unbalanced quotes: " + source);
             }
+            List<byte[]> tokens = List.of(split);
             if (!source.startsWith("@")) {
                 steps.add(new Step(lineNo, source, Action.COMMAND, tokens, 0, pending.take(), block));
                 blockSteps++;

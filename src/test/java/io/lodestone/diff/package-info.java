@@ -4,7 +4,7 @@
  *
  * <p>Layout: {@link io.lodestone.diff.DiffTest} runs one dynamic test per case file under
  * {@code src/test/resources/diff/}; {@link io.lodestone.diff.CaseFile} parses the case-file format
- * (documented there and at the top of each file); {@link io.lodestone.diff.SplitArgs} splits lines
+ * (documented there and at the top of each file); {@link io.lodestone.util.SplitArgs} splits lines
  * like redis-cli; {@link io.lodestone.diff.Normalizer} applies {@code @mask} and {@code @unordered}.
  * {@code @requires} blocks skip cases whose commands Lodestone does not have yet;
  * {@link io.lodestone.diff.CommandTableDiffTest} compares the COMMAND replies that depend on which
