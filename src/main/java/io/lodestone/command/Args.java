@@ -1,5 +1,7 @@
 package io.lodestone.command;
 
+import io.lodestone.util.Numbers;
+
 import java.nio.charset.StandardCharsets;
 
 /** Argument parsing with Redis's rules and error texts. */
@@ -40,45 +42,16 @@ public final class Args {
 
     private static final CommandError NOT_INTEGER = new CommandError(Errors.NOT_INTEGER);
 
-    /** Whether s is a valid Redis integer (see {@link #parseLong(byte[])}). */
-    public static boolean isLong(byte[] s) {
-        try {
-            parseLong(s);
-            return true;
-        } catch (CommandError e) {
-            return false;
-        }
-    }
-
     /**
-     * Redis's string2ll: optional '-', digits, no leading zeros, no spaces or '+', fits in 64 bits.
-     * Throws "value is not an integer or out of range".
+     * Redis's string2ll ({@link Numbers#parseLong}): optional '-', digits, no leading zeros, no
+     * spaces or '+', fits in 64 bits. Throws "value is not an integer or out of range".
      */
     public static long parseLong(byte[] s) {
-        int n = s.length;
-        if (n == 0 || n > 20) throw NOT_INTEGER;
-        int i = 0;
-        boolean neg = false;
-        if (s[0] == '-') {
-            neg = true;
-            i = 1;
-            if (n == 1) throw NOT_INTEGER;
-        }
-        if (s[i] == '0') {
-            if (n == 1) return 0;
+        try {
+            return Numbers.parseLong(s);
+        } catch (NumberFormatException e) {
             throw NOT_INTEGER;
         }
-        long v = 0;
-        for (; i < n; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) throw NOT_INTEGER;
-            // Accumulate negatively so Long.MIN_VALUE parses.
-            if (v < (Long.MIN_VALUE + d) / 10) throw NOT_INTEGER;
-            v = v * 10 - d;
-        }
-        if (neg) return v;
-        if (v == Long.MIN_VALUE) throw NOT_INTEGER;
-        return -v;
     }
 
     /** Parses a long or throws the given error text. */

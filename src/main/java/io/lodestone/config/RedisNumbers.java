@@ -1,7 +1,10 @@
 package io.lodestone.config;
 
+import io.lodestone.util.Numbers;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Number parsing and formatting exactly as Redis does it for configuration values
@@ -21,34 +24,11 @@ final class RedisNumbers {
      * @return the value, or null if the string is not such an integer
      */
     static Long string2ll(String s) {
-        int len = s.length();
-        if (len == 0 || len >= 21) return null;
-        if (len == 1 && s.charAt(0) == '0') return 0L;
-        int i = 0;
-        boolean negative = false;
-        if (s.charAt(0) == '-') {
-            negative = true;
-            i++;
-            if (i == len) return null;
+        try {
+            return Numbers.parseLong(s.getBytes(StandardCharsets.ISO_8859_1));
+        } catch (NumberFormatException e) {
+            return null;
         }
-        char first = s.charAt(i);
-        if (first < '1' || first > '9') return null;
-        long v = first - '0'; // accumulated as unsigned
-        i++;
-        for (; i < len; i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') return null;
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) return null;
-            v *= 10;
-            if (Long.compareUnsigned(v, -1L - (c - '0')) > 0) return null;
-            v += c - '0';
-        }
-        if (negative) {
-            if (Long.compareUnsigned(v, Long.MIN_VALUE) > 0) return null;
-            return -v;
-        }
-        if (v < 0) return null;
-        return v;
     }
 
     /**

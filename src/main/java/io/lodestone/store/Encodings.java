@@ -1,5 +1,7 @@
 package io.lodestone.store;
 
+import io.lodestone.util.Numbers;
+
 /** OBJECT ENCODING names, as Redis reports them for the value's current representation. */
 public final class Encodings {
     /** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
@@ -20,25 +22,7 @@ public final class Encodings {
 
     /** What Redis's tryObjectEncoding picks for a freshly written string. */
     public static String stringEncoding(byte[] s) {
-        if (s.length <= 20 && isLong(s)) return "int";
+        if (Numbers.isLong(s)) return "int";
         return s.length <= EMBSTR_LIMIT ? "embstr" : "raw";
-    }
-
-    private static boolean isLong(byte[] s) {
-        int n = s.length, i = 0;
-        if (n == 0) return false;
-        if (s[0] == '-') {
-            if (n == 1) return false;
-            i = 1;
-        }
-        if (s[i] == '0') return n == 1;
-        long v = 0;
-        for (; i < n; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) return false;
-            if (v < (Long.MIN_VALUE + d) / 10) return false;
-            v = v * 10 - d;
-        }
-        return s[0] == '-' || v != Long.MIN_VALUE;
     }
 }

@@ -5,6 +5,7 @@
  *   <li>{@link io.lodestone.util.Version} - the version we report.</li>
  *   <li>{@link io.lodestone.util.SplitArgs} - Redis's {@code sdssplitargs}: inline commands and
  *       redis.conf lines.</li>
+ *   <li>{@link io.lodestone.util.Numbers} - Redis's {@code string2ll}, the strict integer parse.</li>
  * </ul>
  */
 package io.lodestone.util;

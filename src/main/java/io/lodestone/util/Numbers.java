@@ -1,0 +1,60 @@
+package io.lodestone.util;
+
+/** Redis's strict integer parsing ({@code string2ll} in util.c), the one copy of it. */
+public final class Numbers {
+    /**
+     * What {@link #parseLong} throws: one shared instance without a stack trace, so a rejected
+     * argument costs no allocation. Callers translate it into their own error.
+     */
+    private static final NumberFormatException NOT_A_LONG = new NumberFormatException("not a string2ll integer");
+
+    static {
+        NOT_A_LONG.setStackTrace(new StackTraceElement[0]);
+    }
+
+    private Numbers() {
+    }
+
+    /**
+     * Redis's {@code string2ll}: an optional '-', then digits without leading zeros ("0" alone is
+     * zero, "-0" is invalid), no blanks, no '+', at most 20 bytes, within a signed 64-bit long.
+     *
+     * @throws NumberFormatException (a shared instance) if {@code s} is not such an integer
+     */
+    public static long parseLong(byte[] s) {
+        int n = s.length;
+        if (n == 0 || n > 20) throw NOT_A_LONG;
+        int i = 0;
+        boolean neg = false;
+        if (s[0] == '-') {
+            neg = true;
+            i = 1;
+            if (n == 1) throw NOT_A_LONG;
+        }
+        if (s[i] == '0') {
+            if (n == 1) return 0;
+            throw NOT_A_LONG;
+        }
+        long v = 0;
+        for (; i < n; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) throw NOT_A_LONG;
+            // Accumulate negatively so Long.MIN_VALUE parses.
+            if (v < (Long.MIN_VALUE + d) / 10) throw NOT_A_LONG;
+            v = v * 10 - d;
+        }
+        if (neg) return v;
+        if (v == Long.MIN_VALUE) throw NOT_A_LONG;
+        return -v;
+    }
+
+    /** Whether {@link #parseLong} accepts {@code s}. */
+    public static boolean isLong(byte[] s) {
+        try {
+            parseLong(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+}
