@@ -39,10 +39,7 @@ public final class Database {
 
     /** Lookup for a read: counts keyspace hits/misses and refreshes the access clock. */
     public KeyEntry lookupRead(byte[] key) {
-        KeyEntry e = lookup(key, true);
-        if (e == null) keyspace.keyspaceMisses++;
-        else keyspace.keyspaceHits++;
-        return e;
+        return countHit(lookup(key, true));
     }
 
     /** Lookup for a write: refreshes the access clock, no hit/miss accounting. */
@@ -60,7 +57,11 @@ public final class Database {
      * EXISTS, TYPE, TTL and OBJECT inspect a key without making it look recently used.
      */
     public KeyEntry lookupReadNoTouch(byte[] key) {
-        KeyEntry e = lookup(key, false);
+        return countHit(lookup(key, false));
+    }
+
+    /** Counts a read's result in INFO's keyspace_hits or keyspace_misses. */
+    private KeyEntry countHit(KeyEntry e) {
         if (e == null) keyspace.keyspaceMisses++;
         else keyspace.keyspaceHits++;
         return e;
