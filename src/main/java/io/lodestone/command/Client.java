@@ -3,6 +3,9 @@ package io.lodestone.command;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 
+import java.nio.ByteBuffer;
+import java.util.List;
+
 /**
  * A client's state as the dispatcher and handlers see it: the arguments of the command being run,
  * the reply writer, the selected database, authentication. One per connection; touched only by the
@@ -38,6 +41,26 @@ public final class Client {
     public boolean replySkipNext;
     public boolean replySkip;
 
+    // ---- Transactions (MULTI/EXEC/WATCH) ----
+    /** Non-null between MULTI and EXEC/DISCARD. */
+    public MultiState multi;
+    /** Set while EXEC runs the queued commands: they must not block. */
+    public boolean inExec;
+    /** A watched key changed since WATCH: EXEC fails. */
+    public boolean dirtyCas;
+    /** Keys this client watches, or null. */
+    List<WatchedKey> watched;
+
+    /** A watched key; {@code expiredAtWatch}: it was already logically expired when watched. */
+    record WatchedKey(int db, ByteBuffer key, boolean expiredAtWatch) {
+    }
+
+    // ---- Blocking commands ----
+    /** Non-null while blocked (BLPOP...): the connection reads no further commands until served. */
+    public Blocking.BlockedState blocked;
+    /** Queued for an output flush by another client's command (pub/sub, unblocking). */
+    boolean pendingWrite;
+
     public Client(long id, ServerContext server, Reply reply, Connection conn) {
         this.id = id;
         this.server = server;
@@ -63,6 +86,33 @@ public final class Client {
 
     public byte[] arg(int i) {
         return argv[i];
+    }
+
+    /** Whether the current command may block (not inside MULTI/EXEC or a script). */
+    public boolean canBlock() {
+        return multi == null && !inExec;
+    }
+
+    /** Number of keys this client watches (CLIENT LIST watch=). */
+    public int watchedCount() {
+        return watched == null ? 0 : watched.size();
+    }
+
+    /**
+     * The usual bookkeeping after a command changed {@code key} in place: WATCHers see it, a
+     * keyspace event is published, and the change is counted for propagation and save points.
+     */
+    public void changed(int eventClass, String event, byte[] key) {
+        db.signalModifiedKey(key);
+        server.notifyKeyspaceEvent(eventClass, event, key, db.id());
+        server.keyspace.dirty++;
+    }
+
+    private static final byte[][] NO_PROPAGATION = new byte[0][];
+
+    /** The command's own arguments are not an effect (EXEC: the queued commands propagated themselves). */
+    public void preventPropagation() {
+        this.propagateArgv = NO_PROPAGATION;
     }
 
     /** Propagate {@code args} (the command's effect) instead of what the client sent. */

@@ -20,6 +20,12 @@ public interface Connection {
     /** Bytes buffered for the client but not yet written to the socket. */
     long pendingOutputBytes();
 
+    /** Writes and flushes output produced for this client by another client's command. */
+    void flushOutput();
+
+    /** Continues with the commands that arrived while the client was blocked. */
+    void resume();
+
     /** Whether the peer is on this machine (protected mode, "local" debug commands). */
     boolean isLocal();
 }

@@ -18,6 +18,7 @@ public final class Dispatcher {
     public Dispatcher(ServerContext server) {
         this.server = server;
         this.keyspace = server.keyspace;
+        server.dispatcher = this;
     }
 
     /** Runs one command from {@code c.argv[0..c.argc)}. */
@@ -57,7 +58,32 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
-        call(c, cmd);
+        if (c.multi != null) {
+            if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
+                reject(c, cmd, "ERR Command not allowed inside a transaction");
+                return;
+            }
+            if (!isTransactionControl(cmd)) {
+                c.multi.commands.add(new MultiState.Queued(cmd, java.util.Arrays.copyOf(argv, argc)));
+                c.reply.raw(Reply.QUEUED);
+                return;
+            }
+        }
+        server.beginCall();
+        try {
+            call(c, cmd);
+        } finally {
+            server.endCall();
+        }
+        server.blocking.serveReadyKeys(this);
+    }
+
+    /** Commands that act on the transaction itself and so run at once inside MULTI. */
+    private static boolean isTransactionControl(CommandSpec cmd) {
+        return switch (cmd.fullName) {
+            case "exec", "discard", "multi", "watch", "quit", "reset" -> true;
+            default -> false;
+        };
     }
 
     /** Executes a command that passed every check; accounts and propagates it. */
@@ -79,14 +105,29 @@ public final class Dispatcher {
         server.stats.totalCommandsProcessed++;
         if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
-            if (p != null) server.propagate(c.dbIndex(), p, p.length);
-            else server.propagate(c.dbIndex(), c.argv, c.argc);
+            if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
+            else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);
         }
     }
 
     private void reject(Client c, CommandSpec cmd, String error) {
         if (cmd != null) cmd.rejectedCalls++;
+        if (cmd != null && "exec".equals(cmd.fullName)) {
+            // Redis answers a refused EXEC by discarding the transaction, inside MULTI or not.
+            discardTransaction(c);
+            c.reply.error("EXECABORT Transaction discarded because of: "
+                    + (error.startsWith("ERR ") ? error.substring(4) : error));
+            return;
+        }
+        // A refused command inside MULTI dooms the transaction (Redis's flagTransaction).
+        if (c.multi != null) c.multi.aborted = true;
         c.reply.error(error);
+    }
+
+    /** Ends a transaction without running it: queue dropped, keys unwatched. */
+    public void discardTransaction(Client c) {
+        c.multi = null;
+        server.watches.unwatchAll(c);
     }
 
     private boolean protectedAllowed(Client c, CommandSpec cmd) {

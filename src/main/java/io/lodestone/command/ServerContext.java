@@ -1,6 +1,8 @@
 package io.lodestone.command;
 
 import io.lodestone.config.Config;
+import io.lodestone.config.KeyspaceEvents;
+import io.lodestone.store.Database;
 import io.lodestone.store.Keyspace;
 
 import java.util.ArrayList;
@@ -22,6 +24,20 @@ public final class ServerContext {
     /** 40 random hex characters, new at every start (INFO run_id). */
     public final String runId = randomHex(40);
     private final List<Propagation> propagation = new ArrayList<>();
+    /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
+    private final List<byte[][]> pendingEffects = new ArrayList<>();
+    private final List<Integer> pendingEffectDbs = new ArrayList<>();
+    private int callDepth;
+    public final Watches watches = new Watches();
+    public final Blocking blocking = new Blocking(this);
+    /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
+    public Dispatcher dispatcher;
+    /** Clients that received output from another client's command and need a flush. */
+    private final List<Client> pendingWrites = new ArrayList<>();
+    /** Publishes keyspace notifications; none until pub/sub is wired. */
+    public KeyspaceNotifier notifier = (type, event, key, db) -> { };
+    /** notify-keyspace-events flags (config.KeyspaceEvents bits). */
+    public int notifyKeyspaceEvents;
 
     // Settings read on the hot path, kept in sync with the config by the server's watchers.
     public volatile String requirePass;
@@ -55,6 +71,70 @@ public final class ServerContext {
         this.keyspace = new Keyspace(config.getInt("databases"));
         this.commands = new CommandTable();
         this.configFile = config.configFile().map(Object::toString).orElse(null);
+        keyspace.listener(new KeyspaceHooks());
+    }
+
+    /** What the command layer does when keys change: WATCH, blocked clients, propagation of expiry. */
+    private final class KeyspaceHooks implements Keyspace.Listener {
+        private final byte[] del = {'D', 'E', 'L'};
+
+        @Override
+        public void keyExpired(Database db, byte[] key) {
+            watches.touch(db, key);
+            notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db.id());
+            // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
+            if (!propagation.isEmpty()) propagate(db.id(), new byte[][]{del, key}, 2);
+        }
+
+        @Override
+        public void keyModified(Database db, byte[] key) {
+            watches.touch(db, key);
+        }
+
+        @Override
+        public void keyReady(Database db, byte[] key) {
+            blocking.keyReady(db, key);
+        }
+
+        @Override
+        public void databaseCleared(Database db) {
+            watches.touchAllIn(db, null);
+        }
+
+        @Override
+        public void databasesSwapped(Database a, Database b) {
+            watches.touchAllIn(a, b);
+            blocking.databasesSwapped(a, b);
+        }
+    }
+
+    /** Publishes keyspace events (implemented by pub/sub). */
+    public interface KeyspaceNotifier {
+        void notify(int eventClass, String event, byte[] key, int db);
+    }
+
+    /** Redis's notifyKeyspaceEvent: published when notify-keyspace-events enables the class. */
+    public void notifyKeyspaceEvent(int eventClass, String event, byte[] key, int db) {
+        int flags = notifyKeyspaceEvents;
+        if ((flags & eventClass) == 0 || (flags & (KeyspaceEvents.KEYSPACE | KeyspaceEvents.KEYEVENT)) == 0) return;
+        notifier.notify(eventClass, event, key, db);
+    }
+
+    /** Queues a client whose output was written by someone else's command for the next flush. */
+    public void wake(Client c) {
+        if (c.pendingWrite) return;
+        c.pendingWrite = true;
+        pendingWrites.add(c);
+    }
+
+    /** Flushes every woken client (called by the transport at the end of each read batch and timer). */
+    public void flushPendingWrites() {
+        for (int i = 0; i < pendingWrites.size(); i++) {
+            Client c = pendingWrites.get(i);
+            c.pendingWrite = false;
+            if (c.conn != null) c.conn.flushOutput();
+        }
+        pendingWrites.clear();
     }
 
     /** "master" or "slave", as HELLO and ROLE name it. */
@@ -72,9 +152,47 @@ public final class ServerContext {
         propagation.add(p);
     }
 
-    /** Sends one effect, in the one total order of writes, to every receiver. */
+    /**
+     * Records one effect, in the one total order of writes. Effects of a top-level call (a command,
+     * an EXEC, a served blocked client) are sent to the receivers when the call ends; several effects
+     * go out wrapped in MULTI/EXEC so that replicas and the AOF apply them atomically, as Redis does.
+     */
     public void propagate(int db, byte[][] argv, int argc) {
-        for (int i = 0; i < propagation.size(); i++) propagation.get(i).propagate(db, argv, argc);
+        if (propagation.isEmpty()) return;
+        byte[][] copy = argc == argv.length ? argv.clone() : java.util.Arrays.copyOf(argv, argc);
+        if (callDepth == 0) {
+            send(db, copy);
+            return;
+        }
+        pendingEffects.add(copy);
+        pendingEffectDbs.add(db);
+    }
+
+    /** Starts a top-level call: its effects are held until {@link #endCall}. */
+    public void beginCall() {
+        callDepth++;
+    }
+
+    public void endCall() {
+        if (--callDepth > 0 || pendingEffects.isEmpty()) return;
+        int n = pendingEffects.size();
+        if (n == 1) {
+            send(pendingEffectDbs.get(0), pendingEffects.get(0));
+        } else {
+            int db = pendingEffectDbs.get(0);
+            send(db, new byte[][]{MULTI});
+            for (int i = 0; i < n; i++) send(pendingEffectDbs.get(i), pendingEffects.get(i));
+            send(pendingEffectDbs.get(n - 1), new byte[][]{EXEC});
+        }
+        pendingEffects.clear();
+        pendingEffectDbs.clear();
+    }
+
+    private static final byte[] MULTI = {'M', 'U', 'L', 'T', 'I'};
+    private static final byte[] EXEC = {'E', 'X', 'E', 'C'};
+
+    private void send(int db, byte[][] argv) {
+        for (int i = 0; i < propagation.size(); i++) propagation.get(i).propagate(db, argv, argv.length);
     }
 
     public boolean hasPropagation() {

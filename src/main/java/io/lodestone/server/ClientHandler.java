@@ -99,12 +99,37 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (!closing) flushOutput();
+        server.flushPendingWrites();
+    }
+
+    @Override
+    public void flushOutput() {
         if (closing) return;
         writePending();
         if (wrotePending) {
             wrotePending = false;
             ctx.flush();
         }
+    }
+
+    /**
+     * Continues with requests that arrived while the client was blocked. Runs as a separate task so
+     * that the command that unblocked us finishes first, as Redis serves unblocked clients after it.
+     */
+    @Override
+    public void resume() {
+        ctx.executor().execute(() -> {
+            if (closing || client.blocked != null || !decoder.hasPending()) return;
+            String error = decoder.decode(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            if (error != null && !closing) {
+                client.reply.error(error);
+                closeAfterReply();
+                return;
+            }
+            flushOutput();
+            server.flushPendingWrites();
+        });
     }
 
     private void writePending() {
@@ -125,7 +150,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        if (client != null) server.clients.remove(client);
+        if (client != null) {
+            server.clients.remove(client);
+            server.blocking.unblock(client);
+            server.watches.unwatchAll(client);
+        }
         if (decoder != null) decoder.release();
         ByteBuf out = client == null ? null : client.reply.take();
         if (out != null) out.release();
@@ -159,7 +188,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public boolean stopped() {
-        return closing || client.closing;
+        return closing || client.closing || client.blocked != null;
     }
 
     // ---- Connection ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
+import io.lodestone.command.transaction.TransactionCommands;
 
 /** The one list of command families: each attaches its handlers to the command table. */
 final class Commands {
@@ -16,5 +17,6 @@ final class Commands {
         ServerCommands.register(server.commands);
         StringCommands.register(server.commands);
         KeyCommands.register(server.commands);
+        TransactionCommands.register(server.commands);
     }
 }

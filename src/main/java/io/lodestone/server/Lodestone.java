@@ -38,8 +38,6 @@ import java.util.concurrent.TimeUnit;
  * command thread can rebind (CONFIG SET port) without waiting on itself.
  */
 public final class Lodestone implements ServerContext.Host {
-    private static final byte[] DEL = {'D', 'E', 'L'};
-
     private final ServerContext server;
     private final Config config;
     private final Dispatcher dispatcher;
@@ -60,10 +58,10 @@ public final class Lodestone implements ServerContext.Host {
         server.host = this;
         server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
-        // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
-        server.keyspace.listener((db, key) -> {
-            if (server.hasPropagation()) server.propagate(db.id(), new byte[][]{DEL, key}, 2);
-        });
+        server.blocking.timers = (delayMs, task) -> {
+            ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
+            return () -> f.cancel(false);
+        };
         watchConfig();
     }
 
@@ -77,6 +75,8 @@ public final class Lodestone implements ServerContext.Host {
                 : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
         config.watchLong("proto-max-bulk-len", v -> server.protoMaxBulkLen = v);
         config.watchLong("client-query-buffer-limit", v -> server.clientQueryBufferLimit = v);
+        server.notifyKeyspaceEvents = config.notifyKeyspaceEvents();
+        config.addListener("notify-keyspace-events", (c, p) -> server.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);

@@ -48,6 +48,11 @@ public final class Database {
     }
 
     /** Lookup without touching the access clock (OBJECT, TYPE-like introspection, TOUCH semantics aside). */
+    /** The entry as stored, expired or not, with no side effect at all (WATCH bookkeeping, tests). */
+    public KeyEntry peek(byte[] key) {
+        return dict.find(key);
+    }
+
     public KeyEntry lookupNoTouch(byte[] key) {
         return lookup(key, false);
     }
@@ -99,6 +104,8 @@ public final class Database {
         KeyEntry e = new KeyEntry(key, value);
         e.clock(keyspace.lruClock());
         dict.add(e);
+        keyspace.listener.keyModified(this, key);
+        keyspace.listener.keyReady(this, key);
         return e;
     }
 
@@ -110,6 +117,7 @@ public final class Database {
         if (e == null) return add(key, value);
         e.value(value);
         if (!keepTtl) removeExpire(e);
+        keyspace.listener.keyModified(this, key);
         return e;
     }
 
@@ -125,6 +133,24 @@ public final class Database {
     public void remove(KeyEntry e) {
         dict.remove(e.key);
         expires.remove(e);
+        keyspace.listener.keyModified(this, e.key);
+    }
+
+    /**
+     * Redis's signalModifiedKey, for commands that change a value in place (APPEND, LPUSH on an
+     * existing list...): WATCHers of the key see the change. Adding, overwriting, deleting and expiry
+     * changes made through this class signal by themselves.
+     */
+    public void signalModifiedKey(byte[] key) {
+        keyspace.listener.keyModified(this, key);
+    }
+
+    /**
+     * Redis's signalKeyAsReady: the key may now serve clients blocked on it (a push to a list, an add
+     * to a sorted set). Adding a key signals by itself.
+     */
+    public void signalKeyAsReady(byte[] key) {
+        keyspace.listener.keyReady(this, key);
     }
 
     /**
@@ -137,6 +163,8 @@ public final class Database {
         remove(e);
         dict.add(n);
         if (e.expireAt != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt);
+        keyspace.listener.keyModified(this, newKey);
+        keyspace.listener.keyReady(this, newKey);
         return n;
     }
 
@@ -145,11 +173,14 @@ public final class Database {
         remove(e);
         dst.dict.add(e);
         if (e.expireAt != KeyEntry.NO_EXPIRE) dst.expires.add(e);
+        keyspace.listener.keyModified(dst, e.key);
+        keyspace.listener.keyReady(dst, e.key);
     }
 
     public void setExpire(KeyEntry e, long whenMs) {
         e.expireAt = whenMs;
         expires.add(e);
+        keyspace.listener.keyModified(this, e.key);
     }
 
     /** Clears the expiry; true if there was one. */
@@ -157,6 +188,7 @@ public final class Database {
         if (e.expireAt == KeyEntry.NO_EXPIRE) return false;
         e.expireAt = KeyEntry.NO_EXPIRE;
         expires.remove(e);
+        keyspace.listener.keyModified(this, e.key);
         return true;
     }
 
@@ -186,6 +218,7 @@ public final class Database {
         int n = dict.size();
         dict = new Dict<>();
         expires = new ExpireIndex();
+        keyspace.listener.databaseCleared(this);
         return n;
     }
 

@@ -7,12 +7,34 @@ package io.lodestone.store;
  * cached {@code mstime}); expiry decisions are made against it.
  */
 public final class Keyspace {
-    /** Told about deletions the keyspace makes on its own, so they can be propagated and notified. */
+    /**
+     * Told what happens to keys, so the command layer can propagate deletions the keyspace makes on its
+     * own, invalidate WATCHes and serve blocked clients. Implementations must be cheap when nobody
+     * watches or waits: these run on every write.
+     */
     public interface Listener {
-        void keyExpired(Database db, byte[] key);
+        /** The key expired and was deleted (lazily or actively). */
+        default void keyExpired(Database db, byte[] key) {
+        }
+
+        /** The key was added, overwritten, deleted, or its value or expiry changed. */
+        default void keyModified(Database db, byte[] key) {
+        }
+
+        /** The key was created or received elements: clients blocked on it may be served. */
+        default void keyReady(Database db, byte[] key) {
+        }
+
+        /** Every key of the database was removed. */
+        default void databaseCleared(Database db) {
+        }
+
+        /** SWAPDB exchanged the contents of two databases. */
+        default void databasesSwapped(Database a, Database b) {
+        }
     }
 
-    private static final Listener NONE = (db, key) -> { };
+    private static final Listener NONE = new Listener() { };
 
     private Database[] dbs;
     Listener listener = NONE;
@@ -101,6 +123,7 @@ public final class Keyspace {
 
     public void swap(int a, int b) {
         dbs[a].swapContents(dbs[b]);
+        listener.databasesSwapped(dbs[a], dbs[b]);
     }
 
     /** Empties every database; returns the number of keys removed. */

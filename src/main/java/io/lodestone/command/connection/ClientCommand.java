@@ -25,6 +25,7 @@ final class ClientCommand {
         t.handle("client|kill", ClientCommand::kill);
         t.handle("client|no-evict", ClientCommand::noEvict);
         t.handle("client|reply", ClientCommand::reply);
+        t.handle("client|unblock", ClientCommand::unblock);
         t.handle("client|help", ClientCommand::help);
     }
 
@@ -114,9 +115,9 @@ final class ClientCommand {
                 + " name=" + (c.name == null ? "" : c.name)
                 + " age=" + (now - c.createdMs) / 1000
                 + " idle=" + (now - c.lastInteractionMs) / 1000
-                + " flags=" + (c.noEvict ? "e" : "N")
+                + " flags=" + flags(c)
                 + " db=" + c.dbIndex()
-                + " sub=0 psub=0 ssub=0 multi=-1"
+                + " sub=0 psub=0 ssub=0 multi=" + (c.multi == null ? -1 : c.multi.commands.size())
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=" + c.conn.pendingOutputBytes()
                 + " tot-mem=" + c.conn.pendingOutputBytes()
@@ -126,6 +127,31 @@ final class ClientCommand {
                 + " redir=-1"
                 + " resp=" + c.reply.protocol()
                 + "\n";
+    }
+
+    /** CLIENT LIST flags, in Redis's order; N when none applies. */
+    private static String flags(Client c) {
+        StringBuilder f = new StringBuilder();
+        if (c.multi != null) f.append('x');
+        if (c.blocked != null) f.append('b');
+        if (c.dirtyCas) f.append('d');
+        if (c.closing) f.append('c');
+        if (c.noEvict) f.append('e');
+        return f.length() == 0 ? "N" : f.toString();
+    }
+
+    /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked and is now served. */
+    static void unblock(Client c) {
+        long id = Args.parseLong(c.argv[2]);
+        boolean error = false;
+        if (c.argc == 4) {
+            if (Args.is(c.argv[3], "error")) error = true;
+            else if (!Args.is(c.argv[3], "timeout")) {
+                throw new CommandError("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            }
+        }
+        Client target = c.server.clients.get(id);
+        c.reply.integer(target != null && c.server.blocking.unblockByRequest(target, error) ? 1 : 0);
     }
 
     static void kill(Client c) {

@@ -165,6 +165,7 @@ public final class StringCommands {
         } else {
             e.value(value);
             if (!o.has(SetOptions.KEEPTTL)) db.removeExpire(e);
+            db.signalModifiedKey(key);
         }
         c.server.keyspace.dirty++;
         if (o.expire() != null) {
