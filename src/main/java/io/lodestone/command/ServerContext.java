@@ -55,6 +55,15 @@ public final class ServerContext {
     public String configFile;
     public String executable;
 
+    // Thresholds of the compact encodings (Redis's *-max-listpack-*, set-max-intset-entries).
+    public long hashMaxListpackEntries = 512;
+    public long hashMaxListpackValue = 64;
+    public long setMaxIntsetEntries = 512;
+    public long zsetMaxListpackEntries = 128;
+    public long zsetMaxListpackValue = 64;
+    public long listMaxListpackSize = -2;
+    public long listCompressDepth;
+
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {
         /** SHUTDOWN: returns an error text, or null when the server is shutting down. */

@@ -75,6 +75,13 @@ public final class Lodestone implements ServerContext.Host {
                 : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
         config.watchLong("proto-max-bulk-len", v -> server.protoMaxBulkLen = v);
         config.watchLong("client-query-buffer-limit", v -> server.clientQueryBufferLimit = v);
+        config.watchLong("hash-max-listpack-entries", v -> server.hashMaxListpackEntries = v);
+        config.watchLong("hash-max-listpack-value", v -> server.hashMaxListpackValue = v);
+        config.watchLong("set-max-intset-entries", v -> server.setMaxIntsetEntries = v);
+        config.watchLong("zset-max-listpack-entries", v -> server.zsetMaxListpackEntries = v);
+        config.watchLong("zset-max-listpack-value", v -> server.zsetMaxListpackValue = v);
+        config.watchLong("list-max-listpack-size", v -> server.listMaxListpackSize = v);
+        config.watchLong("list-compress-depth", v -> server.listCompressDepth = v);
         server.notifyKeyspaceEvents = config.notifyKeyspaceEvents();
         config.addListener("notify-keyspace-events", (c, p) -> server.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
