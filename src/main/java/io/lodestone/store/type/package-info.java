@@ -1,0 +1,10 @@
+/**
+ * One value class per data type other than strings (which are bare {@code byte[]}), each with
+ * Redis's compact encoding for small values and its full structure past the configured thresholds.
+ * <ul>
+ *   <li>{@link io.lodestone.store.type.HashValue} - hashes: a listpack-like byte array, then a
+ *       {@link io.lodestone.store.Dict} of fields.</li>
+ * </ul>
+ * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
+ */
+package io.lodestone.store.type;
