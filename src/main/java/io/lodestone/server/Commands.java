@@ -3,6 +3,7 @@ package io.lodestone.server;
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.hash.HashCommands;
+import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
@@ -20,5 +21,6 @@ final class Commands {
         KeyCommands.register(server.commands);
         TransactionCommands.register(server.commands);
         HashCommands.register(server.commands);
+        HyperLogLogCommands.register(server.commands);
     }
 }
