@@ -6,6 +6,7 @@ import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
+import io.lodestone.command.zset.ZSetCommands;
 
 /** The one list of command families: each attaches its handlers to the command table. */
 final class Commands {
@@ -18,5 +19,6 @@ final class Commands {
         StringCommands.register(server.commands);
         KeyCommands.register(server.commands);
         TransactionCommands.register(server.commands);
+        ZSetCommands.register(server.commands);
     }
 }
