@@ -169,17 +169,14 @@ public final class ZSetCommands {
             z = (ZSetValue) e.value();
         }
         int added = 0, updated = 0, processed = 0;
-        double score = 0;
+        double[] score = new double[1];
         for (int j = 0; j < elements; j++) {
             byte[] member = c.argv[idx + 1 + j * 2];
-            int r = z.add(member, scores[j], flags, limits);
+            int r = z.add(member, scores[j], flags, limits, score);
             if ((r & ZSetValue.NAN) != 0) throw new CommandError(NAN_ERROR);
             if ((r & ZSetValue.ADDED) != 0) added++;
             if ((r & ZSetValue.UPDATED) != 0) updated++;
-            if ((r & ZSetValue.NOP) == 0) {
-                processed++;
-                if (incr) score = z.lastScore();
-            }
+            if ((r & ZSetValue.NOP) == 0) processed++;
         }
         if (added + updated > 0) {
             c.changed(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
@@ -187,7 +184,7 @@ public final class ZSetCommands {
             if (added > 0) c.db().signalKeyAsReady(key);
         }
         if (incr) {
-            if (processed > 0) c.reply.doubleValue(score);
+            if (processed > 0) c.reply.doubleValue(score[0]);
             else c.reply.nullBulk();
         } else {
             c.reply.integer(ch ? added + updated : added);

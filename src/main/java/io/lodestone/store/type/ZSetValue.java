@@ -1,5 +1,8 @@
 package io.lodestone.store.type;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -7,14 +10,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * A sorted set: distinct members (byte strings) ordered by (score, member), as Redis's zset.
  *
  * <h2>Encodings</h2>
- * A set starts <b>compact</b> (OBJECT ENCODING "listpack"): three parallel arrays - all members
- * concatenated in one {@code byte[]}, the end offset of each, and the scores - kept sorted, so a
- * small set costs about (member length + 12) bytes per element plus one object. Lookups scan, as a
- * listpack does; that is why the form is bounded. When an insert would make it hold more than
- * {@code zset-max-listpack-entries} members, or a member longer than {@code zset-max-listpack-value}
- * bytes, it becomes <b>large</b> ("skiplist"): a hash table member -> score plus an order-statistic
- * tree ({@link ZSetIndex}). The conversion is one-way, as in Redis; only freshly built results
- * ({@link #build}) pick the compact form again.
+ * A set starts <b>compact</b> (OBJECT ENCODING "listpack"): sorted parallel arrays packed into
+ * one {@code byte[]} - the scores, the end offset of each member, then all members back to back -
+ * so a small set costs 12 bytes plus its member bytes per element, one array and one object.
+ * Lookups scan, as a listpack does; that is why the form is bounded. When an insert would make it
+ * hold more than {@code zset-max-listpack-entries} members, or a member longer than
+ * {@code zset-max-listpack-value} bytes, it becomes <b>large</b> ("skiplist"): a hash table
+ * member -> score plus an order-statistic tree ({@link ZSetIndex}). The conversion is one-way, as
+ * in Redis; only freshly built results ({@link #build}) pick the compact form again.
  *
  * <h2>Using it (SORT, GEO, ...)</h2>
  * <ul>
@@ -118,28 +121,20 @@ public final class ZSetValue {
     }
 
     // ---- State -----------------------------------------------------------------------------------
-    // Compact form: members concatenated in blob, member i at [ends[i-1], ends[i]), scores[i].
-    private byte[] blob;
-    private int[] ends;
-    private double[] scores;
+    // Compact form, n = size: packed[0, 8n) scores (little-endian doubles), packed[8n, 12n) the end
+    // of each member relative to 12n (ints), then the members; bytes past the last member are spare.
+    private byte[] packed;
     private int size;
-    /** The score the last {@link #add} gave its member (before the compact form normalizes -0). */
-    private double lastScore;
     /** The large form, or null while compact. */
     private ZSetIndex large;
 
-    private static final byte[] NO_BYTES = new byte[0];
-    private static final int[] NO_INTS = new int[0];
-    private static final double[] NO_DOUBLES = new double[0];
+    private static final byte[] EMPTY = new byte[0];
+    private static final VarHandle DOUBLES = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private ZSetValue(boolean compact) {
-        if (compact) {
-            blob = NO_BYTES;
-            ends = NO_INTS;
-            scores = NO_DOUBLES;
-        } else {
-            large = new ZSetIndex();
-        }
+        if (compact) packed = EMPTY;
+        else large = new ZSetIndex();
     }
 
     /** An empty compact set. */
@@ -179,17 +174,16 @@ public final class ZSetValue {
         if (compact) {
             int bytes = 0;
             for (int i = 0; i < n; i++) bytes += members[i].length;
-            z.blob = new byte[bytes];
-            z.ends = new int[n];
-            z.scores = new double[n];
+            byte[] p = new byte[12 * n + bytes];
             int at = 0;
             for (int i = 0; i < n; i++) {
                 byte[] m = members[order[i]];
-                System.arraycopy(m, 0, z.blob, at, m.length);
+                System.arraycopy(m, 0, p, 12 * n + at, m.length);
                 at += m.length;
-                z.ends[i] = at;
-                z.scores[i] = memberScores[order[i]] + 0.0; // -0 is stored as 0, see compactInsert
+                INTS.set(p, 8 * n + 4 * i, at);
+                DOUBLES.set(p, 8 * i, memberScores[order[i]] + 0.0); // -0 is stored as 0, see compactInsert
             }
+            z.packed = p;
             z.size = n;
         } else {
             for (int i = 0; i < n; i++) z.large.insert(members[order[i]], memberScores[order[i]]);
@@ -201,10 +195,7 @@ public final class ZSetValue {
     public ZSetValue copy() {
         ZSetValue z = new ZSetValue(large == null);
         if (large == null) {
-            int used = usedBytes();
-            z.blob = Arrays.copyOf(blob, used);
-            z.ends = Arrays.copyOf(ends, size);
-            z.scores = Arrays.copyOf(scores, size);
+            z.packed = Arrays.copyOf(packed, 12 * size + usedBytes());
             z.size = size;
         } else {
             Cursor c = cursor(0, false);
@@ -234,10 +225,17 @@ public final class ZSetValue {
      * Redis's zsetAdd: adds or updates one member according to {@code flags} (ADD_* bits) and
      * returns result bits: {@link #ADDED}, {@link #UPDATED}, {@link #NOP} or {@link #NAN}; 0 means
      * the member exists and its score did not change. Converts to the large form first when the
-     * new member would break the thresholds. {@link #lastScore} then tells the member's new score
-     * (what ZINCRBY replies).
+     * new member would break the thresholds.
      */
     public int add(byte[] member, double score, int flags, Limits limits) {
+        return add(member, score, flags, limits, null);
+    }
+
+    /**
+     * {@link #add}, also storing in {@code newScore[0]} the score the member got unless the result
+     * is NOP or NAN (what ZINCRBY replies; it may be -0 where the compact form stores 0).
+     */
+    public int add(byte[] member, double score, int flags, Limits limits, double[] newScore) {
         boolean incr = (flags & ADD_INCR) != 0, nx = (flags & ADD_NX) != 0, xx = (flags & ADD_XX) != 0;
         boolean gt = (flags & ADD_GT) != 0, lt = (flags & ADD_LT) != 0;
         if (Double.isNaN(score)) return NAN;
@@ -245,24 +243,24 @@ public final class ZSetValue {
             int i = compactFind(member);
             if (i >= 0) {
                 if (nx) return NOP;
-                double cur = scores[i];
+                double cur = compactScore(i);
                 if (incr) {
                     score += cur;
                     if (Double.isNaN(score)) return NAN;
                 }
                 if ((lt && score >= cur) || (gt && score <= cur)) return NOP;
-                lastScore = score;
+                if (newScore != null) newScore[0] = score;
                 if (score == cur) return 0;
                 compactDelete(i, i + 1);
-                compactInsert(compactInsertPos(score, member, 0, member.length), member, score);
+                compactInsert(compactInsertPos(score, member), member, score);
                 return UPDATED;
             }
             if (xx) return NOP;
             if (size + 1 > limits.maxListpackEntries() || member.length > limits.maxListpackValue()) {
                 convertToLarge();
             } else {
-                lastScore = score;
-                compactInsert(compactInsertPos(score, member, 0, member.length), member, score);
+                if (newScore != null) newScore[0] = score;
+                compactInsert(compactInsertPos(score, member), member, score);
                 return ADDED;
             }
         }
@@ -275,20 +273,15 @@ public final class ZSetValue {
                 if (Double.isNaN(score)) return NAN;
             }
             if ((lt && score >= cur) || (gt && score <= cur)) return NOP;
-            lastScore = score;
+            if (newScore != null) newScore[0] = score;
             if (score == cur) return 0;
             large.update(e, score);
             return UPDATED;
         }
         if (xx) return NOP;
-        lastScore = score;
+        if (newScore != null) newScore[0] = score;
         large.insert(member, score);
         return ADDED;
-    }
-
-    /** The score the last successful {@link #add} (not NOP, not NAN) gave its member. */
-    public double lastScore() {
-        return lastScore;
     }
 
     /** Removes a member; true if it was there. The caller deletes the key when the set empties. */
@@ -311,7 +304,7 @@ public final class ZSetValue {
             return e == null ? Double.NaN : e.score;
         }
         int i = compactFind(member);
-        return i < 0 ? Double.NaN : scores[i];
+        return i < 0 ? Double.NaN : compactScore(i);
     }
 
     /** 0-based rank from the lowest score (from the highest when {@code reverse}), or -1 if absent. */
@@ -333,11 +326,11 @@ public final class ZSetValue {
     /** The member at rank r (0 <= r < size()); a copy in the compact form. */
     public byte[] memberAt(int r) {
         if (large != null) return large.tree.get(r).key();
-        return Arrays.copyOfRange(blob, start(r), ends[r]);
+        return Arrays.copyOfRange(packed, memberFrom(r), memberTo(r));
     }
 
     public double scoreAt(int r) {
-        return large != null ? large.tree.get(r).score : scores[r];
+        return large != null ? large.tree.get(r).score : compactScore(r);
     }
 
     /** A uniformly random rank; the set must not be empty. */
@@ -388,7 +381,7 @@ public final class ZSetValue {
                     ? (s, k) -> s > range.min() : (s, k) -> s >= range.min());
         } else {
             r = 0;
-            while (r < n && !range.gteMin(scores[r])) r++;
+            while (r < n && !range.gteMin(compactScore(r))) r++;
         }
         return r < n && range.lteMax(scoreAt(r)) ? r : -1;
     }
@@ -403,7 +396,7 @@ public final class ZSetValue {
                     ? (s, k) -> s >= range.max() : (s, k) -> s > range.max()) - 1;
         } else {
             r = n - 1;
-            while (r >= 0 && !range.lteMax(scores[r])) r--;
+            while (r >= 0 && !range.lteMax(compactScore(r))) r--;
         }
         return r >= 0 && range.gteMin(scoreAt(r)) ? r : -1;
     }
@@ -429,7 +422,7 @@ public final class ZSetValue {
             return range.lteMax(m, 0, m.length) ? r : -1;
         }
         for (int i = 0; i < n; i++) {
-            if (range.gteMin(blob, start(i), ends[i])) return range.lteMax(blob, start(i), ends[i]) ? i : -1;
+            if (range.gteMin(packed, memberFrom(i), memberTo(i))) return range.lteMax(packed, memberFrom(i), memberTo(i)) ? i : -1;
         }
         return -1;
     }
@@ -444,7 +437,7 @@ public final class ZSetValue {
             return range.gteMin(m, 0, m.length) ? r : -1;
         }
         for (int i = size - 1; i >= 0; i--) {
-            if (range.lteMax(blob, start(i), ends[i])) return range.gteMin(blob, start(i), ends[i]) ? i : -1;
+            if (range.lteMax(packed, memberFrom(i), memberTo(i))) return range.gteMin(packed, memberFrom(i), memberTo(i)) ? i : -1;
         }
         return -1;
     }
@@ -456,7 +449,8 @@ public final class ZSetValue {
             byte[] last = large.tree.last().key(), first = large.tree.first().key();
             return range.gteMin(last, 0, last.length) && range.lteMax(first, 0, first.length);
         }
-        return range.gteMin(blob, start(size - 1), ends[size - 1]) && range.lteMax(blob, 0, ends[0]);
+        return range.gteMin(packed, memberFrom(size - 1), memberTo(size - 1))
+                && range.lteMax(packed, memberFrom(0), memberTo(0));
     }
 
     /**
@@ -472,7 +466,7 @@ public final class ZSetValue {
             return last < 0 ? 0 : last - first + 1;
         }
         int i = first;
-        while (i < size && range.lteMax(blob, start(i), ends[i])) i++;
+        while (i < size && range.lteMax(packed, memberFrom(i), memberTo(i))) i++;
         return i - first;
     }
 
@@ -514,10 +508,10 @@ public final class ZSetValue {
         public boolean next() {
             if (z.large == null) {
                 if (next < 0 || next >= z.size) return false;
-                buf = z.blob;
-                from = z.start(next);
-                to = z.ends[next];
-                score = z.scores[next];
+                buf = z.packed;
+                from = z.memberFrom(next);
+                to = z.memberTo(next);
+                score = z.compactScore(next);
                 next += reverse ? -1 : 1;
                 return true;
             }
@@ -575,7 +569,7 @@ public final class ZSetValue {
      */
     public long scan(long cursor, ScanVisitor visitor) {
         if (large == null) {
-            for (int i = 0; i < size; i++) visitor.visit(blob, start(i), ends[i], scores[i]);
+            for (int i = 0; i < size; i++) visitor.visit(packed, memberFrom(i), memberTo(i), compactScore(i));
             return 0;
         }
         return large.dict.scan(cursor, e -> visitor.visit(e.key(), 0, e.key().length, e.score));
@@ -583,33 +577,46 @@ public final class ZSetValue {
 
     // ---- Compact form internals ------------------------------------------------------------------
 
-    private int start(int i) {
-        return i == 0 ? 0 : ends[i - 1];
+    private double compactScore(int i) {
+        return (double) DOUBLES.get(packed, i << 3);
+    }
+
+    /** End of member i, relative to the members' start. */
+    private int end(int i) {
+        return (int) INTS.get(packed, (size << 3) + (i << 2));
+    }
+
+    private int memberFrom(int i) {
+        return size * 12 + (i == 0 ? 0 : end(i - 1));
+    }
+
+    private int memberTo(int i) {
+        return size * 12 + end(i);
     }
 
     private int usedBytes() {
-        return size == 0 ? 0 : ends[size - 1];
+        return size == 0 ? 0 : end(size - 1);
     }
 
     private int compactFind(byte[] member) {
-        int len = member.length, s = 0;
-        byte[] b = blob;
+        int len = member.length, base = size * 12, s = base;
+        byte[] p = packed;
         for (int i = 0; i < size; i++) {
-            int e = ends[i];
-            if (e - s == len && Arrays.equals(b, s, e, member, 0, len)) return i;
+            int e = base + end(i);
+            if (e - s == len && Arrays.equals(p, s, e, member, 0, len)) return i;
             s = e;
         }
         return -1;
     }
 
     /** First index whose (score, member) is greater than the given one. */
-    private int compactInsertPos(double score, byte[] m, int mFrom, int mTo) {
+    private int compactInsertPos(double score, byte[] m) {
         int lo = 0, hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            double s = scores[mid];
+            double s = compactScore(mid);
             int c = s < score ? -1 : s > score ? 1
-                    : Arrays.compareUnsigned(blob, start(mid), ends[mid], m, mFrom, mTo);
+                    : Arrays.compareUnsigned(packed, memberFrom(mid), memberTo(mid), m, 0, m.length);
             if (c <= 0) lo = mid + 1;
             else hi = mid;
         }
@@ -617,56 +624,56 @@ public final class ZSetValue {
     }
 
     /**
-     * Inserts at pos. A listpack stores scores as text where -0 is written "0", so the compact
-     * form holds -0 as 0, as Redis's does (the large form keeps the sign, as a skiplist does).
+     * Inserts at pos into a new array of the exact size (a listpack reallocates on every insert
+     * too). A listpack stores scores as text where -0 is written "0", so the compact form holds -0
+     * as 0, as Redis's does (the large form keeps the sign, as a skiplist does).
      */
     private void compactInsert(int pos, byte[] member, double score) {
         if (score == 0) score = 0.0;
-        int len = member.length, used = usedBytes(), at = start(pos);
-        if (size == ends.length) {
-            int cap = grow(size + 1);
-            ends = Arrays.copyOf(ends, cap);
-            scores = Arrays.copyOf(scores, cap);
-        }
-        if (used + len > blob.length) blob = Arrays.copyOf(blob, grow(used + len));
-        System.arraycopy(blob, at, blob, at + len, used - at);
-        System.arraycopy(member, 0, blob, at, len);
-        System.arraycopy(ends, pos, ends, pos + 1, size - pos);
-        System.arraycopy(scores, pos, scores, pos + 1, size - pos);
-        for (int i = pos + 1; i <= size; i++) ends[i] += len;
-        ends[pos] = at + len;
-        scores[pos] = score;
-        size++;
+        int n = size, len = member.length, used = usedBytes(), at = pos == 0 ? 0 : end(pos - 1);
+        int n2 = n + 1;
+        byte[] src = packed, dst = new byte[12 * n2 + used + len];
+        System.arraycopy(src, 0, dst, 0, pos << 3);
+        DOUBLES.set(dst, pos << 3, score);
+        System.arraycopy(src, pos << 3, dst, (pos + 1) << 3, (n - pos) << 3);
+        int e1 = n << 3, e2 = n2 << 3;
+        System.arraycopy(src, e1, dst, e2, pos << 2);
+        INTS.set(dst, e2 + (pos << 2), at + len);
+        for (int i = pos; i < n; i++) INTS.set(dst, e2 + ((i + 1) << 2), (int) INTS.get(src, e1 + (i << 2)) + len);
+        int m1 = 12 * n, m2 = 12 * n2;
+        System.arraycopy(src, m1, dst, m2, at);
+        System.arraycopy(member, 0, dst, m2 + at, len);
+        System.arraycopy(src, m1 + at, dst, m2 + at + len, used - at);
+        packed = dst;
+        size = n2;
     }
 
-    /** Removes indexes [from, to). */
+    /** Removes indexes [from, to) in place (every region moves left); trims when much is spare. */
     private void compactDelete(int from, int to) {
-        int n = to - from, used = usedBytes(), a = start(from), b = ends[to - 1], len = b - a;
-        System.arraycopy(blob, b, blob, a, used - b);
-        System.arraycopy(ends, to, ends, from, size - to);
-        System.arraycopy(scores, to, scores, from, size - to);
-        size -= n;
-        for (int i = from; i < size; i++) ends[i] -= len;
-        // Give memory back when most of it is unused.
-        if (blob.length > 64 && usedBytes() < blob.length / 4) blob = Arrays.copyOf(blob, grow(usedBytes()));
-        if (ends.length > 16 && size < ends.length / 4) {
-            ends = Arrays.copyOf(ends, grow(size));
-            scores = Arrays.copyOf(scores, ends.length);
+        int n = size, k = to - from, n2 = n - k;
+        int a = from == 0 ? 0 : end(from - 1), b = end(to - 1), len = b - a, used = usedBytes();
+        byte[] p = packed;
+        System.arraycopy(p, to << 3, p, from << 3, (n - to) << 3);
+        int e1 = n << 3, e2 = n2 << 3;
+        for (int j = 0; j < n2; j++) {
+            int i = j < from ? j : j + k;
+            int v = (int) INTS.get(p, e1 + (i << 2));
+            INTS.set(p, e2 + (j << 2), j < from ? v : v - len);
         }
-    }
-
-    /** A capacity for at least {@code need} with a little room, so filling one by one is not quadratic. */
-    private static int grow(int need) {
-        return need + (need >> 2) + 2;
+        int m1 = 12 * n, m2 = 12 * n2;
+        System.arraycopy(p, m1, p, m2, a);
+        System.arraycopy(p, m1 + b, p, m2 + a, used - b);
+        size = n2;
+        int need = m2 + used - len;
+        if (n2 == 0) packed = EMPTY;
+        else if (p.length - need > Math.max(32, p.length >> 2)) packed = Arrays.copyOf(p, need);
     }
 
     private void convertToLarge() {
         ZSetIndex idx = new ZSetIndex();
-        for (int i = 0; i < size; i++) idx.insert(Arrays.copyOfRange(blob, start(i), ends[i]), scores[i]);
+        for (int i = 0; i < size; i++) idx.insert(Arrays.copyOfRange(packed, memberFrom(i), memberTo(i)), compactScore(i));
         large = idx;
-        blob = null;
-        ends = null;
-        scores = null;
+        packed = null;
         size = 0;
     }
 
@@ -678,8 +685,8 @@ public final class ZSetValue {
             return;
         }
         for (int i = 1; i < size; i++) {
-            if (RankTree.compare(scores[i - 1], Arrays.copyOfRange(blob, start(i - 1), ends[i - 1]),
-                    scores[i], Arrays.copyOfRange(blob, start(i), ends[i])) >= 0) {
+            if (RankTree.compare(compactScore(i - 1), Arrays.copyOfRange(packed, memberFrom(i - 1), memberTo(i - 1)),
+                    compactScore(i), Arrays.copyOfRange(packed, memberFrom(i), memberTo(i))) >= 0) {
                 throw new IllegalStateException("compact form out of order at " + i);
             }
         }

@@ -69,6 +69,37 @@ class ZSetValueTest {
         }
     }
 
+    @Test
+    void compactFormStaysCorrectUnderChurn() {
+        ZSetValue.Limits limits = new ZSetValue.Limits(1000, 64);
+        Random rnd = new Random(11);
+        Model m = new Model();
+        ZSetValue z = ZSetValue.createCompact();
+        for (int step = 0; step < 20_000; step++) {
+            String member = "x".repeat(rnd.nextInt(6)) + rnd.nextInt(120);
+            int op = rnd.nextInt(8);
+            if (op < 4) {
+                double score = rnd.nextInt(20) - (rnd.nextBoolean() ? 0.0 : -0.0);
+                z.add(b(member), score, 0, limits);
+                m.scores.put(member, score + 0.0);
+            } else if (op < 6) {
+                assertEquals(m.scores.remove(member) != null, z.remove(b(member)));
+            } else if (op == 6 && z.size() > 0) {
+                int from = rnd.nextInt(z.size()), to = Math.min(z.size() - 1, from + rnd.nextInt(9));
+                List<String> order = m.ordered();
+                for (int i = from; i <= to; i++) m.scores.remove(order.get(i));
+                z.removeRange(from, to);
+            } else {
+                List<String> order = m.ordered();
+                assertEquals(order.indexOf(member), z.rank(b(member), false));
+            }
+            if (step % 100 == 0) assertSame(m, z);
+            assertEquals("listpack", z.encoding());
+        }
+        assertSame(m, z);
+        assertSame(m, z.copy());
+    }
+
     private void randomRun(ZSetValue.Limits limits, Random rnd) {
         Model m = new Model();
         ZSetValue z = ZSetValue.createCompact();
