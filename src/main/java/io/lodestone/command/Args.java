@@ -72,7 +72,8 @@ public final class Args {
 
     /**
      * Redis's getDoubleFromObject (strtod): decimal or hex floats, "inf"/"infinity" with a sign, no
-     * surrounding spaces, no NaN. Throws "value is not a valid float".
+     * surrounding spaces, no NaN, no overflow and no underflow to zero (strtod's ERANGE). Throws
+     * "value is not a valid float".
      */
     public static double parseDouble(byte[] s) {
         return parseDouble(s, Errors.NOT_FLOAT);
@@ -80,7 +81,8 @@ public final class Args {
 
     public static double parseDouble(byte[] s, String error) {
         String t = new String(s, StandardCharsets.US_ASCII);
-        if (t.isEmpty() || Character.isWhitespace(t.charAt(0)) || Character.isWhitespace(t.charAt(t.length() - 1))) {
+        // Java's parser trims every control character; strtod accepts none at the end, string2d none at the start.
+        if (t.isEmpty() || t.charAt(0) <= ' ' || t.charAt(t.length() - 1) <= ' ') {
             throw new CommandError(error);
         }
         String lower = t.toLowerCase(java.util.Locale.ROOT);
@@ -100,6 +102,18 @@ public final class Args {
             throw new CommandError(error);
         }
         if (Double.isNaN(v) || Double.isInfinite(v)) throw new CommandError(error); // ERANGE overflow
+        if (v == 0 && !isZeroLiteral(body)) throw new CommandError(error); // ERANGE underflow to zero
         return v;
+    }
+
+    /** Whether a number's mantissa (before its exponent) has only zero digits: "0.000e5", "0x0p3". */
+    private static boolean isZeroLiteral(String body) {
+        boolean hex = body.startsWith("0x");
+        for (int i = hex ? 2 : 0; i < body.length(); i++) {
+            char ch = body.charAt(i);
+            if (ch == (hex ? 'p' : 'e')) break;
+            if (ch != '0' && ch != '.') return false;
+        }
+        return true;
     }
 }

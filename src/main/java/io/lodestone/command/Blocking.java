@@ -2,6 +2,9 @@ package io.lodestone.command;
 
 import io.lodestone.store.Database;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -56,6 +59,8 @@ public final class Blocking {
     private int blockedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
     private Client reexecuting;
+    /** The ready key the client being served is served from. */
+    private byte[] servingKey;
     private boolean reblocked;
     public Timers timers = (delay, task) -> () -> { };
 
@@ -97,19 +102,68 @@ public final class Blocking {
         }
     }
 
-    /** Parses a blocking timeout in seconds (fractions allowed) into a deadline; 0 means forever. */
+    /**
+     * While {@code c} runs again because a key it waits on became ready: that key, else null.
+     * Redis serves a waiter from the ready key alone (in the order keys became ready), so a
+     * handler serving several keys should look at this one only.
+     */
+    public byte[] servingKey(Client c) {
+        return c == reexecuting ? servingKey : null;
+    }
+
+    private static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
+    private static final BigDecimal LONG_DOUBLE_MAX = new BigDecimal("1.18973149535723176502e4932");
+    private static final BigDecimal LONG_DOUBLE_MIN = new BigDecimal("3.64519953188247460253e-4951");
+    private static final BigDecimal TWO_63 = new BigDecimal(BigInteger.ONE.shiftLeft(63));
+    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+
+    /**
+     * Parses a blocking timeout in seconds into a deadline (unix ms); 0 means forever. As Redis 7.0's
+     * getTimeoutFromObjectOrReply: the number is read as a long double (so 1e400 is a number, 1e5000
+     * is not), multiplied by 1000 and rounded up, and converted to a 64-bit integer - where anything
+     * out of range (infinities too) becomes LLONG_MIN, hence "timeout is negative". A tiny negative
+     * timeout rounds up to 0 and waits forever.
+     */
     public static long deadline(byte[] arg, long nowMs) {
-        double seconds;
-        try {
-            seconds = Args.parseDouble(arg, "ERR timeout is not a float or out of range");
-        } catch (CommandError e) {
-            throw new CommandError("ERR timeout is not a float or out of range");
-        }
-        if (seconds < 0) throw new CommandError("ERR timeout is negative");
-        double ms = seconds * 1000;
-        if (ms > Long.MAX_VALUE / 2) throw new CommandError("ERR timeout is out of range");
-        long t = (long) Math.ceil(ms);
+        BigDecimal ms = timeoutMillis(arg);
+        long t;
+        if (ms == null || ms.compareTo(TWO_63) >= 0 || ms.compareTo(TWO_63.negate()) < 0) t = Long.MIN_VALUE;
+        else t = ms.longValueExact();
+        if (t < 0) throw new CommandError("ERR timeout is negative");
+        if (t > 0 && t > Long.MAX_VALUE - nowMs) throw new CommandError("ERR timeout is out of range");
         return t == 0 ? 0 : nowMs + t;
+    }
+
+    /** ceil(seconds * 1000) exactly, or null for an infinity; throws when it is not a long double. */
+    private static BigDecimal timeoutMillis(byte[] arg) {
+        if (arg.length >= 5 * 1024) throw new CommandError(TIMEOUT_NOT_FLOAT); // Redis's MAX_LONG_DOUBLE_CHARS
+        double d;
+        try {
+            d = Args.parseDouble(arg, TIMEOUT_NOT_FLOAT);
+        } catch (CommandError e) {
+            // Out of a double's range, but perhaps not of a long double's.
+            BigDecimal v = plainDecimal(arg);
+            if (v == null || v.abs().compareTo(LONG_DOUBLE_MAX) > 0) throw e;
+            if (v.signum() != 0 && v.abs().compareTo(LONG_DOUBLE_MIN) < 0) throw e;
+            return v.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+        }
+        if (Double.isInfinite(d)) return null;
+        BigDecimal v = plainDecimal(arg);
+        if (v == null) v = new BigDecimal(d); // hex floats are exact in binary
+        return v.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+    }
+
+    /** The value of a decimal literal ([+-]digits[.digits][e[+-]digits]), or null for anything else. */
+    private static BigDecimal plainDecimal(byte[] arg) {
+        String t = new String(arg, java.nio.charset.StandardCharsets.US_ASCII);
+        if (!DECIMAL.matcher(t).matches()) return null;
+        try {
+            return new BigDecimal(t.startsWith("+") ? t.substring(1) : t);
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
     }
 
     /** Called by the keyspace when a key may now serve waiters. Cheap when nobody waits. */
@@ -154,6 +208,7 @@ public final class Blocking {
             if (c.blocked == null) continue;
             BlockedState st = c.blocked;
             reexecuting = c;
+            servingKey = key;
             reblocked = false;
             c.argv = st.argv;
             c.argc = st.argv.length;
@@ -163,6 +218,7 @@ public final class Blocking {
             } finally {
                 server.endCall();
                 reexecuting = null;
+                servingKey = null;
                 c.argv = null;
             }
             if (!reblocked) {

@@ -20,6 +20,8 @@ public final class DoubleFormat {
         if (Double.isNaN(d)) return "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return (1 / d < 0) ? "-0" : "0";
+        // An integer below 1e17 has at most 17 digits: printed exactly, without exponent.
+        if (d == Math.rint(d) && Math.abs(d) < 1e17) return Long.toString((long) d);
         BigDecimal r = new BigDecimal(d).round(SEVENTEEN);
         int exponent = r.precision() - r.scale() - 1;
         if (exponent < -4 || exponent >= 17) {

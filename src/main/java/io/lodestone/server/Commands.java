@@ -8,6 +8,7 @@ import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
+import io.lodestone.command.zset.ZSetCommands;
 
 /** The one list of command families: each attaches its handlers to the command table. */
 final class Commands {
@@ -22,5 +23,6 @@ final class Commands {
         TransactionCommands.register(server.commands);
         HashCommands.register(server.commands);
         HyperLogLogCommands.register(server.commands);
+        ZSetCommands.register(server.commands);
     }
 }

@@ -19,6 +19,7 @@ public final class Encodings {
             return stringEncoding(s);
         }
         if (v instanceof HashValue h) return h.isCompact() ? "listpack" : "hashtable";
+        if (v instanceof io.lodestone.store.type.ZSetValue z) return z.encoding();
         return "unknown";
     }
 

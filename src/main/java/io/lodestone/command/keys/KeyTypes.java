@@ -19,6 +19,7 @@ public final class KeyTypes {
         if (value == null) return NONE;
         if (value instanceof byte[]) return "string";
         if (value instanceof HashValue) return "hash";
+        if (value instanceof io.lodestone.store.type.ZSetValue) return "zset";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -29,6 +30,7 @@ public final class KeyTypes {
     public static Object copy(Object value) {
         if (value instanceof byte[] s) return s.clone();
         if (value instanceof HashValue h) return h.copy();
+        if (value instanceof io.lodestone.store.type.ZSetValue z) return z.copy();
         return null;
     }
 }

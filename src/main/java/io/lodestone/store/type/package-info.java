@@ -4,6 +4,9 @@
  * <ul>
  *   <li>{@link io.lodestone.store.type.HashValue} - hashes: a listpack-like byte array, then a
  *       {@link io.lodestone.store.Dict} of fields.</li>
+ *   <li>{@link io.lodestone.store.type.ZSetValue} - sorted sets: a compact sorted-array form
+ *       ("listpack") and a large form ("skiplist": {@code ZSetIndex}, a hash table plus an
+ *       order-statistic tree for O(log n) ranks).</li>
  * </ul>
  * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */
