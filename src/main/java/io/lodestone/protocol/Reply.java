@@ -216,21 +216,6 @@ public final class Reply {
         else array(n);
     }
 
-    /**
-     * An ordered array of n pairs (ZRANGE ... WITHSCORES, ZRANDMEMBER ... WITHSCORES): a flat array
-     * of 2n in RESP2, an array of n two-element arrays in RESP3. Write {@link #pair()} before each
-     * pair's two values.
-     */
-    public void pairArray(int n) {
-        if (protocol == 3) array(n);
-        else array(n * 2);
-    }
-
-    /** Starts one pair of a {@link #pairArray}: {@code *2} in RESP3, nothing in RESP2. */
-    public void pair() {
-        if (protocol == 3) out().writeBytes(ARRAY_HEADERS[2]);
-    }
-
     /** An out-of-band push: {@code >n} in RESP3, an array in RESP2. */
     public void push(int n) {
         if (protocol == 3) header(out(), '>', n, null);

@@ -99,7 +99,7 @@ final class PopCommands {
         int n = (int) Math.min(count, size);
         switch (shape) {
             case FLAT -> r.array(n * 2);
-            case PAIRS -> r.pairArray(n);
+            case PAIRS -> r.pairs(n);
             case KEYED_FLAT -> {
                 r.array(n * 2 + 1);
                 r.bulk(key);

@@ -153,7 +153,7 @@ final class RangeCommands {
             storeResult(c, members, scores, n);
             return;
         }
-        if (withScores) c.reply.pairArray(n);
+        if (withScores) c.reply.pairs(n);
         else c.reply.array(n);
         ZSetCommands.emit(c.reply, z.cursor(from, reverse), n, withScores);
     }

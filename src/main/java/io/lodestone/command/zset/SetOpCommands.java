@@ -167,7 +167,7 @@ final class SetOpCommands {
             r.integer(cardinality);
         } else {
             Integer[] order = result.sorted();
-            if (withScores) r.pairArray(result.n);
+            if (withScores) r.pairs(result.n);
             else r.array(result.n);
             for (int k : order) {
                 if (withScores) r.pair();

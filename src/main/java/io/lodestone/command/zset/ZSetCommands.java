@@ -335,7 +335,7 @@ public final class ZSetCommands {
 
     private static void header(Reply r, long n, boolean withScores) {
         if (n > Integer.MAX_VALUE / 2) throw new CommandError("ERR value is out of range");
-        if (withScores) r.pairArray((int) n);
+        if (withScores) r.pairs((int) n);
         else r.array((int) n);
     }
 
