@@ -108,7 +108,7 @@ public final class ZSetCommands {
 
     /**
      * Writes the elements of a walk: member, and its score when {@code withScores} (as a pair in
-     * RESP3). The caller wrote the array header ({@link Reply#pairArray} or {@link Reply#array}).
+     * RESP3). The caller wrote the array header ({@link Reply#pairs} or {@link Reply#array}).
      */
     static void emit(Reply r, ZSetValue.Cursor cur, int n, boolean withScores) {
         for (int i = 0; i < n && cur.next(); i++) {
