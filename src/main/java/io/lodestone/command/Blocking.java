@@ -56,6 +56,8 @@ public final class Blocking {
     private int blockedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
     private Client reexecuting;
+    /** The ready key {@link #reexecuting} is being served from. */
+    private byte[] reexecutingKey;
     private boolean reblocked;
     public Timers timers = (delay, task) -> () -> { };
 
@@ -68,6 +70,15 @@ public final class Blocking {
 
     public int blockedClients() {
         return blockedClients;
+    }
+
+    /**
+     * While a blocked client's command runs again to be served: the key that became ready, which it
+     * must be served from (Redis serves the ready key, not the first of the command's keys that has
+     * data). Null when {@code c} is not being served, i.e. when its command runs as sent.
+     */
+    public byte[] servedKey(Client c) {
+        return c == reexecuting ? reexecutingKey : null;
     }
 
     /**
@@ -97,19 +108,39 @@ public final class Blocking {
         }
     }
 
-    /** Parses a blocking timeout in seconds (fractions allowed) into a deadline; 0 means forever. */
+    /**
+     * Parses a blocking timeout in seconds (fractions allowed) into a deadline; 0 means forever.
+     * Redis 7.0's getTimeoutFromObjectOrReply: {@code (long long) ceill(strtold(arg) * 1000)} in
+     * x87 extended precision, so 0.0001 waits 1 ms, -0.0001 rounds to 0 (forever), and inf or
+     * anything past the long range converts to LLONG_MIN ("timeout is negative"). A deadline past
+     * the long range never comes, as Redis's overflowed sum never does.
+     */
     public static long deadline(byte[] arg, long nowMs) {
-        double seconds;
-        try {
-            seconds = Args.parseDouble(arg, "ERR timeout is not a float or out of range");
-        } catch (CommandError e) {
-            throw new CommandError("ERR timeout is not a float or out of range");
+        long ms;
+        long whole = wholeSeconds(arg);
+        if (whole >= 0) {
+            ms = whole * 1000;
+        } else {
+            io.lodestone.command.string.LongDouble v = io.lodestone.command.string.LongDouble.parse(arg);
+            if (v == null) throw new CommandError("ERR timeout is not a float or out of range");
+            ms = v.multiply(1000).ceilToLongLong();
         }
-        if (seconds < 0) throw new CommandError("ERR timeout is negative");
-        double ms = seconds * 1000;
-        if (ms > Long.MAX_VALUE / 2) throw new CommandError("ERR timeout is out of range");
-        long t = (long) Math.ceil(ms);
-        return t == 0 ? 0 : nowMs + t;
+        if (ms < 0) throw new CommandError("ERR timeout is negative");
+        if (ms == 0) return 0;
+        long at = nowMs + ms;
+        return at < 0 ? 0 : at;
+    }
+
+    /** The common case, a small whole number of seconds ("0", "5"); -1 for anything else. */
+    private static long wholeSeconds(byte[] arg) {
+        int n = arg.length;
+        if (n == 0 || n > 9 || (arg[0] == '0' && n > 1)) return -1;
+        long v = 0;
+        for (byte b : arg) {
+            if (b < '0' || b > '9') return -1;
+            v = v * 10 + (b - '0');
+        }
+        return v;
     }
 
     /** Called by the keyspace when a key may now serve waiters. Cheap when nobody waits. */
@@ -154,6 +185,7 @@ public final class Blocking {
             if (c.blocked == null) continue;
             BlockedState st = c.blocked;
             reexecuting = c;
+            reexecutingKey = key;
             reblocked = false;
             c.argv = st.argv;
             c.argc = st.argv.length;
@@ -163,6 +195,7 @@ public final class Blocking {
             } finally {
                 server.endCall();
                 reexecuting = null;
+                reexecutingKey = null;
                 c.argv = null;
             }
             if (!reblocked) {
