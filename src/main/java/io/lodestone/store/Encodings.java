@@ -17,6 +17,7 @@ public final class Encodings {
             if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) return s.length <= EMBSTR_LIMIT ? "embstr" : "raw";
             return stringEncoding(s);
         }
+        if (v instanceof io.lodestone.store.type.ListValue) return "quicklist"; // Redis 7.0: every list
         return "unknown";
     }
 

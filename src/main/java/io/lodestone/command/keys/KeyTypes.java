@@ -16,6 +16,7 @@ public final class KeyTypes {
     public static String name(Object value) {
         if (value == null) return NONE;
         if (value instanceof byte[]) return "string";
+        if (value instanceof io.lodestone.store.type.ListValue) return "list";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -25,6 +26,7 @@ public final class KeyTypes {
      */
     public static Object copy(Object value) {
         if (value instanceof byte[] s) return s.clone();
+        if (value instanceof io.lodestone.store.type.ListValue l) return l.copy();
         return null;
     }
 }
