@@ -54,6 +54,8 @@ public final class Blocking {
     private final Map<Integer, Map<ByteBuffer, ArrayDeque<Client>>> waiting = new HashMap<>();
     private final Set<ReadyKey> ready = new LinkedHashSet<>();
     private int blockedClients;
+    /** Blocked clients with a deadline (INFO clients_in_timeout_table). */
+    private int timedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
     private Client reexecuting;
     /** The ready key {@link #reexecuting} is being served from. */
@@ -70,6 +72,11 @@ public final class Blocking {
 
     public int blockedClients() {
         return blockedClients;
+    }
+
+    /** Blocked clients waiting with a timeout (Redis's clients timeout table). */
+    public int clientsInTimeoutTable() {
+        return timedClients;
     }
 
     /**
@@ -103,6 +110,7 @@ public final class Blocking {
             if (!q.contains(c)) q.addLast(c);
         }
         if (deadlineMs > 0) {
+            timedClients++;
             long delay = Math.max(0, deadlineMs - System.currentTimeMillis());
             st.cancelTimer = timers.schedule(delay, () -> timeout(c, st));
         }
@@ -233,6 +241,7 @@ public final class Blocking {
         if (st == null) return;
         c.blocked = null;
         blockedClients--;
+        if (st.deadlineMs > 0) timedClients--;
         if (st.cancelTimer != null) st.cancelTimer.run();
         Map<ByteBuffer, ArrayDeque<Client>> byKey = waiting.get(st.db);
         if (byKey == null) return;
