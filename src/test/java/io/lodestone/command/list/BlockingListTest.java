@@ -355,4 +355,20 @@ class BlockingListTest {
         assertEquals("*3\r\n*-1\r\n$-1\r\n*-1\r\n", s(c.call("EXEC")));
         assertEquals(0, infoField("blocked_clients"));
     }
+
+    @Test
+    void theIdleTimeoutDoesNotCloseBlockedClients() throws Exception {
+        try (EmbeddedServer timed = EmbeddedServer.start("timeout 1");
+             RespClient idle = RespClient.connect(timed.port());
+             RespClient waiter = RespClient.connect(timed.port())) {
+            idle.call("PING");
+            send(waiter, "BLPOP", "k", "0");
+            // Once the idle client has been closed, the timeout has passed for the waiter too.
+            assertTrue(idle.awaitClose(Duration.ofSeconds(10)), "the idle client was not closed");
+            try (RespClient pusher = RespClient.connect(timed.port())) {
+                assertEquals(":1\r\n", s(pusher.call("RPUSH", "k", "v")));
+            }
+            assertEquals(bulks("k", "v"), s(waiter.readReply()));
+        }
+    }
 }
