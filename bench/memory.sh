@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
-# Memory per key: loads N string keys into Lodestone and into redis-server (same commands through
-# `redis-cli --pipe`) and reports the growth of each server's memory divided by N.
+# Memory per key or element: loads the same data into Lodestone and into redis-server (same
+# commands through `redis-cli --pipe`) and reports the growth of each server's memory divided by
+# the number of items.
 #
-# Usage: bench/memory.sh [-n KEYS] [-d VALUE_BYTES]      (defaults: 1000000 keys, 16-byte values)
+# Usage: bench/memory.sh [-t TYPE] [-n ITEMS] [-d VALUE_BYTES] [-k ELEMENTS_PER_KEY]
+#   -t string (default): N keys "key:%012d" (16 bytes) with D-byte values
+#   -t list|hash|set|zset: N elements in total, K per key (default K = N: one big collection;
+#      a small K such as 10 measures the compact encodings)
 # Redis: used_memory (what its allocator holds for data) and RSS. Lodestone: live heap after a full
-# GC (jcmd GC.run, then INFO used_memory) and RSS. Keys are "key:%012d" (16 bytes), as
-# redis-benchmark's "key:__rand_int__" keys are.
+# GC (jcmd GC.run, then INFO used_memory) and RSS.
 set -euo pipefail
 N=1000000
 D=16
-while getopts "n:d:h" opt; do
+T=string
+K=""
+while getopts "t:n:d:k:h" opt; do
   case "$opt" in
-    n) N="$OPTARG" ;; d) D="$OPTARG" ;;
-    *) sed -n '2,8p' "$0"; exit 0 ;;
+    t) T="$OPTARG" ;; n) N="$OPTARG" ;; d) D="$OPTARG" ;; k) K="$OPTARG" ;;
+    *) sed -n '2,12p' "$0"; exit 0 ;;
   esac
 done
+K="${K:-$N}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d)"
 PIDS=()
@@ -32,14 +38,28 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
   --port "$LP" --bind 127.0.0.1 --save '' --dir "$WORK/l" >"$WORK/l.log" 2>&1 & PIDS+=($!); LPID=$!
 wait_ping "$RP"; wait_ping "$LP"
 
-python3 - "$N" "$D" >"$WORK/load.resp" <<'PY'
+python3 - "$T" "$N" "$D" "$K" >"$WORK/load.resp" <<'PY'
 import sys
-n, d = int(sys.argv[1]), int(sys.argv[2])
-v = b'v' * d
+t, n, d, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 out = sys.stdout.buffer
+def cmd(*args):
+    out.write(b'*%d\r\n' % len(args) + b''.join(b'$%d\r\n%s\r\n' % (len(a), a) for a in args))
+v = b'v' * d
 for i in range(n):
-    k = b'key:%012d' % i
-    out.write(b'*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n' % (len(k), k, len(v), v))
+    key = b'key:%012d' % (i // per)
+    elem = b'e:%012d' % i  # 14 bytes
+    if t == 'string':
+        cmd(b'SET', b'key:%012d' % i, v)
+    elif t == 'list':
+        cmd(b'RPUSH', key, elem)
+    elif t == 'hash':
+        cmd(b'HSET', key, elem, v)
+    elif t == 'set':
+        cmd(b'SADD', key, elem)
+    elif t == 'zset':
+        cmd(b'ZADD', key, b'%d' % i, elem)
+    else:
+        sys.exit('unknown type ' + t)
 PY
 
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
@@ -50,14 +70,19 @@ r_used0=$(used "$RP"); r_rss0=$(rss "$RPID")
 jgc; l_used0=$(used "$LP"); l_rss0=$(rss "$LPID")
 redis-cli -p "$RP" --pipe <"$WORK/load.resp" >/dev/null
 redis-cli -p "$LP" --pipe <"$WORK/load.resp" >/dev/null
-[[ "$(redis-cli -p "$RP" dbsize)" == "$N" && "$(redis-cli -p "$LP" dbsize)" == "$N" ]] || { echo "load failed" >&2; exit 1; }
+[[ "$(redis-cli -p "$RP" dbsize)" == "$(redis-cli -p "$LP" dbsize)" && "$(redis-cli -p "$RP" dbsize)" -gt 0 ]] || { echo "load failed" >&2; exit 1; }
 r_used1=$(used "$RP"); r_rss1=$(rss "$RPID")
 jgc; l_used1=$(used "$LP"); l_rss1=$(rss "$LPID")
 
 per() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN { printf "%.0f", (b - a) / n }'; }
-echo "$N keys of 16 bytes with $D-byte values, loaded with redis-cli --pipe"
+if [[ "$T" == string ]]; then
+  echo "$N keys of 16 bytes with $D-byte values, loaded with redis-cli --pipe"
+else
+  valdesc=""; [[ "$T" == hash ]] && valdesc=" (values of $D bytes)"
+  echo "$T: $N elements of 14 bytes$valdesc, $K per key ($(redis-cli -p "$RP" object encoding key:000000000000) in Redis), loaded with redis-cli --pipe"
+fi
 echo
-echo "| server | data bytes/key | RSS bytes/key |"
+echo "| server | data bytes/item | RSS bytes/item |"
 echo "| --- | ---: | ---: |"
 echo "| redis-server $(redis-server --version | awk '{print $3}') (used_memory) | $(per "$r_used0" "$r_used1") | $(per "$r_rss0" "$r_rss1") |"
 echo "| Lodestone (live heap after full GC) | $(per "$l_used0" "$l_used1") | $(per "$l_rss0" "$l_rss1") |"

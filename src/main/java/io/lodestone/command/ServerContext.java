@@ -63,6 +63,8 @@ public final class ServerContext {
     public long zsetMaxListpackValue = 64;
     public long listMaxListpackSize = -2;
     public long listCompressDepth;
+    /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this turns dense. */
+    public long hllSparseMaxBytes = 3000;
 
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {

@@ -187,6 +187,23 @@ public final class Reply {
         header(out(), '*', n, ARRAY_HEADERS);
     }
 
+    public void array(long n) {
+        header(out(), '*', n, ARRAY_HEADERS);
+    }
+
+    /**
+     * A list of n pairs (HRANDFIELD ... WITHVALUES): a flat array of 2n in RESP2, an array of n
+     * two-element arrays in RESP3. Each pair then starts with {@link #pair()}.
+     */
+    public void pairs(long n) {
+        header(out(), '*', protocol == 3 ? n : n * 2, ARRAY_HEADERS);
+    }
+
+    /** Starts one pair of a {@link #pairs} reply: {@code *2} in RESP3, nothing in RESP2. */
+    public void pair() {
+        if (protocol == 3) out().writeBytes(ARRAY_HEADERS[2]);
+    }
+
     /** A map of n pairs: {@code %n} in RESP3, a flat array of 2n in RESP2. */
     public void map(int n) {
         if (protocol == 3) header(out(), '%', n, null);

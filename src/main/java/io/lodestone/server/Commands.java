@@ -2,6 +2,8 @@ package io.lodestone.server;
 
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.hash.HashCommands;
+import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.server.ServerCommands;
@@ -19,6 +21,8 @@ final class Commands {
         StringCommands.register(server.commands);
         KeyCommands.register(server.commands);
         TransactionCommands.register(server.commands);
+        HashCommands.register(server.commands);
+        HyperLogLogCommands.register(server.commands);
         ListCommands.register(server.commands);
     }
 }

@@ -82,6 +82,7 @@ public final class Lodestone implements ServerContext.Host {
         config.watchLong("zset-max-listpack-value", v -> server.zsetMaxListpackValue = v);
         config.watchLong("list-max-listpack-size", v -> server.listMaxListpackSize = v);
         config.watchLong("list-compress-depth", v -> server.listCompressDepth = v);
+        config.watchLong("hll-sparse-max-bytes", v -> server.hllSparseMaxBytes = v);
         server.notifyKeyspaceEvents = config.notifyKeyspaceEvents();
         config.addListener("notify-keyspace-events", (c, p) -> server.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));

@@ -22,6 +22,8 @@ public final class Dict<E extends DictEntry> {
     private static final int INITIAL_SIZE = 4;
     /** Redis's HT_MIN_FILL: shrink when fewer than 10% of the buckets would be used. */
     private static final int MIN_FILL_PERCENT = 10;
+    /** Redis's GETFAIR_NUM_ENTRIES: how many entries {@link #fairRandom} chooses among. */
+    private static final int FAIR_SAMPLE = 15;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long SEED = ThreadLocalRandom.current().nextLong() | 1;
 
@@ -144,6 +146,48 @@ public final class Dict<E extends DictEntry> {
         DictEntry e = head;
         while (pick-- > 0) e = e.next;
         return (E) e;
+    }
+
+    /**
+     * Redis's dictGetFairRandomKey: one entry chosen uniformly among up to 15 gathered from
+     * consecutive buckets from a random one (dictGetSomeKeys), which evens out most of
+     * {@link #random}'s bias against entries sharing a chain. For random picks clients can see
+     * (HRANDFIELD). Null when empty.
+     */
+    @SuppressWarnings("unchecked")
+    public E fairRandom() {
+        if (size() == 0) return null;
+        if (rehashIndex >= 0) rehashStep();
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        int mask = Math.max(table0.length, table1 == null ? 0 : table1.length) - 1;
+        int i = rnd.nextInt(mask + 1);
+        // Never more than there are, or wrapping around would count entries twice.
+        int sample = Math.min(FAIR_SAMPLE, size());
+        DictEntry chosen = null;
+        int seen = 0, emptyRun = 0;
+        for (int steps = sample * 10; seen < sample && steps > 0; steps--) {
+            for (int t = 0; t < 2 && seen < sample; t++) {
+                DictEntry[] table = t == 0 ? table0 : table1;
+                // Buckets of table0 below rehashIndex are empty while rehashing.
+                if (table == null || i >= table.length || (t == 0 && table1 != null && i < rehashIndex)) continue;
+                DictEntry e = table[i];
+                if (e == null) {
+                    // A long run of empty buckets: jump somewhere else, as Redis does.
+                    if (++emptyRun >= 5 && emptyRun > sample) {
+                        i = rnd.nextInt(mask + 1);
+                        emptyRun = 0;
+                    }
+                    continue;
+                }
+                emptyRun = 0;
+                // Reservoir sampling: the k-th entry seen replaces the choice with probability 1/k.
+                for (; e != null && seen < sample; e = e.next) {
+                    if (rnd.nextInt(++seen) == 0) chosen = e;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        return chosen != null ? (E) chosen : random();
     }
 
     /**

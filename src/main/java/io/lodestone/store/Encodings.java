@@ -1,5 +1,7 @@
 package io.lodestone.store;
 
+import io.lodestone.store.type.HashValue;
+import io.lodestone.store.type.ListValue;
 import io.lodestone.util.Numbers;
 
 /** OBJECT ENCODING names, as Redis reports them for the value's current representation. */
@@ -17,7 +19,8 @@ public final class Encodings {
             if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) return s.length <= EMBSTR_LIMIT ? "embstr" : "raw";
             return stringEncoding(s);
         }
-        if (v instanceof io.lodestone.store.type.ListValue) return "quicklist"; // Redis 7.0: every list
+        if (v instanceof HashValue h) return h.isCompact() ? "listpack" : "hashtable";
+        if (v instanceof ListValue) return "quicklist"; // Redis 7.0: every list
         return "unknown";
     }
 

@@ -71,4 +71,19 @@ class DictTest {
         for (int i = 0; i < 10_000 && seen.size() < 20; i++) seen.add(new String(d.random().key(), StandardCharsets.US_ASCII));
         assertEquals(20, seen.size());
     }
+
+    @Test
+    void fairRandomReturnsMembersAndReachesEveryOneEvenWhileRehashing() {
+        Dict<DictEntry> d = new Dict<>();
+        assertNull(d.fairRandom());
+        for (int i = 0; i < 1025; i++) d.add(new DictEntry(k(i)));
+        assertTrue(d.isRehashing());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < 200_000 && seen.size() < 1025; i++) {
+            DictEntry e = d.fairRandom();
+            assertNotNull(d.find(e.key()));
+            seen.add(new String(e.key(), StandardCharsets.US_ASCII));
+        }
+        assertEquals(1025, seen.size());
+    }
 }

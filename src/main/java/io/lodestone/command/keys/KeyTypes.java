@@ -1,5 +1,8 @@
 package io.lodestone.command.keys;
 
+import io.lodestone.store.type.HashValue;
+import io.lodestone.store.type.ListValue;
+
 /**
  * What generic commands need to know about a value's type: its name (TYPE, SCAN ... TYPE) and how to
  * duplicate it (COPY). Strings are plain {@code byte[]}; each {@code store.type} value class gets one
@@ -16,7 +19,8 @@ public final class KeyTypes {
     public static String name(Object value) {
         if (value == null) return NONE;
         if (value instanceof byte[]) return "string";
-        if (value instanceof io.lodestone.store.type.ListValue) return "list";
+        if (value instanceof HashValue) return "hash";
+        if (value instanceof ListValue) return "list";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -26,7 +30,8 @@ public final class KeyTypes {
      */
     public static Object copy(Object value) {
         if (value instanceof byte[] s) return s.clone();
-        if (value instanceof io.lodestone.store.type.ListValue l) return l.copy();
+        if (value instanceof HashValue h) return h.copy();
+        if (value instanceof ListValue l) return l.copy();
         return null;
     }
 }

@@ -1,8 +1,12 @@
 /**
- * One value class per data type; strings are plain {@code byte[]} and need none.
+ * One value class per data type other than strings (which are bare {@code byte[]}), each with
+ * Redis's compact encoding for small values and its full structure past the configured thresholds.
  * <ul>
- *   <li>{@link io.lodestone.store.type.ListValue} - a list: a deque of chunks of packed elements (Redis's quicklist).</li>
+ *   <li>{@link io.lodestone.store.type.HashValue} - hashes: a listpack-like byte array, then a
+ *       {@link io.lodestone.store.Dict} of fields.</li>
+ *   <li>{@link io.lodestone.store.type.ListValue} - lists: a deque of chunks of packed elements, as
+ *       Redis's quicklist of listpacks.</li>
  * </ul>
- * Like the rest of {@code store}, nothing here knows of commands or RESP.
+ * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */
 package io.lodestone.store.type;
