@@ -2,9 +2,6 @@ package io.lodestone.command;
 
 import io.lodestone.store.Database;
 
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -57,10 +54,12 @@ public final class Blocking {
     private final Map<Integer, Map<ByteBuffer, ArrayDeque<Client>>> waiting = new HashMap<>();
     private final Set<ReadyKey> ready = new LinkedHashSet<>();
     private int blockedClients;
+    /** Blocked clients with a deadline (INFO clients_in_timeout_table). */
+    private int timedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
     private Client reexecuting;
-    /** The ready key the client being served is served from. */
-    private byte[] servingKey;
+    /** The ready key {@link #reexecuting} is being served from. */
+    private byte[] reexecutingKey;
     private boolean reblocked;
     public Timers timers = (delay, task) -> () -> { };
 
@@ -73,6 +72,20 @@ public final class Blocking {
 
     public int blockedClients() {
         return blockedClients;
+    }
+
+    /** Blocked clients waiting with a timeout (Redis's clients timeout table). */
+    public int clientsInTimeoutTable() {
+        return timedClients;
+    }
+
+    /**
+     * While a blocked client's command runs again to be served: the key that became ready, which it
+     * must be served from (Redis serves the ready key, not the first of the command's keys that has
+     * data). Null when {@code c} is not being served, i.e. when its command runs as sent.
+     */
+    public byte[] servedKey(Client c) {
+        return c == reexecuting ? reexecutingKey : null;
     }
 
     /**
@@ -97,73 +110,45 @@ public final class Blocking {
             if (!q.contains(c)) q.addLast(c);
         }
         if (deadlineMs > 0) {
+            timedClients++;
             long delay = Math.max(0, deadlineMs - System.currentTimeMillis());
             st.cancelTimer = timers.schedule(delay, () -> timeout(c, st));
         }
     }
 
     /**
-     * While {@code c} runs again because a key it waits on became ready: that key, else null.
-     * Redis serves a waiter from the ready key alone (in the order keys became ready), so a
-     * handler serving several keys should look at this one only.
-     */
-    public byte[] servingKey(Client c) {
-        return c == reexecuting ? servingKey : null;
-    }
-
-    private static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
-    private static final BigDecimal LONG_DOUBLE_MAX = new BigDecimal("1.18973149535723176502e4932");
-    private static final BigDecimal LONG_DOUBLE_MIN = new BigDecimal("3.64519953188247460253e-4951");
-    private static final BigDecimal TWO_63 = new BigDecimal(BigInteger.ONE.shiftLeft(63));
-    private static final BigDecimal THOUSAND = BigDecimal.valueOf(1000);
-    private static final java.util.regex.Pattern DECIMAL =
-            java.util.regex.Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
-
-    /**
-     * Parses a blocking timeout in seconds into a deadline (unix ms); 0 means forever. As Redis 7.0's
-     * getTimeoutFromObjectOrReply: the number is read as a long double (so 1e400 is a number, 1e5000
-     * is not), multiplied by 1000 and rounded up, and converted to a 64-bit integer - where anything
-     * out of range (infinities too) becomes LLONG_MIN, hence "timeout is negative". A tiny negative
-     * timeout rounds up to 0 and waits forever.
+     * Parses a blocking timeout in seconds (fractions allowed) into a deadline; 0 means forever.
+     * Redis 7.0's getTimeoutFromObjectOrReply: {@code (long long) ceill(strtold(arg) * 1000)} in
+     * x87 extended precision, so 0.0001 waits 1 ms, -0.0001 rounds to 0 (forever), and inf or
+     * anything past the long range converts to LLONG_MIN ("timeout is negative"). A deadline past
+     * the long range never comes, as Redis's overflowed sum never does.
      */
     public static long deadline(byte[] arg, long nowMs) {
-        BigDecimal ms = timeoutMillis(arg);
-        long t;
-        if (ms == null || ms.compareTo(TWO_63) >= 0 || ms.compareTo(TWO_63.negate()) < 0) t = Long.MIN_VALUE;
-        else t = ms.longValueExact();
-        if (t < 0) throw new CommandError("ERR timeout is negative");
-        if (t > 0 && t > Long.MAX_VALUE - nowMs) throw new CommandError("ERR timeout is out of range");
-        return t == 0 ? 0 : nowMs + t;
+        long ms;
+        long whole = wholeSeconds(arg);
+        if (whole >= 0) {
+            ms = whole * 1000;
+        } else {
+            io.lodestone.command.string.LongDouble v = io.lodestone.command.string.LongDouble.parse(arg);
+            if (v == null) throw new CommandError("ERR timeout is not a float or out of range");
+            ms = v.multiply(1000).ceilToLongLong();
+        }
+        if (ms < 0) throw new CommandError("ERR timeout is negative");
+        if (ms == 0) return 0;
+        long at = nowMs + ms;
+        return at < 0 ? 0 : at;
     }
 
-    /** ceil(seconds * 1000) exactly, or null for an infinity; throws when it is not a long double. */
-    private static BigDecimal timeoutMillis(byte[] arg) {
-        if (arg.length >= 5 * 1024) throw new CommandError(TIMEOUT_NOT_FLOAT); // Redis's MAX_LONG_DOUBLE_CHARS
-        double d;
-        try {
-            d = Args.parseDouble(arg, TIMEOUT_NOT_FLOAT);
-        } catch (CommandError e) {
-            // Out of a double's range, but perhaps not of a long double's.
-            BigDecimal v = plainDecimal(arg);
-            if (v == null || v.abs().compareTo(LONG_DOUBLE_MAX) > 0) throw e;
-            if (v.signum() != 0 && v.abs().compareTo(LONG_DOUBLE_MIN) < 0) throw e;
-            return v.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
+    /** The common case, a small whole number of seconds ("0", "5"); -1 for anything else. */
+    private static long wholeSeconds(byte[] arg) {
+        int n = arg.length;
+        if (n == 0 || n > 9 || (arg[0] == '0' && n > 1)) return -1;
+        long v = 0;
+        for (byte b : arg) {
+            if (b < '0' || b > '9') return -1;
+            v = v * 10 + (b - '0');
         }
-        if (Double.isInfinite(d)) return null;
-        BigDecimal v = plainDecimal(arg);
-        if (v == null) v = new BigDecimal(d); // hex floats are exact in binary
-        return v.multiply(THOUSAND).setScale(0, RoundingMode.CEILING);
-    }
-
-    /** The value of a decimal literal ([+-]digits[.digits][e[+-]digits]), or null for anything else. */
-    private static BigDecimal plainDecimal(byte[] arg) {
-        String t = new String(arg, java.nio.charset.StandardCharsets.US_ASCII);
-        if (!DECIMAL.matcher(t).matches()) return null;
-        try {
-            return new BigDecimal(t.startsWith("+") ? t.substring(1) : t);
-        } catch (NumberFormatException | ArithmeticException e) {
-            return null;
-        }
+        return v;
     }
 
     /** Called by the keyspace when a key may now serve waiters. Cheap when nobody waits. */
@@ -208,7 +193,7 @@ public final class Blocking {
             if (c.blocked == null) continue;
             BlockedState st = c.blocked;
             reexecuting = c;
-            servingKey = key;
+            reexecutingKey = key;
             reblocked = false;
             c.argv = st.argv;
             c.argc = st.argv.length;
@@ -218,7 +203,7 @@ public final class Blocking {
             } finally {
                 server.endCall();
                 reexecuting = null;
-                servingKey = null;
+                reexecutingKey = null;
                 c.argv = null;
             }
             if (!reblocked) {
@@ -256,6 +241,7 @@ public final class Blocking {
         if (st == null) return;
         c.blocked = null;
         blockedClients--;
+        if (st.deadlineMs > 0) timedClients--;
         if (st.cancelTimer != null) st.cancelTimer.run();
         Map<ByteBuffer, ArrayDeque<Client>> byKey = waiting.get(st.db);
         if (byKey == null) return;

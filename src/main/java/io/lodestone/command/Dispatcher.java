@@ -91,6 +91,9 @@ public final class Dispatcher {
         Reply reply = c.reply;
         long errorsBefore = reply.errorCount();
         long dirtyBefore = keyspace.dirty;
+        // A blocked client being served runs its command again: Redis counted the call when it
+        // blocked, so only the time and a failure are added now.
+        boolean served = c.blocked != null;
         c.propagateArgv = null;
         long start = System.nanoTime();
         try {
@@ -99,10 +102,10 @@ public final class Dispatcher {
             reply.error(e.getMessage());
         }
         long duration = System.nanoTime() - start;
-        cmd.calls++;
+        if (!served) cmd.calls++;
         cmd.usec += duration / 1000;
         if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
-        server.stats.totalCommandsProcessed++;
+        if (!served) server.stats.totalCommandsProcessed++;
         if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);

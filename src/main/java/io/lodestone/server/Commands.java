@@ -5,6 +5,7 @@ import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.hash.HashCommands;
 import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.keys.KeyCommands;
+import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
@@ -24,5 +25,6 @@ final class Commands {
         HashCommands.register(server.commands);
         HyperLogLogCommands.register(server.commands);
         ZSetCommands.register(server.commands);
+        ListCommands.register(server.commands);
     }
 }

@@ -211,7 +211,8 @@ public final class Lodestone implements ServerContext.Host {
         long now = System.currentTimeMillis();
         List<Client> idle = new ArrayList<>();
         for (Client c : server.clients.all()) {
-            if (now - c.lastInteractionMs > timeout * 1000) idle.add(c);
+            // A client blocked in BLPOP & co. is waiting, not idle (Redis exempts it too).
+            if (c.blocked == null && now - c.lastInteractionMs > timeout * 1000) idle.add(c);
         }
         for (Client c : idle) {
             Log.verbose("Closing idle client");

@@ -1,6 +1,7 @@
 package io.lodestone.store;
 
 import io.lodestone.store.type.HashValue;
+import io.lodestone.store.type.ListValue;
 import io.lodestone.util.Numbers;
 
 /** OBJECT ENCODING names, as Redis reports them for the value's current representation. */
@@ -20,6 +21,7 @@ public final class Encodings {
         }
         if (v instanceof HashValue h) return h.isCompact() ? "listpack" : "hashtable";
         if (v instanceof io.lodestone.store.type.ZSetValue z) return z.encoding();
+        if (v instanceof ListValue) return "quicklist"; // Redis 7.0: every list
         return "unknown";
     }
 

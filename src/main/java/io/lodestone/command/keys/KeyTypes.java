@@ -1,6 +1,7 @@
 package io.lodestone.command.keys;
 
 import io.lodestone.store.type.HashValue;
+import io.lodestone.store.type.ListValue;
 
 /**
  * What generic commands need to know about a value's type: its name (TYPE, SCAN ... TYPE) and how to
@@ -20,6 +21,7 @@ public final class KeyTypes {
         if (value instanceof byte[]) return "string";
         if (value instanceof HashValue) return "hash";
         if (value instanceof io.lodestone.store.type.ZSetValue) return "zset";
+        if (value instanceof ListValue) return "list";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -31,6 +33,7 @@ public final class KeyTypes {
         if (value instanceof byte[] s) return s.clone();
         if (value instanceof HashValue h) return h.copy();
         if (value instanceof io.lodestone.store.type.ZSetValue z) return z.copy();
+        if (value instanceof ListValue l) return l.copy();
         return null;
     }
 }

@@ -120,9 +120,9 @@ public final class InfoCommand {
         field(sb, "maxclients", s.maxClients);
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
-        field(sb, "blocked_clients", 0);
+        field(sb, "blocked_clients", s.blocking.blockedClients());
         field(sb, "tracking_clients", 0);
-        field(sb, "clients_in_timeout_table", 0);
+        field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
     }
 
     private static void memory(ServerContext s, StringBuilder sb) {

@@ -199,6 +199,34 @@ public final class LongDouble {
         return round(sum.signum() < 0, sum.abs(), BigInteger.ONE, e);
     }
 
+    /** {@code this * k} rounded to extended precision (Redis's {@code ftval * 1000.0}). */
+    public LongDouble multiply(long k) {
+        boolean neg = negative ^ (k < 0);
+        if (infinite) return infinity(neg);
+        if (k == 0 || isZero()) return zero(neg);
+        return round(neg, mantissa.multiply(BigInteger.valueOf(k).abs()), BigInteger.ONE, exponent);
+    }
+
+    /**
+     * C's {@code (long long) ceill(x)} on x86-64: the ceiling when it fits in a long, otherwise (and
+     * for infinities) Long.MIN_VALUE, the "integer indefinite" value the conversion yields.
+     */
+    public long ceilToLongLong() {
+        if (infinite) return Long.MIN_VALUE;
+        if (mantissa.signum() == 0) return 0;
+        if (exponent >= 0 && mantissa.bitLength() + exponent > 64) return Long.MIN_VALUE;
+        BigInteger v;
+        if (exponent >= 0) {
+            v = mantissa.shiftLeft(exponent);
+        } else {
+            v = mantissa.shiftRight(-exponent); // floor of the magnitude
+            boolean fraction = mantissa.getLowestSetBit() < -exponent;
+            if (fraction && !negative) v = v.add(BigInteger.ONE);
+        }
+        if (negative) v = v.negate();
+        return v.bitLength() > 63 ? Long.MIN_VALUE : v.longValue();
+    }
+
     /**
      * The extended value nearest to {@code num / den * 2^scale} (num >= 0, den > 0), ties to even;
      * below 2^-16382 the quantum stays 2^-16445 (subnormals); past the maximum it is infinite.

@@ -132,7 +132,7 @@ final class PopCommands {
     private static void blockingPop(Client c, int firstKey, int numKeys, boolean max, long count, Shape shape,
                                     long deadline) {
         boolean serving = c.blocked != null;
-        byte[] readyKey = c.server.blocking.servingKey(c);
+        byte[] readyKey = c.server.blocking.servedKey(c);
         for (int i = 0; i < numKeys; i++) {
             byte[] key = c.argv[firstKey + i];
             if (readyKey != null && !java.util.Arrays.equals(key, readyKey)) continue;

@@ -7,6 +7,8 @@
  *   <li>{@link io.lodestone.store.type.ZSetValue} - sorted sets: a compact sorted-array form
  *       ("listpack") and a large form ("skiplist": {@code ZSetIndex}, a hash table plus an
  *       order-statistic tree for O(log n) ranks).</li>
+ *   <li>{@link io.lodestone.store.type.ListValue} - lists: a deque of chunks of packed elements, as
+ *       Redis's quicklist of listpacks.</li>
  * </ul>
  * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */
