@@ -108,6 +108,11 @@ public final class Client {
         server.keyspace.dirty++;
     }
 
+    /** A keyspace event about {@code key} in the selected database, without the rest of {@link #changed}. */
+    public void notifyKeyspaceEvent(int eventClass, String event, byte[] key) {
+        server.notifyKeyspaceEvent(eventClass, event, key, db.id());
+    }
+
     private static final byte[][] NO_PROPAGATION = new byte[0][];
 
     /** The command's own arguments are not an effect (EXEC: the queued commands propagated themselves). */

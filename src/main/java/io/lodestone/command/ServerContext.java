@@ -101,6 +101,16 @@ public final class ServerContext {
         }
 
         @Override
+        public void keyAdded(Database db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key, db.id());
+        }
+
+        @Override
+        public void keyMissed(Database db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key, db.id());
+        }
+
+        @Override
         public void keyReady(Database db, byte[] key) {
             blocking.keyReady(db, key);
         }
