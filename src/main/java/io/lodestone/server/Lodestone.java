@@ -199,6 +199,7 @@ public final class Lodestone implements ServerContext.Host {
             server.keyspace.activeExpireCycle(budget);
             server.keyspace.cron();
             clientsCron();
+            server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);
         }
@@ -210,6 +211,7 @@ public final class Lodestone implements ServerContext.Host {
         long now = System.currentTimeMillis();
         List<Client> idle = new ArrayList<>();
         for (Client c : server.clients.all()) {
+            if (c.subscriptions.mode) continue; // subscribers are idle by nature: Redis never times them out
             if (now - c.lastInteractionMs > timeout * 1000) idle.add(c);
         }
         for (Client c : idle) {
