@@ -6,6 +6,7 @@ import io.lodestone.command.hash.HashCommands;
 import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
+import io.lodestone.command.pubsub.PubSubCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
@@ -26,5 +27,6 @@ final class Commands {
         HyperLogLogCommands.register(server.commands);
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
+        PubSubCommands.register(server);
     }
 }
