@@ -2,6 +2,7 @@ package io.lodestone.server;
 
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.geo.GeoCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.string.StringCommands;
@@ -20,5 +21,6 @@ final class Commands {
         KeyCommands.register(server.commands);
         TransactionCommands.register(server.commands);
         ZSetCommands.register(server.commands);
+        GeoCommands.register(server.commands);
     }
 }
