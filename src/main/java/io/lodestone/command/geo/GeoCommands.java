@@ -159,7 +159,7 @@ public final class GeoCommands {
         if ((c.argc - longidx) % 3 != 0 || (xx && nx)) throw Errors.syntax();
         int elements = (c.argc - longidx) / 3;
         byte[][] zargv = new byte[longidx + elements * 2][];
-        zargv[0] = "ZADD".getBytes(StandardCharsets.US_ASCII);
+        zargv[0] = "zadd".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(c.argv, 1, zargv, 1, longidx - 1);
         double[] scores = new double[elements];
         double[] xy = new double[2];

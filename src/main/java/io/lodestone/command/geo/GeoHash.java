@@ -284,13 +284,13 @@ final class GeoHash {
     static double distance(double lon1d, double lat1d, double lon2d, double lat2d) {
         double lon1r = degRad(lon1d);
         double lon2r = degRad(lon2d);
-        double v = Math.sin((lon2r - lon1r) / 2);
+        double v = LibmMath.sin((lon2r - lon1r) / 2);
         if (v == 0.0) return latDistance(lat1d, lat2d);
         double lat1r = degRad(lat1d);
         double lat2r = degRad(lat2d);
-        double u = Math.sin((lat2r - lat1r) / 2);
-        double a = u * u + Math.cos(lat1r) * Math.cos(lat2r) * v * v;
-        return 2.0 * EARTH_RADIUS_IN_METERS * Math.asin(Math.sqrt(a));
+        double u = LibmMath.sin((lat2r - lat1r) / 2);
+        double a = u * u + LibmMath.cos(lat1r) * LibmMath.cos(lat2r) * v * v;
+        return 2.0 * EARTH_RADIUS_IN_METERS * LibmMath.asin(Math.sqrt(a));
     }
 
     /**
