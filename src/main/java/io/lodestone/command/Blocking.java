@@ -59,6 +59,8 @@ public final class Blocking {
     private int blockedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
     private Client reexecuting;
+    /** The ready key the client being served is served from. */
+    private byte[] servingKey;
     private boolean reblocked;
     public Timers timers = (delay, task) -> () -> { };
 
@@ -98,6 +100,15 @@ public final class Blocking {
             long delay = Math.max(0, deadlineMs - System.currentTimeMillis());
             st.cancelTimer = timers.schedule(delay, () -> timeout(c, st));
         }
+    }
+
+    /**
+     * While {@code c} runs again because a key it waits on became ready: that key, else null.
+     * Redis serves a waiter from the ready key alone (in the order keys became ready), so a
+     * handler serving several keys should look at this one only.
+     */
+    public byte[] servingKey(Client c) {
+        return c == reexecuting ? servingKey : null;
     }
 
     private static final String TIMEOUT_NOT_FLOAT = "ERR timeout is not a float or out of range";
@@ -197,6 +208,7 @@ public final class Blocking {
             if (c.blocked == null) continue;
             BlockedState st = c.blocked;
             reexecuting = c;
+            servingKey = key;
             reblocked = false;
             c.argv = st.argv;
             c.argc = st.argv.length;
@@ -206,6 +218,7 @@ public final class Blocking {
             } finally {
                 server.endCall();
                 reexecuting = null;
+                servingKey = null;
                 c.argv = null;
             }
             if (!reblocked) {

@@ -20,8 +20,8 @@ import java.util.List;
  *
  * <p>Blocking: when every key is missing the client waits (FIFO per key, see {@link Blocking});
  * inside MULTI/EXEC it answers at once with the timeout reply, a null array. When a key becomes
- * ready the command runs again for each waiter in order; a key of another type is then skipped,
- * as Redis serves a sorted-set waiter only from a sorted set. Pops propagate as their effect:
+ * ready the command runs again for each waiter in order and, as in Redis, looks at that key only
+ * (keys are served in the order they became ready), and only if it holds a sorted set. Pops propagate as their effect:
  * BZPOPMIN/BZPOPMAX as {@code ZPOPMIN|ZPOPMAX key}, ZMPOP and BZMPOP as
  * {@code ZPOPMIN|ZPOPMAX key count} with the count actually popped, as Redis 7.0 does.
  */
@@ -132,8 +132,10 @@ final class PopCommands {
     private static void blockingPop(Client c, int firstKey, int numKeys, boolean max, long count, Shape shape,
                                     long deadline) {
         boolean serving = c.blocked != null;
+        byte[] readyKey = c.server.blocking.servingKey(c);
         for (int i = 0; i < numKeys; i++) {
             byte[] key = c.argv[firstKey + i];
+            if (readyKey != null && !java.util.Arrays.equals(key, readyKey)) continue;
             KeyEntry e = c.db().lookupWrite(key);
             if (e == null) continue;
             if (!(e.value() instanceof ZSetValue z)) {

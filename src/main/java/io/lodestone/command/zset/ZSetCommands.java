@@ -58,13 +58,13 @@ public final class ZSetCommands {
 
     // ---- Shared helpers --------------------------------------------------------------------------
 
-    /** The thresholds of the compact form, from the server settings. */
-    static ZSetValue.Limits limits(Client c) {
+    /** The thresholds of the compact form, from the server settings (for GEO and SORT ... STORE too). */
+    public static ZSetValue.Limits limits(Client c) {
         return new ZSetValue.Limits(c.server.zsetMaxListpackEntries, c.server.zsetMaxListpackValue);
     }
 
     /** The sorted set at key for a read (counts a hit or miss); null if absent; WRONGTYPE otherwise. */
-    static ZSetValue read(Client c, byte[] key) {
+    public static ZSetValue read(Client c, byte[] key) {
         KeyEntry e = c.db().lookupRead(key);
         if (e == null) return null;
         if (!(e.value() instanceof ZSetValue z)) throw Errors.wrongType();
@@ -72,7 +72,7 @@ public final class ZSetCommands {
     }
 
     /** The entry at key for a write; null if absent; WRONGTYPE if it holds something else. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
+    public static KeyEntry writeEntry(Client c, byte[] key) {
         KeyEntry e = c.db().lookupWrite(key);
         if (e != null && !(e.value() instanceof ZSetValue)) throw Errors.wrongType();
         return e;

@@ -100,6 +100,21 @@ class ZSetBlockingTest {
         }
     }
 
+    /** Keys are served in the order they became ready, whatever their order in the command. */
+    @Test
+    void theFirstKeyToBecomeReadyServes() throws Exception {
+        try (RespClient a = RespClient.connect(server.port())) {
+            a.send(cmd("BZPOPMIN k1 k2 0"));
+            ZSetPropagationTest.waitBlocked(client, 1);
+            call("MULTI");
+            call("ZADD k2 2 b");
+            call("ZADD k1 1 a");
+            call("EXEC");
+            assertEquals("*3\r\n$2\r\nk2\r\n$1\r\nb\r\n$1\r\n2\r\n", text(a.readReply()));
+            assertEquals(":1\r\n", call("EXISTS k1"));
+        }
+    }
+
     /** Redis serves a sorted-set waiter only from a sorted set: another type leaves it waiting. */
     @Test
     void aKeyOfAnotherTypeKeepsTheClientWaiting() throws Exception {
