@@ -5,6 +5,7 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.command.zset.ZSetCommands;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.ZSetValue;
@@ -63,10 +64,7 @@ public final class GeoCommands {
     }
 
     private static ZSetValue read(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof ZSetValue z)) throw Errors.wrongType();
-        return z;
+        return ZSetCommands.read(c, key);
     }
 
     /** extractLongLatOrReply: two floats, inside Redis's longitude and latitude limits. */
@@ -172,10 +170,9 @@ public final class GeoCommands {
         }
         // From here on this is zaddCommand on the rewritten arguments.
         if (elements == 0) throw Errors.syntax();
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof ZSetValue)) throw Errors.wrongType();
+        KeyEntry e = ZSetCommands.writeEntry(c, key);
         c.rewritePropagation(zargv);
-        ZSetValue.Limits limits = new ZSetValue.Limits(c.server.zsetMaxListpackEntries, c.server.zsetMaxListpackValue);
+        ZSetValue.Limits limits = ZSetCommands.limits(c);
         ZSetValue z;
         if (e == null) {
             if (xx) {
@@ -460,8 +457,7 @@ public final class GeoCommands {
                 members[i] = p.member;
                 scores[i] = storedist ? p.dist : p.score;
             }
-            ZSetValue.Limits limits = new ZSetValue.Limits(c.server.zsetMaxListpackEntries, c.server.zsetMaxListpackValue);
-            c.db().set(storekey, ZSetValue.build(members, scores, returned, limits), false);
+            c.db().set(storekey, ZSetValue.build(members, scores, returned, ZSetCommands.limits(c)), false);
             c.changed(KeyspaceEvents.ZSET, geosearch ? "geosearchstore" : "georadiusstore", storekey);
             c.server.keyspace.dirty += returned - 1;
         } else if (c.db().delete(storekey)) {
