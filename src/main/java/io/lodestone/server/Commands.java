@@ -4,6 +4,7 @@ import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.hash.HashCommands;
 import io.lodestone.command.hll.HyperLogLogCommands;
+import io.lodestone.command.geo.GeoCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.pubsub.PubSubCommands;
@@ -28,5 +29,6 @@ final class Commands {
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
         PubSubCommands.register(server);
+        GeoCommands.register(server.commands);
     }
 }
