@@ -4,6 +4,7 @@ import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.server.ServerCommands;
+import io.lodestone.command.set.SetCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
 
@@ -18,5 +19,6 @@ final class Commands {
         StringCommands.register(server.commands);
         KeyCommands.register(server.commands);
         TransactionCommands.register(server.commands);
+        SetCommands.register(server.commands);
     }
 }

@@ -1,5 +1,6 @@
 package io.lodestone.store;
 
+import io.lodestone.store.type.SetValue;
 import io.lodestone.util.Numbers;
 
 /** OBJECT ENCODING names, as Redis reports them for the value's current representation. */
@@ -17,6 +18,7 @@ public final class Encodings {
             if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) return s.length <= EMBSTR_LIMIT ? "embstr" : "raw";
             return stringEncoding(s);
         }
+        if (v instanceof SetValue s) return s.isIntset() ? "intset" : "hashtable";
         return "unknown";
     }
 

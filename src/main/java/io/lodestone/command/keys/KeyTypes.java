@@ -1,5 +1,7 @@
 package io.lodestone.command.keys;
 
+import io.lodestone.store.type.SetValue;
+
 /**
  * What generic commands need to know about a value's type: its name (TYPE, SCAN ... TYPE) and how to
  * duplicate it (COPY). Strings are plain {@code byte[]}; each {@code store.type} value class gets one
@@ -16,6 +18,7 @@ public final class KeyTypes {
     public static String name(Object value) {
         if (value == null) return NONE;
         if (value instanceof byte[]) return "string";
+        if (value instanceof SetValue) return "set";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -25,6 +28,7 @@ public final class KeyTypes {
      */
     public static Object copy(Object value) {
         if (value instanceof byte[] s) return s.clone();
+        if (value instanceof SetValue s) return s.copy();
         return null;
     }
 }
