@@ -92,7 +92,7 @@ final class MemberTable {
 
     /** Adds m; false if an equal member is already present. The array is kept, not copied. */
     boolean add(byte[] m) {
-        if (rehashIndex >= 0) rehashStep(2);
+        if (rehashIndex >= 0) rehashStep(4);
         else if (used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
         long h = Dict.hash(m);
         if (find(h, m) != null) return false;
@@ -199,7 +199,8 @@ final class MemberTable {
     // ---- Incremental rehashing ------------------------------------------------------------------
 
     private void startRehash(int capacity) {
-        if (capacity == t0.length || capacity > (1 << 30)) return;
+        // Past 2^30 slots (over 800 million members) the array stops growing and just fills up.
+        if (capacity == t0.length || capacity <= 0 || capacity > (1 << 30)) return;
         t1 = new byte[capacity][];
         used1 = 0;
         rehashIndex = 0;

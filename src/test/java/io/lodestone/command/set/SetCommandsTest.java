@@ -275,6 +275,22 @@ class SetCommandsTest {
     }
 
     @Test
+    void spopOfMostOfAnIntsetRepliesInAscendingOrder() throws IOException {
+        // Redis's third case replies by iterating what is left of the old intset: sorted.
+        try (RespClient raw = RespClient.connect(server.port())) {
+            for (int round = 0; round < 20; round++) {
+                raw.call("DEL", "s");
+                for (int i = 0; i < 20; i++) raw.call("SADD", "s", Integer.toString(i * 3));
+                String[] lines = RespClient.text(raw.call("SPOP", "s", "18")).split("\r\n");
+                List<Integer> popped = new ArrayList<>();
+                for (int i = 2; i < lines.length; i += 2) popped.add(Integer.parseInt(lines[i]));
+                assertEquals(18, popped.size());
+                assertEquals(popped.stream().sorted().toList(), popped);
+            }
+        }
+    }
+
+    @Test
     void spopPicksUniformly() {
         Map<String, Integer> hits = new HashMap<>();
         int rounds = 4000;
