@@ -92,17 +92,14 @@ final class MemberTable {
 
     /** Adds m; false if an equal member is already present. The array is kept, not copied. */
     boolean add(byte[] m) {
-        if (rehashIndex >= 0) rehashStep(4);
-        else if (used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
+        // Adds move members faster than reads do, and faster still as the new array fills.
+        if (rehashIndex >= 0) rehashStep(used1 > t1.length >> 1 ? 64 : 4);
+        // (Also right after that step finished a rehash: the array it left may be nearly full.)
+        if (rehashIndex < 0 && used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
         long h = Dict.hash(m);
         if (find(h, m) != null) return false;
+        if (t1 != null && t1Full()) rebuild(size() + 1L);
         if (t1 != null) {
-            // Safety valve: should members pour in faster than the rehash moves them, finish it
-            // rather than let the new array fill up. Normal traffic never gets here.
-            if (used1 + 1 > t1.length - (t1.length >> 3)) {
-                finishRehashNow();
-                return addAbsent(h, m);
-            }
             place(t1, h, m);
             used1++;
         } else {
@@ -112,16 +109,27 @@ final class MemberTable {
         return true;
     }
 
-    private boolean addAbsent(long h, byte[] m) {
-        if (used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
-        if (t1 != null) {
-            place(t1, h, m);
-            used1++;
-        } else {
-            place(t0, h, m);
-            used0++;
-        }
-        return true;
+    /**
+     * Whether the array being rehashed into has no room for one more member (7/8 full, and never
+     * without an empty slot, which every probe needs to stop). Never true while growing: each add
+     * moves several members. It can be while shrinking, when members arrive faster than the
+     * survivors of a mass deletion are found in a huge sparse array; the table is then rebuilt
+     * once, at a cost proportional to those few members.
+     */
+    private boolean t1Full() {
+        return used1 + 1 > t1.length - Math.max(1, t1.length >> 3);
+    }
+
+    /** Moves every member into one fresh array sized for {@code expected}; ends any rehash. */
+    private void rebuild(long expected) {
+        byte[][] t = new byte[capacityFor(expected)][];
+        Iter it = iterator();
+        for (byte[] s = it.next(); s != null; s = it.next()) place(t, Dict.hash(s), s);
+        t0 = t;
+        used0 = used0 + used1;
+        t1 = null;
+        used1 = 0;
+        rehashIndex = -1;
     }
 
     /** Puts m in the first free slot of its probe run; t has no tombstones. */
@@ -218,6 +226,10 @@ final class MemberTable {
                 if (--emptyVisits == 0) return;
                 continue;
             }
+            if (t1Full()) {
+                rebuild(size() + 1L);
+                return;
+            }
             src[rehashIndex++] = TOMBSTONE;
             place(dst, Dict.hash(s), s);
             used0--;
@@ -225,10 +237,6 @@ final class MemberTable {
             n--;
         }
         if (used0 == 0) finishRehash();
-    }
-
-    private void finishRehashNow() {
-        while (rehashIndex >= 0) rehashStep(1024);
     }
 
     private void finishRehash() {
