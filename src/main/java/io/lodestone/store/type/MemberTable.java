@@ -15,12 +15,15 @@ import java.util.function.Consumer;
  *
  * <p>Invariants:
  * <ul>
- *   <li>Outside a rehash there is one array, at most 3/4 full, without tombstones; removal shifts
- *       later members of the probe run back (Knuth's algorithm R), so every member sits in the
- *       contiguous run of occupied slots that starts at its <em>home</em> slot ({@code hash & mask}).</li>
+ *   <li>Every array keeps an empty slot, so every probe stops.</li>
+ *   <li>Outside a rehash there is one array without tombstones, grown when an add would fill it
+ *       past 3/4; removal shifts later members of the probe run back (Knuth's algorithm R), so
+ *       every member sits in the contiguous run of occupied slots that starts at its <em>home</em>
+ *       slot ({@code hash & mask}).</li>
  *   <li>During a rehash, {@code t0} only loses members: those moved or removed leave a
  *       {@link #TOMBSTONE}, so its probe runs never break; slots below {@code rehashIndex} hold no
- *       member. New members go to {@code t1}, which has no tombstones.</li>
+ *       member. New members go to {@code t1}, which has no tombstones and is kept below 7/8 full
+ *       (see {@link #t1Full}).</li>
  * </ul>
  * Because a member never leaves the run that starts at its home slot, {@link #scan} can visit
  * "every member whose home is bucket b" exactly as Redis visits a chained bucket, and keeps Redis's
@@ -48,7 +51,7 @@ final class MemberTable {
 
     /** The smallest power of two (at least 4) holding n members at no more than 3/4 load. */
     static int capacityFor(long n) {
-        long need = n + (n + 2) / 3; // ceil(n * 4 / 3) without overflow concerns for int n
+        long need = n + (n + 2) / 3; // ceil(n * 4 / 3)
         int c = MIN_CAPACITY;
         while (c < need && c < (1 << 30)) c <<= 1;
         return c;
