@@ -9,6 +9,7 @@ import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.pubsub.PubSubCommands;
 import io.lodestone.command.server.ServerCommands;
+import io.lodestone.command.set.SetCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
 import io.lodestone.command.zset.ZSetCommands;
@@ -30,5 +31,6 @@ final class Commands {
         ListCommands.register(server.commands);
         PubSubCommands.register(server);
         GeoCommands.register(server.commands);
+        SetCommands.register(server.commands);
     }
 }

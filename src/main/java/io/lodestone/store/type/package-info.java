@@ -9,6 +9,8 @@
  *       order-statistic tree for O(log n) ranks).</li>
  *   <li>{@link io.lodestone.store.type.ListValue} - lists: a deque of chunks of packed elements, as
  *       Redis's quicklist of listpacks.</li>
+ *   <li>{@link io.lodestone.store.type.SetValue} - sets: an intset in Redis's exact layout, then an
+ *       open-addressed member table resized incrementally.</li>
  * </ul>
  * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */
