@@ -66,6 +66,10 @@ rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
 used() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" {print $2}'; }
 jgc() { jcmd "$LPID" GC.run >/dev/null 2>&1 || true; sleep 1; }
 
+# Warm both servers with the same load once, so buffers and code the first load allocates (Netty's
+# pooled I/O buffers, JIT code, Redis's client buffers) are not counted as data.
+redis-cli -p "$RP" --pipe <"$WORK/load.resp" >/dev/null; redis-cli -p "$RP" flushall >/dev/null
+redis-cli -p "$LP" --pipe <"$WORK/load.resp" >/dev/null; redis-cli -p "$LP" flushall >/dev/null
 r_used0=$(used "$RP"); r_rss0=$(rss "$RPID")
 jgc; l_used0=$(used "$LP"); l_rss0=$(rss "$LPID")
 redis-cli -p "$RP" --pipe <"$WORK/load.resp" >/dev/null
