@@ -7,6 +7,7 @@ import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.server.ServerCommands;
+import io.lodestone.command.set.SetCommands;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
 import io.lodestone.command.zset.ZSetCommands;
@@ -26,5 +27,6 @@ final class Commands {
         HyperLogLogCommands.register(server.commands);
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
+        SetCommands.register(server.commands);
     }
 }

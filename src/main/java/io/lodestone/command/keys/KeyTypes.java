@@ -2,6 +2,7 @@ package io.lodestone.command.keys;
 
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
+import io.lodestone.store.type.SetValue;
 
 /**
  * What generic commands need to know about a value's type: its name (TYPE, SCAN ... TYPE) and how to
@@ -22,6 +23,7 @@ public final class KeyTypes {
         if (value instanceof HashValue) return "hash";
         if (value instanceof io.lodestone.store.type.ZSetValue) return "zset";
         if (value instanceof ListValue) return "list";
+        if (value instanceof SetValue) return "set";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -34,6 +36,7 @@ public final class KeyTypes {
         if (value instanceof HashValue h) return h.copy();
         if (value instanceof io.lodestone.store.type.ZSetValue z) return z.copy();
         if (value instanceof ListValue l) return l.copy();
+        if (value instanceof SetValue s) return s.copy();
         return null;
     }
 }
