@@ -8,6 +8,7 @@ import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.set.SetCommands;
+import io.lodestone.command.sort.SortCommand;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
 import io.lodestone.command.zset.ZSetCommands;
@@ -28,5 +29,6 @@ final class Commands {
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
         SetCommands.register(server.commands);
+        SortCommand.register(server.commands);
     }
 }
