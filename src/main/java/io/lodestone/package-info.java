@@ -8,6 +8,7 @@
  *   <li>{@code protocol} - RESP request decoder and the one reply writer (RESP2/RESP3 differences live there).</li>
  *   <li>{@code store}    - databases, the incrementally rehashed keyspace, expiry.</li>
  *   <li>{@code config}   - redis.conf parsing, CONFIG GET/SET/REWRITE, glob matching.</li>
+ *   <li>{@code pubsub}   - who subscribes to which channels and patterns (delivery is the command layer's).</li>
  * </ul>
  * {@code protocol} and {@code store} know nothing of each other; {@code command} uses both.
  */

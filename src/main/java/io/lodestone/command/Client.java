@@ -1,6 +1,8 @@
 package io.lodestone.command;
 
 import io.lodestone.protocol.Reply;
+import io.lodestone.pubsub.Subscriber;
+import io.lodestone.pubsub.Subscriptions;
 import io.lodestone.store.Database;
 
 import java.nio.ByteBuffer;
@@ -11,7 +13,7 @@ import java.util.List;
  * the reply writer, the selected database, authentication. One per connection; touched only by the
  * thread that executes commands.
  */
-public final class Client {
+public final class Client implements Subscriber {
     public final long id;
     public final ServerContext server;
     public final Reply reply;
@@ -61,6 +63,15 @@ public final class Client {
     /** Queued for an output flush by another client's command (pub/sub, unblocking). */
     boolean pendingWrite;
 
+    // ---- Pub/Sub ----
+    /** Channels, patterns and shard channels this client listens to, and its Pub/Sub mode. */
+    public final Subscriptions subscriptions = new Subscriptions();
+    /**
+     * When the output buffer went over its class's soft limit (unix seconds), 0 while under it (Redis's
+     * obuf_soft_limit_reached_time).
+     */
+    public long outputSoftLimitSince;
+
     public Client(long id, ServerContext server, Reply reply, Connection conn) {
         this.id = id;
         this.server = server;
@@ -70,6 +81,16 @@ public final class Client {
         this.createdMs = System.currentTimeMillis();
         this.lastInteractionMs = createdMs;
         this.authenticated = !server.authRequired();
+    }
+
+    @Override
+    public Subscriptions subscriptions() {
+        return subscriptions;
+    }
+
+    /** Redis's getClientType for the classes Lodestone has: "pubsub" in Pub/Sub mode, else "normal". */
+    public String type() {
+        return subscriptions.mode ? "pubsub" : "normal";
     }
 
     public Database db() {
@@ -106,6 +127,11 @@ public final class Client {
         db.signalModifiedKey(key);
         server.notifyKeyspaceEvent(eventClass, event, key, db.id());
         server.keyspace.dirty++;
+    }
+
+    /** A keyspace event about {@code key} in the selected database, without the rest of {@link #changed}. */
+    public void notifyKeyspaceEvent(int eventClass, String event, byte[] key) {
+        server.notifyKeyspaceEvent(eventClass, event, key, db.id());
     }
 
     private static final byte[][] NO_PROPAGATION = new byte[0][];

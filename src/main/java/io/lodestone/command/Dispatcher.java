@@ -6,10 +6,11 @@ import io.lodestone.store.Keyspace;
 /**
  * The gate every command passes (Redis's processCommand) and the call itself (Redis's call()).
  *
- * <p>Checks run in Redis's order - existence, arity, protected commands, authentication - so that a
- * request breaking several rules gets the same error as from Redis. Handlers therefore only parse
- * their own arguments. After the call come statistics and propagation: a call that changed data
- * (the keyspace's dirty counter moved) is propagated once, as its effect if the handler rewrote it.
+ * <p>Checks run in Redis's order - existence, arity, protected commands, authentication, the RESP2
+ * Pub/Sub context, MULTI queueing - so that a request breaking several rules gets the same error as
+ * from Redis. Handlers therefore only parse their own arguments. After the call come statistics and
+ * propagation: a call that changed data (the keyspace's dirty counter moved) is propagated once, as
+ * its effect if the handler rewrote it.
  */
 public final class Dispatcher {
     private final ServerContext server;
@@ -58,6 +59,12 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
+        // RESP2 has no out-of-band messages, so a subscribed connection carries only Pub/Sub traffic.
+        if (c.subscriptions.mode && c.reply.protocol() == 2 && !allowedWhileSubscribed(cmd)) {
+            reject(c, cmd, "ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE"
+                    + " / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
@@ -76,6 +83,15 @@ public final class Dispatcher {
             server.endCall();
         }
         server.blocking.serveReadyKeys(this);
+    }
+
+    /** What a RESP2 client in Pub/Sub mode may still run. */
+    private static boolean allowedWhileSubscribed(CommandSpec cmd) {
+        return switch (cmd.fullName) {
+            case "ping", "subscribe", "ssubscribe", "unsubscribe", "sunsubscribe", "psubscribe", "punsubscribe",
+                    "quit", "reset" -> true;
+            default -> false;
+        };
     }
 
     /** Commands that act on the transaction itself and so run at once inside MULTI. */

@@ -2,6 +2,7 @@ package io.lodestone.command;
 
 import io.lodestone.config.Config;
 import io.lodestone.config.KeyspaceEvents;
+import io.lodestone.pubsub.PubSub;
 import io.lodestone.store.Database;
 import io.lodestone.store.Keyspace;
 
@@ -34,7 +35,9 @@ public final class ServerContext {
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */
     private final List<Client> pendingWrites = new ArrayList<>();
-    /** Publishes keyspace notifications; none until pub/sub is wired. */
+    /** Channels, patterns and shard channels with their subscribers. */
+    public final PubSub<Client> pubsub = new PubSub<>();
+    /** Publishes keyspace notifications (installed by the Pub/Sub family); none until then. */
     public KeyspaceNotifier notifier = (type, event, key, db) -> { };
     /** notify-keyspace-events flags (config.KeyspaceEvents bits). */
     public int notifyKeyspaceEvents;
@@ -100,6 +103,16 @@ public final class ServerContext {
         @Override
         public void keyModified(Database db, byte[] key) {
             watches.touch(db, key);
+        }
+
+        @Override
+        public void keyAdded(Database db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key, db.id());
+        }
+
+        @Override
+        public void keyMissed(Database db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.KEY_MISS, "keymiss", key, db.id());
         }
 
         @Override

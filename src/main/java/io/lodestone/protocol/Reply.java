@@ -241,6 +241,21 @@ public final class Reply {
         }
     }
 
+    /**
+     * A double already formatted (addReplyHumanLongDouble's text): {@code ,} in RESP3, a bulk
+     * string in RESP2.
+     */
+    public void doubleText(String s) {
+        if (protocol == 3) {
+            ByteBuf b = out();
+            b.writeByte(',');
+            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(s.getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
     /** Text meant for humans (INFO, CLIENT LIST): verbatim {@code =n txt:} in RESP3, bulk in RESP2. */
     public void verbatim(String text) {
         byte[] v = text.getBytes(StandardCharsets.UTF_8);

@@ -154,6 +154,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.clients.remove(client);
             server.blocking.unblock(client);
             server.watches.unwatchAll(client);
+            server.pubsub.unsubscribeAll(client);
         }
         if (decoder != null) decoder.release();
         ByteBuf out = client == null ? null : client.reply.take();
@@ -227,12 +228,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     public void closeNow() {
         closing = true;
         server.clients.remove(client);
+        server.pubsub.unsubscribeAll(client); // no message may reach it any more
         ctx.close();
     }
 
     @Override
     public long pendingOutputBytes() {
-        return client.reply.pending() + ctx.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return client.reply.pending() + (out == null ? 0 : out.totalPendingWriteBytes()); // null once closed
     }
 
     @Override

@@ -4,8 +4,10 @@ import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
 import io.lodestone.command.hash.HashCommands;
 import io.lodestone.command.hll.HyperLogLogCommands;
+import io.lodestone.command.geo.GeoCommands;
 import io.lodestone.command.keys.KeyCommands;
 import io.lodestone.command.list.ListCommands;
+import io.lodestone.command.pubsub.PubSubCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.set.SetCommands;
 import io.lodestone.command.sort.SortCommand;
@@ -28,6 +30,8 @@ final class Commands {
         HyperLogLogCommands.register(server.commands);
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
+        PubSubCommands.register(server);
+        GeoCommands.register(server.commands);
         SetCommands.register(server.commands);
         SortCommand.register(server.commands);
     }

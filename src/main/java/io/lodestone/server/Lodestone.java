@@ -200,6 +200,7 @@ public final class Lodestone implements ServerContext.Host {
             server.keyspace.activeExpireCycle(budget);
             server.keyspace.cron();
             clientsCron();
+            server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);
         }
@@ -211,6 +212,7 @@ public final class Lodestone implements ServerContext.Host {
         long now = System.currentTimeMillis();
         List<Client> idle = new ArrayList<>();
         for (Client c : server.clients.all()) {
+            if (c.subscriptions.mode) continue; // subscribers are idle by nature: Redis never times them out
             // A client blocked in BLPOP & co. is waiting, not idle (Redis exempts it too).
             if (c.blocked == null && now - c.lastInteractionMs > timeout * 1000) idle.add(c);
         }

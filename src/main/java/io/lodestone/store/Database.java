@@ -39,7 +39,7 @@ public final class Database {
 
     /** Lookup for a read: counts keyspace hits/misses and refreshes the access clock. */
     public KeyEntry lookupRead(byte[] key) {
-        return countHit(lookup(key, true));
+        return countHit(lookup(key, true), key, true);
     }
 
     /** Lookup for a write: refreshes the access clock, no hit/miss accounting. */
@@ -62,13 +62,25 @@ public final class Database {
      * EXISTS, TYPE, TTL and OBJECT inspect a key without making it look recently used.
      */
     public KeyEntry lookupReadNoTouch(byte[] key) {
-        return countHit(lookup(key, false));
+        return countHit(lookup(key, false), key, true);
     }
 
-    /** Counts a read's result in INFO's keyspace_hits or keyspace_misses. */
-    private KeyEntry countHit(KeyEntry e) {
-        if (e == null) keyspace.keyspaceMisses++;
-        else keyspace.keyspaceHits++;
+    /**
+     * {@link #lookupReadNoTouch} without the "keymiss" event (Redis's LOOKUP_NONOTIFY): OBJECT
+     * inspects a key without it counting as a miss for keyspace notifications.
+     */
+    public KeyEntry lookupReadNoTouchNoNotify(byte[] key) {
+        return countHit(lookup(key, false), key, false);
+    }
+
+    /** Counts a read's result in INFO's keyspace_hits or keyspace_misses; a miss is reported. */
+    private KeyEntry countHit(KeyEntry e, byte[] key, boolean notify) {
+        if (e == null) {
+            keyspace.keyspaceMisses++;
+            if (notify) keyspace.listener.keyMissed(this, key);
+        } else {
+            keyspace.keyspaceHits++;
+        }
         return e;
     }
 
@@ -104,6 +116,7 @@ public final class Database {
         KeyEntry e = new KeyEntry(key, value);
         e.clock(keyspace.lruClock());
         dict.add(e);
+        keyspace.listener.keyAdded(this, key);
         keyspace.listener.keyModified(this, key);
         keyspace.listener.keyReady(this, key);
         return e;
@@ -162,6 +175,7 @@ public final class Database {
         n.meta = e.meta;
         remove(e);
         dict.add(n);
+        keyspace.listener.keyAdded(this, newKey);
         if (e.expireAt != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt);
         keyspace.listener.keyModified(this, newKey);
         keyspace.listener.keyReady(this, newKey);
@@ -172,6 +186,7 @@ public final class Database {
     public void moveTo(KeyEntry e, Database dst) {
         remove(e);
         dst.dict.add(e);
+        keyspace.listener.keyAdded(dst, e.key);
         if (e.expireAt != KeyEntry.NO_EXPIRE) dst.expires.add(e);
         keyspace.listener.keyModified(dst, e.key);
         keyspace.listener.keyReady(dst, e.key);

@@ -21,6 +21,14 @@ public final class Keyspace {
         default void keyModified(Database db, byte[] key) {
         }
 
+        /** The key was created (Redis's dbAdd: keyspace event "new"). */
+        default void keyAdded(Database db, byte[] key) {
+        }
+
+        /** A read found no key (Redis's lookupKey miss: keyspace event "keymiss"). */
+        default void keyMissed(Database db, byte[] key) {
+        }
+
         /** The key was created or received elements: clients blocked on it may be served. */
         default void keyReady(Database db, byte[] key) {
         }

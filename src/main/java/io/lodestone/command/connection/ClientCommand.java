@@ -94,7 +94,7 @@ final class ClientCommand {
         StringBuilder sb = new StringBuilder();
         for (Client other : c.server.clients.all()) {
             if (ids != null && !ids.contains(other.id)) continue;
-            if (type != null && !"normal".equals(type)) continue; // replicas, masters and pub/sub come later
+            if (type != null && !type.equals(other.type())) continue; // replicas and masters come later
             sb.append(describe(c, other));
         }
         c.reply.verbatim(sb.toString());
@@ -117,7 +117,10 @@ final class ClientCommand {
                 + " idle=" + (now - c.lastInteractionMs) / 1000
                 + " flags=" + flags(c)
                 + " db=" + c.dbIndex()
-                + " sub=0 psub=0 ssub=0 multi=" + (c.multi == null ? -1 : c.multi.commands.size())
+                + " sub=" + c.subscriptions.channelCount()
+                + " psub=" + c.subscriptions.patternCount()
+                + " ssub=" + c.subscriptions.shardChannelCount()
+                + " multi=" + (c.multi == null ? -1 : c.multi.commands.size())
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
                 + " obl=0 oll=0 omem=" + c.conn.pendingOutputBytes()
                 + " tot-mem=" + c.conn.pendingOutputBytes()
@@ -132,6 +135,7 @@ final class ClientCommand {
     /** CLIENT LIST flags, in Redis's order; N when none applies. */
     private static String flags(Client c) {
         StringBuilder f = new StringBuilder();
+        if (c.subscriptions.mode) f.append('P');
         if (c.multi != null) f.append('x');
         if (c.blocked != null) f.append('b');
         if (c.dirtyCas) f.append('d');
@@ -203,7 +207,7 @@ final class ClientCommand {
         List<Client> victims = new ArrayList<>();
         for (Client other : c.server.clients.all()) {
             if (id != null && other.id != id) continue;
-            if (type != null && !"normal".equals(type)) continue;
+            if (type != null && !type.equals(other.type())) continue;
             if (user != null && !user.equals(other.user)) continue;
             if (addr != null && !addr.equals(other.conn.remoteAddress())) continue;
             if (laddr != null && !laddr.equals(other.conn.localAddress())) continue;

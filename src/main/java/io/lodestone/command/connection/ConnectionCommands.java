@@ -28,10 +28,21 @@ public final class ConnectionCommands {
         ClientCommand.register(t);
     }
 
+    private static final byte[] PONG_LOWER = {'p', 'o', 'n', 'g'};
+
     static void ping(Client c) {
         if (c.argc > 2) throw new CommandError(Errors.wrongArity("ping"));
-        if (c.argc == 1) c.reply.raw(Reply.PONG);
-        else c.reply.bulk(c.argv[1]);
+        if (c.subscriptions.mode && c.reply.protocol() == 2) {
+            // Not a representation choice: a subscribed RESP2 connection reads only arrays, so
+            // Redis answers there with a message-shaped [pong, argument-or-empty].
+            c.reply.array(2);
+            c.reply.bulk(PONG_LOWER);
+            c.reply.bulk(c.argc == 1 ? new byte[0] : c.argv[1]);
+        } else if (c.argc == 1) {
+            c.reply.raw(Reply.PONG);
+        } else {
+            c.reply.bulk(c.argv[1]);
+        }
     }
 
     static void quit(Client c) {
@@ -41,6 +52,7 @@ public final class ConnectionCommands {
 
     /** RESET: the connection's state back to that of a new connection. */
     static void reset(Client c) {
+        c.server.pubsub.unsubscribeAll(c);
         c.select(0);
         c.reply.protocol(2);
         c.name = null;

@@ -5,6 +5,7 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
@@ -101,6 +102,7 @@ public final class ExpireCommands {
             db.remove(e);
             ks.dirty++;
             c.rewritePropagation(DEL, key);
+            c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
             c.reply.integer(1);
             return;
         }
@@ -113,7 +115,9 @@ public final class ExpireCommands {
             effect[2] = Args.bytes(Long.toString(when));
             c.rewritePropagation(effect);
         }
+        // Redis replies before it notifies here (a RESP3 client subscribed to its own events sees it).
         c.reply.integer(1);
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
     }
 
     private static CommandError invalidExpire(Client c) {
@@ -146,6 +150,7 @@ public final class ExpireCommands {
             c.reply.integer(0);
             return;
         }
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "persist", c.argv[1]);
         c.server.keyspace.dirty++;
         c.reply.integer(1);
     }

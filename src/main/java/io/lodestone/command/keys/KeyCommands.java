@@ -6,6 +6,7 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.config.Glob;
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
@@ -51,9 +52,11 @@ public final class KeyCommands {
         Database db = c.db();
         int deleted = 0;
         for (int j = 1; j < c.argc; j++) {
-            if (db.delete(c.argv[j])) deleted++;
+            if (db.delete(c.argv[j])) {
+                c.changed(KeyspaceEvents.GENERIC, "del", c.argv[j]);
+                deleted++;
+            }
         }
-        c.server.keyspace.dirty += deleted;
         c.reply.integer(deleted);
     }
 
@@ -104,6 +107,8 @@ public final class KeyCommands {
             db.remove(existing);
         }
         db.rename(e, dst);
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_from", src);
+        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_to", dst);
         c.server.keyspace.dirty++;
         replyRenamed(c, nx, true);
     }
@@ -149,6 +154,7 @@ public final class KeyCommands {
         if (e.hasFlag(KeyEntry.FLAG_NOT_INT)) copy.setFlag(KeyEntry.FLAG_NOT_INT);
         copy.setFlag(KeyEntry.FLAG_UNSHARED);
         if (e.expireAt() != KeyEntry.NO_EXPIRE) dst.setExpire(copy, e.expireAt());
+        c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "copy_to", newKey, dst.id());
         ks.dirty++;
         c.reply.integer(1);
     }
@@ -164,6 +170,8 @@ public final class KeyCommands {
             return;
         }
         src.moveTo(e, dst);
+        c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_from", c.argv[1], src.id());
+        c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_to", c.argv[1], dst.id());
         c.server.keyspace.dirty++;
         c.reply.integer(1);
     }

@@ -35,7 +35,7 @@ final class ObjectCommand {
 
     /** The key for OBJECT, or null after replying null. */
     private static KeyEntry lookup(Client c) {
-        KeyEntry e = c.db().lookupReadNoTouch(c.argv[2]);
+        KeyEntry e = c.db().lookupReadNoTouchNoNotify(c.argv[2]);
         if (e == null) c.reply.nullBulk();
         return e;
     }

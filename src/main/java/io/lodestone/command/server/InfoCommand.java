@@ -192,9 +192,9 @@ public final class InfoCommand {
         field(sb, "evicted_clients", 0);
         field(sb, "keyspace_hits", s.keyspace.keyspaceHits());
         field(sb, "keyspace_misses", s.keyspace.keyspaceMisses());
-        field(sb, "pubsub_channels", 0);
-        field(sb, "pubsub_patterns", 0);
-        field(sb, "pubsubshard_channels", 0);
+        field(sb, "pubsub_channels", s.pubsub.channelCount());
+        field(sb, "pubsub_patterns", s.pubsub.patternCount());
+        field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);

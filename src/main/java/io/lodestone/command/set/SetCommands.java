@@ -13,7 +13,9 @@ import io.lodestone.store.type.SetValue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The set commands (Redis's t_set.c): SADD, SREM, SMOVE, SISMEMBER, SMISMEMBER, SCARD, SPOP,
@@ -389,7 +391,7 @@ public final class SetCommands {
 
     /** n distinct members when n is a large part of the set: a partial Fisher-Yates shuffle of all. */
     private static void sampleByShuffle(Reply r, SetValue set, int n) {
-        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int size = set.size();
         if (set.isIntset()) {
             long[] all = new long[size];
@@ -417,10 +419,10 @@ public final class SetCommands {
 
     /** n distinct members when n is a small part of the set: random picks, repeats skipped. */
     private static void sampleByPicking(Reply r, SetValue set, int n) {
-        java.util.concurrent.ThreadLocalRandom rnd = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         int size = set.size();
         if (set.isIntset()) {
-            java.util.BitSet picked = new java.util.BitSet(size);
+            BitSet picked = new BitSet(size);
             for (int added = 0; added < n; ) {
                 int i = rnd.nextInt(size);
                 if (picked.get(i)) continue;
@@ -429,7 +431,7 @@ public final class SetCommands {
                 added++;
             }
         } else {
-            SetValue seen = SetValue.hashtable(n);
+            SetValue seen = SetValue.hashtable(n); // a hashtable stays one: the intset limit is moot
             for (int added = 0; added < n; ) {
                 byte[] m = set.randomBytes();
                 if (!seen.add(m, 0)) continue;
@@ -498,6 +500,13 @@ public final class SetCommands {
             } else {
                 r.set(0);
             }
+            return;
+        }
+        if (n == 1 && dstKey == null && !cardinalityOnly) {
+            // SMEMBERS, or SINTER of one key: every member, in the set's own order.
+            r.set(sets[0].size());
+            SetValue.Members it = sets[0].members();
+            while (it.next()) replyMember(r, it);
             return;
         }
         Arrays.sort(sets, BY_SIZE);

@@ -5,6 +5,7 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 
@@ -121,7 +122,7 @@ final class BitCommands {
         int old = (t.bytes()[index] >> shift) & 1;
         if (t.grown() || old != on) {
             t.bytes()[index] = (byte) ((t.bytes()[index] & ~(1 << shift)) | ((int) on << shift));
-            c.server.keyspace.dirty++;
+            c.changed(KeyspaceEvents.STRING, "setbit", c.argv[1]);
         }
         c.reply.integer(old);
     }
@@ -260,7 +261,7 @@ final class BitCommands {
         }
         byte[] dest = c.argv[2];
         if (maxLen == 0) {
-            if (db.delete(dest)) c.server.keyspace.dirty++;
+            if (db.delete(dest)) c.changed(KeyspaceEvents.GENERIC, "del", dest);
             c.reply.integer(0);
             return;
         }
@@ -277,7 +278,7 @@ final class BitCommands {
             res[i] = (byte) out;
         }
         db.set(dest, res, false).setFlag(KeyEntry.FLAG_RAW);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.STRING, "set", dest);
         c.reply.integer(maxLen);
     }
 }

@@ -4,6 +4,7 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.Errors;
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.KeyEntry;
 
 import java.util.ArrayList;
@@ -108,7 +109,11 @@ final class BitfieldCommand {
             long stored = op.signed() ? signExtend(old, op.bits()) : old;
             if (grown || stored != result[1]) changes++;
         }
-        c.server.keyspace.dirty += changes;
+        if (changes > 0) {
+            c.db().signalModifiedKey(c.argv[1]);
+            c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "setbit", c.argv[1]);
+            c.server.keyspace.dirty += changes;
+        }
     }
 
     /** Width of an {@code iN}/{@code uN} type: i1..i64, u1..u63 (lower-case prefix). Digits end at a NUL, as C's strlen. */

@@ -5,6 +5,7 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 
@@ -168,9 +169,11 @@ public final class StringCommands {
             db.signalModifiedKey(key);
         }
         c.server.keyspace.dirty++;
+        c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         if (o.expire() != null) {
             db.setExpire(e, when);
             c.rewritePropagation(SET, key, value, PXAT, Long.toString(when).getBytes(StandardCharsets.US_ASCII));
+            c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "expire", key);
         } else if (o.has(SetOptions.GET)) {
             c.rewritePropagation(withoutGet(c));
         }
@@ -193,6 +196,7 @@ public final class StringCommands {
         byte[] key = c.argv[1], value = c.argv[2];
         c.reply.bulkOrNull(readString(c, key));
         c.db().set(key, value, false);
+        c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         c.server.keyspace.dirty++;
         c.rewritePropagation(SET, key, value);
     }
@@ -207,8 +211,8 @@ public final class StringCommands {
         if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
         c.reply.bulk(s);
         c.db().remove(e);
-        c.server.keyspace.dirty++;
         c.rewritePropagation(DEL, key);
+        c.changed(KeyspaceEvents.GENERIC, "del", key);
     }
 
     /**
@@ -232,15 +236,15 @@ public final class StringCommands {
         if (o.has(SetOptions.EXAT | SetOptions.PXAT) && when <= c.server.keyspace.now
                 && c.server.keyspace.expireOnAccess()) {
             db.remove(e);
-            c.server.keyspace.dirty++;
             c.rewritePropagation(DEL, key);
+            c.changed(KeyspaceEvents.GENERIC, "del", key);
         } else if (o.expire() != null) {
             db.setExpire(e, when);
-            c.server.keyspace.dirty++;
             c.rewritePropagation(PEXPIREAT, key, Long.toString(when).getBytes(StandardCharsets.US_ASCII));
+            c.changed(KeyspaceEvents.GENERIC, "expire", key);
         } else if (o.has(SetOptions.PERSIST) && db.removeExpire(e)) {
-            c.server.keyspace.dirty++;
             c.rewritePropagation(PERSIST, key);
+            c.changed(KeyspaceEvents.GENERIC, "persist", key);
         }
     }
 
@@ -267,7 +271,10 @@ public final class StringCommands {
                 }
             }
         }
-        for (int j = 1; j < c.argc; j += 2) db.set(c.argv[j], c.argv[j + 1], false);
+        for (int j = 1; j < c.argc; j += 2) {
+            db.set(c.argv[j], c.argv[j + 1], false);
+            c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", c.argv[j]);
+        }
         c.server.keyspace.dirty += (c.argc - 1) / 2;
         if (nx) c.reply.integer(1);
         else c.reply.ok();
@@ -292,7 +299,7 @@ public final class StringCommands {
             e.setFlag(KeyEntry.FLAG_RAW);
             total = joined.length;
         }
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.STRING, "append", key);
         c.reply.integer(total);
     }
 
@@ -345,7 +352,7 @@ public final class StringCommands {
             target = unshare(e, (int) (offset + value.length));
         }
         System.arraycopy(value, 0, target, (int) offset, value.length);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.STRING, "setrange", key);
         c.reply.integer(target.length);
     }
 
@@ -370,7 +377,7 @@ public final class StringCommands {
         byte[] result = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
         if (e == null) c.db().add(key, result);
         else e.value(result);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.STRING, "incrby", key);
         c.reply.integer(value);
     }
 
@@ -393,7 +400,7 @@ public final class StringCommands {
         if (e == null) e = c.db().add(key, result);
         else e.value(result);
         e.setFlag(KeyEntry.FLAG_NOT_INT);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.STRING, "incrbyfloat", key);
         c.reply.bulk(result);
         c.rewritePropagation(SET, key, result, KEEPTTL);
     }

@@ -1,5 +1,7 @@
 package io.lodestone.command.zset;
 
+import io.lodestone.config.KeyspaceEvents;
+
 import io.lodestone.command.Args;
 import io.lodestone.command.Blocking;
 import io.lodestone.command.Client;
@@ -110,6 +112,9 @@ final class PopCommands {
                 r.array(n);
             }
         }
+        // Redis publishes the pop event before the first element is written (after the header).
+        String event = max ? "zpopmax" : "zpopmin";
+        c.changed(KeyspaceEvents.ZSET, event, key);
         ZSetValue.Cursor cur = z.cursor(max ? size - 1 : 0, max);
         for (int i = 0; i < n && cur.next(); i++) {
             if (shape == Shape.PAIRS) r.pair();
@@ -119,7 +124,11 @@ final class PopCommands {
         }
         if (max) z.removeRange(size - n, size - 1);
         else z.removeRange(0, n - 1);
-        ZSetCommands.removed(c, e, key, max ? "zpopmax" : "zpopmin", n);
+        if (z.size() == 0) {
+            c.db().remove(e);
+            c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key, c.dbIndex());
+        }
+        c.server.keyspace.dirty += n - 1;
         return n;
     }
 

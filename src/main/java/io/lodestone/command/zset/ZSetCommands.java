@@ -178,16 +178,17 @@ public final class ZSetCommands {
             if ((r & ZSetValue.UPDATED) != 0) updated++;
             if ((r & ZSetValue.NOP) == 0) processed++;
         }
-        if (added + updated > 0) {
-            c.changed(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
-            c.server.keyspace.dirty += added + updated - 1;
-            if (added > 0) c.db().signalKeyAsReady(key);
-        }
         if (incr) {
             if (processed > 0) c.reply.doubleValue(score[0]);
             else c.reply.nullBulk();
         } else {
             c.reply.integer(ch ? added + updated : added);
+        }
+        // Redis replies first, then signals and notifies (zaddGenericCommand's cleanup).
+        if (added + updated > 0) {
+            c.changed(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
+            c.server.keyspace.dirty += added + updated - 1;
+            if (added > 0) c.db().signalKeyAsReady(key);
         }
     }
 

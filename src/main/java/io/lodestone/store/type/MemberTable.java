@@ -15,12 +15,15 @@ import java.util.function.Consumer;
  *
  * <p>Invariants:
  * <ul>
- *   <li>Outside a rehash there is one array, at most 3/4 full, without tombstones; removal shifts
- *       later members of the probe run back (Knuth's algorithm R), so every member sits in the
- *       contiguous run of occupied slots that starts at its <em>home</em> slot ({@code hash & mask}).</li>
+ *   <li>Every array keeps an empty slot, so every probe stops.</li>
+ *   <li>Outside a rehash there is one array without tombstones, grown when an add would fill it
+ *       past 3/4; removal shifts later members of the probe run back (Knuth's algorithm R), so
+ *       every member sits in the contiguous run of occupied slots that starts at its <em>home</em>
+ *       slot ({@code hash & mask}).</li>
  *   <li>During a rehash, {@code t0} only loses members: those moved or removed leave a
  *       {@link #TOMBSTONE}, so its probe runs never break; slots below {@code rehashIndex} hold no
- *       member. New members go to {@code t1}, which has no tombstones.</li>
+ *       member. New members go to {@code t1}, which has no tombstones and is kept below 7/8 full
+ *       (see {@link #t1Full}).</li>
  * </ul>
  * Because a member never leaves the run that starts at its home slot, {@link #scan} can visit
  * "every member whose home is bucket b" exactly as Redis visits a chained bucket, and keeps Redis's
@@ -48,7 +51,7 @@ final class MemberTable {
 
     /** The smallest power of two (at least 4) holding n members at no more than 3/4 load. */
     static int capacityFor(long n) {
-        long need = n + (n + 2) / 3; // ceil(n * 4 / 3) without overflow concerns for int n
+        long need = n + (n + 2) / 3; // ceil(n * 4 / 3)
         int c = MIN_CAPACITY;
         while (c < need && c < (1 << 30)) c <<= 1;
         return c;
@@ -92,17 +95,14 @@ final class MemberTable {
 
     /** Adds m; false if an equal member is already present. The array is kept, not copied. */
     boolean add(byte[] m) {
-        if (rehashIndex >= 0) rehashStep(4);
-        else if (used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
+        // Adds move members faster than reads do, and faster still as the new array fills.
+        if (rehashIndex >= 0) rehashStep(used1 > t1.length >> 1 ? 64 : 4);
+        // (Also right after that step finished a rehash: the array it left may be nearly full.)
+        if (rehashIndex < 0 && used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
         long h = Dict.hash(m);
         if (find(h, m) != null) return false;
+        if (t1 != null && t1Full()) rebuild(size() + 1L);
         if (t1 != null) {
-            // Safety valve: should members pour in faster than the rehash moves them, finish it
-            // rather than let the new array fill up. Normal traffic never gets here.
-            if (used1 + 1 > t1.length - (t1.length >> 3)) {
-                finishRehashNow();
-                return addAbsent(h, m);
-            }
             place(t1, h, m);
             used1++;
         } else {
@@ -112,16 +112,27 @@ final class MemberTable {
         return true;
     }
 
-    private boolean addAbsent(long h, byte[] m) {
-        if (used0 + 1 > t0.length - (t0.length >> 2)) startRehash(t0.length << 1);
-        if (t1 != null) {
-            place(t1, h, m);
-            used1++;
-        } else {
-            place(t0, h, m);
-            used0++;
-        }
-        return true;
+    /**
+     * Whether the array being rehashed into has no room for one more member (7/8 full, and never
+     * without an empty slot, which every probe needs to stop). Never true while growing: each add
+     * moves several members. It can be while shrinking, when members arrive faster than the
+     * survivors of a mass deletion are found in a huge sparse array; the table is then rebuilt
+     * once, at a cost proportional to those few members.
+     */
+    private boolean t1Full() {
+        return used1 + 1 > t1.length - Math.max(1, t1.length >> 3);
+    }
+
+    /** Moves every member into one fresh array sized for {@code expected}; ends any rehash. */
+    private void rebuild(long expected) {
+        byte[][] t = new byte[capacityFor(expected)][];
+        Iter it = iterator();
+        for (byte[] s = it.next(); s != null; s = it.next()) place(t, Dict.hash(s), s);
+        t0 = t;
+        used0 = used0 + used1;
+        t1 = null;
+        used1 = 0;
+        rehashIndex = -1;
     }
 
     /** Puts m in the first free slot of its probe run; t has no tombstones. */
@@ -218,6 +229,10 @@ final class MemberTable {
                 if (--emptyVisits == 0) return;
                 continue;
             }
+            if (t1Full()) {
+                rebuild(size() + 1L);
+                return;
+            }
             src[rehashIndex++] = TOMBSTONE;
             place(dst, Dict.hash(s), s);
             used0--;
@@ -225,10 +240,6 @@ final class MemberTable {
             n--;
         }
         if (used0 == 0) finishRehash();
-    }
-
-    private void finishRehashNow() {
-        while (rehashIndex >= 0) rehashStep(1024);
     }
 
     private void finishRehash() {

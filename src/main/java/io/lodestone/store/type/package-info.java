@@ -9,9 +9,8 @@
  *       order-statistic tree for O(log n) ranks).</li>
  *   <li>{@link io.lodestone.store.type.ListValue} - lists: a deque of chunks of packed elements, as
  *       Redis's quicklist of listpacks.</li>
- *   <li>{@link io.lodestone.store.type.SetValue} - sets: an intset while it holds only integers and
- *       is small ({@code IntSet}, Redis's layout), else {@code MemberTable}, an open-addressing hash
- *       set with incremental resizing and Redis's SCAN cursor guarantee.</li>
+ *   <li>{@link io.lodestone.store.type.SetValue} - sets: an intset in Redis's exact layout, then an
+ *       open-addressed member table resized incrementally.</li>
  * </ul>
  * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */

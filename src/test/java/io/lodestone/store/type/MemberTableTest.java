@@ -1,6 +1,7 @@
 package io.lodestone.store.type;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,7 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The hashtable encoding: a set's semantics, incremental resizing, SCAN's guarantee, fair random. */
+/**
+ * The hashtable encoding: a set's semantics, incremental resizing, SCAN's guarantee, fair random.
+ * Probing loops cannot be interrupted, so the timeout runs each test in its own thread.
+ */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class MemberTableTest {
     private static byte[] m(int i) {
         return ("member:" + i).getBytes(StandardCharsets.US_ASCII);
@@ -80,6 +85,68 @@ class MemberTableTest {
         }
         t.add(m(n++));
         assertTrue(t.isRehashing(), "a single add finished a rehash of " + t.size() + " members");
+    }
+
+    @Test
+    void addsRightAfterAMassDeletionKeepEveryMember() {
+        // The survivors of a mass deletion sit in a huge sparse array while a shrink moves them;
+        // a burst of adds must neither lose them nor overfill the small new array.
+        for (int survivors : new int[]{0, 1, 10, 1000}) {
+            MemberTable t = new MemberTable(0);
+            int n = 200_000;
+            for (int i = 0; i < n; i++) t.add(m(i));
+            for (int i = survivors; i < n; i++) assertTrue(t.remove(m(i)));
+            for (int i = n; i < n + 50_000; i++) assertTrue(t.add(m(i)));
+            assertEquals(survivors + 50_000, t.size());
+            for (int i = 0; i < survivors; i++) assertTrue(t.contains(m(i)));
+            for (int i = n; i < n + 50_000; i++) assertTrue(t.contains(m(i)));
+            Set<String> all = new HashSet<>();
+            t.forEach(b -> all.add(s(b)));
+            assertEquals(survivors + 50_000, all.size());
+        }
+    }
+
+    @Test
+    void survivesRandomPhasesOfGrowthMassDeletionAndBursts() {
+        // Random prefixes change every member's hash, as another seed would.
+        Random rnd = new Random(2024);
+        long ops = 0;
+        for (int round = 0; round < 300 && ops < 3_000_000; round++) {
+            String prefix = Long.toHexString(rnd.nextLong()) + ":";
+            MemberTable t = new MemberTable(rnd.nextInt(3) == 0 ? rnd.nextInt(1000) : 0);
+            Set<String> model = new HashSet<>();
+            for (int phase = 1 + rnd.nextInt(6); phase > 0; phase--) {
+                int kind = rnd.nextInt(4);
+                int range = 1 << (2 + rnd.nextInt(13));
+                int n = rnd.nextInt(range * 3 + 10);
+                if (kind == 3) { // remove all but a few, then a burst of adds
+                    List<String> drop = new ArrayList<>(model);
+                    drop = drop.subList(Math.min(drop.size(), rnd.nextInt(5)), drop.size());
+                    for (String x : drop) assertTrue(t.remove(x.getBytes(StandardCharsets.US_ASCII)));
+                    model.removeAll(drop);
+                }
+                for (int i = 0; i < n; i++, ops++) {
+                    String x = prefix + rnd.nextInt(range);
+                    byte[] b = x.getBytes(StandardCharsets.US_ASCII);
+                    int op = kind == 0 || kind == 3 ? (rnd.nextInt(10) < 8 ? 0 : 1)
+                            : kind == 1 ? (rnd.nextInt(10) < 8 ? 1 : 0) : rnd.nextInt(3);
+                    switch (op) {
+                        case 0 -> assertEquals(model.add(x), t.add(b));
+                        case 1 -> assertEquals(model.remove(x), t.remove(b));
+                        default -> assertEquals(model.contains(x), t.contains(b));
+                    }
+                }
+                assertEquals(model.size(), t.size());
+                Set<String> seen = new HashSet<>();
+                long cursor = 0;
+                int steps = 0;
+                do {
+                    cursor = t.scan(cursor, b -> seen.add(s(b)));
+                    assertTrue(++steps < 10_000_000);
+                } while (cursor != 0);
+                assertEquals(model, seen);
+            }
+        }
     }
 
     @Test
