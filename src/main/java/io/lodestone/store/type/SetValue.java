@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  * <p>Members are byte arrays that are never modified; the hashtable keeps the caller's arrays
  * rather than copies. Not thread-safe: owned by the command thread.
  */
-public final class SetValue {
+public final class SetValue implements MemberSet {
     /** Redis caps an intset at 2^30 members whatever the setting ("limit to 1G entries"). */
     private static final long INTSET_HARD_LIMIT = 1L << 30;
 
@@ -168,6 +168,24 @@ public final class SetValue {
     /** The i-th smallest member of an intset. */
     public long intAt(int i) {
         return IntSet.get((byte[]) repr, i);
+    }
+
+    // ---- As an input of the sorted-set algebra (score 1 per member) ----------------------------
+
+    @Override
+    public int memberCount() {
+        return size();
+    }
+
+    @Override
+    public boolean containsMember(byte[] member) {
+        return contains(member);
+    }
+
+    @Override
+    public void forEachMember(java.util.function.Consumer<byte[]> action) {
+        Members m = members();
+        while (m.next()) action.accept(m.bytes());
     }
 
     // ---- Iteration -------------------------------------------------------------------------------
