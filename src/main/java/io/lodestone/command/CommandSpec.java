@@ -129,11 +129,14 @@ public final class CommandSpec {
     /**
      * The keys of a call and their flags, from the key specs (Redis's getKeysUsingKeySpecs), in
      * the order of the specs. SET and BITFIELD declare {@code variable_flags}: for them the flags
-     * depend on the arguments, as Redis's setGetKeys and bitfieldGetKeys decide.
+     * depend on the arguments, as Redis's setGetKeys and bitfieldGetKeys decide. SORT's STORE key
+     * has an "unknown" spec (its third; the second is for BY/GET patterns): Redis's sortGetKeys
+     * finds it.
      */
     public List<KeyRef> keys(byte[][] argv, int argc) {
         if (fullName.equals("set")) return List.of(new KeyRef(1, setKeyFlags(argv, argc)));
         if (fullName.equals("bitfield")) return List.of(new KeyRef(1, bitfieldKeyFlags(argv, argc)));
+        if (fullName.equals("sort")) return sortKeys(argv, argc);
         List<KeyRef> out = new ArrayList<>();
         for (KeySpec ks : keySpecs) {
             List<Integer> positions = new ArrayList<>();
@@ -141,6 +144,21 @@ public final class CommandSpec {
             for (int pos : positions) out.add(new KeyRef(pos, ks.flags));
         }
         return out;
+    }
+
+    /**
+     * Redis's sortGetKeys: the sorted key, and the argument of the last STORE, skipping the
+     * arguments of LIMIT, GET and BY (the BY and GET patterns name no key statically).
+     */
+    private List<KeyRef> sortKeys(byte[][] argv, int argc) {
+        int store = -1;
+        for (int i = 2; i < argc; i++) {
+            if (Args.is(argv[i], "limit")) i += 2;
+            else if (Args.is(argv[i], "get") || Args.is(argv[i], "by")) i += 1;
+            else if (Args.is(argv[i], "store") && i + 1 < argc) store = i + 1;
+        }
+        KeyRef sorted = new KeyRef(1, keySpecs.get(0).flags);
+        return store < 0 ? List.of(sorted) : List.of(sorted, new KeyRef(store, keySpecs.get(2).flags));
     }
 
     /** SET reads the old value only with its GET option. */

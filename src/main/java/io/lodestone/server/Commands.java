@@ -10,6 +10,7 @@ import io.lodestone.command.list.ListCommands;
 import io.lodestone.command.pubsub.PubSubCommands;
 import io.lodestone.command.server.ServerCommands;
 import io.lodestone.command.set.SetCommands;
+import io.lodestone.command.sort.SortCommand;
 import io.lodestone.command.string.StringCommands;
 import io.lodestone.command.transaction.TransactionCommands;
 import io.lodestone.command.zset.ZSetCommands;
@@ -32,5 +33,6 @@ final class Commands {
         PubSubCommands.register(server);
         GeoCommands.register(server.commands);
         SetCommands.register(server.commands);
+        SortCommand.register(server.commands);
     }
 }

@@ -669,7 +669,12 @@ public final class ZSetValue {
         else if (p.length - need > Math.max(32, p.length >> 2)) packed = Arrays.copyOf(p, need);
     }
 
-    private void convertToLarge() {
+    /**
+     * Converts a compact set to the large form (one-way); a no-op when already large. Redis's SORT
+     * converts the sorted sets it reads this way (zsetConvert), which OBJECT ENCODING shows.
+     */
+    public void convertToLarge() {
+        if (large != null) return;
         ZSetIndex idx = new ZSetIndex();
         for (int i = 0; i < size; i++) idx.insert(Arrays.copyOfRange(packed, memberFrom(i), memberTo(i)), compactScore(i));
         large = idx;
