@@ -129,7 +129,7 @@ public final class Blocking {
         if (whole >= 0) {
             ms = whole * 1000;
         } else {
-            io.lodestone.command.string.LongDouble v = io.lodestone.command.string.LongDouble.parse(arg);
+            io.lodestone.util.LongDouble v = io.lodestone.util.LongDouble.parse(arg);
             if (v == null) throw new CommandError("ERR timeout is not a float or out of range");
             ms = v.multiply(1000).ceilToLongLong();
         }

@@ -6,7 +6,7 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.command.string.LongDouble;
+import io.lodestone.util.LongDouble;
 import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;

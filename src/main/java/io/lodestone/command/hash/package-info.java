@@ -6,6 +6,6 @@
  *       the family.</li>
  * </ul>
  * The value is {@link io.lodestone.store.type.HashValue}; HINCRBYFLOAT shares
- * {@link io.lodestone.command.string.LongDouble} with INCRBYFLOAT.
+ * {@link io.lodestone.util.LongDouble} with INCRBYFLOAT.
  */
 package io.lodestone.command.hash;

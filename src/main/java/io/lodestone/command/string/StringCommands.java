@@ -1,5 +1,6 @@
 package io.lodestone.command.string;
 
+import io.lodestone.util.LongDouble;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;

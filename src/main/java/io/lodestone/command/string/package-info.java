@@ -6,7 +6,7 @@
  *   <li>{@link io.lodestone.command.string.SetOptions} - the option grammar SET and GETEX share.</li>
  *   <li>{@link io.lodestone.command.string.BitCommands} - SETBIT, GETBIT, BITCOUNT, BITPOS, BITOP.</li>
  *   <li>{@link io.lodestone.command.string.BitfieldCommand} - BITFIELD and BITFIELD_RO.</li>
- *   <li>{@link io.lodestone.command.string.LongDouble} - x87 long double parsing, addition and
+ *   <li>{@link io.lodestone.util.LongDouble} - x87 long double parsing, addition and
  *       printing, exact to the bit, for INCRBYFLOAT (and HINCRBYFLOAT).</li>
  * </ul>
  * A string value is a bare {@code byte[]}; it is written in place only by the entry that owns it,

@@ -1,5 +1,6 @@
 package io.lodestone.command.string;
 
+import io.lodestone.util.LongDouble;
 import io.lodestone.testsupport.EmbeddedServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,4 +1,4 @@
-package io.lodestone.command.string;
+package io.lodestone.util;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
