@@ -5,7 +5,7 @@
 #
 # Usage: bench/memory.sh [-t TYPE] [-n ITEMS] [-d VALUE_BYTES] [-k ELEMENTS_PER_KEY]
 #   -t string (default): N keys "key:%012d" (16 bytes) with D-byte values
-#   -t list|hash|set|zset: N elements in total, K per key (default K = N: one big collection;
+#   -t list|hash|set|zset|geo: N elements in total, K per key (default K = N: one big collection;
 #      a small K such as 10 measures the compact encodings)
 # Redis: used_memory (what its allocator holds for data) and RSS. Lodestone: live heap after a full
 # GC (jcmd GC.run, then INFO used_memory) and RSS.
@@ -58,6 +58,8 @@ for i in range(n):
         cmd(b'SADD', key, elem)
     elif t == 'zset':
         cmd(b'ZADD', key, b'%d' % i, elem)
+    elif t == 'geo':
+        cmd(b'GEOADD', key, b'%.6f' % (-179.0 + (i * 0.000337) % 358.0), b'%.6f' % (-84.0 + (i * 0.000191) % 168.0), elem)
     else:
         sys.exit('unknown type ' + t)
 PY

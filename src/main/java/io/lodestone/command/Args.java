@@ -27,6 +27,21 @@ public final class Args {
         return true;
     }
 
+    /**
+     * Redis's strcasecmp against a lower-case keyword: the argument ends at its first NUL byte, as a
+     * C string does ("count\0junk" is COUNT). Option parsers that Redis writes with strcasecmp use it.
+     */
+    public static boolean cKeyword(byte[] arg, String lowerKeyword) {
+        int n = lowerKeyword.length();
+        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
+        for (int i = 0; i < n; i++) {
+            int a = arg[i];
+            if (a >= 'A' && a <= 'Z') a += 32;
+            if (a != lowerKeyword.charAt(i)) return false;
+        }
+        return true;
+    }
+
     /** Case-insensitive comparison with an ASCII keyword such as "nx". */
     public static boolean is(byte[] arg, String keyword) {
         int n = keyword.length();

@@ -53,14 +53,7 @@ public final class GeoCommands {
 
     /** strcasecmp against a lower-case keyword: the argument ends at its first NUL, as a C string. */
     static boolean opt(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     private static ZSetValue read(Client c, byte[] key) {

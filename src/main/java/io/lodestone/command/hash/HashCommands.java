@@ -95,14 +95,7 @@ public final class HashCommands {
      * at a NUL byte, so "count\0x" is COUNT.
      */
     private static boolean keyword(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     /** The byte range as an array of its own (the array itself when the range is all of it). */
@@ -358,20 +351,9 @@ public final class HashCommands {
             r.emptyArray();
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < c.argc; i += 2) {
-            boolean hasValue = c.argc - i >= 2;
-            if (keyword(c.argv[i], "count") && hasValue) {
-                count = Args.parseLong(c.argv[i + 1]);
-                if (count < 1) throw Errors.syntax();
-            } else if (keyword(c.argv[i], "match") && hasValue) {
-                byte[] p = c.argv[i + 1];
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                throw Errors.syntax();
-            }
-        }
+        ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);
+        long count = o.count();
+        byte[] pattern = o.pattern();
 
         List<byte[]> items = new ArrayList<>();
         HashValue.PairVisitor collect = (f, fo, fl, v, vo, vl) -> {

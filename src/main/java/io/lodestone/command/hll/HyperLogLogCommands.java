@@ -298,14 +298,7 @@ public final class HyperLogLogCommands {
 
     /** Redis compares subcommands with strcasecmp: a NUL byte ends the argument. */
     private static boolean cKeyword(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     /** An argument as Redis's %s prints it: up to the first NUL byte. */

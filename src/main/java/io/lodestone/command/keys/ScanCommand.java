@@ -32,23 +32,10 @@ public final class ScanCommand {
 
     static void scan(Client c) {
         long cursor = parseCursor(c.argv[1]);
-        long count = 10;
-        byte[] pattern = null;
-        byte[] type = null;
-        for (int i = 2; i < c.argc; i += 2) {
-            boolean hasValue = c.argc - i >= 2;
-            if (Args.is(c.argv[i], "count") && hasValue) {
-                count = Args.parseLong(c.argv[i + 1]);
-                if (count < 1) throw Errors.syntax();
-            } else if (Args.is(c.argv[i], "match") && hasValue) {
-                byte[] p = c.argv[i + 1];
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else if (Args.is(c.argv[i], "type") && hasValue) {
-                type = c.argv[i + 1];
-            } else {
-                throw Errors.syntax();
-            }
-        }
+        Options o = parseOptions(c, 2, true);
+        long count = o.count();
+        byte[] pattern = o.pattern();
+        byte[] type = o.type();
 
         Database db = c.db();
         List<KeyEntry> found = new ArrayList<>();
@@ -84,6 +71,35 @@ public final class ScanCommand {
      * A SCAN cursor as Redis's strtoull reads it: an unsigned 64-bit decimal, optionally signed (a
      * minus negates it modulo 2^64), with nothing before or after the digits. The empty string is 0.
      */
+    /** MATCH (null for "*", which matches everything), COUNT and, for SCAN only, TYPE. */
+    public record Options(long count, byte[] pattern, byte[] type) {
+    }
+
+    /**
+     * Parses the options of SCAN, HSCAN, SSCAN and ZSCAN from argv[from..] as Redis's
+     * scanGenericCommand does: COUNT must be at least 1, anything else is a syntax error.
+     */
+    public static Options parseOptions(Client c, int from, boolean allowType) {
+        long count = 10;
+        byte[] pattern = null;
+        byte[] type = null;
+        for (int i = from; i < c.argc; i += 2) {
+            boolean hasValue = c.argc - i >= 2;
+            if (Args.cKeyword(c.argv[i], "count") && hasValue) {
+                count = Args.parseLong(c.argv[i + 1]);
+                if (count < 1) throw Errors.syntax();
+            } else if (Args.cKeyword(c.argv[i], "match") && hasValue) {
+                byte[] p = c.argv[i + 1];
+                pattern = p.length == 1 && p[0] == '*' ? null : p;
+            } else if (allowType && Args.cKeyword(c.argv[i], "type") && hasValue) {
+                type = c.argv[i + 1];
+            } else {
+                throw Errors.syntax();
+            }
+        }
+        return new Options(count, pattern, type);
+    }
+
     public static long parseCursor(byte[] s) {
         int i = 0, n = s.length;
         if (n == 0) return 0;

@@ -35,20 +35,9 @@ final class SscanCommand {
             r.emptyArray();
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < c.argc; i += 2) {
-            boolean hasValue = c.argc - i >= 2;
-            if (SetCommands.option(c.argv[i], "count") && hasValue) {
-                count = Args.parseLong(c.argv[i + 1]);
-                if (count < 1) throw Errors.syntax();
-            } else if (SetCommands.option(c.argv[i], "match") && hasValue) {
-                byte[] p = c.argv[i + 1];
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                throw Errors.syntax();
-            }
-        }
+        ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);
+        long count = o.count();
+        byte[] pattern = o.pattern();
 
         List<byte[]> found = new ArrayList<>();
         if (set.isIntset()) {

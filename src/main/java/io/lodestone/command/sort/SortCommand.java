@@ -286,14 +286,7 @@ public final class SortCommand {
 
     /** strcasecmp against an option: a C string, so the argument ends at its first NUL. */
     private static boolean keyword(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     /**

@@ -114,14 +114,7 @@ public final class StringCommands {
      * stopping at a NUL byte - so "nx\0junk" is NX; kept for byte-exact behaviour.
      */
     static boolean keyword(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     private static byte[] ascii(String s) {

@@ -96,14 +96,7 @@ public final class ZSetCommands {
      * ends at its first NUL byte ("nx\0junk" is NX).
      */
     static boolean opt(byte[] arg, String kw) {
-        int n = kw.length();
-        if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != kw.charAt(i)) return false;
-        }
-        return true;
+        return Args.cKeyword(arg, kw);
     }
 
     /**
@@ -361,20 +354,9 @@ public final class ZSetCommands {
             r.emptyArray();
             return;
         }
-        long count = 10;
-        byte[] pattern = null;
-        for (int i = 3; i < c.argc; i += 2) {
-            boolean hasValue = c.argc - i >= 2;
-            if (opt(c.argv[i], "count") && hasValue) {
-                count = Args.parseLong(c.argv[i + 1]);
-                if (count < 1) throw Errors.syntax();
-            } else if (opt(c.argv[i], "match") && hasValue) {
-                byte[] p = c.argv[i + 1];
-                pattern = p.length == 1 && p[0] == '*' ? null : p;
-            } else {
-                throw Errors.syntax();
-            }
-        }
+        ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);
+        long count = o.count();
+        byte[] pattern = o.pattern();
         List<byte[]> members = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         ZSetValue.ScanVisitor collect = (buf, from, to, score) -> {
