@@ -99,6 +99,11 @@ public final class RequestDecoder {
         return cumulation != null && cumulation.isReadable();
     }
 
+    /** Bytes received but not yet decoded (held while the client is blocked or a line is incomplete). */
+    public int pendingBytes() {
+        return cumulation == null ? 0 : cumulation.readableBytes();
+    }
+
     /** Gives back pooled memory; the decoder is unusable afterwards. */
     public void release() {
         if (cumulation != null) {

@@ -66,6 +66,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.stats.netInputBytes += in.readableBytes();
             if (closing) return;
             String error = decoder.decode(in);
+            if (error == null && decoder.pendingBytes() > server.clientQueryBufferLimit) {
+                // A blocked client that keeps sending: what waits in its query buffer is bounded too.
+                error = RequestDecoder.QUERY_BUFFER_LIMIT;
+            }
             if (error == RequestDecoder.QUERY_BUFFER_LIMIT) {
                 io.lodestone.util.Log.warning("Closing client that reached max query buffer length: id="
                         + client.id + " addr=" + remoteAddress());
