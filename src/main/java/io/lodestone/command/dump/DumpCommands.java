@@ -36,9 +36,9 @@ public final class DumpCommands {
         t.handle("restore", DumpCommands::restore);
     }
 
-    /** The writer for the current settings (rdbcompression, list-max-listpack-size). */
+    /** The writer for the current settings (rdbcompression). */
     public static RdbValueWriter writer(ServerContext server) {
-        return new RdbValueWriter(server.config.getBool("rdbcompression"), server.listMaxListpackSize);
+        return new RdbValueWriter(server.config.getBool("rdbcompression"));
     }
 
     /** The encoding thresholds a loaded value follows. */

@@ -12,7 +12,9 @@ import io.lodestone.store.type.ZSetValue;
  * <ul>
  *   <li>string: type 0, one string (integer-encoded or LZF-compressed when Redis would);</li>
  *   <li>list: type 18 (quicklist 2), its elements cut into listpack nodes exactly as a quicklist
- *       filled by RPUSH under {@code list-max-listpack-size} would be;</li>
+ *       filled by RPUSH under the list's {@code list-max-listpack-size} would be (an element over the node
+ *       limit is a node of its own). A list shaped by other operations (LPUSH, LINSERT,
+ *       LREM...) may have other node boundaries in Redis: same content, other bytes;</li>
  *   <li>set: type 11 with the intset blob, or type 2 with the members;</li>
  *   <li>hash: type 16 with a listpack of field, value... in insertion order, or type 4;</li>
  *   <li>zset: type 17 with a listpack of member, score... in order, or type 5 (members from the
@@ -23,17 +25,18 @@ public final class RdbValueWriter {
     /** Redis's SIZE_SAFETY_LIMIT and the optimization_level table of quicklist.c. */
     private static final int SIZE_SAFETY_LIMIT = 8192;
     private static final int[] OPTIMIZATION_LEVEL = {4096, 8192, 16384, 32768, 65536};
+    /** quicklist.c's SIZE_ESTIMATE_OVERHEAD: the bytes an entry is assumed to add besides its data. */
+    private static final int SIZE_ESTIMATE_OVERHEAD = 8;
+    /** quicklist.c's default packed_threshold. */
+    private static final int PACKED_THRESHOLD = 1 << 30;
 
     private final boolean compress;
-    private final long listFill;
+    /** The fill of the list being written (the list-max-listpack-size it was created with). */
+    private long listFill;
 
-    /**
-     * @param compress {@code rdbcompression}: LZF for strings over 20 bytes
-     * @param listFill {@code list-max-listpack-size}, which decides where list nodes are cut
-     */
-    public RdbValueWriter(boolean compress, long listFill) {
+    /** @param compress {@code rdbcompression}: LZF for strings over 20 bytes */
+    public RdbValueWriter(boolean compress) {
         this.compress = compress;
-        this.listFill = listFill;
     }
 
     /** The DUMP payload: type, value, RDB version (2 bytes LE) and CRC64 of all that (8 bytes LE). */
@@ -125,36 +128,65 @@ public final class RdbValueWriter {
 
     /** Nodes as _quicklistNodeAllowInsert cuts them when every element was appended at the tail. */
     private void writeList(ByteSink out, ListValue l) {
+        // Each node: a finished listpack, or (plain) the one large element itself.
         java.util.List<byte[]> nodes = new java.util.ArrayList<>();
+        java.util.List<Boolean> plain = new java.util.ArrayList<>();
+        listFill = Math.max(-5, Math.min(l.fill(), (1 << 15) - 1));
         Listpack.Builder cur = null;
         ListValue.Cursor c = l.cursor(0, true);
         while (c.next()) {
             byte[] e = c.bytes();
+            if (isLarge(e.length)) {
+                if (cur != null) {
+                    nodes.add(cur.finish());
+                    plain.add(false);
+                    cur = null;
+                }
+                nodes.add(e);
+                plain.add(true);
+                continue;
+            }
             if (cur == null || !allowInsert(cur, e.length)) {
-                if (cur != null) nodes.add(cur.finish());
+                if (cur != null) {
+                    nodes.add(cur.finish());
+                    plain.add(false);
+                }
                 cur = new Listpack.Builder();
             }
             cur.add(e);
         }
-        if (cur != null) nodes.add(cur.finish());
+        if (cur != null) {
+            nodes.add(cur.finish());
+            plain.add(false);
+        }
         Rdb.writeLen(out, nodes.size());
-        for (byte[] lp : nodes) {
-            Rdb.writeLen(out, Rdb.CONTAINER_PACKED);
-            Rdb.writeString(out, lp, compress);
+        for (int i = 0; i < nodes.size(); i++) {
+            Rdb.writeLen(out, plain.get(i) ? Rdb.CONTAINER_PLAIN : Rdb.CONTAINER_PACKED);
+            Rdb.writeString(out, nodes.get(i), compress);
         }
     }
 
+    /**
+     * quicklistNodeExceedsLimit of redis 7.0.15: the new size is estimated with an overhead of 8
+     * bytes per entry and checked against the fill's byte limit, or the safety limit and the count.
+     */
     private boolean allowInsert(Listpack.Builder node, int sz) {
-        int overhead = sz < 64 ? 1 : sz < 16384 ? 2 : 5;
-        overhead += sz < 64 ? 1 : sz < 16384 ? 2 : 5;
-        long newSz = (long) node.bytes() + sz + overhead;
-        long fill = Math.max(-5, Math.min(listFill, (1 << 15) - 1));
-        if (fill < 0) {
-            long offset = -fill - 1;
-            if (offset < OPTIMIZATION_LEVEL.length) return newSz <= OPTIMIZATION_LEVEL[(int) offset];
-            return false;
-        }
+        long newSz = (long) node.bytes() + sz + SIZE_ESTIMATE_OVERHEAD;
+        if (listFill < 0) return newSz <= negFillLimit();
         if (newSz > SIZE_SAFETY_LIMIT) return false;
-        return node.count < fill;
+        return node.count + 1 <= listFill;
+    }
+
+    /**
+     * isLargeElement of 7.0: an element of at least packed_threshold (1 GB) gets a plain node of its
+     * own; anything smaller that exceeds the node limit gets a listpack node of its own.
+     */
+    private static boolean isLarge(int sz) {
+        return sz >= PACKED_THRESHOLD;
+    }
+
+    private long negFillLimit() {
+        long offset = Math.min(-listFill - 1, OPTIMIZATION_LEVEL.length - 1);
+        return OPTIMIZATION_LEVEL[(int) offset];
     }
 }
