@@ -69,9 +69,12 @@ public final class DumpCommands {
         return true;
     }
 
-    /** Decodes a payload that passed {@link #verify}; null if it is not exactly one valid value. */
+    /**
+     * Decodes a payload that passed {@link #verify}. As Redis's rio over the payload, the reader may
+     * run into the footer (a string whose length covers it loads); bytes left over are ignored.
+     */
     public static Object decode(byte[] p, RdbValueReader.Limits limits) throws RdbFormatException {
-        RdbValueReader r = new RdbValueReader(p, 0, p.length - 10, limits);
+        RdbValueReader r = new RdbValueReader(p, 0, p.length, limits);
         return r.read();
     }
 
