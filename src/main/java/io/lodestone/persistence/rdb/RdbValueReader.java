@@ -129,9 +129,19 @@ public final class RdbValueReader {
         int at = pos;
         long n = rawLen();
         if (n < 0) throw new RdbFormatException(at, "string encoding where a length was expected");
-        if (n > end - pos + 1L && n > Integer.MAX_VALUE - 8) throw new RdbFormatException(at, "length out of range");
         if (n > Integer.MAX_VALUE - 8) throw new RdbFormatException(at, "length out of range");
         return (int) n;
+    }
+
+    /**
+     * A count of elements that follow: each takes at least one byte, so a count larger than the rest
+     * of the input is corrupt (and must not size an allocation).
+     */
+    private int count() throws RdbFormatException {
+        int at = pos;
+        int n = len();
+        if (n > end - pos) throw new RdbFormatException(at, "element count " + n + " exceeds the input");
+        return n;
     }
 
     /** A string in any of its encodings, as a new array. */
@@ -195,7 +205,7 @@ public final class RdbValueReader {
 
     private ListValue readLinkedList() throws RdbFormatException {
         int at = pos;
-        int n = len();
+        int n = count();
         if (n == 0) throw new RdbFormatException(at, "empty list");
         ListValue l = new ListValue(limits.listMaxListpackSize());
         for (int i = 0; i < n; i++) l.pushTail(readString());
@@ -204,7 +214,7 @@ public final class RdbValueReader {
 
     private SetValue readSet() throws RdbFormatException {
         int at = pos;
-        int n = len();
+        int n = count();
         if (n == 0) throw new RdbFormatException(at, "empty set");
         SetValue s = n > limits.setMaxIntsetEntries() ? SetValue.hashtable(n) : SetValue.intset();
         for (int i = 0; i < n; i++) {
@@ -238,7 +248,7 @@ public final class RdbValueReader {
 
     private HashValue readHash() throws RdbFormatException {
         int at = pos;
-        int n = len();
+        int n = count();
         if (n == 0) throw new RdbFormatException(at, "empty hash");
         HashValue h = new HashValue();
         for (int i = 0; i < n; i++) {
@@ -254,7 +264,7 @@ public final class RdbValueReader {
 
     private ZSetValue readZSet(boolean binary) throws RdbFormatException {
         int at = pos;
-        int n = len();
+        int n = count();
         if (n == 0) throw new RdbFormatException(at, "empty sorted set");
         byte[][] members = new byte[n][];
         double[] scores = new double[n];
@@ -337,7 +347,7 @@ public final class RdbValueReader {
 
     private ListValue readQuicklist(boolean v2) throws RdbFormatException {
         int at = pos;
-        int nodes = len();
+        int nodes = count();
         ListValue l = new ListValue(limits.listMaxListpackSize());
         for (int i = 0; i < nodes; i++) {
             int container = Rdb.CONTAINER_PACKED;
