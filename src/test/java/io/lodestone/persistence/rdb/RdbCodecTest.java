@@ -177,9 +177,9 @@ class RdbCodecTest {
         byte[] dup = {4, 2, 1, 'f', 1, 'v', 1, 'f', 1, 'w'};
         e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(dup, 0, dup.length, DEFAULTS).read());
         assertTrue(e.getMessage().contains("duplicate hash field at offset 6"), e.getMessage());
-        byte[] huge = {2, (byte) 0x80, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 'a'};
+        byte[] huge = {2, (byte) 0x80, 0x10, 0, 0, 0, 1, (byte) 0x61};
         e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(huge, 0, huge.length, DEFAULTS).read());
-        assertEquals("element count 2147483647 exceeds the input at offset 1", e.getMessage());
+        assertEquals("element count 268435456 exceeds the input at offset 1", e.getMessage());
         byte[] stream = {15, 0};
         e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(stream, 0, 2, DEFAULTS).read());
         assertEquals("unsupported RDB value type 15 at offset 0", e.getMessage());
