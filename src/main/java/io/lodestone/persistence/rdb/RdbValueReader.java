@@ -17,7 +17,10 @@ import java.util.Set;
  * 2 set, 3 zset (string scores), 4 hash, 5 zset (binary scores), 9 zipmap hash, 10 ziplist list,
  * 11 intset, 12 ziplist zset, 13 ziplist hash, 14 quicklist of ziplists, 16 listpack hash,
  * 17 listpack zset, 18 quicklist of listpacks. The encoding of the result follows the configured
- * thresholds as Redis picks it on load.
+ * thresholds as Redis 7.0 picks it on load: listpack and skiplist/dict payloads are checked against
+ * entries and value size, ziplist hashes and packed zsets against the entry count only. A list is
+ * re-cut into chunks by {@code list-max-listpack-size} (Redis keeps the payload's quicklist nodes
+ * as they are, so a later DUMP of it can differ in node boundaries, not in content).
  *
  * <p>Input is fully validated while it is decoded (lengths, listpack and ziplist structure, duplicate
  * members, NaN scores, empty collections); anything wrong raises {@link RdbFormatException} naming the
@@ -298,13 +301,14 @@ public final class RdbValueReader {
         List<byte[]> e = packed(listpack);
         if (e.isEmpty()) throw new RdbFormatException(at, "empty hash");
         if ((e.size() & 1) != 0) throw new RdbFormatException(at, "hash with an odd number of entries");
-        return hashOf(e, at);
+        // Redis 7.0 converts a loaded ziplist hash by its length only; a listpack hash also by value size.
+        return hashOf(e, at, listpack ? limits.hashMaxListpackValue() : Long.MAX_VALUE);
     }
 
-    private HashValue hashOf(List<byte[]> e, int at) throws RdbFormatException {
+    private HashValue hashOf(List<byte[]> e, int at, long maxValue) throws RdbFormatException {
         HashValue h = new HashValue();
         for (int i = 0; i < e.size(); i += 2) {
-            if (!h.set(e.get(i), e.get(i + 1), limits.hashMaxListpackEntries(), limits.hashMaxListpackValue())) {
+            if (!h.set(e.get(i), e.get(i + 1), limits.hashMaxListpackEntries(), maxValue)) {
                 throw new RdbFormatException(at, "duplicate hash field");
             }
         }
@@ -333,7 +337,8 @@ public final class RdbValueReader {
             scores[i] = d;
             if (!seen.add(ByteBuffer.wrap(members[i]))) throw new RdbFormatException(at, "duplicate sorted set member");
         }
-        return ZSetValue.build(members, scores, n, zsetLimits());
+        // Redis 7.0 converts a loaded listpack zset by its length only: long members stay packed.
+        return ZSetValue.build(members, scores, n, new ZSetValue.Limits(limits.zsetMaxListpackEntries(), Long.MAX_VALUE));
     }
 
     private ListValue readListZiplist() throws RdbFormatException {
@@ -408,6 +413,6 @@ public final class RdbValueReader {
             }
         }
         if (e.isEmpty()) throw new RdbFormatException(at, "empty hash");
-        return hashOf(e, at);
+        return hashOf(e, at, limits.hashMaxListpackValue());
     }
 }
