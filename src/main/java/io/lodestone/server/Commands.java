@@ -2,6 +2,7 @@ package io.lodestone.server;
 
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.command.hash.HashCommands;
 import io.lodestone.command.hll.HyperLogLogCommands;
 import io.lodestone.command.geo.GeoCommands;
@@ -34,5 +35,6 @@ final class Commands {
         GeoCommands.register(server.commands);
         SetCommands.register(server.commands);
         SortCommand.register(server.commands);
+        DumpCommands.register(server.commands);
     }
 }

@@ -868,6 +868,11 @@ public final class ListValue {
         return l;
     }
 
+    /** The list-max-listpack-size the list was created with (its quicklist fill): RDB node cuts follow it. */
+    public long fill() {
+        return maxCount == Integer.MAX_VALUE ? -(Integer.numberOfTrailingZeros(maxBytes / 4096) + 1) : maxCount;
+    }
+
     /** Number of chunks (Redis's quicklist nodes), for tests and DEBUG. */
     public int chunkCount() {
         return nChunks;
