@@ -80,6 +80,14 @@ public final class ServerContext {
 
     public Host host;
 
+    // RDB persistence bookkeeping (command.persistence): Redis's lastsave, dirty_before_bgsave, stat_rdb_saves.
+    /** Unix seconds of the last successful save (or of start-up). */
+    public long lastSaveTime = System.currentTimeMillis() / 1000;
+    /** keyspace.dirty when the last save succeeded: INFO reports the difference. */
+    public long dirtyAtLastSave;
+    public long rdbSaves;
+    public boolean lastSaveOk = true;
+
     public ServerContext(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"));

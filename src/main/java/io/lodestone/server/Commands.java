@@ -36,5 +36,6 @@ final class Commands {
         SetCommands.register(server.commands);
         SortCommand.register(server.commands);
         DumpCommands.register(server.commands);
+        io.lodestone.command.persistence.PersistenceCommands.register(server.commands);
     }
 }

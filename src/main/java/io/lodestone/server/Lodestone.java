@@ -3,6 +3,10 @@ package io.lodestone.server;
 import io.lodestone.command.Client;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
+import io.lodestone.command.dump.DumpCommands;
+import io.lodestone.command.persistence.PersistenceCommands;
+import io.lodestone.persistence.rdb.RdbFileLoader;
+import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
@@ -249,10 +253,52 @@ public final class Lodestone implements ServerContext.Host {
         });
     }
 
+    /**
+     * Redis's loadDataFromDisk: loads {@code dir}/{@code dbfilename} if it exists, logging as Redis.
+     * Returns false (after logging why) when the file cannot be loaded; nothing is loaded then.
+     */
+    public boolean loadDataFromDisk() {
+        java.nio.file.Path file = PersistenceCommands.rdbPath(server);
+        if (!java.nio.file.Files.exists(file)) return true;
+        long start = System.nanoTime();
+        try {
+            RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
+                    .load(file, server.keyspace.databases(), System.currentTimeMillis());
+            if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
+            if (r.ctime() >= 0) {
+                Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
+            }
+            if (r.usedMem() >= 0) {
+                Log.notice(String.format(java.util.Locale.ROOT, "RDB memory usage when created %.2f Mb",
+                        r.usedMem() / 1024.0 / 1024.0));
+            }
+            server.keyspace.adopt(r.keyspace());
+            Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+            Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
+                    (System.nanoTime() - start) / 1e9));
+            return true;
+        } catch (RdbFormatException e) {
+            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
+        } catch (java.io.IOException e) {
+            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
+        }
+        return false;
+    }
+
     @Override
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
+        if ((!config.saveRules().isEmpty() && !nosave) || save) {
+            Log.notice("Saving the final RDB snapshot before exiting.");
+            if (!PersistenceCommands.save(server)) {
+                if (!force) {
+                    Log.warning("Error trying to save the DB, can't exit.");
+                    return "ERR Errors trying to SHUTDOWN. Check logs.";
+                }
+                Log.warning("Error trying to save the DB. Exit anyway.");
+            }
+        }
         Log.warning("Redis is now ready to exit, bye bye...");
         stop();
         return null;

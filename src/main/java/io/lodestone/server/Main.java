@@ -68,12 +68,16 @@ public final class Main {
                 || (System.console() != null && config.getString("logfile").isEmpty());
         if (logo) Log.raw(Banner.logo(port, Log.pid()));
         else Log.notice("Running mode=standalone, port=" + port + ".");
+        Log.warning("Server initialized");
+        if (!server.loadDataFromDisk()) {
+            server.stop();
+            System.exit(1);
+        }
         if (server.listen() != null) {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             server.stop();
             System.exit(1);
         }
-        Log.warning("Server initialized");
         installSignalHandlers(server);
         server.startCron();
         Log.notice("Ready to accept connections");

@@ -134,6 +134,17 @@ public final class Keyspace {
         listener.databasesSwapped(dbs[a], dbs[b]);
     }
 
+    /**
+     * Replaces the contents of every database with those of {@code loaded} (a keyspace filled by the
+     * RDB loader), which gets the previous contents. Same number of databases.
+     */
+    public void adopt(Keyspace loaded) {
+        for (int i = 0; i < dbs.length; i++) {
+            dbs[i].swapContents(loaded.dbs[i]);
+            listener.databaseCleared(dbs[i]);
+        }
+    }
+
     /** Empties every database; returns the number of keys removed. */
     public long flushAll() {
         long n = 0;

@@ -156,13 +156,13 @@ public final class InfoCommand {
         sb.append("# Persistence\r\n");
         field(sb, "loading", 0);
         field(sb, "async_loading", 0);
-        field(sb, "rdb_changes_since_last_save", s.keyspace.dirty);
+        field(sb, "rdb_changes_since_last_save", s.keyspace.dirty - s.dirtyAtLastSave);
         field(sb, "rdb_bgsave_in_progress", 0);
-        field(sb, "rdb_last_save_time", s.startTimeMs / 1000);
-        field(sb, "rdb_last_bgsave_status", "ok");
+        field(sb, "rdb_last_save_time", s.lastSaveTime);
+        field(sb, "rdb_last_bgsave_status", s.lastSaveOk ? "ok" : "err");
         field(sb, "rdb_last_bgsave_time_sec", -1);
         field(sb, "rdb_current_bgsave_time_sec", -1);
-        field(sb, "rdb_saves", 0);
+        field(sb, "rdb_saves", s.rdbSaves);
         field(sb, "aof_enabled", 0);
         field(sb, "aof_rewrite_in_progress", 0);
         field(sb, "aof_rewrite_scheduled", 0);

@@ -56,7 +56,8 @@ public final class RdbValueReader {
         return readValue(type, at);
     }
 
-    private Object readValue(int type, int at) throws RdbFormatException {
+    /** The value of {@code type} (its type byte already read at {@code at}). */
+    Object readValue(int type, int at) throws RdbFormatException {
         switch (type) {
             case Rdb.TYPE_STRING:
                 return readString();
