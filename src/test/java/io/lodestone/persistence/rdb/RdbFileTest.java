@@ -1,0 +1,206 @@
+package io.lodestone.persistence.rdb;
+
+import io.lodestone.store.Keyspace;
+import io.lodestone.testsupport.ServerProcess;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole RDB files against real redis-server 7.0: both directions, restart, corruption, crash safety. */
+class RdbFileTest {
+
+    /** Every type in its compact and large encodings, with and without TTLs, in two databases. */
+    static void populate(Jedis j) {
+        j.configSet("list-max-listpack-size", "4");
+        j.set("s:int", "12345");
+        j.set("s:neg", "-7");
+        j.set("s:raw", "hello");
+        j.set("s:long", "x".repeat(300));
+        j.set("s:bin", "\u0000\u00ff\u0001");
+        j.setex("s:ttl", 1000, "temp");
+        j.rpush("l:small", "a", "b", "1");
+        for (int i = 0; i < 50; i++) j.rpush("l:big", "el" + i, Integer.toString(i));
+        j.sadd("set:int", "1", "2", "-3", "100000");
+        j.sadd("set:str", "a", "b", "c");
+        for (int i = 0; i < 600; i++) j.sadd("set:bigint", Integer.toString(i));
+        j.hset("h:small", Map.of("f1", "v1", "f2", "2"));
+        for (int i = 0; i < 600; i++) j.hset("h:big", "f" + i, "v" + i);
+        j.hset("h:longval", "f", "y".repeat(100));
+        j.zadd("z:small", Map.of("a", 1.5, "b", -2.0, "c", 3e10));
+        for (int i = 0; i < 200; i++) j.zadd("z:big", i * 0.25, "m" + i);
+        j.pexpire("z:big", 500_000);
+        j.pfadd("hll", "a", "b", "c");
+        j.select(3);
+        j.set("db3", "v");
+        j.expire("db3", 5000);
+        j.select(0);
+    }
+
+    /** Everything type-specific about every key of every database, TTLs rounded to 10 s. */
+    static Map<String, Object> snapshot(Jedis j) {
+        Map<String, Object> all = new TreeMap<>();
+        for (int db = 0; db < 16; db++) {
+            j.select(db);
+            for (String k : j.keys("*")) {
+                String type = j.type(k);
+                Object v = switch (type) {
+                    case "string" -> j.get(k);
+                    case "list" -> j.lrange(k, 0, -1);
+                    case "set" -> new java.util.TreeSet<>(j.smembers(k));
+                    case "hash" -> new TreeMap<>(j.hgetAll(k));
+                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
+                    default -> "?" + type;
+                };
+                long ttl = j.pttl(k);
+                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
+            }
+        }
+        j.select(0);
+        return all;
+    }
+
+    @Test
+    void lodestoneFileLoadsInRedisAndPassesCheck() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        Path dir = Files.createTempDirectory("rdbfile");
+        Map<String, Object> expected;
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            populate(j);
+            expected = snapshot(j);
+            assertEquals("OK", j.save());
+            assertTrue(j.lastsave() > 0);
+            assertTrue(j.info("persistence").contains("rdb_changes_since_last_save:0"));
+        }
+        Path file = dir.resolve("dump.rdb");
+        assertTrue(Files.exists(file));
+        Path check = Paths.get("/usr/bin/redis-check-rdb");
+        if (Files.isExecutable(check)) {
+            Process p = new ProcessBuilder(check.toString(), file.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+            assertTrue(out.contains("RDB looks OK!"), out);
+        }
+        try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--dbfilename", "dump.rdb");
+             Jedis j = new Jedis("127.0.0.1", r.port())) {
+            assertEquals(expected, snapshot(j));
+        }
+    }
+
+    @Test
+    void redisFileLoadsInLodestone() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        Path dir = Files.createTempDirectory("rdbfile");
+        Map<String, Object> expected;
+        try (ServerProcess r = ServerProcess.redis("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", r.port())) {
+            populate(j);
+            j.psetex("gone", 1, "x"); // expired by the time Lodestone loads: skipped
+            j.set("later", "y");
+            expected = snapshot(j);
+            expected.remove("0:gone");
+            assertEquals("OK", j.save());
+        }
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals(expected, snapshot(j));
+            assertTrue(l.log().contains("Loading RDB produced by version 7.0"), l.log());
+            assertTrue(l.log().contains("Done loading RDB, keys loaded: "), l.log());
+        }
+    }
+
+    @Test
+    void restartKeepsData() throws Exception {
+        Path dir = Files.createTempDirectory("rdbfile");
+        Map<String, Object> expected;
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            populate(j);
+            expected = snapshot(j);
+            j.save();
+        }
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals(expected, snapshot(j));
+            assertTrue(l.log().contains("DB loaded from disk: "), l.log());
+        }
+    }
+
+    @Test
+    void corruptFileRefusedAtStartup() throws Exception {
+        Path dir = Files.createTempDirectory("rdbfile");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            populate(j);
+            j.save();
+        }
+        Path file = dir.resolve("dump.rdb");
+        byte[] b = Files.readAllBytes(file);
+        for (byte[] bad : List.of(java.util.Arrays.copyOf(b, b.length / 2), flip(b, b.length / 2))) {
+            Files.write(file, bad);
+            List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                    ServerProcess.LODESTONE_MAIN, "--port", "0", "--dir", dir.toString()));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("Fatal error loading the DB") && out.contains("at offset "), out);
+        }
+    }
+
+    private static byte[] flip(byte[] b, int at) {
+        byte[] c = b.clone();
+        c[at] ^= 0x5A;
+        return c;
+    }
+
+    @Test
+    void failedSaveLeavesPreviousFile() throws IOException {
+        Path dir = Files.createTempDirectory("rdbfile");
+        Path target = dir.resolve("dump.rdb");
+        Keyspace ok = new Keyspace(16);
+        ok.db(0).add("k".getBytes(), "v".getBytes());
+        new RdbFileWriter(true, true, 0).save(ok, target);
+        byte[] before = Files.readAllBytes(target);
+        Keyspace bad = new Keyspace(16);
+        bad.db(0).add("a".getBytes(), "v".getBytes());
+        bad.db(0).add("b".getBytes(), new Object()); // no RDB form: the writer fails mid-file
+        assertThrows(RuntimeException.class, () -> new RdbFileWriter(true, true, 0).save(bad, target));
+        assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(Files.readAllBytes(target)));
+        try (var s = Files.list(dir)) {
+            assertEquals(1, s.count(), "the temp file is removed");
+        }
+    }
+
+    @Test
+    void loaderRefusesBadChecksumAndLoadsNothing() throws Exception {
+        Keyspace ks = new Keyspace(16);
+        ks.db(0).add("k".getBytes(), "v".getBytes());
+        var out = new java.io.ByteArrayOutputStream();
+        new RdbFileWriter(false, true, 0).write(ks, out);
+        byte[] b = out.toByteArray();
+        RdbValueReader.Limits lim = new RdbValueReader.Limits(512, 64, 512, 128, 64, -2);
+        assertEquals(1, new RdbFileLoader(lim, true).load(b.clone(), 16, 0).keysLoaded());
+        b[b.length - 1] ^= 1;
+        RdbFormatException e = assertThrows(RdbFormatException.class, () -> new RdbFileLoader(lim, true).load(b, 16, 0));
+        assertTrue(e.getMessage().contains("checksum"));
+        assertFalse(e.getMessage().isEmpty());
+    }
+}
