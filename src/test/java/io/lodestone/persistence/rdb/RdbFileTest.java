@@ -143,6 +143,52 @@ class RdbFileTest {
     }
 
     @Test
+    void sigtermSavesWhenSavePointsAreConfigured() throws Exception {
+        Path dir = Files.createTempDirectory("rdbfile");
+        ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--save", "3600", "1");
+        try (Jedis j = new Jedis("127.0.0.1", l.port())) {
+            j.set("k", "v");
+            assertTrue(j.info("persistence").contains("rdb_changes_since_last_save:1"));
+        }
+        l.close(); // SIGTERM
+        // (ServerProcess stops capturing the log at close, so the file is the evidence.)
+        RdbValueReader.Limits lim = new RdbValueReader.Limits(512, 64, 512, 128, 64, -2);
+        assertEquals(1, new RdbFileLoader(lim, true).load(dir.resolve("dump.rdb"), 16, System.currentTimeMillis()).keysLoaded());
+    }
+
+    @Test
+    void shutdownNosaveDoesNotSaveAndShutdownSaveDoes() throws Exception {
+        Path dir = Files.createTempDirectory("rdbfile");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--save", "3600", "1");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            j.set("k", "v");
+            try {
+                j.shutdown(redis.clients.jedis.params.ShutdownParams.shutdownParams().nosave());
+            } catch (Exception expected) {
+                // the connection closes
+            }
+            assertTrue(waitExit(l), l.log());
+        }
+        assertFalse(Files.exists(dir.resolve("dump.rdb")));
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            j.set("k", "v");
+            try {
+                j.shutdown(redis.clients.jedis.params.ShutdownParams.shutdownParams().save());
+            } catch (Exception expected) {
+                // the connection closes
+            }
+            assertTrue(waitExit(l), l.log());
+        }
+        assertTrue(Files.exists(dir.resolve("dump.rdb")));
+    }
+
+    private static boolean waitExit(ServerProcess l) throws InterruptedException {
+        for (int i = 0; i < 200 && l.isAlive(); i++) Thread.sleep(50);
+        return !l.isAlive();
+    }
+
+    @Test
     void corruptFileRefusedAtStartup() throws Exception {
         Path dir = Files.createTempDirectory("rdbfile");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
