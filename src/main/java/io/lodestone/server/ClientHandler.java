@@ -146,8 +146,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // A client that does not read its replies stops being read from, so its output stays bounded.
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        // Reading goes on while replies wait, as in Redis: a client that writes a large pipeline before it
+        // reads would otherwise deadlock against us. Output is bounded by client-output-buffer-limit
+        // (unlimited for normal clients by default, as in Redis).
         ctx.fireChannelWritabilityChanged();
     }
 
