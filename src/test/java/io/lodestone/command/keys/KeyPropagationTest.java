@@ -1,5 +1,6 @@
 package io.lodestone.command.keys;
 
+import io.lodestone.testsupport.Effects;
 import io.lodestone.command.ServerContext;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
@@ -32,9 +33,7 @@ class KeyPropagationTest {
         StubStrings.install(ctx);
         // Commands run on the event-loop thread: the receiver copies what it is given.
         ctx.addPropagation((db, argv, argc) -> {
-            StringBuilder sb = new StringBuilder().append(db).append(':');
-            for (int i = 0; i < argc; i++) sb.append(' ').append(new String(argv[i], StandardCharsets.ISO_8859_1));
-            stream.add(sb.toString());
+            stream.add(Effects.formatWithDb(db, argv, argc));
         });
         client = RespClient.connect(server.port());
     }

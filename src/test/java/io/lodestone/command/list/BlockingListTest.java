@@ -1,5 +1,6 @@
 package io.lodestone.command.list;
 
+import io.lodestone.testsupport.Effects;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
@@ -35,9 +36,7 @@ class BlockingListTest {
     @BeforeEach
     void start() throws IOException {
         server = EmbeddedServer.start(ctx -> ctx.addPropagation((db, argv, argc) -> {
-            StringBuilder sb = new StringBuilder().append(db).append(':');
-            for (int i = 0; i < argc; i++) sb.append(' ').append(new String(argv[i], StandardCharsets.ISO_8859_1));
-            stream.add(sb.toString());
+            stream.add(Effects.formatWithDb(db, argv, argc));
         }));
         admin = client();
     }

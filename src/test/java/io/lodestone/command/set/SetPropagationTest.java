@@ -1,5 +1,6 @@
 package io.lodestone.command.set;
 
+import io.lodestone.testsupport.Effects;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
@@ -30,9 +31,7 @@ class SetPropagationTest {
     @BeforeEach
     void start() throws IOException {
         server = EmbeddedServer.start(ctx -> ctx.addPropagation((db, argv, argc) -> {
-            List<String> args = new ArrayList<>(argc);
-            for (int i = 0; i < argc; i++) args.add(new String(argv[i], StandardCharsets.ISO_8859_1));
-            effects.add(String.join(" ", args));
+            effects.add(Effects.format(argv, argc));
         }));
         client = RespClient.connect(server.port());
     }

@@ -1,5 +1,6 @@
 package io.lodestone.command.sort;
 
+import io.lodestone.testsupport.Effects;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
@@ -40,9 +41,7 @@ class SortCommandTest {
     void start() throws IOException {
         server = EmbeddedServer.start(ctx -> {
             ctx.addPropagation((db, argv, argc) -> {
-                StringBuilder sb = new StringBuilder().append(db).append(':');
-                for (int i = 0; i < argc; i++) sb.append(' ').append(new String(argv[i], StandardCharsets.ISO_8859_1));
-                stream.add(sb.toString());
+                stream.add(Effects.formatWithDb(db, argv, argc));
             });
             ctx.notifier = (type, event, key, db) -> {
                 if ((type & (KeyspaceEvents.LIST | KeyspaceEvents.GENERIC)) != 0) {
