@@ -59,6 +59,11 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
+        // An AOF that cannot be written refuses writes until a write succeeds again (Redis's MISCONF).
+        if (server.aof.writeError() && (cmd.is(CommandSpec.WRITE) || "ping".equals(cmd.fullName))) {
+            reject(c, cmd, "MISCONF Errors writing to the AOF file: " + server.aof.lastWriteError());
+            return;
+        }
         // RESP2 has no out-of-band messages, so a subscribed connection carries only Pub/Sub traffic.
         if (c.subscriptions.mode && c.reply.protocol() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE"

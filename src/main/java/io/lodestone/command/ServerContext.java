@@ -2,6 +2,7 @@ package io.lodestone.command;
 
 import io.lodestone.config.Config;
 import io.lodestone.config.KeyspaceEvents;
+import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.pubsub.PubSub;
 import io.lodestone.store.Database;
 import io.lodestone.store.Keyspace;
@@ -87,6 +88,9 @@ public final class ServerContext {
     public long dirtyAtLastSave;
     public long rdbSaves;
     public boolean lastSaveOk = true;
+
+    /** The append-only file (off unless appendonly yes); its buffer is written before replies leave. */
+    public final AppendOnlyFile aof = new AppendOnlyFile();
 
     public ServerContext(Config config) {
         this.config = config;

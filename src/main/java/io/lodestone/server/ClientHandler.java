@@ -113,6 +113,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         writePending();
         if (wrotePending) {
             wrotePending = false;
+            server.aof.beforeReplies(); // nothing is acknowledged before the AOF has it
             ctx.flush();
         }
     }
@@ -220,6 +221,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         closing = true;
         server.clients.remove(client);
         ByteBuf out = client.reply.take();
+        server.aof.beforeReplies();
         if (out != null) {
             server.stats.netOutputBytes += out.readableBytes();
             ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);

@@ -5,6 +5,11 @@ import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.command.persistence.PersistenceCommands;
+import io.lodestone.persistence.aof.AofLoader;
+import io.lodestone.persistence.aof.AofReplay;
+import io.lodestone.persistence.aof.AofWriter;
+import io.lodestone.persistence.aof.AppendOnlyFile;
+import io.lodestone.persistence.aof.SynchronousBaseWriter;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
@@ -67,6 +72,8 @@ public final class Lodestone implements ServerContext.Host {
             return () -> f.cancel(false);
         };
         watchConfig();
+        server.aof.baseWriter(new SynchronousBaseWriter(server.aof, server.keyspace, this::execute));
+        if (config.getBool("appendonly")) server.aof.enableAtStartup();
     }
 
     public ServerContext context() {
@@ -103,6 +110,52 @@ public final class Lodestone implements ServerContext.Host {
         Config.ApplyHook rebind = c -> rebind();
         config.onApply("port", rebind);
         config.onApply("bind", rebind);
+        watchAof();
+    }
+
+    /** The AOF's settings, and CONFIG SET appendonly turning it on (a first rewrite) or off. */
+    private void watchAof() {
+        AppendOnlyFile aof = server.aof;
+        aof.workDir = () -> config.resolvePath("");
+        watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
+            case "always" -> AofWriter.FSYNC_ALWAYS;
+            case "no" -> AofWriter.FSYNC_NO;
+            default -> AofWriter.FSYNC_EVERYSEC;
+        }));
+        config.watchString("appenddirname", v -> aof.dirName = v);
+        config.watchString("appendfilename", v -> aof.fileName = v);
+        config.watchBool("aof-use-rdb-preamble", v -> aof.useRdbPreamble = v);
+        config.watchBool("aof-load-truncated", v -> aof.loadTruncated = v);
+        config.watchBool("aof-timestamp-enabled", v -> aof.writer.timestampEnabled = v);
+        config.watchBool("no-appendfsync-on-rewrite", v -> aof.writer.noFsyncOnRewrite = v);
+        config.watchLong("auto-aof-rewrite-percentage", v -> aof.rewritePercentage = v);
+        config.watchLong("auto-aof-rewrite-min-size", v -> aof.rewriteMinSize = v);
+        config.watchBool("rdbcompression", v -> aof.rdbCompression = v);
+        config.watchBool("rdbchecksum", v -> aof.rdbChecksum = v);
+        config.watchBool("aof-disable-auto-gc", v -> {
+            boolean wasDisabled = aof.disableAutoGc;
+            aof.disableAutoGc = v;
+            if (wasDisabled && !v) aof.delHistoryFiles();
+        });
+        config.onApply("appendonly", c -> {
+            boolean on = c.getBool("appendonly");
+            if (!on && aof.state() != AppendOnlyFile.State.OFF) {
+                aof.stop();
+            } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
+                feedAof();
+                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
+            }
+            return null;
+        });
+    }
+
+    private boolean aofFed;
+
+    /** The AOF receives the write effects, in the same order as replicas (registered once). */
+    private void feedAof() {
+        if (aofFed) return;
+        aofFed = true;
+        server.addPropagation(server.aof::feed);
     }
 
     private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
@@ -203,6 +256,7 @@ public final class Lodestone implements ServerContext.Host {
             long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.hz)));
             server.keyspace.activeExpireCycle(budget);
             server.keyspace.cron();
+            server.aof.cron();
             clientsCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
@@ -254,26 +308,42 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     /**
-     * Redis's loadDataFromDisk: loads {@code dir}/{@code dbfilename} if it exists, logging as Redis.
-     * Returns false (after logging why) when the file cannot be loaded; nothing is loaded then.
+     * Redis's loadDataFromDisk and the AOF steps around it in main(): the AOF manifest is read (when
+     * there is one); with {@code appendonly yes} the dataset comes from the AOF, else from
+     * {@code dir}/{@code dbfilename} if it exists; then an enabled AOF is opened for appending. Returns
+     * false (after logging why) when the server must exit.
      */
     public boolean loadDataFromDisk() {
+        AppendOnlyFile aof = server.aof;
+        try {
+            aof.loadManifestFromDisk();
+            if (aof.state() == AppendOnlyFile.State.ON) {
+                long start = System.nanoTime();
+                AofLoader.Status st = aof.load(new AofClient());
+                if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) return false;
+                if (st != AofLoader.Status.NOT_EXIST) {
+                    Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from append only file: %.3f seconds",
+                            (float) ((System.nanoTime() - start) / 1e9)));
+                }
+            } else if (!loadRdbFile()) {
+                return false;
+            }
+            aof.openOnServerStart(server.keyspace);
+            aof.delHistoryFiles();
+        } catch (AppendOnlyFile.FatalException e) {
+            return false;
+        }
+        if (aof.state() != AppendOnlyFile.State.OFF) feedAof();
+        return true;
+    }
+
+    /** Loads {@code dir}/{@code dbfilename} if it exists, logging as Redis. */
+    private boolean loadRdbFile() {
         java.nio.file.Path file = PersistenceCommands.rdbPath(server);
         if (!java.nio.file.Files.exists(file)) return true;
         long start = System.nanoTime();
         try {
-            RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
-                    .load(file, server.keyspace.databases(), System.currentTimeMillis());
-            if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
-            if (r.ctime() >= 0) {
-                Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
-            }
-            if (r.usedMem() >= 0) {
-                Log.notice(String.format(java.util.Locale.ROOT, "RDB memory usage when created %.2f Mb",
-                        r.usedMem() / 1024.0 / 1024.0));
-            }
-            server.keyspace.adopt(r.keyspace());
-            Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+            loadRdb(java.nio.file.Files.readAllBytes(file));
             Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
                     (System.nanoTime() - start) / 1e9));
             return true;
@@ -285,10 +355,64 @@ public final class Lodestone implements ServerContext.Host {
         return false;
     }
 
+    /** Loads an RDB image into the (empty) keyspace, with Redis's log lines. */
+    private void loadRdb(byte[] image) throws RdbFormatException {
+        RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
+                .load(image, server.keyspace.databases(), System.currentTimeMillis());
+        if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
+        if (r.ctime() >= 0) {
+            Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
+        }
+        if (r.usedMem() >= 0) {
+            Log.notice(String.format(java.util.Locale.ROOT, "RDB memory usage when created %.2f Mb",
+                    r.usedMem() / 1024.0 / 1024.0));
+        }
+        server.keyspace.adopt(r.keyspace());
+        Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+    }
+
+    /**
+     * The client AOF files are replayed with (Redis's createAOFClient): commands go through the
+     * dispatcher like any client's, replies are dropped, and nothing is propagated (the AOF is not
+     * being fed while it loads).
+     */
+    private final class AofClient implements AofReplay {
+        private final Client client = new Client(Long.MAX_VALUE, server,
+                new io.lodestone.protocol.Reply(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m -> { }), null);
+
+        AofClient() {
+            client.authenticated = true;
+        }
+
+        @Override
+        public void loadRdb(byte[] rdb) throws Exception {
+            Lodestone.this.loadRdb(rdb);
+        }
+
+        @Override
+        public boolean execute(byte[][] argv) {
+            if (server.commands.lookup(argv[0]) == null) return false;
+            client.argv = argv;
+            client.argc = argv.length;
+            dispatcher.process(client);
+            client.argv = null;
+            io.netty.buffer.ByteBuf out = client.reply.take();
+            if (out != null) out.release();
+            return true;
+        }
+
+        @Override
+        public void reset() {
+            if (client.multi != null) dispatcher.discardTransaction(client);
+            client.select(0);
+        }
+    }
+
     @Override
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
+        if (!server.aof.prepareForShutdown(force)) return "ERR Errors trying to SHUTDOWN. Check logs.";
         if ((!config.saveRules().isEmpty() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");
             if (!PersistenceCommands.save(server)) {

@@ -22,6 +22,7 @@ public final class PersistenceCommands {
     public static void register(CommandTable t) {
         t.handle("save", PersistenceCommands::save);
         t.handle("lastsave", c -> c.reply.integer(c.server.lastSaveTime));
+        AofCommands.register(t);
     }
 
     static void save(Client c) {

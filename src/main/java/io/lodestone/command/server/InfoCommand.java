@@ -163,14 +163,8 @@ public final class InfoCommand {
         field(sb, "rdb_last_bgsave_time_sec", -1);
         field(sb, "rdb_current_bgsave_time_sec", -1);
         field(sb, "rdb_saves", s.rdbSaves);
-        field(sb, "aof_enabled", 0);
-        field(sb, "aof_rewrite_in_progress", 0);
-        field(sb, "aof_rewrite_scheduled", 0);
-        field(sb, "aof_last_rewrite_time_sec", -1);
-        field(sb, "aof_current_rewrite_time_sec", -1);
-        field(sb, "aof_last_bgrewrite_status", "ok");
-        field(sb, "aof_rewrites", 0);
-        field(sb, "aof_last_write_status", "ok");
+        s.aof.info((k, v) -> field(sb, k, v));
+        s.aof.infoEnabled((k, v) -> field(sb, k, v));
     }
 
     private static void stats(ServerContext s, StringBuilder sb) {

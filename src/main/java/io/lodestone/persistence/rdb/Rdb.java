@@ -105,7 +105,7 @@ public final class Rdb {
     }
 
     /** Redis's d2string for a score stored as a listpack string: integers plainly, else %.17g. */
-    static byte[] d2string(double d) {
+    public static byte[] d2string(double d) {
         String s;
         if (Double.isNaN(d)) {
             s = "nan";

@@ -45,6 +45,8 @@ public final class RdbFileWriter {
     private final long usedMemory;
     /** Extra aux fields written before aof-base (the hook for repl-stream-db, repl-id, repl-offset). */
     private final Map<String, String> extraAux = new LinkedHashMap<>();
+    /** The aof-base aux field: 1 in the base file of a multi-part AOF. */
+    private boolean aofBase;
 
     public RdbFileWriter(boolean compress, boolean checksum, long usedMemory) {
         this.compress = compress;
@@ -55,6 +57,12 @@ public final class RdbFileWriter {
     /** Adds an aux field written after used-mem, before aof-base (replication info, later). */
     public RdbFileWriter aux(String key, String value) {
         extraAux.put(key, value);
+        return this;
+    }
+
+    /** Marks the file as the RDB base of an AOF (aux field aof-base 1), as Redis's AOF rewrite writes it. */
+    public RdbFileWriter aofBase(boolean v) {
+        aofBase = v;
         return this;
     }
 
@@ -95,7 +103,7 @@ public final class RdbFileWriter {
         aux(out.sink, "ctime", Long.toString(System.currentTimeMillis() / 1000));
         aux(out.sink, "used-mem", Long.toString(usedMemory));
         for (Map.Entry<String, String> e : extraAux.entrySet()) aux(out.sink, e.getKey(), e.getValue());
-        aux(out.sink, "aof-base", "0");
+        aux(out.sink, "aof-base", aofBase ? "1" : "0");
         RdbValueWriter values = new RdbValueWriter(compress);
         IOException[] failure = new IOException[1];
         for (int i = 0; i < keyspace.databases(); i++) {
