@@ -1,0 +1,385 @@
+package io.lodestone.persistence.aof;
+
+import io.lodestone.testsupport.ServerProcess;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Transaction;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whole append-only directories with child processes: restart, crash with appendfsync always,
+ * truncated tails, and both directions against a real redis-server 7.0.
+ */
+class AofFileTest {
+
+    /** Every type in compact and large encodings, TTLs, two databases, a transaction and deletions. */
+    static void populate(Jedis j) {
+        j.set("s:int", "12345");
+        j.set("s:raw", "hello");
+        j.set("s:bin", "\u0000\u00ff\r\n");
+        j.setex("s:ttl", 1000, "temp");
+        j.append("s:raw", " world");
+        j.incrByFloat("f", 1.5);
+        j.rpush("l:small", "a", "b", "1");
+        for (int i = 0; i < 150; i++) j.rpush("l:big", "el" + i);
+        j.lpop("l:big");
+        j.sadd("set:int", "1", "2", "-3", "100000");
+        j.sadd("set:str", "a", "b", "c");
+        for (int i = 0; i < 600; i++) j.sadd("set:bigint", Integer.toString(i));
+        j.hset("h:small", Map.of("f1", "v1", "f2", "2"));
+        for (int i = 0; i < 600; i++) j.hset("h:big", "f" + i, "v" + i);
+        j.zadd("z:small", Map.of("a", 1.5, "b", -2.0, "c", 3e10, "d", 0.1));
+        for (int i = 0; i < 200; i++) j.zadd("z:big", i * 0.25, "m" + i);
+        j.pexpire("z:big", 500_000);
+        j.pfadd("hll", "a", "b", "c");
+        j.set("gone", "x");
+        j.del("gone");
+        Transaction t = j.multi();
+        t.set("tx1", "1");
+        t.incr("tx2");
+        t.exec();
+        j.select(3);
+        j.set("db3", "v");
+        j.expire("db3", 5000);
+        j.select(0);
+    }
+
+    /** Everything about every key of every database, TTLs rounded to 10 s. */
+    static Map<String, Object> snapshot(Jedis j) {
+        Map<String, Object> all = new TreeMap<>();
+        for (int db = 0; db < 16; db++) {
+            j.select(db);
+            for (String k : j.keys("*")) {
+                String type = j.type(k);
+                Object v = switch (type) {
+                    case "string" -> j.get(k);
+                    case "list" -> j.lrange(k, 0, -1);
+                    case "set" -> new java.util.TreeSet<>(j.smembers(k));
+                    case "hash" -> new TreeMap<>(j.hgetAll(k));
+                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
+                    default -> "?" + type;
+                };
+                long ttl = j.pttl(k);
+                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
+            }
+        }
+        j.select(0);
+        return all;
+    }
+
+    /** Waits (bounded) until no rewrite runs or is scheduled. */
+    static void awaitRewrite(Jedis j) throws InterruptedException {
+        for (int i = 0; i < 400; i++) {
+            String info = j.info("persistence");
+            if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) return;
+            Thread.sleep(25);
+        }
+        throw new AssertionError("rewrite did not finish: " + j.info("persistence"));
+    }
+
+    static String manifest(Path dir) throws Exception {
+        return Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest"), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void restartKeepsEverythingAfterRewriteAndMoreWrites() throws Exception {
+        for (String preamble : List.of("yes", "no")) {
+            Path dir = Files.createTempDirectory("aof");
+            Map<String, Object> expected;
+            try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
+                    "--aof-use-rdb-preamble", preamble);
+                 Jedis j = new Jedis("127.0.0.1", l.port())) {
+                populate(j);
+                assertEquals("Background append only file rewriting started", j.bgrewriteaof());
+                awaitRewrite(j);
+                j.set("after", "rewrite");
+                j.rpush("l:small", "more");
+                j.select(5);
+                j.set("db5", "x");
+                j.select(0);
+                expected = snapshot(j);
+                assertTrue(j.info("persistence").contains("aof_rewrites:1"));
+            }
+            String suffix = preamble.equals("yes") ? "rdb" : "aof";
+            assertEquals("file appendonly.aof.2.base." + suffix + " seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n",
+                    manifest(dir));
+            try (var files = Files.list(dir.resolve("appendonlydir"))) {
+                assertEquals(3, files.count(), "history files are deleted");
+            }
+            try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+                 Jedis j = new Jedis("127.0.0.1", l.port())) {
+                assertEquals(expected, snapshot(j), preamble);
+                assertTrue(l.log().contains("DB loaded from append only file: "), l.log());
+                assertTrue(l.log().contains("Opening AOF incr file appendonly.aof.2.incr.aof on server start"), l.log());
+            }
+        }
+    }
+
+    @Test
+    void killDuringWritesWithAppendfsyncAlwaysLosesNothingAcknowledged() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        AtomicLong acked = new AtomicLong();
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
+                "--appendfsync", "always")) {
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                try (Jedis j = new Jedis("127.0.0.1", l.port())) {
+                    for (long i = 1; !stop.get() && i < 1_000_000; i++) {
+                        j.set("k" + i, "v" + i);
+                        j.incr("counter");
+                        acked.set(i);
+                    }
+                } catch (Exception expected) {
+                    // the server was killed
+                }
+            });
+            writer.start();
+            for (int i = 0; i < 400 && acked.get() < 300; i++) Thread.sleep(10);
+            l.kill();
+            stop.set(true);
+            writer.join(10_000);
+        }
+        long n = acked.get();
+        assertTrue(n > 0, "the writer got acknowledgements");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            long counter = Long.parseLong(j.get("counter"));
+            assertTrue(counter >= n, "counter " + counter + " < acknowledged " + n);
+            for (long i = 1; i <= n; i++) assertEquals("v" + i, j.get("k" + i), "k" + i);
+        }
+    }
+
+    /** Starts Lodestone expecting it to exit; returns its output. */
+    private static String runExpectingExit(Path dir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                ServerProcess.LODESTONE_MAIN, "--port", "0", "--dir", dir.toString(), "--save", ""));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void truncatedLastCommandLoadsWithAofLoadTruncatedAndIsRefusedWithout() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            j.set("k", "v");
+            j.set("k2", "v2");
+        }
+        Path incr = dir.resolve("appendonlydir/appendonly.aof.1.incr.aof");
+        byte[] full = Files.readAllBytes(incr);
+        Files.write(incr, java.util.Arrays.copyOf(full, full.length - 5));
+        String out = runExpectingExit(dir, "--appendonly", "yes", "--aof-load-truncated", "no");
+        assertTrue(out.contains("Unexpected end of file reading the append only file appendonly.aof.1.incr.aof. You can: "
+                + "1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. "
+                + "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server."), out);
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals("v", j.get("k"));
+            assertEquals(null, j.get("k2"));
+            String log = l.log();
+            assertTrue(log.contains("!!! Warning: short read while loading the AOF file appendonly.aof.1.incr.aof!!!"), log);
+            assertTrue(log.contains("!!! Truncating the AOF appendonly.aof.1.incr.aof at offset 50 !!!"), log);
+            assertTrue(log.contains("AOF appendonly.aof.1.incr.aof loaded anyway because aof-load-truncated is enabled"), log);
+            j.set("k3", "v3"); // appended after the cut: the file is valid again
+        }
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals("v3", j.get("k3"));
+            assertTrue(!l.log().contains("short read"), l.log());
+        }
+    }
+
+    @Test
+    void invalidManifestIsFatal() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        Files.createDirectories(dir.resolve("appendonlydir"));
+        Files.writeString(dir.resolve("appendonlydir/appendonly.aof.manifest"), "file x seq 1 type q\n");
+        String out = runExpectingExit(dir, "--appendonly", "yes");
+        assertTrue(out.contains("*** FATAL AOF MANIFEST FILE ERROR ***") && out.contains(">>> 'file x seq 1 type q'")
+                && out.contains("Unknown AOF file type"), out);
+    }
+
+    @Test
+    void redisAppendOnlyDirLoadsIntoLodestone() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        for (String preamble : List.of("yes", "no")) {
+            Path dir = Files.createTempDirectory("aof");
+            Map<String, Object> expected;
+            try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--appendonly", "yes",
+                    "--aof-use-rdb-preamble", preamble);
+                 Jedis j = new Jedis("127.0.0.1", r.port())) {
+                populate(j);
+                j.bgrewriteaof();
+                awaitRewrite(j);
+                j.set("after", "rewrite");
+                j.hset("h:small", "f3", "v3");
+                j.zincrby("z:small", 2, "a");
+                j.spop("set:str");
+                expected = snapshot(j);
+            }
+            try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+                 Jedis j = new Jedis("127.0.0.1", l.port())) {
+                assertEquals(expected, snapshot(j), preamble);
+            }
+        }
+    }
+
+    @Test
+    void lodestoneAppendOnlyDirLoadsIntoRedis() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        for (String preamble : List.of("yes", "no")) {
+            Path dir = Files.createTempDirectory("aof");
+            Map<String, Object> expected;
+            try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
+                    "--aof-use-rdb-preamble", preamble);
+                 Jedis j = new Jedis("127.0.0.1", l.port())) {
+                populate(j);
+                j.bgrewriteaof();
+                awaitRewrite(j);
+                j.set("after", "rewrite");
+                j.spop("set:str");
+                expected = snapshot(j);
+            }
+            try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--appendonly", "yes");
+                 Jedis j = new Jedis("127.0.0.1", r.port())) {
+                assertEquals(expected, snapshot(j), preamble);
+                assertTrue(r.log().contains("DB loaded from append only file"), r.log());
+            }
+        }
+    }
+
+    @Test
+    void bgrewriteaofWhileClientsWrite() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        Map<String, Object> expected;
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                int id = w;
+                Thread t = new Thread(() -> {
+                    try (Jedis c = new Jedis("127.0.0.1", l.port())) {
+                        for (int i = 0; !stop.get() && i < 200_000; i++) {
+                            c.set("w" + id + ":" + (i % 500), Integer.toString(i));
+                            c.rpush("list" + id, Integer.toString(i));
+                            c.zadd("z" + id, i, "m" + (i % 300));
+                            c.hincrBy("h", "f" + id, 1);
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                });
+                writers.add(t);
+                t.start();
+            }
+            for (int round = 0; round < 5; round++) {
+                Thread.sleep(100);
+                String reply = j.bgrewriteaof();
+                assertTrue(reply.startsWith("Background append only file rewriting"), reply);
+                awaitRewrite(j);
+            }
+            stop.set(true);
+            for (Thread t : writers) t.join(10_000);
+            assertEquals(null, failure.get());
+            expected = snapshot(j);
+        }
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals(expected, snapshot(j));
+        }
+    }
+
+    @Test
+    void configSetAppendonlyYesWritesABaseFirst() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        Map<String, Object> expected;
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            populate(j);
+            assertEquals("OK", j.configSet("appendonly", "yes"));
+            awaitRewrite(j);
+            assertTrue(j.info("persistence").contains("aof_enabled:1"));
+            j.set("after", "on");
+            expected = snapshot(j);
+            String log = l.log();
+            assertTrue(log.contains("Creating AOF incr file temp-appendonly.aof.incr on background rewrite"), log);
+            assertTrue(log.contains("Successfully renamed the temporary AOF incr file temp-appendonly.aof.incr into"
+                    + " appendonly.aof.1.incr.aof"), log);
+        }
+        assertEquals("file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+                manifest(dir));
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals(expected, snapshot(j));
+            assertEquals("OK", j.configSet("appendonly", "no"));
+            assertTrue(j.info("persistence").contains("aof_enabled:0"));
+            j.set("not", "logged");
+        }
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals(expected, snapshot(j), "writes after appendonly no are not in the AOF");
+        }
+    }
+
+    @Test
+    void infoFieldsMatchRedis() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        List<String> shapes = new ArrayList<>();
+        for (boolean lodestone : List.of(true, false)) {
+            Path dir = Files.createTempDirectory("aof");
+            String[] args = {"--dir", dir.toString(), "--appendonly", "yes"};
+            try (ServerProcess s = lodestone ? ServerProcess.lodestone(args) : ServerProcess.redis(args);
+                 Jedis j = new Jedis("127.0.0.1", s.port())) {
+                j.set("k", "v");
+                StringBuilder sb = new StringBuilder();
+                for (String line : j.info("persistence").split("\r\n")) {
+                    if (!line.startsWith("aof_")) continue;
+                    String name = line.substring(0, line.indexOf(':'));
+                    String value = line.substring(line.indexOf(':') + 1);
+                    sb.append(name).append(name.endsWith("_size") ? "" : "=" + value).append('\n');
+                }
+                shapes.add(sb.toString());
+            }
+        }
+        assertEquals(shapes.get(1), shapes.get(0));
+    }
+
+    @Test
+    void oldStyleAppendOnlyFileIsUpgraded() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        Files.writeString(dir.resolve("appendonly.aof"), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nold\r\n");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+             Jedis j = new Jedis("127.0.0.1", l.port())) {
+            assertEquals("old", j.get("k"));
+            assertTrue(l.log().contains("Successfully migrated an old-style AOF file (appendonly.aof) into the AOF"
+                    + " directory (appendonlydir)."), l.log());
+        }
+        assertEquals("file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifest(dir));
+        assertNotNull(Duration.ZERO);
+    }
+}

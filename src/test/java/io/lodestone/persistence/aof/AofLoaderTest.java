@@ -1,0 +1,147 @@
+package io.lodestone.persistence.aof;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Replay of AOF files as Redis's loadSingleAppendOnlyFile reads them, including damaged tails. */
+class AofLoaderTest {
+
+    /** Records what would run: commands as space-joined text, RDB images, resets. */
+    static final class Recorder implements AofReplay {
+        final List<String> log = new ArrayList<>();
+
+        @Override
+        public void loadRdb(byte[] rdb) {
+            log.add("RDB " + rdb.length);
+        }
+
+        @Override
+        public boolean execute(byte[][] argv) {
+            if (new String(argv[0], StandardCharsets.ISO_8859_1).equalsIgnoreCase("nosuch")) return false;
+            List<String> parts = new ArrayList<>();
+            for (byte[] a : argv) parts.add(new String(a, StandardCharsets.ISO_8859_1));
+            log.add(String.join(" ", parts));
+            return true;
+        }
+
+        @Override
+        public void reset() {
+            log.add("reset");
+        }
+    }
+
+    private static String resp(String... args) {
+        StringBuilder sb = new StringBuilder("*" + args.length + "\r\n");
+        for (String a : args) sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        return sb.toString();
+    }
+
+    private Path dir;
+
+    private Path write(String name, String content) throws IOException {
+        if (dir == null) dir = Files.createTempDirectory("aofload");
+        Path p = dir.resolve(name);
+        Files.write(p, content.getBytes(StandardCharsets.ISO_8859_1));
+        return p;
+    }
+
+    @Test
+    void replaysCommandsSkippingAnnotations() throws Exception {
+        write("a", "#TS:1700000000\r\n" + resp("SELECT", "0") + resp("SET", "k", "v\r\nx") + resp("DEL", "k"));
+        Recorder r = new Recorder();
+        assertEquals(AofLoader.Status.OK, new AofLoader(dir, r, true).loadFile("a"));
+        assertEquals(List.of("SELECT 0", "SET k v\r\nx", "DEL k", "reset"), r.log);
+    }
+
+    @Test
+    void truncatedTailIsCutAtTheLastCompleteCommandWhenAllowed() throws Exception {
+        String good = resp("SET", "a", "1") + resp("SET", "b", "2");
+        for (String tail : List.of("*", "*3\r", "*3\r\n$3\r\nSET\r\n$1", "*3\r\n$3\r\nSET\r\n$1\r\nc\r\n$1\r\n3")) {
+            Path p = write("t", good + tail);
+            Recorder r = new Recorder();
+            assertEquals(AofLoader.Status.TRUNCATED, new AofLoader(dir, r, true).loadFile("t"), tail);
+            assertEquals(List.of("SET a 1", "SET b 2", "reset"), r.log);
+            assertEquals(good, Files.readString(p, StandardCharsets.ISO_8859_1), "cut after the last command");
+        }
+    }
+
+    @Test
+    void truncatedTailFailsWhenNotAllowedAndTheFileIsKept() throws Exception {
+        String content = resp("SET", "a", "1") + "*3\r\n$3\r\nSE";
+        Path p = write("t", content);
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), false).loadFile("t"));
+        assertEquals(content, Files.readString(p, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void unfinishedMultiIsRevertedToBeforeTheMulti() throws Exception {
+        String good = resp("SET", "a", "1") + resp("MULTI") + resp("SET", "b", "2") + resp("EXEC");
+        Path p = write("m", good + resp("MULTI") + resp("SET", "c", "3"));
+        Recorder r = new Recorder();
+        assertEquals(AofLoader.Status.TRUNCATED, new AofLoader(dir, r, true).loadFile("m"));
+        assertEquals(good, Files.readString(p, StandardCharsets.ISO_8859_1));
+        assertEquals("reset", r.log.get(r.log.size() - 1), "the open transaction is dropped");
+    }
+
+    @Test
+    void badFormatAndUnknownCommandsFail() throws Exception {
+        write("f", resp("SET", "a", "1") + "+OK\r\n");
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadFile("f"));
+        write("f", "*0\r\n");
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadFile("f"));
+        write("f", "*1\r\nxx\r\n");
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadFile("f"));
+        write("f", resp("NOSUCH", "x"));
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadFile("f"));
+    }
+
+    @Test
+    void missingAndEmptyFiles() throws Exception {
+        write("empty", "");
+        assertEquals(AofLoader.Status.EMPTY, new AofLoader(dir, new Recorder(), true).loadFile("empty"));
+        assertEquals(AofLoader.Status.NOT_EXIST, new AofLoader(dir, new Recorder(), true).loadFile("missing"));
+    }
+
+    @Test
+    void rdbBaseGoesToTheRdbLoader() throws Exception {
+        write("b", "REDIS0010restofimage");
+        Recorder r = new Recorder();
+        assertEquals(AofLoader.Status.OK, new AofLoader(dir, r, true).loadFile("b"));
+        assertEquals(List.of("RDB 20", "reset"), r.log);
+    }
+
+    @Test
+    void manifestOrderBaseThenIncrsAndTruncationOnlyForTheLastFile() throws Exception {
+        write("x.1.base.aof", resp("SET", "a", "base"));
+        write("x.1.incr.aof", resp("SET", "a", "one"));
+        write("x.2.incr.aof", resp("SET", "a", "two") + "*2\r\n");
+        AofManifest m = AofManifest.parse(("file x.1.base.aof seq 1 type b\nfile x.1.incr.aof seq 1 type i\n"
+                + "file x.2.incr.aof seq 2 type i\n").getBytes(StandardCharsets.ISO_8859_1));
+        Recorder r = new Recorder();
+        AofLoader loader = new AofLoader(dir, r, true);
+        assertEquals(AofLoader.Status.TRUNCATED, loader.loadAll(m));
+        assertEquals(List.of("SET a base", "reset", "SET a one", "reset", "SET a two", "reset"), r.log);
+        assertTrue(loader.totalSize > 0);
+
+        write("x.1.incr.aof", resp("SET", "a", "one") + "*2\r\n");
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadAll(m),
+                "a truncated file that is not the last is fatal");
+    }
+
+    @Test
+    void aFileOfTheManifestThatIsMissingIsFatal() throws Exception {
+        write("x.1.base.aof", resp("SET", "a", "base"));
+        AofManifest m = AofManifest.parse("file x.1.base.aof seq 1 type b\nfile x.1.incr.aof seq 1 type i\n"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertEquals(AofLoader.Status.FAILED, new AofLoader(dir, new Recorder(), true).loadAll(m));
+    }
+}
