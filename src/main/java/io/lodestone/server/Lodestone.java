@@ -3,10 +3,7 @@ package io.lodestone.server;
 import io.lodestone.command.Client;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.command.persistence.PersistenceCommands;
-import io.lodestone.persistence.rdb.RdbFileLoader;
-import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
@@ -60,6 +57,7 @@ public final class Lodestone implements ServerContext.Host {
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
+        server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
@@ -92,6 +90,10 @@ public final class Lodestone implements ServerContext.Host {
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);
+        config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
+        config.watchBool("stop-writes-on-bgsave-error", v -> server.stopWritesOnBgsaveError = v);
+        server.hasSavePoints = !config.saveRules().isEmpty();
+        config.addListener("save", (c, p) -> server.hasSavePoints = !c.saveRules().isEmpty());
         watchEnum("enable-debug-command", v -> server.enableDebugCommand = v);
         config.watchInt("port", v -> server.port = v);
         watchEnum("loglevel", Log::level);
@@ -204,6 +206,7 @@ public final class Lodestone implements ServerContext.Host {
             server.keyspace.activeExpireCycle(budget);
             server.keyspace.cron();
             clientsCron();
+            PersistenceCommands.cron(server);
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);
@@ -258,37 +261,17 @@ public final class Lodestone implements ServerContext.Host {
      * Returns false (after logging why) when the file cannot be loaded; nothing is loaded then.
      */
     public boolean loadDataFromDisk() {
-        java.nio.file.Path file = PersistenceCommands.rdbPath(server);
-        if (!java.nio.file.Files.exists(file)) return true;
-        long start = System.nanoTime();
-        try {
-            RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
-                    .load(file, server.keyspace.databases(), System.currentTimeMillis());
-            if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
-            if (r.ctime() >= 0) {
-                Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
-            }
-            if (r.usedMem() >= 0) {
-                Log.notice(String.format(java.util.Locale.ROOT, "RDB memory usage when created %.2f Mb",
-                        r.usedMem() / 1024.0 / 1024.0));
-            }
-            server.keyspace.adopt(r.keyspace());
-            Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
-            Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
-                    (System.nanoTime() - start) / 1e9));
-            return true;
-        } catch (RdbFormatException e) {
-            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
-        } catch (java.io.IOException e) {
-            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
-        }
-        return false;
+        return PersistenceCommands.loadAtStartup(server);
     }
 
     @Override
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
+        if (PersistenceCommands.rdbSaveInProgress(server)) {
+            Log.warning("There is a child saving an .rdb. Killing it!");
+            PersistenceCommands.abortBgsave(server);
+        }
         if ((!config.saveRules().isEmpty() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");
             if (!PersistenceCommands.save(server)) {
