@@ -59,10 +59,13 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
-        // An AOF that cannot be written refuses writes until a write succeeds again (Redis's MISCONF).
-        if (server.aof.writeError() && (cmd.is(CommandSpec.WRITE) || "ping".equals(cmd.fullName))) {
-            reject(c, cmd, "MISCONF Errors writing to the AOF file: " + server.aof.lastWriteError());
-            return;
+        if (!server.lastBgsaveOk || server.aofWriteError != null) {
+            // Redis refuses writes (and PING, so monitoring notices) while it cannot persist them.
+            String denial = server.diskErrorDenial();
+            if (denial != null && (isWrite(c, cmd) || cmd.fullName.equals("ping"))) {
+                reject(c, cmd, denial);
+                return;
+            }
         }
         // RESP2 has no out-of-band messages, so a subscribed connection carries only Pub/Sub traffic.
         if (c.subscriptions.mode && c.reply.protocol() == 2 && !allowedWhileSubscribed(cmd)) {
@@ -88,6 +91,14 @@ public final class Dispatcher {
             server.endCall();
         }
         server.blocking.serveReadyKeys(this);
+    }
+
+    /** Redis's is_write_command: a write, or an EXEC whose queue holds one. */
+    private static boolean isWrite(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.WRITE)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
     }
 
     /** What a RESP2 client in Pub/Sub mode may still run. */

@@ -81,13 +81,51 @@ public final class ServerContext {
 
     public Host host;
 
-    // RDB persistence bookkeeping (command.persistence): Redis's lastsave, dirty_before_bgsave, stat_rdb_saves.
+    // RDB persistence bookkeeping (command.persistence), Redis's names: lastsave, dirty_before_bgsave,
+    // lastbgsave_status, lastbgsave_try, rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
+    /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
+    public io.lodestone.persistence.Snapshotter snapshotter;
     /** Unix seconds of the last successful save (or of start-up). */
     public long lastSaveTime = System.currentTimeMillis() / 1000;
     /** keyspace.dirty when the last save succeeded: INFO reports the difference. */
     public long dirtyAtLastSave;
+    /** keyspace.dirty when the BGSAVE in progress started. */
+    public long dirtyBeforeBgsave;
     public long rdbSaves;
-    public boolean lastSaveOk = true;
+    /** rdb_last_bgsave_status: false after a failed BGSAVE, until a save succeeds. */
+    public boolean lastBgsaveOk = true;
+    /** Unix seconds of the last BGSAVE attempt (save points retry a failed one after 5 s). */
+    public long lastBgsaveTry;
+    public long lastBgsaveTimeSec = -1;
+    public boolean bgsaveScheduled;
+    /** Bytes serialized ahead of the walk by writes during the last BGSAVE (our rdb_last_cow_size). */
+    public long lastSnapshotEarlyBytes;
+    public long lastLoadKeysLoaded;
+    public long lastLoadKeysExpired;
+    /** stop-writes-on-bgsave-error, and whether save points are configured (hot copies of the config). */
+    public boolean stopWritesOnBgsaveError = true;
+    public boolean hasSavePoints;
+    /** Why the last AOF write or fsync failed (strerror-like text), or null: writes get -MISCONF while set. */
+    public volatile String aofWriteError;
+    /** Set by the AOF: whether appendonly is on (for the -MISCONF rule and INFO). */
+    public boolean aofOn;
+
+    /**
+     * Redis's writeCommandsDeniedByDiskError: the -MISCONF error write commands (and PING) get while
+     * the last BGSAVE failed (with stop-writes-on-bgsave-error and save points) or the AOF cannot be
+     * written; null when writes are allowed.
+     */
+    public String diskErrorDenial() {
+        if (!lastBgsaveOk && stopWritesOnBgsaveError && hasSavePoints) {
+            return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
+                    + "Commands that may modify the data set are disabled, because this instance is configured to "
+                    + "report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                    + "Please check the Redis logs for details about the RDB error.";
+        }
+        String aof = aofWriteError;
+        if (aofOn && aof != null) return "MISCONF Errors writing to the AOF file: " + aof;
+        return null;
+    }
 
     /** The append-only file (off unless appendonly yes); its buffer is written before replies leave. */
     public final AppendOnlyFile aof = new AppendOnlyFile();

@@ -3,13 +3,13 @@ package io.lodestone.server;
 import io.lodestone.command.Client;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.command.persistence.PersistenceCommands;
+import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.persistence.aof.AofLoader;
 import io.lodestone.persistence.aof.AofReplay;
 import io.lodestone.persistence.aof.AofWriter;
 import io.lodestone.persistence.aof.AppendOnlyFile;
-import io.lodestone.persistence.aof.SynchronousBaseWriter;
+import io.lodestone.persistence.aof.SnapshotBaseWriter;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
@@ -65,6 +65,7 @@ public final class Lodestone implements ServerContext.Host {
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
+        server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
@@ -72,7 +73,7 @@ public final class Lodestone implements ServerContext.Host {
             return () -> f.cancel(false);
         };
         watchConfig();
-        server.aof.baseWriter(new SynchronousBaseWriter(server.aof, server.keyspace, this::execute));
+        server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
         if (config.getBool("appendonly")) server.aof.enableAtStartup();
     }
 
@@ -99,6 +100,10 @@ public final class Lodestone implements ServerContext.Host {
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);
+        config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
+        config.watchBool("stop-writes-on-bgsave-error", v -> server.stopWritesOnBgsaveError = v);
+        server.hasSavePoints = !config.saveRules().isEmpty();
+        config.addListener("save", (c, p) -> server.hasSavePoints = !c.saveRules().isEmpty());
         watchEnum("enable-debug-command", v -> server.enableDebugCommand = v);
         config.watchInt("port", v -> server.port = v);
         watchEnum("loglevel", Log::level);
@@ -117,6 +122,10 @@ public final class Lodestone implements ServerContext.Host {
     private void watchAof() {
         AppendOnlyFile aof = server.aof;
         aof.workDir = () -> config.resolvePath("");
+        aof.onStatus = () -> {
+            server.aofOn = aof.state() != AppendOnlyFile.State.OFF;
+            server.aofWriteError = aof.writeError() ? aof.lastWriteError() : null;
+        };
         watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
             case "always" -> AofWriter.FSYNC_ALWAYS;
             case "no" -> AofWriter.FSYNC_NO;
@@ -258,6 +267,7 @@ public final class Lodestone implements ServerContext.Host {
             server.keyspace.cron();
             server.aof.cron();
             clientsCron();
+            PersistenceCommands.cron(server);
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);
@@ -325,7 +335,7 @@ public final class Lodestone implements ServerContext.Host {
                     Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from append only file: %.3f seconds",
                             (float) ((System.nanoTime() - start) / 1e9)));
                 }
-            } else if (!loadRdbFile()) {
+            } else if (!PersistenceCommands.loadAtStartup(server)) {
                 return false;
             }
             aof.openOnServerStart(server.keyspace);
@@ -335,24 +345,6 @@ public final class Lodestone implements ServerContext.Host {
         }
         if (aof.state() != AppendOnlyFile.State.OFF) feedAof();
         return true;
-    }
-
-    /** Loads {@code dir}/{@code dbfilename} if it exists, logging as Redis. */
-    private boolean loadRdbFile() {
-        java.nio.file.Path file = PersistenceCommands.rdbPath(server);
-        if (!java.nio.file.Files.exists(file)) return true;
-        long start = System.nanoTime();
-        try {
-            loadRdb(java.nio.file.Files.readAllBytes(file));
-            Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from disk: %.3f seconds",
-                    (System.nanoTime() - start) / 1e9));
-            return true;
-        } catch (RdbFormatException e) {
-            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
-        } catch (java.io.IOException e) {
-            Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage() + ". Exiting.");
-        }
-        return false;
     }
 
     /** Loads an RDB image into the (empty) keyspace, with Redis's log lines. */
@@ -368,6 +360,8 @@ public final class Lodestone implements ServerContext.Host {
                     r.usedMem() / 1024.0 / 1024.0));
         }
         server.keyspace.adopt(r.keyspace());
+        server.lastLoadKeysLoaded = r.keysLoaded();
+        server.lastLoadKeysExpired = r.keysExpired();
         Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
     }
 
@@ -412,6 +406,10 @@ public final class Lodestone implements ServerContext.Host {
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
+        if (PersistenceCommands.rdbSaveInProgress(server)) {
+            Log.warning("There is a child saving an .rdb. Killing it!");
+            PersistenceCommands.abortBgsave(server);
+        }
         if (!server.aof.prepareForShutdown(force)) return "ERR Errors trying to SHUTDOWN. Check logs.";
         if ((!config.saveRules().isEmpty() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");

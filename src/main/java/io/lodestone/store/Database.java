@@ -42,9 +42,27 @@ public final class Database {
         return countHit(lookup(key, true), key, true);
     }
 
-    /** Lookup for a write: refreshes the access clock, no hit/miss accounting. */
+    /**
+     * Lookup for a write: refreshes the access clock, no hit/miss accounting. The caller may change
+     * the value in place, so a running snapshot takes the entry first.
+     */
     public KeyEntry lookupWrite(byte[] key) {
-        return lookup(key, true);
+        KeyEntry e = lookup(key, true);
+        if (e != null && keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
+        return e;
+    }
+
+    /**
+     * Redis's lookup for a change that does not go through {@link #lookupWrite} (a cached value
+     * rewritten by a read, as PFCOUNT does): a running snapshot takes the entry first.
+     */
+    public void beforeInPlaceChange(KeyEntry e) {
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
+    }
+
+    /** The dict itself, for a snapshot. */
+    Dict<KeyEntry> dict() {
+        return dict;
     }
 
     /** Lookup without touching the access clock (OBJECT, TYPE-like introspection, TOUCH semantics aside). */
@@ -113,7 +131,7 @@ public final class Database {
 
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
-        KeyEntry e = new KeyEntry(key, value);
+        KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
         e.clock(keyspace.lruClock());
         dict.add(e);
         keyspace.listener.keyAdded(this, key);
@@ -144,6 +162,7 @@ public final class Database {
 
     /** Unlinks an entry obtained from a lookup. */
     public void remove(KeyEntry e) {
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         dict.remove(e.key);
         expires.remove(e);
         keyspace.listener.keyModified(this, e.key);
@@ -171,9 +190,10 @@ public final class Database {
      * entry. Expiry, access clock and flags carry over: Redis moves the very same value object.
      */
     public KeyEntry rename(KeyEntry e, byte[] newKey) {
-        KeyEntry n = new KeyEntry(newKey, e.value);
-        n.meta = e.meta;
         remove(e);
+        KeyEntry n = new KeyEntry(newKey, e.value, keyspace.epoch);
+        n.meta = e.meta;
+        n.epoch(keyspace.epoch);
         dict.add(n);
         keyspace.listener.keyAdded(this, newKey);
         if (e.expireAt != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt);
@@ -193,6 +213,7 @@ public final class Database {
     }
 
     public void setExpire(KeyEntry e, long whenMs) {
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         e.expireAt = whenMs;
         expires.add(e);
         keyspace.listener.keyModified(this, e.key);
@@ -201,6 +222,7 @@ public final class Database {
     /** Clears the expiry; true if there was one. */
     public boolean removeExpire(KeyEntry e) {
         if (e.expireAt == KeyEntry.NO_EXPIRE) return false;
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         e.expireAt = KeyEntry.NO_EXPIRE;
         expires.remove(e);
         keyspace.listener.keyModified(this, e.key);

@@ -20,17 +20,28 @@ public final class KeyEntry extends DictEntry {
      */
     public static final int FLAG_NOT_INT = 1 << 26;
     private static final int CLOCK_MASK = 0xFFFFFF;
+    /** Bits 27-31 of {@link #meta}: the epoch of the last snapshot that visited the entry (see {@link Snapshot}). */
+    private static final int EPOCH_SHIFT = 27;
 
     Object value;
     long expireAt = NO_EXPIRE;
     /** Position in the database's expiry index, or -1. */
     int ttlSlot = -1;
-    /** Low 24 bits: LRU clock (seconds) or LFU data, as Redis's robj.lru; high 8 bits: flags. */
+    /** Low 24 bits: LRU clock (seconds) or LFU data, as Redis's robj.lru; bits 24-26: flags; 27-31: snapshot epoch. */
     int meta;
 
-    KeyEntry(byte[] key, Object value) {
+    KeyEntry(byte[] key, Object value, int epoch) {
         super(key);
         this.value = value;
+        this.meta = epoch << EPOCH_SHIFT;
+    }
+
+    int epoch() {
+        return meta >>> EPOCH_SHIFT;
+    }
+
+    void epoch(int epoch) {
+        meta = (meta & ~(-1 << EPOCH_SHIFT)) | (epoch << EPOCH_SHIFT);
     }
 
     /** The value: {@code byte[]} for strings, a {@code store.type} object otherwise. */

@@ -53,6 +53,12 @@ public final class Keyspace {
     long keyspaceHits;
     long keyspaceMisses;
     long expiredKeys;
+    /** The snapshot in progress, or null (checked by every write: see {@link Snapshot}). */
+    Snapshot snapshot;
+    /** The epoch new entries are born with: that of the last snapshot started (0 before any). */
+    int epoch;
+    /** Bit i set: some live entry may carry epoch i. A new snapshot needs an epoch no entry has. */
+    private int liveEpochs = 1;
     private boolean expireOnAccess = true;
     private boolean activeExpire = true;
     private int expireCursor;
@@ -143,6 +149,45 @@ public final class Keyspace {
             dbs[i].swapContents(loaded.dbs[i]);
             listener.databaseCleared(dbs[i]);
         }
+    }
+
+    /**
+     * Starts a point-in-time snapshot of every database; the caller drives it with
+     * {@link Snapshot#advance}. Throws if one is already running.
+     */
+    public Snapshot startSnapshot(Snapshot.Visitor visitor) {
+        if (snapshot != null) throw new IllegalStateException("a snapshot is already in progress");
+        int free = ~liveEpochs & ~1; // epoch 0 is what loaded entries are born with: never a snapshot's
+        if (free == 0) {
+            // Every epoch may be in use after many aborted snapshots: relabel all entries (rare, O(keys)).
+            for (Database d : dbs) d.forEach(e -> e.epoch(0));
+            liveEpochs = 1;
+            free = ~1;
+        }
+        epoch = Integer.numberOfTrailingZeros(free);
+        liveEpochs |= 1 << epoch;
+        snapshot = new Snapshot(this, visitor, epoch, true);
+        return snapshot;
+    }
+
+    /**
+     * A snapshot walked to the end by the caller before anything else runs (SAVE): it leaves no marks
+     * and may be taken while a background snapshot is in progress.
+     */
+    public Snapshot synchronousSnapshot(Snapshot.Visitor visitor) {
+        return new Snapshot(this, visitor, -1, false);
+    }
+
+    /** The snapshot in progress, or null. */
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    void snapshotEnded(Snapshot s, boolean complete) {
+        if (snapshot != s) return;
+        snapshot = null;
+        // A complete snapshot visited every entry that existed: they all carry its epoch now.
+        if (complete) liveEpochs = 1 | (1 << s.epoch());
     }
 
     /** Empties every database; returns the number of keys removed. */

@@ -135,6 +135,7 @@ public final class HyperLogLogCommands {
             return;
         }
         hllValue(e);
+        if (!HyperLogLog.of((byte[]) e.value()).cacheValid()) db.beforeInPlaceChange(e); // the cache gets rewritten
         HyperLogLog h = HyperLogLog.of(unshare(e));
         if (h.cacheValid()) {
             c.reply.integer(h.cachedCardinality());

@@ -222,11 +222,16 @@ public final class KeyCommands {
         c.reply.ok();
     }
 
-    /** FLUSHALL [ASYNC|SYNC]: Redis counts the keys removed plus one. */
+    /**
+     * FLUSHALL [ASYNC|SYNC]: Redis counts the keys removed plus one, cancels a BGSAVE in progress and,
+     * with save points configured, saves the now empty data set at once.
+     */
     static void flushall(Client c) {
         parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
-        ks.dirty += ks.flushAll() + 1;
+        ks.dirty += ks.flushAll();
+        io.lodestone.command.persistence.PersistenceCommands.afterFlushAll(c.server);
+        ks.dirty++;
         c.reply.ok();
     }
 

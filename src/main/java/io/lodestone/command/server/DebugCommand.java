@@ -7,7 +7,7 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.store.KeyEntry;
 
-/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, HELP). */
+/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, POPULATE, HELP). */
 final class DebugCommand {
     private DebugCommand() {
     }
@@ -22,6 +22,24 @@ final class DebugCommand {
             io.lodestone.command.connection.ConnectionCommands.help(c, "DEBUG",
                     "OBJECT <key>",
                     "    Show low level info about the `key` and associated value.",
+                    "POPULATE <count> [<prefix>] [<size>]",
+                    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+                    "    it is used instead of the 'key' prefix. These are not propagated to",
+                    "    replicas. Cluster slots are not respected so keys not belonging to the",
+                    "    current node can be created in cluster mode.",
+                    "RELOAD [option ...]",
+                    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                    "    * MERGE: conflicting keys will be loaded from RDB.",
+                    "    * NOFLUSH: the existing database will not be removed before load, but",
+                    "      conflicting keys will generate an exception and kill the server.",
+                    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                    "    Examples:",
+                    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                    "      the database.",
+                    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                    "      existing RDB file.",
+                    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                    "      file to the database.",
                     "SET-ACTIVE-EXPIRE <0|1>",
                     "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
                     "    the Redis behavior). Setting it to 1 reenables back the default.",
@@ -41,6 +59,10 @@ final class DebugCommand {
                 }
             }
             c.reply.ok();
+        } else if (Args.is(sub, "reload")) {
+            io.lodestone.command.persistence.PersistenceCommands.debugReload(c);
+        } else if (Args.is(sub, "populate") && c.argc >= 3 && c.argc <= 5) {
+            populate(c);
         } else if (Args.is(sub, "set-active-expire") && c.argc == 3) {
             c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
             c.reply.ok();
@@ -54,6 +76,32 @@ final class DebugCommand {
             throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + Args.str(sub)
                     + "'. Try DEBUG HELP.");
         }
+    }
+
+    /**
+     * DEBUG POPULATE count [prefix] [size]: keys {@code prefix:N} with values {@code value:N} (padded
+     * with zero bytes or cut to {@code size}); existing keys are left alone. Not propagated, as in Redis.
+     */
+    private static void populate(Client c) {
+        long count = positive(c.argv[2]);
+        String prefix = c.argc >= 4 ? Args.str(c.argv[3]) : "key";
+        long size = c.argc == 5 ? positive(c.argv[4]) : 0;
+        io.lodestone.store.Database db = c.db();
+        for (long j = 0; j < count; j++) {
+            byte[] key = (prefix + ":" + j).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (db.peek(key) != null) continue;
+            byte[] v = ("value:" + j).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (size > 0) v = java.util.Arrays.copyOf(v, (int) Math.min(size, Integer.MAX_VALUE));
+            db.add(key, v);
+        }
+        c.reply.ok();
+    }
+
+    /** Redis's getPositiveLongFromObjectOrReply. */
+    private static long positive(byte[] arg) {
+        long v = Args.parseLong(arg);
+        if (v < 0) throw new CommandError("ERR value is out of range, must be positive");
+        return v;
     }
 
     private static int serializedLength(KeyEntry e) {

@@ -1,70 +1,68 @@
 package io.lodestone.persistence.aof;
 
+import io.lodestone.persistence.ByteSink;
+import io.lodestone.persistence.SnapshotEncoder;
 import io.lodestone.persistence.rdb.Rdb;
-import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
-import io.lodestone.store.Keyspace;
+import io.lodestone.store.Snapshot;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
 import io.lodestone.store.type.ZSetValue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.Arrays;
-
 /**
  * The command form of a base file, for {@code aof-use-rdb-preamble no} (Redis's
- * rewriteAppendOnlyFileRio): per non-empty database a {@code SELECT}, then per key the commands that
+ * rewriteAppendOnlyFileRio): a {@code SELECT} for each database, then per key the commands that
  * rebuild it - {@code SET}, or {@code RPUSH}/{@code SADD}/{@code ZADD}/{@code HMSET} with at most
  * {@value #ITEMS_PER_CMD} elements each (AOF_REWRITE_ITEMS_PER_CMD) - and {@code PEXPIREAT} for a TTL.
  * Scores are written as {@code %.17g}, as rioWriteBulkDouble does.
  *
- * <p>Bytes go to a buffer that the caller drains to its output ({@link #drainTo}) whenever it likes.
+ * <p>A background snapshot may hand over a key of another database out of turn (a write serializes
+ * it before changing it), so {@code SELECT} is written whenever the database changes, not only once
+ * per database as Redis's child does; the replayed result is the same.
  */
-public final class AofCommandEncoder {
+public final class AofCommandEncoder implements SnapshotEncoder {
     public static final int ITEMS_PER_CMD = 64;
 
-    private byte[] buf = new byte[64 * 1024];
-    private int len;
+    private final boolean timestamp;
+    private int selected = -1;
+    private ByteSink out;
 
-    /** Writes the whole keyspace to {@code os} (the synchronous rewrite used at start-up). */
-    public static void writeAll(Keyspace ks, OutputStream os, boolean timestamp) throws IOException {
-        AofCommandEncoder enc = new AofCommandEncoder();
-        if (timestamp) enc.timestamp(System.currentTimeMillis() / 1000);
-        IOException[] failure = new IOException[1];
-        for (int i = 0; i < ks.databases(); i++) {
-            Database db = ks.db(i);
-            if (db.size() == 0) continue;
-            enc.select(i);
-            db.forEach(e -> {
-                if (failure[0] != null) return;
-                enc.key(e.key(), e.value(), e.expireAt());
-                if (enc.length() >= 64 * 1024) {
-                    try {
-                        enc.drainTo(os);
-                    } catch (IOException ex) {
-                        failure[0] = ex;
-                    }
-                }
-            });
-            if (failure[0] != null) throw failure[0];
+    /** @param timestamp {@code aof-timestamp-enabled}: the base starts with a {@code #TS:} annotation */
+    public AofCommandEncoder(boolean timestamp) {
+        this.timestamp = timestamp;
+    }
+
+    @Override
+    public void begin(ByteSink sink, Snapshot s) {
+        if (timestamp) {
+            out = sink;
+            ascii("#TS:" + System.currentTimeMillis() / 1000 + "\r\n");
         }
-        enc.drainTo(os);
     }
 
-    /** The {@code #TS:<unix time>} annotation a rewrite starts with when aof-timestamp-enabled. */
-    public void timestamp(long unixSeconds) {
-        ascii("#TS:" + unixSeconds + "\r\n");
+    @Override
+    public void entry(ByteSink sink, int db, KeyEntry e) {
+        out = sink;
+        if (db != selected) {
+            ascii("*2\r\n$6\r\nSELECT\r\n");
+            bulk(Long.toString(db));
+            selected = db;
+        }
+        key(e.key(), e.value(), e.expireAt());
     }
 
-    public void select(int db) {
-        ascii("*2\r\n$6\r\nSELECT\r\n");
-        bulk(Long.toString(db));
+    @Override
+    public void end(ByteSink sink) {
     }
 
-    /** The commands that rebuild one key. */
-    public void key(byte[] key, Object value, long expireAt) {
+    /** The commands that rebuild one key, into {@code sink} (tests). */
+    void key(ByteSink sink, byte[] key, Object value, long expireAt) {
+        out = sink;
+        key(key, value, expireAt);
+    }
+
+    private void key(byte[] key, Object value, long expireAt) {
         if (value instanceof byte[] s) {
             ascii("*3\r\n$3\r\nSET\r\n");
             bulk(key);
@@ -151,36 +149,14 @@ public final class AofCommandEncoder {
 
     private void bulk(byte[] b, int off, int n) {
         ascii("$" + n + "\r\n");
-        ensure(n + 2);
-        System.arraycopy(b, off, buf, len, n);
-        len += n;
-        buf[len++] = '\r';
-        buf[len++] = '\n';
+        out.ensure(n + 2);
+        out.put(b, off, n);
+        out.put('\r');
+        out.put('\n');
     }
 
     private void ascii(String s) {
-        ensure(s.length());
-        for (int i = 0; i < s.length(); i++) buf[len++] = (byte) s.charAt(i);
-    }
-
-    private void ensure(int extra) {
-        if (len + extra > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
-    }
-
-    public int length() {
-        return len;
-    }
-
-    /** Writes what is buffered to {@code os} and empties the buffer. */
-    public void drainTo(OutputStream os) throws IOException {
-        os.write(buf, 0, len);
-        len = 0;
-    }
-
-    /** What is buffered, as a new array, and empties the buffer. */
-    public byte[] take() {
-        byte[] out = Arrays.copyOf(buf, len);
-        len = 0;
-        return out;
+        out.ensure(s.length());
+        for (int i = 0; i < s.length(); i++) out.buf[out.len++] = (byte) s.charAt(i);
     }
 }

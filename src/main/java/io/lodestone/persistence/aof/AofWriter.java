@@ -46,6 +46,8 @@ public final class AofWriter {
     private long flushPostponedStart;
     long delayedFsync;
     boolean lastWriteOk = true;
+    /** Told when the write status flips (writes are refused with MISCONF while it is bad). */
+    Runnable onWriteStatus = () -> { };
     String lastWriteError = "";
     private long lastWriteErrorLog;
 
@@ -305,7 +307,10 @@ public final class AofWriter {
                 Log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
                 Runtime.getRuntime().halt(1);
             }
-            lastWriteOk = false;
+            if (lastWriteOk) {
+                lastWriteOk = false;
+                onWriteStatus.run();
+            }
             if (written > 0) {
                 currentSize += written;
                 lastIncrSize += written;
@@ -317,6 +322,7 @@ public final class AofWriter {
         if (!lastWriteOk) {
             Log.warning("AOF write error looks solved, Redis can write again.");
             lastWriteOk = true;
+            onWriteStatus.run();
         }
         currentSize += written;
         lastIncrSize += written;
@@ -352,5 +358,6 @@ public final class AofWriter {
 
     void resetWriteError() {
         lastWriteOk = true;
+        onWriteStatus.run();
     }
 }

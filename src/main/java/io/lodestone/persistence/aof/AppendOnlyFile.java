@@ -1,13 +1,15 @@
 package io.lodestone.persistence.aof;
 
-import io.lodestone.persistence.rdb.RdbFileWriter;
+import io.lodestone.persistence.AtomicFileOutput;
+import io.lodestone.persistence.ChecksummedOutput;
+import io.lodestone.persistence.SnapshotEncoder;
+import io.lodestone.persistence.SnapshotOutput;
+import io.lodestone.persistence.Snapshotter;
+import io.lodestone.persistence.rdb.RdbEncoder;
 import io.lodestone.store.Keyspace;
 import io.lodestone.util.Log;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,8 +70,17 @@ public final class AppendOnlyFile {
     private long nextRewriteTime;
     private String tempBase;
 
+    /** Told when the state or the write status changes (the server mirrors them for -MISCONF). */
+    public Runnable onStatus = () -> { };
+
     public AppendOnlyFile() {
         writer.childActive = () -> rewriteInProgress || (baseWriter != null && baseWriter.busy());
+        writer.onWriteStatus = () -> onStatus.run();
+    }
+
+    private void state(State s) {
+        state = s;
+        onStatus.run();
     }
 
     public void baseWriter(BaseWriter w) {
@@ -82,7 +93,7 @@ public final class AppendOnlyFile {
 
     /** appendonly yes in the config at start-up: the AOF is on (the files are opened later). */
     public void enableAtStartup() {
-        state = State.ON;
+        state(State.ON);
     }
 
     public Path dir() {
@@ -252,35 +263,21 @@ public final class AppendOnlyFile {
     private boolean rewriteNow(Keyspace ks, Path target) {
         Path tmp = workDir.get().resolve("temp-rewriteaof-" + Log.pid() + ".aof");
         try {
-            writeBase(ks, tmp, useRdbPreamble, System.currentTimeMillis() / 1000);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            SnapshotOutput out = new AtomicFileOutput(target, tmp);
+            if (useRdbPreamble) out = new ChecksummedOutput(out, rdbChecksum);
+            Snapshotter.writeNow(ks, baseEncoder(useRdbPreamble), out);
             return true;
-        } catch (IOException e) {
-            Log.warning("Write error writing append only file on disk: " + AofLoader.reason(e));
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write error is what matters
-            }
+        } catch (IOException | RuntimeException e) {
+            Log.warning("Write error writing append only file on disk: " + e.getMessage());
             return false;
         }
     }
 
-    /** Writes a complete base file (RDB with aof-base 1, or commands) to {@code file} and fsyncs it. */
-    public void writeBase(Keyspace ks, Path file, boolean rdb, long nowSec) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 64 * 1024);
-            if (rdb) {
-                Runtime rt = Runtime.getRuntime();
-                new RdbFileWriter(rdbCompression, rdbChecksum, rt.totalMemory() - rt.freeMemory()).aofBase(true)
-                        .write(ks, os);
-            } else {
-                AofCommandEncoder.writeAll(ks, os, writer.timestampEnabled);
-            }
-            os.flush();
-            ch.force(true);
-        }
+    /** The encoder of a base file: RDB with aof-base 1, or commands. */
+    SnapshotEncoder baseEncoder(boolean rdb) {
+        if (!rdb) return new AofCommandEncoder(writer.timestampEnabled);
+        Runtime rt = Runtime.getRuntime();
+        return new RdbEncoder(rdbCompression, rt.totalMemory() - rt.freeMemory(), true);
     }
 
     // ---------------------------------------------------------------- manifest on disk
@@ -537,7 +534,7 @@ public final class AppendOnlyFile {
         lastBgrewriteOk = true;
         consecutiveFailures = 0;
         Log.notice("Background AOF rewrite finished successfully");
-        if (state == State.WAIT_REWRITE) state = State.ON;
+        if (state == State.WAIT_REWRITE) state(State.ON);
     }
 
     /** killAppendOnlyChild: stops a rewrite in progress and removes its temp file. */
@@ -555,7 +552,7 @@ public final class AppendOnlyFile {
     /** startAppendOnly (CONFIG SET appendonly yes): false if the first rewrite cannot start. */
     public boolean start(boolean inExec) {
         if (state != State.OFF) return true;
-        state = State.WAIT_REWRITE;
+        state(State.WAIT_REWRITE);
         if (baseWriter != null && baseWriter.busy() && !rewriteInProgress) {
             rewriteScheduled = true;
             Log.warning("AOF was enabled but there is already another background operation. An AOF background was"
@@ -570,7 +567,7 @@ public final class AppendOnlyFile {
                 killRewrite();
             }
             if (!rewriteBackground()) {
-                state = State.OFF;
+                state(State.OFF);
                 Log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation."
                         + " Check the above logs for more info about the error.");
                 return false;
@@ -588,7 +585,7 @@ public final class AppendOnlyFile {
     public void stop() {
         if (state == State.OFF) return;
         writer.closeSynced();
-        state = State.OFF;
+        state(State.OFF);
         rewriteScheduled = false;
         writer.lastIncrSize = 0;
         killRewrite();

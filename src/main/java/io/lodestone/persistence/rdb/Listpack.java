@@ -1,5 +1,6 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.persistence.ByteSink;
 import java.util.function.Consumer;
 
 /**

@@ -1,5 +1,7 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.persistence.ByteSink;
+
 /**
  * RDB constants of Redis 7.0 (rdb.h) and the string and length encodings shared by the value writer
  * and reader.
@@ -12,6 +14,19 @@ package io.lodestone.persistence.rdb;
 public final class Rdb {
     /** RDB_VERSION of Redis 7.0: DUMP payloads carry it and RESTORE accepts no newer one. */
     public static final int VERSION = 10;
+
+    /** rdb.h opcodes. */
+    static final int OPCODE_FUNCTION2 = 245;
+    static final int OPCODE_FUNCTION = 246;
+    static final int OPCODE_MODULE_AUX = 247;
+    static final int OPCODE_IDLE = 248;
+    static final int OPCODE_FREQ = 249;
+    static final int OPCODE_AUX = 250;
+    static final int OPCODE_RESIZEDB = 251;
+    static final int OPCODE_EXPIRETIME_MS = 252;
+    static final int OPCODE_EXPIRETIME = 253;
+    static final int OPCODE_SELECTDB = 254;
+    static final int OPCODE_EOF = 255;
 
     public static final int TYPE_STRING = 0;
     public static final int TYPE_LIST = 1;

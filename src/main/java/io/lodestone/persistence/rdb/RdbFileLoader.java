@@ -71,30 +71,30 @@ public final class RdbFileLoader {
             if (pos >= buf.length) throw new RdbFormatException(pos, "unexpected end of file");
             int type = buf[pos++] & 0xFF;
             switch (type) {
-                case RdbFileWriter.OPCODE_EXPIRETIME -> {
+                case Rdb.OPCODE_EXPIRETIME -> {
                     need(buf, pos, 4);
                     expireAt = Listpack.le(buf, pos, 4) * 1000;
                     pos += 4;
                     continue;
                 }
-                case RdbFileWriter.OPCODE_EXPIRETIME_MS -> {
+                case Rdb.OPCODE_EXPIRETIME_MS -> {
                     need(buf, pos, 8);
                     expireAt = Listpack.le(buf, pos, 8);
                     pos += 8;
                     continue;
                 }
-                case RdbFileWriter.OPCODE_FREQ -> {
+                case Rdb.OPCODE_FREQ -> {
                     need(buf, pos, 1);
                     pos++;
                     continue;
                 }
-                case RdbFileWriter.OPCODE_IDLE -> {
+                case Rdb.OPCODE_IDLE -> {
                     long[] l = len(buf, pos);
                     idle = l[0];
                     pos = (int) l[1];
                     continue;
                 }
-                case RdbFileWriter.OPCODE_EOF -> {
+                case Rdb.OPCODE_EOF -> {
                     if (version >= 5) {
                         need(buf, pos, 8);
                         long expected = Listpack.le(buf, pos, 8);
@@ -104,7 +104,7 @@ public final class RdbFileLoader {
                     }
                     return new Result(ks, version, redisVer, ctime, usedMem, loaded, expired);
                 }
-                case RdbFileWriter.OPCODE_SELECTDB -> {
+                case Rdb.OPCODE_SELECTDB -> {
                     long[] l = len(buf, pos);
                     if (l[0] >= databases) {
                         throw new RdbFormatException(at, "FATAL: Data file was created with a Redis server configured to"
@@ -114,12 +114,12 @@ public final class RdbFileLoader {
                     pos = (int) l[1];
                     continue;
                 }
-                case RdbFileWriter.OPCODE_RESIZEDB -> {
+                case Rdb.OPCODE_RESIZEDB -> {
                     pos = (int) len(buf, pos)[1];
                     pos = (int) len(buf, pos)[1];
                     continue;
                 }
-                case RdbFileWriter.OPCODE_AUX -> {
+                case Rdb.OPCODE_AUX -> {
                     RdbValueReader r = new RdbValueReader(buf, pos, buf.length, limits);
                     String k = new String(r.readString(), StandardCharsets.ISO_8859_1);
                     String v = new String(r.readString(), StandardCharsets.ISO_8859_1);
@@ -132,9 +132,9 @@ public final class RdbFileLoader {
                     }
                     continue;
                 }
-                case RdbFileWriter.OPCODE_MODULE_AUX ->
+                case Rdb.OPCODE_MODULE_AUX ->
                         throw new RdbFormatException(at, "module aux data (opcode 247) is not supported: Lodestone has no modules");
-                case RdbFileWriter.OPCODE_FUNCTION, RdbFileWriter.OPCODE_FUNCTION2 ->
+                case Rdb.OPCODE_FUNCTION, Rdb.OPCODE_FUNCTION2 ->
                         throw new RdbFormatException(at, "functions (opcode " + type + ") are not supported yet: the RDB holds a function library");
                 default -> {
                     if (type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2) {

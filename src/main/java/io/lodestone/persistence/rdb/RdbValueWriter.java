@@ -1,5 +1,6 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.persistence.ByteSink;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
@@ -42,7 +43,7 @@ public final class RdbValueWriter {
     /** The DUMP payload: type, value, RDB version (2 bytes LE) and CRC64 of all that (8 bytes LE). */
     public byte[] dump(Object value) {
         ByteSink out = new ByteSink(64);
-        write(out, value);
+        write(out, null, value);
         out.putLE(Rdb.VERSION, 2);
         long crc = Crc64.of(out.buf, 0, out.len);
         out.putLE(crc, 8);
@@ -52,42 +53,56 @@ public final class RdbValueWriter {
     /** Type byte and value, without the DUMP footer. */
     public byte[] serialize(Object value) {
         ByteSink out = new ByteSink(64);
-        write(out, value);
+        write(out, null, value);
         return out.toArray();
     }
 
-    private void write(ByteSink out, Object value) {
+    /**
+     * An RDB file's key-value pair: the type byte, the key, then the value (the caller writes any
+     * expiry opcode before). Appends to {@code out}, no intermediate copy.
+     */
+    public void writeKeyValue(ByteSink out, byte[] key, Object value) {
+        write(out, key, value);
+    }
+
+    /** The type byte, then the key when writing a file's key-value pair. */
+    private void head(ByteSink out, int type, byte[] key) {
+        out.put(type);
+        if (key != null) Rdb.writeString(out, key, compress);
+    }
+
+    private void write(ByteSink out, byte[] key, Object value) {
         if (value instanceof byte[] s) {
-            out.put(Rdb.TYPE_STRING);
+            head(out, Rdb.TYPE_STRING, key);
             Rdb.writeString(out, s, compress);
         } else if (value instanceof ListValue l) {
-            out.put(Rdb.TYPE_LIST_QUICKLIST_2);
+            head(out, Rdb.TYPE_LIST_QUICKLIST_2, key);
             writeList(out, l);
         } else if (value instanceof SetValue s) {
-            writeSet(out, s);
+            writeSet(out, key, s);
         } else if (value instanceof HashValue h) {
-            writeHash(out, h);
+            writeHash(out, key, h);
         } else if (value instanceof ZSetValue z) {
-            writeZSet(out, z);
+            writeZSet(out, key, z);
         } else {
             throw new IllegalArgumentException("no RDB form for " + (value == null ? "null" : value.getClass().getName()));
         }
     }
 
-    private void writeSet(ByteSink out, SetValue s) {
+    private void writeSet(ByteSink out, byte[] key, SetValue s) {
         if (s.isIntset()) {
-            out.put(Rdb.TYPE_SET_INTSET);
+            head(out, Rdb.TYPE_SET_INTSET, key);
             Rdb.writeString(out, s.intsetBlob(), compress);
             return;
         }
-        out.put(Rdb.TYPE_SET);
+        head(out, Rdb.TYPE_SET, key);
         Rdb.writeLen(out, s.size());
         s.forEachMember(m -> Rdb.writeString(out, m, compress));
     }
 
-    private void writeHash(ByteSink out, HashValue h) {
+    private void writeHash(ByteSink out, byte[] key, HashValue h) {
         if (h.isCompact()) {
-            out.put(Rdb.TYPE_HASH_LISTPACK);
+            head(out, Rdb.TYPE_HASH_LISTPACK, key);
             Listpack.Builder lp = new Listpack.Builder();
             h.forEach((f, fo, fl, v, vo, vl) -> {
                 lp.add(java.util.Arrays.copyOfRange(f, fo, fo + fl));
@@ -96,7 +111,7 @@ public final class RdbValueWriter {
             Rdb.writeString(out, lp.finish(), compress);
             return;
         }
-        out.put(Rdb.TYPE_HASH);
+        head(out, Rdb.TYPE_HASH, key);
         Rdb.writeLen(out, h.size());
         h.forEach((f, fo, fl, v, vo, vl) -> {
             Rdb.writeString(out, f, fo, fl, compress);
@@ -104,10 +119,10 @@ public final class RdbValueWriter {
         });
     }
 
-    private void writeZSet(ByteSink out, ZSetValue z) {
+    private void writeZSet(ByteSink out, byte[] key, ZSetValue z) {
         int n = z.size();
         if (z.isCompact()) {
-            out.put(Rdb.TYPE_ZSET_LISTPACK);
+            head(out, Rdb.TYPE_ZSET_LISTPACK, key);
             Listpack.Builder lp = new Listpack.Builder();
             ZSetValue.Cursor c = z.cursor(0, false);
             while (c.next()) {
@@ -117,7 +132,7 @@ public final class RdbValueWriter {
             Rdb.writeString(out, lp.finish(), compress);
             return;
         }
-        out.put(Rdb.TYPE_ZSET_2);
+        head(out, Rdb.TYPE_ZSET_2, key);
         Rdb.writeLen(out, n);
         ZSetValue.Cursor c = z.cursor(n - 1, true);
         while (c.next()) {

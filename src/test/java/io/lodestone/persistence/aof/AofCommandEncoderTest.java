@@ -1,5 +1,8 @@
 package io.lodestone.persistence.aof;
 
+import io.lodestone.persistence.ByteSink;
+import io.lodestone.persistence.SnapshotOutput;
+import io.lodestone.persistence.Snapshotter;
 import io.lodestone.store.Keyspace;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
@@ -24,23 +27,41 @@ class AofCommandEncoderTest {
         Keyspace ks = new Keyspace(16);
         var e = ks.db(2).add("k".getBytes(), "v".getBytes());
         ks.db(2).setExpire(e, 1795260223159L);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AofCommandEncoder.writeAll(ks, out, false);
         assertEquals("*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n"
-                + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$13\r\n1795260223159\r\n", out.toString(StandardCharsets.ISO_8859_1));
+                + "*3\r\n$9\r\nPEXPIREAT\r\n$1\r\nk\r\n$13\r\n1795260223159\r\n", new String(writeAll(ks), StandardCharsets.ISO_8859_1));
+    }
+
+    static byte[] writeAll(Keyspace ks) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Snapshotter.writeNow(ks, new AofCommandEncoder(false), new SnapshotOutput() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void finish() {
+            }
+
+            @Override
+            public void abort() {
+            }
+        });
+        return out.toByteArray();
     }
 
     @Test
     void scoresAsPercent17g() {
-        AofCommandEncoder enc = new AofCommandEncoder();
+        AofCommandEncoder enc = new AofCommandEncoder(false);
+        ByteSink sink = new ByteSink(64);
         ZSetValue z = ZSetValue.createCompact();
         ZSetValue.Limits lim = new ZSetValue.Limits(128, 64);
         z.add("q".getBytes(), 0.1, 0, lim);
         z.add("r".getBytes(), Double.NEGATIVE_INFINITY, 0, lim);
         z.add("i".getBytes(), 3, 0, lim);
-        enc.key("zz".getBytes(), z, -1);
+        enc.key(sink, "zz".getBytes(), z, -1);
         assertEquals("*8\r\n$4\r\nZADD\r\n$2\r\nzz\r\n$4\r\n-inf\r\n$1\r\nr\r\n$19\r\n0.10000000000000001\r\n$1\r\nq\r\n"
-                + "$1\r\n3\r\n$1\r\ni\r\n", new String(enc.take(), StandardCharsets.ISO_8859_1));
+                + "$1\r\n3\r\n$1\r\ni\r\n", new String(sink.toArray(), StandardCharsets.ISO_8859_1));
     }
 
     /** Replays the encoder's output through the loader to count commands and their sizes. */
@@ -76,11 +97,12 @@ class AofCommandEncoderTest {
         for (int i = 0; i < 65; i++) s.add(Integer.toString(i).getBytes(), 512);
         HashValue h = new HashValue();
         for (int i = 0; i < 64; i++) h.set(("f" + i).getBytes(), ("v" + i).getBytes(), 512, 64);
-        AofCommandEncoder enc = new AofCommandEncoder();
-        enc.key("l".getBytes(), l, -1);
-        enc.key("s".getBytes(), s, -1);
-        enc.key("h".getBytes(), h, -1);
-        List<String[]> cmds = commands(enc.take());
+        AofCommandEncoder enc = new AofCommandEncoder(false);
+        ByteSink sink = new ByteSink(64);
+        enc.key(sink, "l".getBytes(), l, -1);
+        enc.key(sink, "s".getBytes(), s, -1);
+        enc.key(sink, "h".getBytes(), h, -1);
+        List<String[]> cmds = commands(sink.toArray());
         List<String> shape = new ArrayList<>();
         for (String[] c : cmds) shape.add(c[0] + " " + c[1] + " " + (c.length - 2));
         assertEquals(List.of("RPUSH l 64", "RPUSH l 64", "RPUSH l 2", "SADD s 64", "SADD s 1", "HMSET h 128"), shape);

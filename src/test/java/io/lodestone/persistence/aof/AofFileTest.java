@@ -369,6 +369,62 @@ class AofFileTest {
         assertEquals(shapes.get(1), shapes.get(0));
     }
 
+    /** BGREWRITEAOF and BGSAVE exclude each other as in Redis (one child / one snapshot at a time). */
+    @Test
+    void rewriteAndBgsaveRepliesMatchRedis() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        List<List<String>> runs = new ArrayList<>();
+        for (boolean lodestone : List.of(true, false)) {
+            Path dir = Files.createTempDirectory("aof");
+            String[] args = {"--dir", dir.toString(), "--appendonly", "yes", "--rdb-key-save-delay", "100000"};
+            List<String> replies = new ArrayList<>();
+            try (ServerProcess s = lodestone ? ServerProcess.lodestone(args) : ServerProcess.redis(args);
+                 Jedis j = new Jedis("127.0.0.1", s.port())) {
+                for (int i = 0; i < 20; i++) j.set("k" + i, "v");
+                replies.add(call(j, "BGREWRITEAOF"));
+                replies.add(call(j, "BGREWRITEAOF"));
+                replies.add(call(j, "BGSAVE"));
+                replies.add(call(j, "BGSAVE", "SCHEDULE"));
+                replies.add(field(j, "aof_rewrite_in_progress") + " " + field(j, "rdb_bgsave_scheduled"));
+                j.configSet("rdb-key-save-delay", "0");
+                awaitRewrite(j);
+                for (int i = 0; i < 400 && !field(j, "rdb_bgsave_in_progress").equals("0"); i++) Thread.sleep(25);
+                j.configSet("rdb-key-save-delay", "100000");
+                replies.add(call(j, "BGSAVE"));
+                replies.add(call(j, "BGREWRITEAOF"));
+                replies.add(field(j, "aof_rewrite_scheduled"));
+                j.configSet("rdb-key-save-delay", "0");
+                awaitRewrite(j);
+                replies.add(field(j, "aof_rewrites") + " " + field(j, "aof_last_bgrewrite_status"));
+            }
+            runs.add(replies);
+        }
+        assertEquals(List.of("Background append only file rewriting started",
+                "ERR: ERR Background append only file rewriting already in progress",
+                "ERR: ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to"
+                        + " schedule a BGSAVE whenever possible.",
+                "Background saving scheduled", "1 ?", "Background saving started",
+                "Background append only file rewriting scheduled", "1", "2 ok"), runs.get(1), "what Redis answers");
+        assertEquals(runs.get(1), runs.get(0));
+    }
+
+    private static String call(Jedis j, String... args) {
+        try {
+            Object r = j.sendCommand(() -> redis.clients.jedis.util.SafeEncoder.encode(args[0]),
+                    java.util.Arrays.copyOfRange(args, 1, args.length));
+            return r instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : String.valueOf(r);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+            return "ERR: " + e.getMessage();
+        }
+    }
+
+    private static String field(Jedis j, String name) {
+        for (String line : j.info("persistence").split("\r\n")) {
+            if (line.startsWith(name + ":")) return line.substring(name.length() + 1);
+        }
+        return "?";
+    }
+
     @Test
     void oldStyleAppendOnlyFileIsUpgraded() throws Exception {
         Path dir = Files.createTempDirectory("aof");
