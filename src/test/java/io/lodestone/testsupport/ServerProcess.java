@@ -156,12 +156,6 @@ public final class ServerProcess implements AutoCloseable {
         process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Waits up to {@code bound} for the process to exit by itself; its exit status, or null if it did not. */
-    public Integer awaitExit(Duration bound) throws InterruptedException {
-        if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) return null;
-        return process.exitValue();
-    }
-
     /** Opens a new raw connection to this server. */
     public RespClient client() throws IOException {
         return RespClient.connect(port);
