@@ -150,6 +150,14 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** kill -9: the process dies at once, mid-write if it was writing (crash tests). */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(this + " survived SIGKILL");
+        }
+    }
+
     /** Opens a new raw connection to this server. */
     public RespClient client() throws IOException {
         return RespClient.connect(port);
