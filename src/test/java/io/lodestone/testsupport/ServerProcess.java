@@ -150,10 +150,12 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** Kills the process with SIGKILL (a crash: nothing is flushed) and waits for it to end. */
+    /** kill -9: the process dies at once, mid-write if it was writing (crash tests). */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
-        process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(this + " survived SIGKILL");
+        }
     }
 
     /** Opens a new raw connection to this server. */
