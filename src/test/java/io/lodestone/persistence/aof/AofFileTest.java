@@ -271,11 +271,17 @@ class AofFileTest {
         }
     }
 
+    /** Rewrites slowed down (rdb-key-save-delay) so that writes land in the middle of the snapshot walk. */
     @Test
     void bgrewriteaofWhileClientsWrite() throws Exception {
+        for (String preamble : List.of("yes", "no")) bgrewriteaofWhileClientsWrite(preamble);
+    }
+
+    private void bgrewriteaofWhileClientsWrite(String preamble) throws Exception {
         Path dir = Files.createTempDirectory("aof");
         Map<String, Object> expected;
-        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
+                "--aof-use-rdb-preamble", preamble, "--rdb-key-save-delay", "300");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -310,7 +316,7 @@ class AofFileTest {
         }
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j));
+            assertEquals(expected, snapshot(j), preamble);
         }
     }
 
