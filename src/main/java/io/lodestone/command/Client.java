@@ -72,6 +72,19 @@ public final class Client implements Subscriber {
      */
     public long outputSoftLimitSince;
 
+    // Replication (command.replication): what a replica said in its handshake, and its link once it synced.
+    public int replListeningPort;
+    public String replAnnouncedIp;
+    public boolean replCapaEof;
+    public boolean replCapaPsync2;
+    /** Set when the connection became a replica (SYNC/PSYNC). */
+    public io.lodestone.replication.ReplicaPeer replicaPeer;
+    /** The replication offset right after this client's last command (Redis's woff): what WAIT waits for. */
+    public long woff;
+    /** WAIT in progress: the offset and the number of replicas awaited. */
+    public long waitOffset;
+    public long waitReplicas;
+
     public Client(long id, ServerContext server, Reply reply, Connection conn) {
         this.id = id;
         this.server = server;

@@ -28,4 +28,7 @@ public interface Connection {
 
     /** Whether the peer is on this machine (protected mode, "local" debug commands). */
     boolean isLocal();
+
+    /** The socket, for a connection that becomes a replica link and is written to directly. */
+    io.netty.channel.Channel channel();
 }

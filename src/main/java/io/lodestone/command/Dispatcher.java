@@ -67,6 +67,10 @@ public final class Dispatcher {
                 return;
             }
         }
+        if (server.replication.tooFewGoodReplicas() && isWrite(c, cmd)) {
+            reject(c, cmd, "NOREPLICAS Not enough good replicas to write.");
+            return;
+        }
         // RESP2 has no out-of-band messages, so a subscribed connection carries only Pub/Sub traffic.
         if (c.subscriptions.mode && c.reply.protocol() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE"
@@ -90,6 +94,7 @@ public final class Dispatcher {
         } finally {
             server.endCall();
         }
+        c.woff = server.replication.stream.offset();
         server.blocking.serveReadyKeys(this);
     }
 

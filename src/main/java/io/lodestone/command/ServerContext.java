@@ -83,6 +83,10 @@ public final class ServerContext {
 
     // RDB persistence bookkeeping (command.persistence), Redis's names: lastsave, dirty_before_bgsave,
     // lastbgsave_status, lastbgsave_try, rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
+    /** Replication: the stream, the backlog, the replicas; set by the server. */
+    public io.lodestone.replication.Replication replication;
+    /** Clients blocked in WAIT, served as replicas acknowledge. */
+    public final List<Client> waitingAcks = new ArrayList<>();
     /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
     public io.lodestone.persistence.Snapshotter snapshotter;
     /** Unix seconds of the last successful save (or of start-up). */
@@ -203,6 +207,7 @@ public final class ServerContext {
 
     /** Flushes every woken client (called by the transport at the end of each read batch and timer). */
     public void flushPendingWrites() {
+        if (replication != null) replication.flush();
         for (int i = 0; i < pendingWrites.size(); i++) {
             Client c = pendingWrites.get(i);
             c.pendingWrite = false;

@@ -159,6 +159,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (client != null) {
             server.clients.remove(client);
             server.blocking.unblock(client);
+            server.waitingAcks.remove(client);
+            if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
             server.pubsub.unsubscribeAll(client);
         }
@@ -243,6 +245,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     public long pendingOutputBytes() {
         io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
         return client.reply.pending() + (out == null ? 0 : out.totalPendingWriteBytes()); // null once closed
+    }
+
+    @Override
+    public io.netty.channel.Channel channel() {
+        return ctx.channel();
     }
 
     @Override

@@ -37,5 +37,6 @@ final class Commands {
         SortCommand.register(server.commands);
         DumpCommands.register(server.commands);
         io.lodestone.command.persistence.PersistenceCommands.register(server.commands);
+        io.lodestone.command.replication.ReplicationCommands.register(server.commands);
     }
 }

@@ -66,6 +66,10 @@ public final class Lodestone implements ServerContext.Host {
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
+        server.replication = new io.lodestone.replication.Replication(server.snapshotter,
+                () -> new io.lodestone.persistence.rdb.RdbEncoder(config.getBool("rdbcompression"),
+                        Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(), false),
+                () -> PersistenceCommands.rdbPath(server));
         server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
@@ -73,6 +77,8 @@ public final class Lodestone implements ServerContext.Host {
             return () -> f.cancel(false);
         };
         watchConfig();
+        server.addPropagation(server.replication::feed);
+        watchReplication();
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
         if (config.getBool("appendonly")) server.aof.enableAtStartup();
     }
@@ -165,6 +171,28 @@ public final class Lodestone implements ServerContext.Host {
         if (aofFed) return;
         aofFed = true;
         server.addPropagation(server.aof::feed);
+    }
+
+    /** Replication settings, applied at run time as CONFIG SET changes them. */
+    private void watchReplication() {
+        io.lodestone.replication.Replication r = server.replication;
+        config.watchBool("repl-diskless-sync", v -> r.disklessSync = v);
+        config.watchInt("repl-diskless-sync-delay", v -> r.disklessSyncDelaySeconds = v);
+        config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
+        config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
+        config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
+        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
+        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
+        config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
+        config.watchLong("repl-backlog-size", v -> execute(() -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
+        Runnable limits = () -> {
+            io.lodestone.config.ClientBufferLimit l = config.clientOutputBufferLimits().replica();
+            r.outputHardLimit = l.hardLimitBytes();
+            r.outputSoftLimit = l.softLimitBytes();
+            r.outputSoftSeconds = l.softLimitSeconds();
+        };
+        limits.run();
+        config.addListener("client-output-buffer-limit", (c, p) -> limits.run());
     }
 
     private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
@@ -268,10 +296,25 @@ public final class Lodestone implements ServerContext.Host {
             server.aof.cron();
             clientsCron();
             PersistenceCommands.cron(server);
+            replicationCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);
         }
+    }
+
+    private long lastReplicationCronMs;
+
+    /** Redis runs replicationCron once a second; output limits and diskless delays are checked every tick. */
+    private void replicationCron() {
+        io.lodestone.replication.Replication r = server.replication;
+        long now = System.currentTimeMillis();
+        if (now - lastReplicationCronMs >= 1000) {
+            lastReplicationCronMs = now;
+            r.cron();
+        }
+        r.checkOutputLimits();
+        r.maybeStartSync();
     }
 
     private void clientsCron() {

@@ -193,9 +193,9 @@ public final class InfoCommand {
         field(sb, "total_net_repl_input_bytes", 0);
         field(sb, "total_net_repl_output_bytes", 0);
         field(sb, "rejected_connections", st.rejectedConnections);
-        field(sb, "sync_full", 0);
-        field(sb, "sync_partial_ok", 0);
-        field(sb, "sync_partial_err", 0);
+        field(sb, "sync_full", s.replication.syncFull);
+        field(sb, "sync_partial_ok", s.replication.syncPartialOk);
+        field(sb, "sync_partial_err", s.replication.syncPartialErr);
         field(sb, "expired_keys", s.keyspace.expiredKeys());
         field(sb, "evicted_keys", 0);
         field(sb, "evicted_clients", 0);
@@ -211,19 +211,31 @@ public final class InfoCommand {
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {
+        io.lodestone.replication.Replication r = s.replication;
+        io.lodestone.replication.ReplicationStream st = r.stream;
         sb.append("# Replication\r\n");
-        field(sb, "role", "master");
-        field(sb, "connected_slaves", 0);
+        field(sb, "role", r.isReplica ? "slave" : "master");
+        java.util.List<io.lodestone.replication.ReplicaPeer> peers = st.replicas();
+        field(sb, "connected_slaves", peers.size());
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < peers.size(); i++) {
+            io.lodestone.replication.ReplicaPeer p = peers.get(i);
+            sb.append("slave").append(i).append(":ip=").append(p.ip()).append(",port=").append(p.listeningPort)
+                    .append(",state=").append(p.state.infoName).append(",offset=").append(p.ackOffset)
+                    .append(",lag=").append((now - p.ackTimeMs) / 1000).append("\r\n");
+        }
         field(sb, "master_failover_state", "no-failover");
-        field(sb, "master_replid", s.runId);
-        field(sb, "master_replid2", "0000000000000000000000000000000000000000");
-        field(sb, "master_repl_offset", 0);
-        field(sb, "second_repl_offset", -1);
-        field(sb, "repl_backlog_active", 0);
-        field(sb, "repl_backlog_size", 1048576);
-        field(sb, "repl_backlog_first_byte_offset", 0);
-        field(sb, "repl_backlog_histlen", 0);
+        field(sb, "master_replid", st.replid());
+        field(sb, "master_replid2", st.replid2());
+        field(sb, "master_repl_offset", st.offset());
+        field(sb, "second_repl_offset", st.secondOffset());
+        io.lodestone.replication.Backlog b = st.backlog();
+        field(sb, "repl_backlog_active", b == null ? 0 : 1);
+        field(sb, "repl_backlog_size", b == null ? st.backlogSize() : b.size());
+        field(sb, "repl_backlog_first_byte_offset", b == null ? 0 : b.firstByteOffset());
+        field(sb, "repl_backlog_histlen", b == null ? 0 : b.histlen());
     }
+
 
     private static void cpu(StringBuilder sb) {
         var os = ManagementFactory.getOperatingSystemMXBean();

@@ -1,0 +1,177 @@
+package io.lodestone.command.replication;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.ServerContext;
+import io.lodestone.replication.ReplicaPeer;
+import io.lodestone.replication.Replication;
+import io.lodestone.util.Log;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The master side of replication's commands (Redis's replication.c): SYNC, PSYNC, REPLCONF, WAIT and
+ * ROLE. A connection that sends SYNC or PSYNC becomes a replica: its replies stop (a replica expects
+ * nothing but the stream) and {@link Replication} owns its socket from then on.
+ */
+public final class ReplicationCommands {
+    private ReplicationCommands() {
+    }
+
+    public static void register(CommandTable t) {
+        t.handle("sync", ReplicationCommands::sync);
+        t.handle("psync", ReplicationCommands::sync);
+        t.handle("replconf", ReplicationCommands::replconf);
+        t.handle("wait", ReplicationCommands::waitCommand);
+        t.handle("role", ReplicationCommands::role);
+    }
+
+    /** SYNC, or PSYNC replid offset (Redis's syncCommand). */
+    static void sync(Client c) {
+        if (c.replicaPeer != null) return; // already a replica: ignored, as in Redis
+        Replication r = c.server.replication;
+        if (r.isReplica && !r.masterLinkUp) {
+            throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+        }
+        boolean psync = Args.is(c.argv[0], "psync");
+        String replid = null;
+        long offset = -1;
+        if (psync) {
+            replid = Args.str(c.argv[1]);
+            try {
+                offset = Args.parseLong(c.argv[2]);
+            } catch (CommandError e) {
+                Log.warning("Replica " + c.conn.remoteAddress() + " asks for synchronization but with a wrong offset");
+                throw e;
+            }
+        }
+        // Replies to the handshake go out first: from here on the stream owns the socket.
+        c.conn.flushOutput();
+        c.replyOff = true;
+        String addr = c.conn.remoteAddress();
+        ReplicaPeer peer = new ReplicaPeer(c.id, c.conn.channel(), addr.substring(0, Math.max(0, addr.lastIndexOf(':'))));
+        peer.listeningPort = c.replListeningPort;
+        peer.announcedIp = c.replAnnouncedIp;
+        peer.capaEof = c.replCapaEof;
+        peer.capaPsync2 = c.replCapaPsync2;
+        c.replicaPeer = peer;
+        r.sync(peer, replid, offset);
+    }
+
+    /** REPLCONF option value ... (Redis's replconfCommand). */
+    static void replconf(Client c) {
+        if (c.argc % 2 == 0) throw new CommandError("ERR syntax error");
+        for (int j = 1; j < c.argc; j += 2) {
+            byte[] opt = c.argv[j], val = c.argv[j + 1];
+            if (Args.is(opt, "listening-port")) {
+                c.replListeningPort = (int) Args.parseLong(val);
+            } else if (Args.is(opt, "ip-address")) {
+                if (val.length >= 46) {
+                    throw new CommandError("ERR REPLCONF ip-address provided by replica instance is too long: "
+                            + val.length + " bytes");
+                }
+                c.replAnnouncedIp = Args.str(val);
+            } else if (Args.is(opt, "capa")) {
+                // Capabilities this master does not know are ignored, as Redis does.
+                if (Args.is(val, "eof")) c.replCapaEof = true;
+                else if (Args.is(val, "psync2")) c.replCapaPsync2 = true;
+            } else if (Args.is(opt, "ack")) {
+                // Not replied: a replica reads nothing but the stream.
+                ReplicaPeer peer = c.replicaPeer;
+                if (peer == null) return;
+                long offset;
+                try {
+                    offset = Args.parseLong(val);
+                } catch (CommandError e) {
+                    return;
+                }
+                c.server.replication.acked(peer, offset);
+                serveWaiting(c.server);
+                return;
+            } else if (Args.is(opt, "getack")) {
+                // Only our master's GETACK is answered, by the replica side; anyone else gets nothing.
+                return;
+            } else if (Args.is(opt, "rdb-only")) {
+                long v = Args.parseLong(val);
+                if (v < 0 || v > 1) throw new CommandError("ERR value is out of range, must be positive");
+            } else {
+                throw new CommandError("ERR Unrecognized REPLCONF option: " + Args.str(opt));
+            }
+        }
+        c.reply.ok();
+    }
+
+    /** WAIT numreplicas timeout (Redis's waitCommand). */
+    static void waitCommand(Client c) {
+        ServerContext s = c.server;
+        Replication r = s.replication;
+        if (r.isReplica) {
+            throw new CommandError("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0"
+                    + " if a replica is configured to be writable (which is not the default) writes to replicas are"
+                    + " just local and are not propagated.");
+        }
+        long numreplicas = Args.parseLong(c.argv[1]);
+        long timeout = parseTimeoutMillis(c.argv[2]);
+        long offset = c.woff;
+        int acked = r.countAcks(offset);
+        if (acked >= numreplicas || !c.canBlock()) {
+            c.reply.integer(acked);
+            return;
+        }
+        c.waitOffset = offset;
+        c.waitReplicas = numreplicas;
+        s.waitingAcks.add(c);
+        long deadline = timeout == 0 ? 0 : s.keyspace.now + timeout;
+        s.blocking.block(c, List.of(), deadline, w -> {
+            w.server.waitingAcks.remove(w);
+            w.reply.integer(w.server.replication.countAcks(w.waitOffset));
+        });
+        r.requestAcks();
+    }
+
+    /** Redis's getTimeoutFromObjectOrReply in milliseconds. */
+    private static long parseTimeoutMillis(byte[] arg) {
+        long v;
+        try {
+            v = Args.parseLong(arg);
+        } catch (CommandError e) {
+            throw new CommandError("ERR timeout is not an integer or out of range");
+        }
+        if (v < 0) throw new CommandError("ERR timeout is negative");
+        return v;
+    }
+
+    /** Redis's processClientsWaitingReplicas: WAITers whose offset enough replicas acknowledged. */
+    static void serveWaiting(ServerContext s) {
+        if (s.waitingAcks.isEmpty()) return;
+        for (Client w : new ArrayList<>(s.waitingAcks)) {
+            int acked = s.replication.countAcks(w.waitOffset);
+            if (acked < w.waitReplicas) continue;
+            s.waitingAcks.remove(w);
+            s.blocking.unblock(w);
+            w.reply.integer(acked);
+            s.wake(w);
+            w.conn.resume();
+        }
+    }
+
+    /** ROLE: master offset [[ip port offset]...] (the replica form comes with the replica side). */
+    static void role(Client c) {
+        Replication r = c.server.replication;
+        List<ReplicaPeer> online = new ArrayList<>();
+        for (ReplicaPeer p : r.stream.replicas()) if (p.state == ReplicaPeer.State.ONLINE) online.add(p);
+        c.reply.array(3);
+        c.reply.bulk("master");
+        c.reply.integer(r.stream.offset());
+        c.reply.array(online.size());
+        for (ReplicaPeer p : online) {
+            c.reply.array(3);
+            c.reply.bulk(p.ip());
+            c.reply.bulk(Integer.toString(p.listeningPort));
+            c.reply.bulk(Long.toString(p.ackOffset));
+        }
+    }
+}

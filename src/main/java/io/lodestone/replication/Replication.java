@@ -1,0 +1,370 @@
+package io.lodestone.replication;
+
+import io.lodestone.persistence.ChecksummedOutput;
+import io.lodestone.persistence.SnapshotOutput;
+import io.lodestone.persistence.Snapshotter;
+import io.lodestone.persistence.rdb.RdbEncoder;
+import io.lodestone.util.Log;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The master side of replication (Redis's replication.c, master half): replicas attach with PSYNC
+ * or SYNC, continue from the backlog when their history is still there, or get a full sync - a
+ * point-in-time {@link Snapshotter snapshot} streamed to their sockets (diskless) or written to the
+ * RDB file and then sent ({@code $<len>}), followed by the stream held for them meanwhile. One
+ * snapshot serves every replica waiting when it starts. Cron pings replicas, drops silent or
+ * too-slow ones, and counts the good ones for {@code min-replicas-to-write}.
+ *
+ * <p>Owned by the command thread; snapshot output runs on the snapshot's writer thread.
+ */
+public final class Replication {
+    /** {@link Snapshotter.Job#purpose()} of a full-sync snapshot. */
+    public static final String PURPOSE = "replication";
+    private static final byte[][] PING = {{'P', 'I', 'N', 'G'}};
+    private static final byte[][] GETACK = {"REPLCONF".getBytes(StandardCharsets.US_ASCII),
+            "GETACK".getBytes(StandardCharsets.US_ASCII), {'*'}};
+
+    public final ReplicationStream stream = new ReplicationStream();
+    private final Snapshotter snapshotter;
+    /** Makes the RDB encoder of a snapshot (rdbcompression, used-mem...): the caller adds the replication aux fields. */
+    private final Supplier<RdbEncoder> encoders;
+    /** dir/dbfilename, for disk-backed syncs. */
+    private final Supplier<Path> rdbPath;
+
+    // Settings (kept in step with the config by the server).
+    public volatile boolean disklessSync = true;
+    public volatile int disklessSyncDelaySeconds = 5;
+    public volatile int disklessSyncMaxReplicas;
+    public volatile int pingPeriodSeconds = 10;
+    public volatile int timeoutSeconds = 60;
+    public volatile int minReplicasToWrite;
+    public volatile int minReplicasMaxLag = 10;
+    public volatile long backlogTtlSeconds = 3600;
+    /** client-output-buffer-limit replica: hard bytes, soft bytes, soft seconds (0: none). */
+    public volatile long outputHardLimit = 256L * 1024 * 1024;
+    public volatile long outputSoftLimit = 64L * 1024 * 1024;
+    public volatile long outputSoftSeconds = 60;
+
+    /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
+    public long syncFull;
+    public long syncPartialOk;
+    public long syncPartialErr;
+    /** Replicas with a lag within min-replicas-max-lag (Redis's repl_good_slaves_count). */
+    private int goodReplicas;
+    /** Set when WAIT needs fresh acks: REPLCONF GETACK goes into the stream before the next flush. */
+    private boolean getAckRequested;
+    private long noReplicasSinceMs = System.currentTimeMillis();
+    private long cronTicks;
+    /** Replicas being served by the snapshot in progress. */
+    private final List<ReplicaPeer> syncing = new ArrayList<>();
+    /** When each waiting replica started waiting (diskless delay), parallel to nothing: first waiter only. */
+    private long firstWaitMs;
+    /** The server's replica side: true while we replicate from a master (set by the replica half). */
+    public volatile boolean isReplica;
+    /** Whether the link with our master is up (replicas refuse SYNC while it is not). */
+    public volatile boolean masterLinkUp;
+
+    public Replication(Snapshotter snapshotter, Supplier<RdbEncoder> encoders, Supplier<Path> rdbPath) {
+        this.snapshotter = snapshotter;
+        this.encoders = encoders;
+        this.rdbPath = rdbPath;
+    }
+
+    // ---- The stream ------------------------------------------------------------------------------
+
+    /** A write effect of this master (the propagation receiver). */
+    public void feed(int db, byte[][] argv, int argc) {
+        stream.feedCommand(db, argv, argc);
+    }
+
+    /** End of an event-loop batch: GETACK if WAIT asked for it, then the batch's bytes to the replicas. */
+    public void flush() {
+        if (getAckRequested) {
+            getAckRequested = false;
+            if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
+        }
+        stream.flush();
+    }
+
+    /** WAIT: ask every replica for its offset at the end of this batch. */
+    public void requestAcks() {
+        getAckRequested = true;
+    }
+
+    /**
+     * REPLCONF ACK from a replica. After a diskless sync the stream starts with the first ACK: the
+     * replica has loaded the snapshot and reads the socket again (Redis 7.0's repl_start_cmd_stream_on_ack).
+     */
+    public void acked(ReplicaPeer r, long offset) {
+        if (offset > r.ackOffset) r.ackOffset = offset;
+        r.ackTimeMs = System.currentTimeMillis();
+        if (r.streamOnAck) {
+            r.streamOnAck = false;
+            r.goOnline();
+        }
+    }
+
+    /** How many replicas acknowledged at least {@code offset} (Redis's replicationCountAcksByOffset). */
+    public int countAcks(long offset) {
+        int n = 0;
+        for (ReplicaPeer r : stream.replicas()) if (r.state == ReplicaPeer.State.ONLINE && r.ackOffset >= offset) n++;
+        return n;
+    }
+
+    public int goodReplicas() {
+        return goodReplicas;
+    }
+
+    /** Whether min-replicas-to-write refuses writes now (-NOREPLICAS). */
+    public boolean tooFewGoodReplicas() {
+        return minReplicasToWrite > 0 && minReplicasMaxLag > 0 && !isReplica && goodReplicas < minReplicasToWrite;
+    }
+
+    // ---- PSYNC / SYNC ----------------------------------------------------------------------------
+
+    /**
+     * PSYNC {@code replid offset} (or SYNC when {@code replid} is null) from the connection of
+     * {@code peer}: a partial resync from the backlog when possible, else a full sync. Writes the
+     * reply itself, on the peer's channel (the caller has flushed the client's earlier replies).
+     */
+    public void sync(ReplicaPeer peer, String replid, long offset) {
+        if (replid != null && !"?".equals(replid) && tryPartial(peer, replid, offset)) return;
+        if (replid != null && !"?".equals(replid)) syncPartialErr++;
+        peer.oldSync = replid == null;
+        stream.createBacklog();
+        stream.attach(peer);
+        peer.state = ReplicaPeer.State.WAIT_BGSAVE_START;
+        if (syncing.isEmpty() && firstWaitMs == 0) firstWaitMs = System.currentTimeMillis();
+        syncFull++;
+        Log.notice("Replica " + peer.ip() + ":" + peer.listeningPort + " asks for synchronization");
+        if (replid != null && !"?".equals(replid)) {
+            Log.notice("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '"
+                    + replid + "', my replication IDs are '" + stream.replid() + "' and '" + stream.replid2() + "')");
+        } else if (replid != null) {
+            Log.notice("Full resync requested by replica " + peer.ip() + ":" + peer.listeningPort);
+        }
+        maybeStartSync();
+    }
+
+    private boolean tryPartial(ReplicaPeer peer, String replid, long offset) {
+        if (!stream.canContinue(replid, offset)) return false;
+        stream.flush(); // what is pending belongs to the history the replica asks for
+        byte[] missing = stream.backlogFrom(offset);
+        String reply = peer.capaPsync2 ? "+CONTINUE " + stream.replid() + "\r\n" : "+CONTINUE\r\n";
+        Channel ch = peer.channel;
+        ch.write(Unpooled.wrappedBuffer(reply.getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
+        peer.ackOffset = offset - 1;
+        peer.ackTimeMs = System.currentTimeMillis();
+        stream.attach(peer);
+        peer.state = ReplicaPeer.State.ONLINE;
+        ch.writeAndFlush(Unpooled.wrappedBuffer(missing), ch.voidPromise());
+        syncPartialOk++;
+        Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
+                + " accepted. Sending " + missing.length + " bytes of backlog starting from offset " + offset + ".");
+        return true;
+    }
+
+    /** Starts the snapshot for the waiting replicas when the snapshotter is free and the diskless delay has passed. */
+    public void maybeStartSync() {
+        if (snapshotter.inProgress()) return;
+        List<ReplicaPeer> waiting = new ArrayList<>();
+        for (ReplicaPeer r : stream.replicas()) if (r.state == ReplicaPeer.State.WAIT_BGSAVE_START) waiting.add(r);
+        if (waiting.isEmpty()) {
+            firstWaitMs = 0;
+            return;
+        }
+        boolean diskless = disklessSync && waiting.stream().allMatch(r -> r.capaEof);
+        if (diskless && disklessSyncDelaySeconds > 0) {
+            boolean full = disklessSyncMaxReplicas > 0 && waiting.size() >= disklessSyncMaxReplicas;
+            if (!full && System.currentTimeMillis() - firstWaitMs < disklessSyncDelaySeconds * 1000L) return;
+        }
+        firstWaitMs = 0;
+        startSync(waiting, diskless);
+    }
+
+    /** Redis's startBgsaveForReplication: +FULLRESYNC to each, then one snapshot for all of them. */
+    private void startSync(List<ReplicaPeer> peers, boolean diskless) {
+        // Bytes produced so far belong to the snapshot's past: out to the replicas already online.
+        stream.flush();
+        long offset = stream.offset();
+        stream.forceSelect();
+        for (ReplicaPeer r : peers) {
+            r.syncOffset = offset;
+            r.ackOffset = 0;
+            r.state = ReplicaPeer.State.WAIT_BGSAVE_END;
+            if (!r.oldSync) {
+                String line = "+FULLRESYNC " + stream.replid() + " " + offset + "\r\n";
+                r.channel.writeAndFlush(Unpooled.wrappedBuffer(line.getBytes(StandardCharsets.US_ASCII)), r.channel.voidPromise());
+            }
+        }
+        syncing.addAll(peers);
+        RdbEncoder encoder = encoders.get()
+                .aux("repl-stream-db", "0")
+                .aux("repl-id", stream.replid())
+                .aux("repl-offset", Long.toString(offset));
+        List<ReplicaPeer> group = List.copyOf(peers);
+        Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
+        if (diskless) {
+            byte[] mark = ReplicationStream.newReplid().getBytes(StandardCharsets.US_ASCII);
+            SnapshotOutput out = new SocketsOutput(group, mark, timeoutSeconds);
+            snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, true), job -> syncDone(group, job, null));
+        } else {
+            Path target = rdbPath.get();
+            SnapshotOutput out;
+            try {
+                out = new io.lodestone.persistence.AtomicFileOutput(target,
+                        io.lodestone.persistence.AtomicFileOutput.tempFor(target, "temp-repl-"));
+            } catch (IOException e) {
+                Log.warning("Can't open the RDB file for the full sync: " + e.getMessage());
+                for (ReplicaPeer r : group) dropReplica(r, "BGSAVE failed");
+                return;
+            }
+            snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, true), job -> syncDone(group, job, target));
+        }
+    }
+
+    /** The snapshot ended: online (diskless), or send the file (disk), or drop the replicas (failure). */
+    private void syncDone(List<ReplicaPeer> group, Snapshotter.Job job, Path file) {
+        syncing.removeAll(group);
+        if (job.error() != null) {
+            Log.warning("Background RDB transfer error: " + job.error());
+            for (ReplicaPeer r : group) dropReplica(r, "snapshot failed");
+        } else if (file == null) {
+            Log.notice("Background RDB transfer terminated with success");
+            for (ReplicaPeer r : group) {
+                if (r.isClosed()) continue;
+                Log.notice("Streamed RDB transfer with replica " + r.ip() + ":" + r.listeningPort
+                        + " succeeded (socket). Waiting for REPLCONF ACK from replica to enable streaming");
+                r.state = ReplicaPeer.State.ONLINE;
+                r.streamOnAck = true;
+                r.ackTimeMs = System.currentTimeMillis();
+                Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
+            }
+        } else {
+            Log.notice("Background saving terminated with success");
+            for (ReplicaPeer r : group) if (!r.isClosed()) sendFile(r, file);
+        }
+        maybeStartSync(); // replicas that arrived meanwhile
+    }
+
+    /** Sends a disk snapshot as {@code $<len>\r\n<bytes>}, then the held stream. */
+    private void sendFile(ReplicaPeer r, Path file) {
+        r.state = ReplicaPeer.State.SEND_BULK;
+        Channel ch = r.channel;
+        Thread t = new Thread(() -> {
+            try (var in = Files.newInputStream(file)) {
+                long len = Files.size(file);
+                ch.writeAndFlush(Unpooled.wrappedBuffer(("$" + len + "\r\n").getBytes(StandardCharsets.US_ASCII)));
+                byte[] buf = new byte[64 * 1024];
+                long sent = 0;
+                while (sent < len) {
+                    int n = in.read(buf);
+                    if (n < 0) throw new IOException("file shrank while sending");
+                    SocketsOutput.awaitWritable(List.of(ch), timeoutSeconds);
+                    ch.writeAndFlush(Unpooled.copiedBuffer(buf, 0, n));
+                    sent += n;
+                }
+                ch.eventLoop().execute(() -> {
+                    if (r.isClosed()) return;
+                    r.goOnline();
+                    Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
+                });
+            } catch (IOException e) {
+                ch.eventLoop().execute(() -> dropReplica(r, "sending the RDB failed: " + e.getMessage()));
+            }
+        }, "lodestone-send-bulk");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Forgets a replica whose connection closed (or that we close). */
+    public void replicaGone(ReplicaPeer r) {
+        stream.detach(r);
+        syncing.remove(r);
+        if (stream.replicas().isEmpty()) noReplicasSinceMs = System.currentTimeMillis();
+        // The last replica of a diskless sync gone: the snapshot has nobody to serve.
+        if (!syncing.isEmpty() || !snapshotter.inProgress()) return;
+        Snapshotter.Job job = snapshotter.current();
+        if (job != null && PURPOSE.equals(job.purpose()) && job.keys() >= 0 && disklessSync) {
+            boolean anyLeft = false;
+            for (ReplicaPeer p : stream.replicas()) anyLeft |= p.state == ReplicaPeer.State.WAIT_BGSAVE_END;
+            if (!anyLeft) snapshotter.abort();
+        }
+    }
+
+    private void dropReplica(ReplicaPeer r, String why) {
+        Log.warning("Connection with replica " + r.ip() + ":" + r.listeningPort + " lost (" + why + ").");
+        r.close();
+        replicaGone(r);
+    }
+
+    // ---- Cron ------------------------------------------------------------------------------------
+
+    /** Every second (Redis's replicationCron, master part). */
+    public void cron() {
+        cronTicks++;
+        long now = System.currentTimeMillis();
+        List<ReplicaPeer> all = new ArrayList<>(stream.replicas());
+        if (!isReplica && !all.isEmpty() && pingPeriodSeconds > 0 && cronTicks % pingPeriodSeconds == 0) {
+            stream.feedCommand(-1, PING, 1);
+        }
+        int good = 0;
+        for (ReplicaPeer r : all) {
+            if (r.isClosed() || !r.channel.isActive()) {
+                replicaGone(r);
+                continue;
+            }
+            if (r.state == ReplicaPeer.State.WAIT_BGSAVE_START
+                    || (r.state == ReplicaPeer.State.WAIT_BGSAVE_END && !disklessSync)) {
+                // Newlines keep the replica's read timeout at bay while its snapshot is prepared.
+                r.channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[]{'\n'}), r.channel.voidPromise());
+            }
+            if (r.state == ReplicaPeer.State.ONLINE) {
+                long lag = (now - r.ackTimeMs) / 1000;
+                if (lag > timeoutSeconds) {
+                    dropReplica(r, "timeout: no ACK for " + lag + " seconds");
+                    continue;
+                }
+                if (lag <= minReplicasMaxLag) good++;
+            }
+        }
+        goodReplicas = good;
+        if (stream.replicas().isEmpty() && stream.backlog() != null && !isReplica && backlogTtlSeconds > 0
+                && now - noReplicasSinceMs > backlogTtlSeconds * 1000) {
+            Log.notice("Replication backlog freed after " + backlogTtlSeconds
+                    + " seconds without connected replicas.");
+            stream.freeBacklog();
+        }
+        maybeStartSync();
+    }
+
+    /** Output buffer limits (client-output-buffer-limit replica), checked often (Redis: on every write). */
+    public void checkOutputLimits() {
+        long now = System.currentTimeMillis();
+        for (ReplicaPeer r : new ArrayList<>(stream.replicas())) {
+            long out = r.outputBytes();
+            boolean hard = outputHardLimit > 0 && out > outputHardLimit;
+            boolean soft = false;
+            if (outputSoftLimit > 0 && out > outputSoftLimit) {
+                if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
+                soft = now - r.softLimitSinceMs > outputSoftSeconds * 1000;
+            } else {
+                r.softLimitSinceMs = 0;
+            }
+            if (hard || soft) {
+                Log.warning("Client id=" + r.clientId + " addr=" + r.addressIp + " flags=S scheduled to be closed ASAP"
+                        + " for overcoming of output buffer limits.");
+                dropReplica(r, "output buffer limit");
+            }
+        }
+    }
+}
