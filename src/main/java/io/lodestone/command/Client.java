@@ -77,6 +77,8 @@ public final class Client implements Subscriber {
     public String replAnnouncedIp;
     public boolean replCapaEof;
     public boolean replCapaPsync2;
+    /** REPLCONF rdb-filter-only: the replica wants the snapshot without keys (redis-cli --replica). */
+    public boolean replRdbExcludeData;
     /** Set when the connection became a replica (SYNC/PSYNC). */
     public io.lodestone.replication.ReplicaPeer replicaPeer;
     /** The replication offset right after this client's last command (Redis's woff): what WAIT waits for. */
@@ -103,6 +105,7 @@ public final class Client implements Subscriber {
 
     /** Redis's getClientType for the classes Lodestone has: "pubsub" in Pub/Sub mode, else "normal". */
     public String type() {
+        if (replicaPeer != null) return "slave";
         return subscriptions.mode ? "pubsub" : "normal";
     }
 

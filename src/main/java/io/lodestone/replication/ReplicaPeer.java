@@ -41,6 +41,8 @@ public final class ReplicaPeer {
     public String announcedIp;
     public boolean capaEof;
     public boolean capaPsync2;
+    /** It asked for a snapshot without data (REPLCONF rdb-filter-only): it gets an empty RDB at once. */
+    public boolean excludeData;
     public State state = State.WAIT_BGSAVE_START;
     /** Offset the replica acknowledged last (REPLCONF ACK), and when (ms). */
     public long ackOffset;

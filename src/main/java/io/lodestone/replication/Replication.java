@@ -152,7 +152,65 @@ public final class Replication {
         } else if (replid != null) {
             Log.notice("Full resync requested by replica " + peer.ip() + ":" + peer.listeningPort);
         }
+        if (peer.excludeData) {
+            sendEmptySnapshot(peer);
+            return;
+        }
         maybeStartSync();
+    }
+
+    /**
+     * A replica that filtered every key out (redis-cli --replica) needs no snapshot of the data: an empty
+     * RDB with the replication aux fields goes out at once, then the stream from this offset.
+     */
+    private void sendEmptySnapshot(ReplicaPeer peer) {
+        stream.flush();
+        long offset = stream.offset();
+        stream.forceSelect();
+        java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
+        try {
+            io.lodestone.persistence.Snapshotter.writeNow(new io.lodestone.store.Keyspace(1), encoders.get()
+                    .aux("repl-stream-db", "0").aux("repl-id", stream.replid()).aux("repl-offset", Long.toString(offset)),
+                    new ChecksummedOutput(new StreamOutput(rdb), true));
+        } catch (IOException e) {
+            dropReplica(peer, "empty snapshot failed: " + e.getMessage());
+            return;
+        }
+        byte[] body = rdb.toByteArray();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] mark = ReplicationStream.newReplid().getBytes(StandardCharsets.US_ASCII);
+        if (!peer.oldSync) out.writeBytes(("+FULLRESYNC " + stream.replid() + " " + offset + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        if (peer.capaEof) {
+            out.writeBytes(("$EOF:" + new String(mark, StandardCharsets.US_ASCII) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(body);
+            out.writeBytes(mark);
+        } else {
+            out.writeBytes(("$" + body.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(body);
+        }
+        peer.syncOffset = offset;
+        peer.channel.writeAndFlush(Unpooled.wrappedBuffer(out.toByteArray()), peer.channel.voidPromise());
+        peer.state = ReplicaPeer.State.ONLINE;
+        peer.streamOnAck = peer.capaEof;
+        peer.ackTimeMs = System.currentTimeMillis();
+        if (!peer.streamOnAck) peer.goOnline();
+        Log.notice("Synchronization with replica " + peer.ip() + ":" + peer.listeningPort + " succeeded (no data requested)");
+    }
+
+    /** Bytes into a stream (an in-memory snapshot). */
+    private record StreamOutput(java.io.OutputStream os) implements SnapshotOutput {
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            os.write(b, off, len);
+        }
+
+        @Override
+        public void finish() {
+        }
+
+        @Override
+        public void abort() {
+        }
     }
 
     private boolean tryPartial(ReplicaPeer peer, String replid, long offset) {
@@ -235,7 +293,10 @@ public final class Replication {
     /** The snapshot ended: online (diskless), or send the file (disk), or drop the replicas (failure). */
     private void syncDone(List<ReplicaPeer> group, Snapshotter.Job job, Path file) {
         syncing.removeAll(group);
-        if (job.error() != null) {
+        if (job.aborted()) {
+            Log.notice("Full sync snapshot stopped: no replica is left to receive it");
+            for (ReplicaPeer r : group) if (!r.isClosed()) dropReplica(r, "snapshot stopped");
+        } else if (job.error() != null) {
             Log.warning("Background RDB transfer error: " + job.error());
             for (ReplicaPeer r : group) dropReplica(r, "snapshot failed");
         } else if (file == null) {

@@ -150,6 +150,10 @@ public final class ServerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     /** kill -9: the process dies at once, mid-write if it was writing (crash tests). */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

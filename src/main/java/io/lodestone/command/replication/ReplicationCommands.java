@@ -57,6 +57,7 @@ public final class ReplicationCommands {
         peer.announcedIp = c.replAnnouncedIp;
         peer.capaEof = c.replCapaEof;
         peer.capaPsync2 = c.replCapaPsync2;
+        peer.excludeData = c.replRdbExcludeData;
         c.replicaPeer = peer;
         r.sync(peer, replid, offset);
     }
@@ -97,6 +98,16 @@ public final class ReplicationCommands {
             } else if (Args.is(opt, "rdb-only")) {
                 long v = Args.parseLong(val);
                 if (v < 0 || v > 1) throw new CommandError("ERR value is out of range, must be positive");
+            } else if (Args.is(opt, "rdb-filter-only")) {
+                // Include filters for the snapshot: only "functions" exists; "" asks for no data at all.
+                List<String> filters = io.lodestone.util.SplitArgs.split(Args.str(val));
+                if (filters == null) throw new CommandError("ERR Missing rdb-filter-only values");
+                for (String f : filters) {
+                    if (!f.equalsIgnoreCase("functions")) {
+                        throw new CommandError("ERR Unsupported rdb-filter-only option: " + f);
+                    }
+                }
+                c.replRdbExcludeData = true;
             } else {
                 throw new CommandError("ERR Unrecognized REPLCONF option: " + Args.str(opt));
             }

@@ -1,6 +1,7 @@
 package io.lodestone.persistence.rdb;
 
 import io.lodestone.store.Keyspace;
+import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -25,55 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RdbFileTest {
 
     /** Every type in its compact and large encodings, with and without TTLs, in two databases. */
-    static void populate(Jedis j) {
-        j.configSet("list-max-listpack-size", "4");
-        j.set("s:int", "12345");
-        j.set("s:neg", "-7");
-        j.set("s:raw", "hello");
-        j.set("s:long", "x".repeat(300));
-        j.set("s:bin", "\u0000\u00ff\u0001");
-        j.setex("s:ttl", 1000, "temp");
-        j.rpush("l:small", "a", "b", "1");
-        for (int i = 0; i < 50; i++) j.rpush("l:big", "el" + i, Integer.toString(i));
-        j.sadd("set:int", "1", "2", "-3", "100000");
-        j.sadd("set:str", "a", "b", "c");
-        for (int i = 0; i < 600; i++) j.sadd("set:bigint", Integer.toString(i));
-        j.hset("h:small", Map.of("f1", "v1", "f2", "2"));
-        for (int i = 0; i < 600; i++) j.hset("h:big", "f" + i, "v" + i);
-        j.hset("h:longval", "f", "y".repeat(100));
-        j.zadd("z:small", Map.of("a", 1.5, "b", -2.0, "c", 3e10));
-        for (int i = 0; i < 200; i++) j.zadd("z:big", i * 0.25, "m" + i);
-        j.pexpire("z:big", 500_000);
-        j.pfadd("hll", "a", "b", "c");
-        j.select(3);
-        j.set("db3", "v");
-        j.expire("db3", 5000);
-        j.select(0);
-    }
-
-    /** Everything type-specific about every key of every database, TTLs rounded to 10 s. */
-    static Map<String, Object> snapshot(Jedis j) {
-        Map<String, Object> all = new TreeMap<>();
-        for (int db = 0; db < 16; db++) {
-            j.select(db);
-            for (String k : j.keys("*")) {
-                String type = j.type(k);
-                Object v = switch (type) {
-                    case "string" -> j.get(k);
-                    case "list" -> j.lrange(k, 0, -1);
-                    case "set" -> new java.util.TreeSet<>(j.smembers(k));
-                    case "hash" -> new TreeMap<>(j.hgetAll(k));
-                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
-                    default -> "?" + type;
-                };
-                long ttl = j.pttl(k);
-                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
-            }
-        }
-        j.select(0);
-        return all;
-    }
-
     @Test
     void lodestoneFileLoadsInRedisAndPassesCheck() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
@@ -81,8 +33,8 @@ class RdbFileTest {
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            populate(j);
-            expected = snapshot(j);
+            Datasets.populate(j);
+            expected = Datasets.snapshot(j);
             assertEquals("OK", j.save());
             assertTrue(j.lastsave() > 0);
             assertTrue(j.info("persistence").contains("rdb_changes_since_last_save:0"));
@@ -99,7 +51,7 @@ class RdbFileTest {
         }
         try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--dbfilename", "dump.rdb");
              Jedis j = new Jedis("127.0.0.1", r.port())) {
-            assertEquals(expected, snapshot(j));
+            assertEquals(expected, Datasets.snapshot(j));
         }
     }
 
@@ -110,16 +62,16 @@ class RdbFileTest {
         Map<String, Object> expected;
         try (ServerProcess r = ServerProcess.redis("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", r.port())) {
-            populate(j);
+            Datasets.populate(j);
             j.psetex("gone", 1, "x"); // expired by the time Lodestone loads: skipped
             j.set("later", "y");
-            expected = snapshot(j);
+            expected = Datasets.snapshot(j);
             expected.remove("0:gone");
             assertEquals("OK", j.save());
         }
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j));
+            assertEquals(expected, Datasets.snapshot(j));
             assertTrue(l.log().contains("Loading RDB produced by version 7.0"), l.log());
             assertTrue(l.log().contains("Done loading RDB, keys loaded: "), l.log());
         }
@@ -131,13 +83,13 @@ class RdbFileTest {
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            populate(j);
-            expected = snapshot(j);
+            Datasets.populate(j);
+            expected = Datasets.snapshot(j);
             j.save();
         }
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j));
+            assertEquals(expected, Datasets.snapshot(j));
             assertTrue(l.log().contains("DB loaded from disk: "), l.log());
         }
     }
@@ -193,7 +145,7 @@ class RdbFileTest {
         Path dir = Files.createTempDirectory("rdbfile");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            populate(j);
+            Datasets.populate(j);
             j.save();
         }
         Path file = dir.resolve("dump.rdb");
