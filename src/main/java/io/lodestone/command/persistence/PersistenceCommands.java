@@ -214,6 +214,9 @@ public final class PersistenceCommands {
         } catch (RdbFormatException | IOException e) {
             Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage());
             return false;
+        } catch (RuntimeException | OutOfMemoryError e) {
+            Log.warning("Fatal error loading the DB (" + file + "): " + e);
+            return false;
         }
     }
 

@@ -4,7 +4,9 @@ import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,10 @@ import java.nio.file.Path;
  * on a master: keys whose expiry has passed are skipped, the CRC64 is verified, and any error (corrupt
  * or truncated input, an unsupported type or opcode) is refused with an {@link RdbFormatException}
  * naming the offset. The caller swaps the loaded databases in only on success.
+ *
+ * <p>The file is read through a window of at most {@value #WINDOW} bytes (larger only for a single
+ * larger value), so files of any size load without being held in memory whole. A record that runs past
+ * the window is parsed again once more of the file is in.
  *
  * <p>Not supported, refused clearly: functions (opcodes 245/246), module aux data (247), module values
  * (types 6/7), streams (15, 19, 21) and the listpack sets of Redis 7.2 (type 20).
@@ -32,24 +38,84 @@ public final class RdbFileLoader {
         this.verifyChecksum = verifyChecksum;
     }
 
+    static final int WINDOW = 64 * 1024 * 1024;
+
     public Result load(Path file, int databases, long nowMs) throws IOException, RdbFormatException {
-        return load(Files.readAllBytes(file), databases, nowMs);
+        try (InputStream in = Files.newInputStream(file)) {
+            return load(in, (int) Math.min(WINDOW, Math.max(64, Files.size(file))), databases, nowMs);
+        }
     }
 
     public Result load(byte[] buf, int databases, long nowMs) throws RdbFormatException {
         try {
-            return loadInner(buf, databases, nowMs);
+            return load(new ByteArrayInputStream(buf), Math.max(64, buf.length), databases, nowMs);
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // not from memory
+        }
+    }
+
+    /** Loads from a stream through a window of {@code window} bytes (tests use tiny ones). */
+    Result load(InputStream in, int window, int databases, long nowMs) throws IOException, RdbFormatException {
+        Window w = new Window(in, window);
+        w.fill(0);
+        try {
+            return loadInner(w, databases, nowMs);
         } catch (RuntimeException e) {
-            throw new RdbFormatException(lastAt, "corrupt data (" + e + ")");
+            throw new RdbFormatException(w.base + lastAt, "corrupt data (" + e + ")");
+        }
+    }
+
+    /**
+     * The part of the file in memory: {@code buf[0, limit)} holds the bytes from file offset
+     * {@link #base}; {@link #crc} covers the file before {@code base}.
+     */
+    private static final class Window {
+        final InputStream in;
+        byte[] buf;
+        int limit;
+        long base;
+        long crc;
+        boolean eof;
+
+        Window(InputStream in, int size) {
+            this.in = in;
+            this.buf = new byte[size];
+        }
+
+        /** Drops the bytes before {@code keepFrom}, then reads as much as fits (growing if nothing was dropped). */
+        void fill(int keepFrom) throws IOException {
+            if (keepFrom > 0) {
+                crc = Crc64.update(crc, buf, 0, keepFrom);
+                System.arraycopy(buf, keepFrom, buf, 0, limit - keepFrom);
+                limit -= keepFrom;
+                base += keepFrom;
+            } else if (limit == buf.length) {
+                if (buf.length >= Integer.MAX_VALUE - 8) throw new IOException("a single RDB record is larger than 2 GB");
+                buf = java.util.Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 8, buf.length * 2L));
+            }
+            while (limit < buf.length) {
+                int n = in.read(buf, limit, buf.length - limit);
+                if (n < 0) {
+                    eof = true;
+                    return;
+                }
+                limit += n;
+            }
         }
     }
 
     private int lastAt;
 
-    private Result loadInner(byte[] buf, int databases, long nowMs) throws RdbFormatException {
+    /**
+     * Parses records from the window. A record whose parse runs out of window while the file has more
+     * is parsed again from its start once the window has moved on; at the end of the file an error is
+     * real. Errors name file offsets.
+     */
+    private Result loadInner(Window w, int databases, long nowMs) throws IOException, RdbFormatException {
         Keyspace ks = new Keyspace(databases);
         ks.now = nowMs;
-        if (buf.length < 9 || !new String(buf, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
+        byte[] buf = w.buf;
+        if (w.limit < 9 || !new String(buf, 0, 5, StandardCharsets.US_ASCII).equals("REDIS")) {
             throw new RdbFormatException(0, "wrong signature trying to load DB from file");
         }
         int version;
@@ -60,114 +126,141 @@ public final class RdbFileLoader {
         }
         if (version < 1 || version > 11) throw new RdbFormatException(5, "can't handle RDB format version " + version);
         int pos = 9;
-        Database db = ks.db(0);
-        long expireAt = KeyEntry.NO_EXPIRE;
-        long idle = -1;
-        String redisVer = null;
-        long ctime = -1, usedMem = -1, loaded = 0, expired = 0;
+        int end = w.limit;
+        State st = new State(ks);
         while (true) {
             int at = pos;
             lastAt = at;
-            if (pos >= buf.length) throw new RdbFormatException(pos, "unexpected end of file");
-            int type = buf[pos++] & 0xFF;
-            switch (type) {
-                case Rdb.OPCODE_EXPIRETIME -> {
-                    need(buf, pos, 4);
-                    expireAt = Listpack.le(buf, pos, 4) * 1000;
-                    pos += 4;
-                    continue;
+            try {
+                int next = record(buf, pos, end, version, databases, nowMs, w, st);
+                if (next < 0) {
+                    return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired);
                 }
-                case Rdb.OPCODE_EXPIRETIME_MS -> {
-                    need(buf, pos, 8);
-                    expireAt = Listpack.le(buf, pos, 8);
-                    pos += 8;
-                    continue;
-                }
-                case Rdb.OPCODE_FREQ -> {
-                    need(buf, pos, 1);
-                    pos++;
-                    continue;
-                }
-                case Rdb.OPCODE_IDLE -> {
-                    long[] l = len(buf, pos);
-                    idle = l[0];
-                    pos = (int) l[1];
-                    continue;
-                }
-                case Rdb.OPCODE_EOF -> {
-                    if (version >= 5) {
-                        need(buf, pos, 8);
-                        long expected = Listpack.le(buf, pos, 8);
-                        if (verifyChecksum && expected != 0 && expected != Crc64.of(buf, 0, pos)) {
-                            throw new RdbFormatException(pos, "wrong RDB checksum");
-                        }
-                    }
-                    return new Result(ks, version, redisVer, ctime, usedMem, loaded, expired);
-                }
-                case Rdb.OPCODE_SELECTDB -> {
-                    long[] l = len(buf, pos);
-                    if (l[0] >= databases) {
-                        throw new RdbFormatException(at, "FATAL: Data file was created with a Redis server configured to"
-                                + " handle more than " + databases + " databases");
-                    }
-                    db = ks.db((int) l[0]);
-                    pos = (int) l[1];
-                    continue;
-                }
-                case Rdb.OPCODE_RESIZEDB -> {
-                    pos = (int) len(buf, pos)[1];
-                    pos = (int) len(buf, pos)[1];
-                    continue;
-                }
-                case Rdb.OPCODE_AUX -> {
-                    RdbValueReader r = new RdbValueReader(buf, pos, buf.length, limits);
-                    String k = new String(r.readString(), StandardCharsets.ISO_8859_1);
-                    String v = new String(r.readString(), StandardCharsets.ISO_8859_1);
-                    pos = r.position();
-                    switch (k) {
-                        case "redis-ver" -> redisVer = v;
-                        case "ctime" -> ctime = parse(v);
-                        case "used-mem" -> usedMem = parse(v);
-                        default -> { }
-                    }
-                    continue;
-                }
-                case Rdb.OPCODE_MODULE_AUX ->
-                        throw new RdbFormatException(at, "module aux data (opcode 247) is not supported: Lodestone has no modules");
-                case Rdb.OPCODE_FUNCTION, Rdb.OPCODE_FUNCTION2 ->
-                        throw new RdbFormatException(at, "functions (opcode " + type + ") are not supported yet: the RDB holds a function library");
-                default -> {
-                    if (type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2) {
-                        throw new RdbFormatException(at, "module values (type " + type + ") are not supported");
-                    }
-                    if (type == Rdb.TYPE_STREAM_LISTPACKS || type == 19 || type == 21) {
-                        throw new RdbFormatException(at, "stream values (type " + type + ") are not supported yet");
-                    }
-                    if (type == 20) {
-                        throw new RdbFormatException(at, "listpack sets (type 20, RDB 11 of Redis 7.2) are not supported");
-                    }
-                }
+                pos = next;
+            } catch (RdbFormatException e) {
+                if (w.eof) throw e.shifted(w.base);
+                w.fill(at);
+                buf = w.buf;
+                end = w.limit;
+                pos = 0;
             }
-            RdbValueReader r = new RdbValueReader(buf, pos, buf.length, limits);
-            byte[] key = r.readString();
-            Object value = r.readValue(type, at);
-            pos = r.position();
-            if (expireAt != KeyEntry.NO_EXPIRE && expireAt < nowMs) {
-                expired++;
-            } else {
-                if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
-                KeyEntry e = db.add(key, value);
-                if (expireAt != KeyEntry.NO_EXPIRE) db.setExpire(e, expireAt);
-                if (idle >= 0) {
-                    long clock = ks.lruClock() - idle;
-                    if (clock < 0) clock += (1 << 24) - 1;
-                    e.clock((int) clock);
-                }
-                loaded++;
-            }
-            expireAt = KeyEntry.NO_EXPIRE;
-            idle = -1;
         }
+    }
+
+    /** What records before the current one set up: the database, a pending expiry or idle time, counters. */
+    private static final class State {
+        final Keyspace ks;
+        Database db;
+        long expireAt = KeyEntry.NO_EXPIRE;
+        long idle = -1;
+        String redisVer;
+        long ctime = -1, usedMem = -1, loaded, expired;
+
+        State(Keyspace ks) {
+            this.ks = ks;
+            this.db = ks.db(0);
+        }
+    }
+
+    /**
+     * Parses one record at {@code pos} and applies it; returns the position after it, or -1 after EOF
+     * (checksum verified). Changes {@code st} only once the whole record has been read.
+     */
+    private int record(byte[] buf, int pos, int end, int version, int databases, long nowMs, Window w, State st)
+            throws RdbFormatException {
+        int at = pos;
+        if (pos >= end) throw new RdbFormatException(pos, "unexpected end of file");
+        int type = buf[pos++] & 0xFF;
+        switch (type) {
+            case Rdb.OPCODE_EXPIRETIME -> {
+                need(end, pos, 4);
+                st.expireAt = Listpack.le(buf, pos, 4) * 1000;
+                return pos + 4;
+            }
+            case Rdb.OPCODE_EXPIRETIME_MS -> {
+                need(end, pos, 8);
+                st.expireAt = Listpack.le(buf, pos, 8);
+                return pos + 8;
+            }
+            case Rdb.OPCODE_FREQ -> {
+                need(end, pos, 1);
+                return pos + 1;
+            }
+            case Rdb.OPCODE_IDLE -> {
+                long[] l = len(buf, end, pos);
+                st.idle = l[0];
+                return (int) l[1];
+            }
+            case Rdb.OPCODE_EOF -> {
+                if (version >= 5) {
+                    need(end, pos, 8);
+                    long expected = Listpack.le(buf, pos, 8);
+                    if (verifyChecksum && expected != 0 && expected != Crc64.update(w.crc, buf, 0, pos)) {
+                        throw new RdbFormatException(pos, "wrong RDB checksum");
+                    }
+                }
+                return -1;
+            }
+            case Rdb.OPCODE_SELECTDB -> {
+                long[] l = len(buf, end, pos);
+                if (l[0] >= databases) {
+                    throw new RdbFormatException(at, "FATAL: Data file was created with a Redis server configured to"
+                            + " handle more than " + databases + " databases");
+                }
+                st.db = st.ks.db((int) l[0]);
+                return (int) l[1];
+            }
+            case Rdb.OPCODE_RESIZEDB -> {
+                return (int) len(buf, end, (int) len(buf, end, pos)[1])[1];
+            }
+            case Rdb.OPCODE_AUX -> {
+                RdbValueReader r = new RdbValueReader(buf, pos, end, limits);
+                String k = new String(r.readString(), StandardCharsets.ISO_8859_1);
+                String v = new String(r.readString(), StandardCharsets.ISO_8859_1);
+                switch (k) {
+                    case "redis-ver" -> st.redisVer = v;
+                    case "ctime" -> st.ctime = parse(v);
+                    case "used-mem" -> st.usedMem = parse(v);
+                    default -> { }
+                }
+                return r.position();
+            }
+            case Rdb.OPCODE_MODULE_AUX ->
+                    throw new RdbFormatException(at, "module aux data (opcode 247) is not supported: Lodestone has no modules");
+            case Rdb.OPCODE_FUNCTION, Rdb.OPCODE_FUNCTION2 ->
+                    throw new RdbFormatException(at, "functions (opcode " + type + ") are not supported yet: the RDB holds a function library");
+            default -> {
+                if (type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2) {
+                    throw new RdbFormatException(at, "module values (type " + type + ") are not supported");
+                }
+                if (type == Rdb.TYPE_STREAM_LISTPACKS || type == 19 || type == 21) {
+                    throw new RdbFormatException(at, "stream values (type " + type + ") are not supported yet");
+                }
+                if (type == 20) {
+                    throw new RdbFormatException(at, "listpack sets (type 20, RDB 11 of Redis 7.2) are not supported");
+                }
+            }
+        }
+        RdbValueReader r = new RdbValueReader(buf, pos, end, limits);
+        byte[] key = r.readString();
+        Object value = r.readValue(type, at);
+        Database db = st.db;
+        if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs) {
+            st.expired++;
+        } else {
+            if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
+            KeyEntry e = db.add(key, value);
+            if (st.expireAt != KeyEntry.NO_EXPIRE) db.setExpire(e, st.expireAt);
+            if (st.idle >= 0) {
+                long clock = st.ks.lruClock() - st.idle;
+                if (clock < 0) clock += (1 << 24) - 1;
+                e.clock((int) clock);
+            }
+            st.loaded++;
+        }
+        st.expireAt = KeyEntry.NO_EXPIRE;
+        st.idle = -1;
+        return r.position();
     }
 
     private static long parse(String v) {
@@ -178,24 +271,24 @@ public final class RdbFileLoader {
         }
     }
 
-    private static void need(byte[] buf, int pos, int n) throws RdbFormatException {
-        if (buf.length - pos < n) throw new RdbFormatException(pos, "unexpected end of file");
+    private static void need(int end, int pos, int n) throws RdbFormatException {
+        if (end - pos < n) throw new RdbFormatException(pos, "unexpected end of file");
     }
 
     /** A length and the position after it. */
-    private static long[] len(byte[] buf, int pos) throws RdbFormatException {
-        need(buf, pos, 1);
+    private static long[] len(byte[] buf, int end, int pos) throws RdbFormatException {
+        need(end, pos, 1);
         int b = buf[pos] & 0xFF;
         switch (b >>> 6) {
             case 0:
                 return new long[]{b & 0x3F, pos + 1};
             case 1:
-                need(buf, pos, 2);
+                need(end, pos, 2);
                 return new long[]{((long) (b & 0x3F) << 8) | (buf[pos + 1] & 0xFF), pos + 2};
             default:
                 if (b == 0x80 || b == 0x81) {
                     int n = b == 0x80 ? 4 : 8;
-                    need(buf, pos + 1, n);
+                    need(end, pos + 1, n);
                     long v = 0;
                     for (int i = 1; i <= n; i++) v = (v << 8) | (buf[pos + i] & 0xFF);
                     return new long[]{v, pos + 1 + n};

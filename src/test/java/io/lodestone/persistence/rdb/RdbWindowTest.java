@@ -1,0 +1,75 @@
+package io.lodestone.persistence.rdb;
+
+import io.lodestone.store.Keyspace;
+import io.lodestone.store.type.ListValue;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The loader reads files through a window, so files larger than memory arrays (2 GB) load: the same
+ * data comes out whatever the window size, records that straddle the window are parsed again, a value
+ * larger than the window grows it, and errors still name file offsets.
+ */
+class RdbWindowTest {
+    private static final RdbValueReader.Limits LIMITS = new RdbValueReader.Limits(512, 64, 512, 128, 64, -2);
+
+    private static byte[] sample() throws Exception {
+        Keyspace ks = new Keyspace(16);
+        for (int i = 0; i < 3000; i++) {
+            ks.db(i % 3).add(("key:" + i).getBytes(StandardCharsets.US_ASCII), ("value:" + i).getBytes(StandardCharsets.US_ASCII));
+        }
+        ks.db(0).add("big".getBytes(), "x".repeat(5000).getBytes()); // larger than the smallest window
+        ListValue l = new ListValue(-2);
+        for (int i = 0; i < 2000; i++) l.pushTail(("element-" + i).getBytes());
+        ks.db(1).add("list".getBytes(), l);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new RdbFileWriter(false, true, 0).write(ks, out);
+        return out.toByteArray();
+    }
+
+    private static Map<String, String> content(Keyspace ks) {
+        RdbValueWriter w = new RdbValueWriter(false);
+        Map<String, String> all = new TreeMap<>();
+        for (int i = 0; i < ks.databases(); i++) {
+            int db = i;
+            ks.db(i).forEach(e -> all.put(db + ":" + new String(e.key(), StandardCharsets.ISO_8859_1),
+                    HexFormat.of().formatHex(w.serialize(e.value()))));
+        }
+        return all;
+    }
+
+    @Test
+    void sameDataWhateverTheWindow() throws Exception {
+        byte[] file = sample();
+        Map<String, String> whole = content(new RdbFileLoader(LIMITS, true).load(file, 16, 0).keyspace());
+        assertEquals(3002, whole.size());
+        for (int window : new int[]{64, 100, 1000, 4096, 65536}) {
+            RdbFileLoader.Result r = new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(file), window, 16, 0);
+            assertEquals(whole, content(r.keyspace()), "window " + window);
+        }
+    }
+
+    @Test
+    void errorsNameFileOffsetsThroughTheWindow() throws Exception {
+        byte[] file = sample();
+        byte[] truncated = java.util.Arrays.copyOf(file, file.length - 100);
+        RdbFormatException e = assertThrows(RdbFormatException.class,
+                () -> new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(truncated), 64, 16, 0));
+        assertTrue(e.offset() > file.length - 200 && e.offset() <= truncated.length, e.getMessage());
+        byte[] badCrc = file.clone();
+        badCrc[badCrc.length - 1] ^= 1;
+        RdbFormatException c = assertThrows(RdbFormatException.class,
+                () -> new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(badCrc), 128, 16, 0));
+        assertTrue(c.getMessage().contains("wrong RDB checksum at offset " + (file.length - 8)), c.getMessage());
+    }
+}
