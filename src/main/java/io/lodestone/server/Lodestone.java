@@ -391,9 +391,9 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     /** Loads an RDB image into the (empty) keyspace, with Redis's log lines. */
-    private void loadRdb(byte[] image) throws RdbFormatException {
+    private long loadRdb(java.nio.file.Path file) throws RdbFormatException, java.io.IOException {
         RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
-                .load(image, server.keyspace.databases(), System.currentTimeMillis());
+                .load(file, server.keyspace.databases(), System.currentTimeMillis());
         if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
         if (r.ctime() >= 0) {
             Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
@@ -406,6 +406,7 @@ public final class Lodestone implements ServerContext.Host {
         server.lastLoadKeysLoaded = r.keysLoaded();
         server.lastLoadKeysExpired = r.keysExpired();
         Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+        return r.end();
     }
 
     /**
@@ -422,8 +423,8 @@ public final class Lodestone implements ServerContext.Host {
         }
 
         @Override
-        public void loadRdb(byte[] rdb) throws Exception {
-            Lodestone.this.loadRdb(rdb);
+        public long loadRdb(java.nio.file.Path file) throws Exception {
+            return Lodestone.this.loadRdb(file);
         }
 
         @Override

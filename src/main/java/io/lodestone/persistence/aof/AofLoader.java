@@ -33,6 +33,8 @@ public final class AofLoader {
     private final AofReplay replay;
     private final boolean loadTruncated;
 
+    /** appendfilename: a base file of that very name is an old single-file AOF (RDB preamble, then commands). */
+    public String appendFileName = "appendonly.aof";
     /** Sizes found while loading: aof_current_size and aof_rewrite_base_size start from them. */
     long totalSize;
     long baseSize;
@@ -136,22 +138,34 @@ public final class AofLoader {
     }
 
     private Status replay(String name, Path path, Reader in) throws IOException {
-        long validUpTo = 0;
-        long validBeforeMulti = 0;
-        boolean inMulti = false;
         byte[] sig = in.peek(5);
         if (sig != null && new String(sig, StandardCharsets.ISO_8859_1).equals("REDIS")) {
-            Log.notice("Reading RDB base file on AOF loading...");
-            byte[] rdb = in.readAll();
+            // An RDB base, or the RDB preamble of an old single-file AOF followed by commands.
+            boolean oldStyle = name.equals(appendFileName);
+            Log.notice(oldStyle ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
+            long end;
             try {
-                replay.loadRdb(rdb);
+                end = replay.loadRdb(path);
             } catch (Exception e) {
-                Log.warning("Error reading the RDB base file " + name + ", AOF loading aborted");
+                Log.warning(oldStyle ? "Error reading the RDB preamble of the AOF file " + name + ", AOF loading aborted"
+                        : "Error reading the RDB base file " + name + ", AOF loading aborted");
                 Log.warning("Unrecoverable error reading the append only file " + name + ": " + e.getMessage());
                 return Status.FAILED;
             }
-            return Status.OK;
+            if (oldStyle) Log.notice("Reading the remaining AOF tail...");
+            InputStream tail = Files.newInputStream(path);
+            tail.skipNBytes(end);
+            try (Reader rest = new Reader(tail, end)) {
+                return replayCommands(name, path, rest);
+            }
         }
+        return replayCommands(name, path, in);
+    }
+
+    private Status replayCommands(String name, Path path, Reader in) throws IOException {
+        long validUpTo = in.position();
+        long validBeforeMulti = validUpTo;
+        boolean inMulti = false;
         byte[] line = new byte[LINE_MAX];
         boolean truncated = false;
         loop:
@@ -257,7 +271,13 @@ public final class AofLoader {
         private long consumed;
 
         Reader(InputStream in) {
+            this(in, 0);
+        }
+
+        /** A reader whose stream starts at file offset {@code start}. */
+        Reader(InputStream in, long start) {
             this.in = in;
+            this.consumed = start;
         }
 
         long position() {
@@ -282,14 +302,6 @@ public final class AofLoader {
                 lim += r;
             }
             return java.util.Arrays.copyOfRange(buf, pos, pos + n);
-        }
-
-        byte[] readAll() throws IOException {
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            out.write(buf, pos, lim - pos);
-            pos = lim;
-            in.transferTo(out);
-            return out.toByteArray();
         }
 
         /** fgets into {@code line} (at most its length - 1 bytes, through a newline); 0 at end of file. */

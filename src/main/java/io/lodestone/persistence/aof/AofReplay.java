@@ -6,10 +6,11 @@ package io.lodestone.persistence.aof;
  */
 public interface AofReplay {
     /**
-     * Loads an RDB image (a base file in RDB format) into the dataset, logging as Redis does.
-     * Throws with the reason when the image cannot be loaded.
+     * Loads the RDB at the start of {@code file} (a base file, or an old AOF's RDB preamble) into the
+     * dataset, logging as Redis does, and returns the file offset where the RDB ends. Throws with the
+     * reason when it cannot be loaded.
      */
-    void loadRdb(byte[] rdb) throws Exception;
+    long loadRdb(java.nio.file.Path file) throws Exception;
 
     /** Runs one command; false when no such command exists (nothing is run then). */
     boolean execute(byte[][] argv);

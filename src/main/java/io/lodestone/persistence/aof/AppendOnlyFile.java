@@ -181,6 +181,7 @@ public final class AppendOnlyFile {
         state = State.OFF;
         try {
             AofLoader loader = new AofLoader(dir(), replay, loadTruncated);
+            loader.appendFileName = fileName;
             AofLoader.Status st = loader.loadAll(manifest);
             if (st == AofLoader.Status.OK || st == AofLoader.Status.TRUNCATED) {
                 writer.currentSize = loader.totalSize;

@@ -26,8 +26,9 @@ import java.nio.file.Path;
  */
 public final class RdbFileLoader {
     /** What was loaded, for the start-up log lines. */
+    /** What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last byte. */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired) {
+                         long keysLoaded, long keysExpired, long end) {
     }
 
     private final RdbValueReader.Limits limits;
@@ -134,7 +135,8 @@ public final class RdbFileLoader {
             try {
                 int next = record(buf, pos, end, version, databases, nowMs, w, st);
                 if (next < 0) {
-                    return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired);
+                    return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
+                            w.base + st.end);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -155,6 +157,8 @@ public final class RdbFileLoader {
         long idle = -1;
         String redisVer;
         long ctime = -1, usedMem = -1, loaded, expired;
+        /** Position after the EOF opcode and checksum, once read. */
+        int end;
 
         State(Keyspace ks) {
             this.ks = ks;
@@ -198,7 +202,9 @@ public final class RdbFileLoader {
                     if (verifyChecksum && expected != 0 && expected != Crc64.update(w.crc, buf, 0, pos)) {
                         throw new RdbFormatException(pos, "wrong RDB checksum");
                     }
+                    pos += 8;
                 }
+                st.end = pos;
                 return -1;
             }
             case Rdb.OPCODE_SELECTDB -> {

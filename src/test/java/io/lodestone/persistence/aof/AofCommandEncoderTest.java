@@ -71,7 +71,8 @@ class AofCommandEncoderTest {
         List<String[]> cmds = new ArrayList<>();
         new AofLoader(dir, new AofReplay() {
             @Override
-            public void loadRdb(byte[] rdb) {
+            public long loadRdb(java.nio.file.Path file) {
+                throw new AssertionError("no RDB expected");
             }
 
             @Override

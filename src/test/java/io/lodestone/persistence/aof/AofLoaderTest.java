@@ -20,8 +20,12 @@ class AofLoaderTest {
         final List<String> log = new ArrayList<>();
 
         @Override
-        public void loadRdb(byte[] rdb) {
-            log.add("RDB " + rdb.length);
+        public long loadRdb(java.nio.file.Path file) throws Exception {
+            long end = new io.lodestone.persistence.rdb.RdbFileLoader(
+                    new io.lodestone.persistence.rdb.RdbValueReader.Limits(512, 64, 512, 128, 64, -2), true)
+                    .load(file, 16, 0).end();
+            log.add("RDB " + end);
+            return end;
         }
 
         @Override
@@ -113,10 +117,38 @@ class AofLoaderTest {
 
     @Test
     void rdbBaseGoesToTheRdbLoader() throws Exception {
-        write("b", "REDIS0010restofimage");
+        byte[] rdb = rdbImage();
+        Files.write(dir.resolve("b"), rdb);
         Recorder r = new Recorder();
         assertEquals(AofLoader.Status.OK, new AofLoader(dir, r, true).loadFile("b"));
-        assertEquals(List.of("RDB 20", "reset"), r.log);
+        assertEquals(List.of("RDB " + rdb.length, "reset"), r.log);
+    }
+
+    @Test
+    void oldSingleFileAofReplaysTheCommandsAfterItsRdbPreamble() throws Exception {
+        byte[] rdb = rdbImage();
+        java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
+        file.writeBytes(rdb);
+        file.writeBytes((resp("SELECT", "0") + resp("SET", "a", "1") + resp("INCR", "a")).getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(dir.resolve("appendonly.aof"), file.toByteArray());
+        Recorder r = new Recorder();
+        assertEquals(AofLoader.Status.OK, new AofLoader(dir, r, true).loadFile("appendonly.aof"));
+        assertEquals(List.of("RDB " + rdb.length, "SELECT 0", "SET a 1", "INCR a", "reset"), r.log);
+        // A truncated tail is cut at the last whole command after the preamble, not at 0.
+        byte[] cut = java.util.Arrays.copyOf(file.toByteArray(), file.size() - 3);
+        Files.write(dir.resolve("appendonly.aof"), cut);
+        assertEquals(AofLoader.Status.TRUNCATED, new AofLoader(dir, new Recorder(), true).loadFile("appendonly.aof"));
+        assertEquals(rdb.length + resp("SELECT", "0").length() + resp("SET", "a", "1").length(),
+                Files.size(dir.resolve("appendonly.aof")));
+    }
+
+    /** A real RDB image with one key. */
+    private static byte[] rdbImage() throws Exception {
+        io.lodestone.store.Keyspace ks = new io.lodestone.store.Keyspace(16);
+        ks.db(0).add("k".getBytes(), "v".getBytes());
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        new io.lodestone.persistence.rdb.RdbFileWriter(false, true, 0).write(ks, out);
+        return out.toByteArray();
     }
 
     @Test
