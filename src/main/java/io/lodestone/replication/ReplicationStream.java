@@ -142,11 +142,14 @@ public final class ReplicationStream {
         return backlog != null || !replicas.isEmpty();
     }
 
-    /** A master's write effect, as a RESP array, after a SELECT if the database changed. */
+    /**
+     * A master's write effect, as a RESP array, after a SELECT if the database changed; {@code db} -1
+     * for commands outside any database (PING, REPLCONF GETACK).
+     */
     public void feedCommand(int db, byte[][] argv, int argc) {
         if (!active()) return;
         int start = pending.len;
-        if (db != selectedDb) {
+        if (db >= 0 && db != selectedDb) {
             appendCommand(pending, new byte[][]{SELECT, Integer.toString(db).getBytes()}, 2);
             selectedDb = db;
         }

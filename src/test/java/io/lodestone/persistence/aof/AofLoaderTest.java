@@ -49,10 +49,10 @@ class AofLoaderTest {
         return sb.toString();
     }
 
-    private Path dir;
+    @org.junit.jupiter.api.io.TempDir
+    Path dir;
 
     private Path write(String name, String content) throws IOException {
-        if (dir == null) dir = Files.createTempDirectory("aofload");
         Path p = dir.resolve(name);
         Files.write(p, content.getBytes(StandardCharsets.ISO_8859_1));
         return p;
