@@ -9,7 +9,6 @@ import io.lodestone.store.Keyspace;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The server as commands see it (Redis's global {@code server}): the keyspace, the command table,
@@ -24,7 +23,7 @@ public final class ServerContext {
     public final Stats stats = new Stats();
     public final long startTimeMs = System.currentTimeMillis();
     /** 40 random hex characters, new at every start (INFO run_id). */
-    public final String runId = randomHex(40);
+    public final String runId = io.lodestone.util.Ids.randomHex(40);
     private final List<Propagation> propagation = new ArrayList<>();
     /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
     private final List<byte[][]> pendingEffects = new ArrayList<>();
@@ -278,12 +277,6 @@ public final class ServerContext {
         return !propagation.isEmpty();
     }
 
-    public static String randomHex(int n) {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(n);
-        for (int i = 0; i < n; i++) sb.append("0123456789abcdef".charAt(r.nextInt(16)));
-        return sb.toString();
-    }
 
     /** A receiver of the write stream. */
     public interface Propagation {

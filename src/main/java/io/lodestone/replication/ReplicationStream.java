@@ -4,7 +4,6 @@ import io.lodestone.persistence.ByteSink;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The replication stream as Redis keeps it: the replication ids ({@code replid}, {@code replid2}),
@@ -33,10 +32,7 @@ public final class ReplicationStream {
     private final List<ReplicaPeer> replicas = new ArrayList<>();
 
     public static String newReplid() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(40);
-        for (int i = 0; i < 40; i++) sb.append("0123456789abcdef".charAt(r.nextInt(16)));
-        return sb.toString();
+        return io.lodestone.util.Ids.randomHex(40);
     }
 
     public String replid() {
