@@ -77,6 +77,8 @@ public final class Client implements Subscriber {
     public String replAnnouncedIp;
     public boolean replCapaEof;
     public boolean replCapaPsync2;
+    /** The master client of a replica (Redis's CLIENT_MASTER): it obeys, bypassing READONLY, MISCONF... */
+    public boolean isMaster;
     /** Set when the connection became a replica (SYNC/PSYNC). */
     public io.lodestone.replication.ReplicaPeer replicaPeer;
     /** The replication offset right after this client's last command (Redis's woff): what WAIT waits for. */
@@ -101,8 +103,10 @@ public final class Client implements Subscriber {
         return subscriptions;
     }
 
-    /** Redis's getClientType for the classes Lodestone has: "pubsub" in Pub/Sub mode, else "normal". */
+    /** Redis's getClientType: "master", "slave", "pubsub" in Pub/Sub mode, else "normal". */
     public String type() {
+        if (isMaster) return "master";
+        if (replicaPeer != null) return "slave";
         return subscriptions.mode ? "pubsub" : "normal";
     }
 

@@ -132,6 +132,11 @@ public final class ReplicationStream {
         return backlog.copyFrom(fromOffset);
     }
 
+    /** The database the stream last selected, or -1 (Redis's slaveseldb). */
+    public int selectedDb() {
+        return selectedDb;
+    }
+
     /** Forces a SELECT before the next command (new replicas need one after their snapshot). */
     public void forceSelect() {
         selectedDb = -1;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 /** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
-final class ClientCommand {
+public final class ClientCommand {
     private ClientCommand() {
     }
 
@@ -75,6 +75,7 @@ final class ClientCommand {
             if (Args.is(c.argv[i], "type") && i + 1 < c.argc) {
                 type = Args.str(c.argv[++i]).toLowerCase();
                 if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + Args.str(c.argv[i]) + "'");
+                if (type.equals("replica")) type = "slave";
             } else if (Args.is(c.argv[i], "id") && i + 1 < c.argc) {
                 ids = new HashSet<>();
                 for (i = i + 1; i < c.argc; i++) {
@@ -94,7 +95,7 @@ final class ClientCommand {
         StringBuilder sb = new StringBuilder();
         for (Client other : c.server.clients.all()) {
             if (ids != null && !ids.contains(other.id)) continue;
-            if (type != null && !type.equals(other.type())) continue; // replicas and masters come later
+            if (type != null && !type.equals(other.type())) continue;
             sb.append(describe(c, other));
         }
         c.reply.verbatim(sb.toString());
@@ -105,7 +106,7 @@ final class ClientCommand {
     }
 
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
-    static String describe(Client self, Client c) {
+    public static String describe(Client self, Client c) {
         long now = System.currentTimeMillis();
         String cmd = c.lastCmd == null ? "NULL" : c.lastCmd.fullName();
         return "id=" + c.id
@@ -135,6 +136,8 @@ final class ClientCommand {
     /** CLIENT LIST flags, in Redis's order; N when none applies. */
     private static String flags(Client c) {
         StringBuilder f = new StringBuilder();
+        if (c.replicaPeer != null) f.append('S');
+        if (c.isMaster) f.append('M');
         if (c.subscriptions.mode) f.append('P');
         if (c.multi != null) f.append('x');
         if (c.blocked != null) f.append('b');
@@ -189,6 +192,7 @@ final class ClientCommand {
             } else if (Args.is(opt, "type")) {
                 type = val.toLowerCase();
                 if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + val + "'");
+                if (type.equals("replica")) type = "slave";
             } else if (Args.is(opt, "user")) {
                 if (!"default".equals(val)) throw new CommandError("ERR No such user '" + val + "'");
                 user = val;

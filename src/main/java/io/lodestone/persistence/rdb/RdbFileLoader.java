@@ -21,15 +21,36 @@ import java.nio.file.Path;
 public final class RdbFileLoader {
     /** What was loaded, for the start-up log lines. */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired) {
+                         long keysLoaded, long keysExpired, ReplInfo repl) {
+    }
+
+    /**
+     * The replication aux fields ({@code repl-stream-db}, {@code repl-id}, {@code repl-offset}) a
+     * replica, or a master with a backlog, saves; null components when absent (Redis's rdbSaveInfo).
+     */
+    public record ReplInfo(int streamDb, String replid, long offset) {
+        /** Whether all three fields are there and usable (Redis's repl_id_is_set, offset != -1, db != -1). */
+        public boolean complete() {
+            return replid != null && replid.length() == 40 && offset != -1 && streamDb != -1;
+        }
     }
 
     private final RdbValueReader.Limits limits;
     private final boolean verifyChecksum;
+    private boolean keepExpired;
 
     public RdbFileLoader(RdbValueReader.Limits limits, boolean verifyChecksum) {
         this.limits = limits;
         this.verifyChecksum = verifyChecksum;
+    }
+
+    /**
+     * A replica loads keys whose TTL has passed too (Redis's rdbLoad when not a master): its master
+     * deletes them with a DEL in the stream.
+     */
+    public RdbFileLoader keepExpired(boolean keep) {
+        this.keepExpired = keep;
+        return this;
     }
 
     public Result load(Path file, int databases, long nowMs) throws IOException, RdbFormatException {
@@ -65,6 +86,9 @@ public final class RdbFileLoader {
         long idle = -1;
         String redisVer = null;
         long ctime = -1, usedMem = -1, loaded = 0, expired = 0;
+        int replStreamDb = -1;
+        String replId = null;
+        long replOffset = -1;
         while (true) {
             int at = pos;
             lastAt = at;
@@ -102,7 +126,8 @@ public final class RdbFileLoader {
                             throw new RdbFormatException(pos, "wrong RDB checksum");
                         }
                     }
-                    return new Result(ks, version, redisVer, ctime, usedMem, loaded, expired);
+                    return new Result(ks, version, redisVer, ctime, usedMem, loaded, expired,
+                            new ReplInfo(replStreamDb, replId, replOffset));
                 }
                 case Rdb.OPCODE_SELECTDB -> {
                     long[] l = len(buf, pos);
@@ -128,6 +153,9 @@ public final class RdbFileLoader {
                         case "redis-ver" -> redisVer = v;
                         case "ctime" -> ctime = parse(v);
                         case "used-mem" -> usedMem = parse(v);
+                        case "repl-stream-db" -> replStreamDb = (int) parse(v);
+                        case "repl-id" -> replId = v;
+                        case "repl-offset" -> replOffset = parse(v);
                         default -> { }
                     }
                     continue;
@@ -152,7 +180,7 @@ public final class RdbFileLoader {
             byte[] key = r.readString();
             Object value = r.readValue(type, at);
             pos = r.position();
-            if (expireAt != KeyEntry.NO_EXPIRE && expireAt < nowMs) {
+            if (expireAt != KeyEntry.NO_EXPIRE && expireAt < nowMs && !keepExpired) {
                 expired++;
             } else {
                 if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
