@@ -258,11 +258,11 @@ public final class MasterLink {
         cancelHandshake(false);
         masterHost = h;
         masterPort = p;
+        becomeReplica();
         if (wasMaster) {
             discardCachedMaster();
             cacheMasterUsingMyself();
         }
-        becomeReplica();
         state = State.CONNECT;
         Log.notice("Connecting to MASTER " + masterHost + ":" + masterPort);
         connect();
@@ -296,6 +296,7 @@ public final class MasterLink {
     public void unsetMaster() {
         if (masterHost == null) return;
         masterHost = null;
+        Log.role('M');
         if (masterUp) dropMaster();
         discardCachedMaster();
         cancelHandshake(false);

@@ -147,11 +147,12 @@ public final class ReplicationStream {
         return backlog != null || !replicas.isEmpty();
     }
 
-    /** A master's write effect, as a RESP array, after a SELECT if the database changed. */
+    /** A master's write effect, as a RESP array, after a SELECT if the database changed ({@code db} >= 0). */
     public void feedCommand(int db, byte[][] argv, int argc) {
         if (!active()) return;
         int start = pending.len;
-        if (db != selectedDb) {
+        // db < 0: a command of no database (PING, REPLCONF GETACK), as Redis feeds them with slaveseldb.
+        if (db >= 0 && db != selectedDb) {
             appendCommand(pending, new byte[][]{SELECT, Integer.toString(db).getBytes()}, 2);
             selectedDb = db;
         }
