@@ -212,9 +212,6 @@ public final class Lodestone implements ServerContext.Host {
         watchEnum("repl-diskless-load", v -> l.disklessLoad = v);
         config.watchBool("replica-read-only", v -> server.replicaReadOnly = v);
         config.watchBool("replica-serve-stale-data", v -> server.replicaServeStaleData = v);
-        io.lodestone.config.ConfigRegistry.markImplemented("replicaof", "masterauth", "masteruser",
-                "replica-announce-ip", "replica-announce-port", "repl-diskless-load", "replica-read-only",
-                "replica-serve-stale-data");
     }
 
     /** A client bootstrap on the command loop (the link with our master). */

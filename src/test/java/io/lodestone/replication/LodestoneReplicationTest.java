@@ -87,7 +87,7 @@ class LodestoneReplicationTest {
     void twoReplicasShareOneSnapshot() throws Exception {
         try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "1");
              ServerProcess r1 = ServerProcess.lodestone();
-             ServerProcess r2 = ServerProcess.lodestone();
+             ServerProcess r2 = ServerProcess.lodestone("--replica-announce-ip", "10.1.2.3", "--replica-announce-port", "7777");
              Jedis m = jedis(master); Jedis j1 = jedis(r1); Jedis j2 = jedis(r2)) {
             populate(m, "");
             j1.replicaof("127.0.0.1", master.port());
@@ -103,6 +103,7 @@ class LodestoneReplicationTest {
             assertEquals(2L, stat(m, "sync_full"));
             assertEquals(1, count(master.log(), "Starting BGSAVE for SYNC"), master.log());
             assertEquals("2", repl(m, "connected_slaves"));
+            assertTrue(m.info("replication").contains(":ip=10.1.2.3,port=7777,state=online"), m.info("replication"));
         }
     }
 
