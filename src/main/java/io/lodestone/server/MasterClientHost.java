@@ -45,7 +45,12 @@ final class MasterClientHost implements MasterLink.Host {
         if (c == null) return;
         c.argv = argv;
         c.argc = argc;
-        dispatcher.process(c);
+        server.keyspace.obeyingMaster = true;
+        try {
+            dispatcher.process(c);
+        } finally {
+            server.keyspace.obeyingMaster = false;
+        }
         c.argv = null;
         ByteBuf out = c.reply.take();
         if (out != null) out.release();

@@ -13,6 +13,7 @@ import static io.lodestone.replication.ReplTesting.await;
 import static io.lodestone.replication.ReplTesting.awaitInSync;
 import static io.lodestone.replication.ReplTesting.awaitLinkUp;
 import static io.lodestone.replication.ReplTesting.count;
+import static io.lodestone.replication.ReplTesting.info;
 import static io.lodestone.replication.ReplTesting.jedis;
 import static io.lodestone.replication.ReplTesting.populate;
 import static io.lodestone.replication.ReplTesting.repl;
@@ -104,6 +105,27 @@ class LodestoneReplicationTest {
             assertEquals(1, count(master.log(), "Starting BGSAVE for SYNC"), master.log());
             assertEquals("2", repl(m, "connected_slaves"));
             assertTrue(m.info("replication").contains(":ip=10.1.2.3,port=7777,state=online"), m.info("replication"));
+        }
+    }
+
+    @Test
+    void replicaHidesExpiredKeysUntilItsMasterDeletesThem() throws Exception {
+        try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
+             ServerProcess replica = ServerProcess.lodestone();
+             Jedis m = jedis(master); Jedis r = jedis(replica)) {
+            m.sendCommand(redis.clients.jedis.Protocol.Command.DEBUG, "SET-ACTIVE-EXPIRE", "0");
+            r.replicaof("127.0.0.1", master.port());
+            awaitLinkUp(r);
+            m.psetex("short", 100, "v");
+            m.set("long", "v");
+            awaitInSync(m, r);
+            await("expired on the replica", () -> r.get("short") == null);
+            assertEquals(2L, r.dbSize()); // still there: the master decides
+            assertEquals(-2L, r.pttl("short"));
+            assertEquals(null, m.get("short")); // the master expires it and sends DEL
+            awaitInSync(m, r);
+            assertEquals(1L, r.dbSize());
+            assertEquals("1", info(r, "keyspace", "db0").split(",")[0].replace("keys=", ""));
         }
     }
 
