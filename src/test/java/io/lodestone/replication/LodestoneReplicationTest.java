@@ -43,6 +43,7 @@ class LodestoneReplicationTest {
             awaitLinkUp(jb);
             awaitLinkUp(jc);
             for (int i = 0; i < 10; i++) writes(ja, i);
+            assertEquals(1L, ja.waitReplicas(1, 5000));
             awaitInSync(ja, jb);
             awaitInSync(jb, jc);
             var expected = snapshot(ja);

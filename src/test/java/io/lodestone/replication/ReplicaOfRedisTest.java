@@ -43,6 +43,7 @@ class ReplicaOfRedisTest {
                 assertEquals(repl(m, "master_replid"), repl(r, "master_replid"));
 
                 for (int i = 0; i < 20; i++) writes(m, i);
+                assertEquals(1L, m.waitReplicas(1, 5000)); // REPLCONF GETACK answered at once
                 awaitInSync(m, r);
                 assertEquals(snapshot(m), snapshot(r));
 
