@@ -107,6 +107,10 @@ class ReplicaFailoverTest {
                 assertEquals(1L, stat(m, "sync_full"));
                 assertEquals(snapshot(m), snapshot(r));
             }
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 }

@@ -68,6 +68,38 @@ class ReplicaOfRedisTest {
         }
     }
 
+    /** INFO replication and ROLE while a full sync is in progress, next to a real redis-server replica. */
+    @Test
+    void infoDuringTransferMatchesARealReplica() throws Exception {
+        try (ServerProcess master = ServerProcess.redis("--repl-diskless-sync-delay", "1", "--rdb-key-save-delay", "10000");
+             Jedis m = jedis(master);
+             ServerProcess real = ServerProcess.redis();
+             ServerProcess replica = ServerProcess.lodestone();
+             Jedis jr = jedis(real); Jedis jl = jedis(replica)) {
+            for (int i = 0; i < 150; i++) m.set("k" + i, "v");
+            jr.replicaof("127.0.0.1", master.port());
+            jl.replicaof("127.0.0.1", master.port());
+            await("both replicas in transfer", () -> "1".equals(repl(jr, "master_sync_in_progress"))
+                    && "1".equals(repl(jl, "master_sync_in_progress")));
+            assertEquals(fieldNames(jr.info("replication")), fieldNames(jl.info("replication")));
+            assertEquals("sync", String.valueOf(jl.role().get(3)));
+            awaitLinkUp(jr);
+            awaitLinkUp(jl);
+            awaitInSync(m, jl);
+            assertEquals(fieldNames(jr.info("replication")), fieldNames(jl.info("replication")));
+            assertEquals(snapshot(jr), snapshot(jl));
+        }
+    }
+
+    private static java.util.List<String> fieldNames(String info) {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (String line : info.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) names.add(line.substring(0, colon));
+        }
+        return names;
+    }
+
     @Test
     void diskPayloadLoadedFromMemoryWithSwapdb() throws Exception {
         try (ServerProcess master = ServerProcess.redis("--repl-diskless-sync", "no");

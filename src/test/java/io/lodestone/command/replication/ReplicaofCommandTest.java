@@ -85,6 +85,7 @@ class ReplicaofCommandTest {
         awaitRole(redis, "connect");
         awaitRole(lodestone, "connect");
         same("ROLE");
+        assertTrue(text(lodestone, "HELLO", "2").contains("role\r\n$7\r\nreplica"), text(lodestone, "HELLO", "2"));
         same("GET", "k");
         same("SET", "k", "v2");
         same("DEL", "k");
