@@ -114,7 +114,7 @@ class LodestoneReplicationTest {
         try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
              ServerProcess replica = ServerProcess.lodestone();
              Jedis m = jedis(master); Jedis r = jedis(replica)) {
-            m.sendCommand(redis.clients.jedis.Protocol.Command.DEBUG, "SET-ACTIVE-EXPIRE", "0");
+            m.sendCommand((redis.clients.jedis.commands.ProtocolCommand) () -> "DEBUG".getBytes(), "SET-ACTIVE-EXPIRE", "0");
             r.replicaof("127.0.0.1", master.port());
             awaitLinkUp(r);
             m.psetex("short", 100, "v");
