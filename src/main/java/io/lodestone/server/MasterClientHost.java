@@ -53,15 +53,19 @@ final class MasterClientHost implements MasterLink.Host {
         }
         c.argv = null;
         ByteBuf out = c.reply.take();
-        if (out != null) out.release();
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
             lastErrors = errors;
             // Redis logs this too: the replica and its master now disagree.
-            Log.warning("== CRITICAL == This replica is sending an error to its master after processing the command '"
-                    + (c.lastCmd == null ? new String(argv[0], java.nio.charset.StandardCharsets.ISO_8859_1) : c.lastCmd.fullName())
+            String reply = out == null ? "" : out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int start = reply.indexOf('-'), end = start < 0 ? -1 : reply.indexOf("\r\n", start);
+            String error = start < 0 ? "" : reply.substring(start + 1, end < 0 ? reply.length() : end);
+            Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
+                    + "' after processing the command '"
+                    + (server.commands.lookup(argv[0]) == null || c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName())
                     + "'");
         }
+        if (out != null) out.release();
     }
 
     @Override

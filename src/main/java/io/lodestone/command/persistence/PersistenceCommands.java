@@ -222,7 +222,10 @@ public final class PersistenceCommands {
     private static RdbFileLoader.Result loadRdbResult(ServerContext s, Path file) {
         long start = System.nanoTime();
         try {
+            // A replica keeps keys whose TTL passed: its master sends their DEL (Redis's rdbLoad when not a master).
+            boolean replica = s.masterLink != null && s.masterLink.isReplica();
             RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(s), s.config.getBool("rdbchecksum"))
+                    .keepExpired(replica)
                     .load(file, s.keyspace.databases(), System.currentTimeMillis());
             if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
             if (r.ctime() >= 0) {
