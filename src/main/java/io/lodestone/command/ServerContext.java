@@ -84,6 +84,11 @@ public final class ServerContext {
     // lastbgsave_status, lastbgsave_try, rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
     /** Replication: the stream, the backlog, the replicas; set by the server. */
     public io.lodestone.replication.Replication replication;
+    /** The replica side: the link with our master (REPLICAOF); set by the server. */
+    public io.lodestone.replication.MasterLink masterLink;
+    /** replica-read-only and replica-serve-stale-data (hot copies of the config). */
+    public boolean replicaReadOnly = true;
+    public boolean replicaServeStaleData = true;
     /** Clients blocked in WAIT, served as replicas acknowledge. */
     public final List<Client> waitingAcks = new ArrayList<>();
     /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
@@ -215,9 +220,9 @@ public final class ServerContext {
         pendingWrites.clear();
     }
 
-    /** "master" or "slave", as HELLO and ROLE name it. */
+    /** "master" or "replica", as HELLO names it. */
     public String roleName() {
-        return "master";
+        return replication != null && replication.isReplica ? "replica" : "master";
     }
 
     public boolean authRequired() {
