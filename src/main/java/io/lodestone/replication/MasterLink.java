@@ -342,7 +342,11 @@ public final class MasterLink {
     // ---- Connecting and the handshake --------------------------------------------------------------
 
     /** Redis's connectWithMaster. */
+    /** The server is exiting: links that drop from now on are not re-established. */
+    public volatile boolean shuttingDown;
+
     private void connect() {
+        if (shuttingDown) return;
         long gen = ++generation;
         Bootstrap b = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutSeconds * 1000L))
@@ -951,7 +955,7 @@ public final class MasterLink {
         state = State.CONNECT;
         downSinceMs = System.currentTimeMillis();
         replication.masterLinkUp = false;
-        if (masterHost != null) {
+        if (masterHost != null && !shuttingDown) {
             Log.notice("Reconnecting to MASTER " + masterHost + ":" + masterPort);
             connect();
         }

@@ -377,6 +377,7 @@ public final class Lodestone implements ServerContext.Host {
     public void stop() {
         if (shuttingDown) return;
         shuttingDown = true;
+        server.masterLink.shuttingDown = true;
         if (cron != null) cron.cancel(false);
         for (Channel ch : listeners) ch.close();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
