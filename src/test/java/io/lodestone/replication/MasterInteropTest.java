@@ -20,7 +20,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * buffer. Data are compared whole at the end of each.
  */
 class MasterInteropTest {
-    private static final long WAIT_MS = 30_000;
 
     @BeforeAll
     static void needsRedis() {
@@ -242,26 +241,17 @@ class MasterInteropTest {
     }
 
     /** Waits until the replica's offset equals the master's and the link is up. */
-    static void awaitInSync(Jedis master, Jedis replica) throws InterruptedException {
-        await(() -> {
-            String mo = field(master, "replication", "master_repl_offset");
-            return field(replica, "replication", "master_link_status").equals("up")
-                    && mo.equals(field(replica, "replication", "slave_repl_offset"));
-        });
+    static void awaitInSync(Jedis master, Jedis replica) {
+        ReplTesting.awaitInSync(master, replica);
     }
 
+    /** One INFO field, "" when absent. */
     static String field(Jedis j, String section, String name) {
-        for (String line : j.info(section).split("\r\n")) {
-            if (line.startsWith(name + ":")) return line.substring(name.length() + 1);
-        }
-        return "";
+        String v = ReplTesting.info(j, section, name);
+        return v == null ? "" : v;
     }
 
-    static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("condition not met in " + WAIT_MS + " ms");
-            Thread.sleep(20);
-        }
+    static void await(BooleanSupplier condition) {
+        ReplTesting.await("a condition", condition);
     }
 }

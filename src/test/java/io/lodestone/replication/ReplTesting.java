@@ -2,14 +2,9 @@ package io.lodestone.replication;
 
 import io.lodestone.testsupport.ServerProcess;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -72,34 +67,9 @@ final class ReplTesting {
         j.select(0);
     }
 
-    /** Everything type-specific about every key of every database (SCAN, no DUMP), TTLs rounded to 10 s. */
+    /** Everything type-specific about every key of every database, TTLs rounded to 10 s. */
     static Map<String, Object> snapshot(Jedis j) {
-        Map<String, Object> all = new TreeMap<>();
-        for (int db = 0; db < 16; db++) {
-            j.select(db);
-            String cursor = ScanParams.SCAN_POINTER_START;
-            List<String> keys = new ArrayList<>();
-            do {
-                ScanResult<String> r = j.scan(cursor, new ScanParams().count(1000));
-                keys.addAll(r.getResult());
-                cursor = r.getCursor();
-            } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-            for (String k : keys) {
-                String type = j.type(k);
-                Object v = switch (type) {
-                    case "string" -> j.get(k);
-                    case "list" -> j.lrange(k, 0, -1);
-                    case "set" -> new java.util.TreeSet<>(j.smembers(k));
-                    case "hash" -> new TreeMap<>(j.hgetAll(k));
-                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
-                    default -> "?" + type;
-                };
-                long ttl = j.pttl(k);
-                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
-            }
-        }
-        j.select(0);
-        return all;
+        return io.lodestone.testsupport.Datasets.snapshot(j);
     }
 
     /** One field of INFO replication (or another section), or null. */

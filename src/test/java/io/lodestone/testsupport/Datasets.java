@@ -42,12 +42,20 @@ public final class Datasets {
         j.select(0);
     }
 
-    /** Everything type-specific about every key of every database, TTLs rounded to 10 s. */
+    /** Everything type-specific about every key of every database (found with SCAN), TTLs rounded to 10 s. */
     public static Map<String, Object> snapshot(Jedis j) {
         Map<String, Object> all = new TreeMap<>();
         for (int db = 0; db < 16; db++) {
             j.select(db);
-            for (String k : j.keys("*")) {
+            List<String> keys = new java.util.ArrayList<>();
+            String cursor = redis.clients.jedis.params.ScanParams.SCAN_POINTER_START;
+            do {
+                redis.clients.jedis.resps.ScanResult<String> r =
+                        j.scan(cursor, new redis.clients.jedis.params.ScanParams().count(1000));
+                keys.addAll(r.getResult());
+                cursor = r.getCursor();
+            } while (!cursor.equals(redis.clients.jedis.params.ScanParams.SCAN_POINTER_START));
+            for (String k : keys) {
                 String type = j.type(k);
                 Object v = switch (type) {
                     case "string" -> j.get(k);
