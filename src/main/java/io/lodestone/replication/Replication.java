@@ -402,7 +402,9 @@ public final class Replication {
             }
             if (r.state == ReplicaPeer.State.ONLINE) {
                 long lag = (now - r.ackTimeMs) / 1000;
-                if (lag > timeoutSeconds) {
+                // A replica that came with SYNC (redis-cli --replica) never acknowledges: Redis exempts it.
+                if (!r.oldSync && lag > timeoutSeconds) {
+                    Log.warning("Disconnecting timedout replica (streaming sync): " + r.ip() + ":" + r.listeningPort);
                     dropReplica(r, "timeout: no ACK for " + lag + " seconds");
                     continue;
                 }
