@@ -56,27 +56,7 @@ public final class ConfigSyntax {
      * escaped, other non-printable bytes as {@code \xHH}. {@link #splitArgs} reads it back.
      */
     public static String repr(String value) {
-        StringBuilder sb = new StringBuilder(value.length() + 2);
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = (char) (value.charAt(i) & 0xFF);
-            switch (c) {
-                case '\\', '"' -> sb.append('\\').append(c);
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 7 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                default -> {
-                    if (c >= 0x20 && c <= 0x7e) {
-                        sb.append(c);
-                    } else {
-                        sb.append(String.format("\\x%02x", (int) c));
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
+        return io.lodestone.util.SplitArgs.repr(value);
     }
 
     /** Removes the bytes of {@code chars} from both ends, like {@code sdstrim}. */

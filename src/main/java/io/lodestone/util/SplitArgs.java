@@ -106,4 +106,32 @@ public final class SplitArgs {
         if (c <= 'F') return c - 'A' + 10;
         return c - 'a' + 10;
     }
+
+    /**
+     * The inverse of {@link #split}: {@code sdscatrepr}, double quotes around the value,
+     * {@code \\ \" \n \r \t \a \b} escaped, other non-printable bytes as {@code \xHH}.
+     */
+    public static String repr(String value) {
+        StringBuilder sb = new StringBuilder(value.length() + 2);
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = (char) (value.charAt(i) & 0xFF);
+            switch (c) {
+                case '\\', '"' -> sb.append('\\').append(c);
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case 7 -> sb.append("\\a");
+                case '\b' -> sb.append("\\b");
+                default -> {
+                    if (c >= 0x20 && c <= 0x7e) {
+                        sb.append(c);
+                    } else {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
 }

@@ -141,7 +141,7 @@ public final class AofManifest {
     }
 
     private static void line(StringBuilder sb, Info i) {
-        sb.append("file ").append(needsRepr(i.fileName()) ? repr(i.fileName()) : i.fileName())
+        sb.append("file ").append(needsRepr(i.fileName()) ? io.lodestone.util.SplitArgs.repr(i.fileName()) : i.fileName())
                 .append(" seq ").append(i.seq()).append(" type ").append(i.type()).append('\n');
     }
 
@@ -157,26 +157,6 @@ public final class AofManifest {
         return false;
     }
 
-    /** sdscatrepr: a double-quoted string with C escapes and {@code \xHH} for other bytes. */
-    static String repr(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '\\', '"' -> sb.append('\\').append(c);
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case 7 -> sb.append("\\a");
-                case '\b' -> sb.append("\\b");
-                default -> {
-                    if (isPrint(c)) sb.append(c);
-                    else sb.append(String.format("\\x%02x", (int) c & 0xff));
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
 
     private static boolean isPrint(char c) {
         return c >= 0x20 && c < 0x7f;
