@@ -79,6 +79,8 @@ public final class Client implements Subscriber {
     public boolean replCapaPsync2;
     /** REPLCONF rdb-filter-only: the replica wants the snapshot without keys (redis-cli --replica). */
     public boolean replRdbExcludeData;
+    /** The master client of a replica (Redis's CLIENT_MASTER): it obeys, bypassing READONLY, MISCONF... */
+    public boolean isMaster;
     /** Set when the connection became a replica (SYNC/PSYNC). */
     public io.lodestone.replication.ReplicaPeer replicaPeer;
     /** The replication offset right after this client's last command (Redis's woff): what WAIT waits for. */
@@ -103,8 +105,9 @@ public final class Client implements Subscriber {
         return subscriptions;
     }
 
-    /** Redis's getClientType for the classes Lodestone has: "pubsub" in Pub/Sub mode, else "normal". */
+    /** Redis's getClientType: "master", "slave", "pubsub" in Pub/Sub mode, else "normal". */
     public String type() {
+        if (isMaster) return "master";
         if (replicaPeer != null) return "slave";
         return subscriptions.mode ? "pubsub" : "normal";
     }

@@ -59,7 +59,7 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
-        if (!server.lastBgsaveOk || server.aofWriteError != null) {
+        if ((!server.lastBgsaveOk || server.aofWriteError != null) && !c.isMaster) {
             // Redis refuses writes (and PING, so monitoring notices) while it cannot persist them.
             String denial = server.diskErrorDenial();
             if (denial != null && (isWrite(c, cmd) || cmd.fullName.equals("ping"))) {
@@ -71,10 +71,19 @@ public final class Dispatcher {
             reject(c, cmd, "NOREPLICAS Not enough good replicas to write.");
             return;
         }
+        boolean replica = server.replication.isReplica;
+        if (replica && server.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
+            reject(c, cmd, "READONLY You can't write against a read only replica.");
+            return;
+        }
         // RESP2 has no out-of-band messages, so a subscribed connection carries only Pub/Sub traffic.
         if (c.subscriptions.mode && c.reply.protocol() == 2 && !allowedWhileSubscribed(cmd)) {
             reject(c, cmd, "ERR Can't execute '" + cmd.fullName + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE"
                     + " / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (replica && !server.replication.masterLinkUp && !server.replicaServeStaleData && denyStale(c, cmd)) {
+            reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
         if (c.multi != null) {
@@ -103,6 +112,14 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.WRITE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
+    }
+
+    /** Redis's is_denystale_command: no STALE flag, or an EXEC queueing a command without it. */
+    private static boolean denyStale(Client c, CommandSpec cmd) {
+        if (!cmd.is(CommandSpec.STALE)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (!q.cmd().is(CommandSpec.STALE)) return true;
         return false;
     }
 

@@ -9,7 +9,6 @@ import io.lodestone.store.Keyspace;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The server as commands see it (Redis's global {@code server}): the keyspace, the command table,
@@ -24,7 +23,7 @@ public final class ServerContext {
     public final Stats stats = new Stats();
     public final long startTimeMs = System.currentTimeMillis();
     /** 40 random hex characters, new at every start (INFO run_id). */
-    public final String runId = randomHex(40);
+    public final String runId = io.lodestone.util.Ids.randomHex(40);
     private final List<Propagation> propagation = new ArrayList<>();
     /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
     private final List<byte[][]> pendingEffects = new ArrayList<>();
@@ -85,6 +84,11 @@ public final class ServerContext {
     // lastbgsave_status, lastbgsave_try, rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
     /** Replication: the stream, the backlog, the replicas; set by the server. */
     public io.lodestone.replication.Replication replication;
+    /** The replica side: the link with our master (REPLICAOF); set by the server. */
+    public io.lodestone.replication.MasterLink masterLink;
+    /** replica-read-only and replica-serve-stale-data (hot copies of the config). */
+    public boolean replicaReadOnly = true;
+    public boolean replicaServeStaleData = true;
     /** Clients blocked in WAIT, served as replicas acknowledge. */
     public final List<Client> waitingAcks = new ArrayList<>();
     /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
@@ -216,9 +220,9 @@ public final class ServerContext {
         pendingWrites.clear();
     }
 
-    /** "master" or "slave", as HELLO and ROLE name it. */
+    /** "master" or "replica", as HELLO names it. */
     public String roleName() {
-        return "master";
+        return replication != null && replication.isReplica ? "replica" : "master";
     }
 
     public boolean authRequired() {
@@ -278,12 +282,6 @@ public final class ServerContext {
         return !propagation.isEmpty();
     }
 
-    public static String randomHex(int n) {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(n);
-        for (int i = 0; i < n; i++) sb.append("0123456789abcdef".charAt(r.nextInt(16)));
-        return sb.toString();
-    }
 
     /** A receiver of the write stream. */
     public interface Propagation {

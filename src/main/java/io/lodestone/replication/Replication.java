@@ -83,6 +83,9 @@ public final class Replication {
 
     /** A write effect of this master (the propagation receiver). */
     public void feed(int db, byte[][] argv, int argc) {
+        // A replica's stream is its master's, forwarded byte for byte (MasterLink): its own effects,
+        // the master's commands applied or local writes on a writable replica, go to the AOF only.
+        if (isReplica) return;
         stream.feedCommand(db, argv, argc);
     }
 
@@ -359,6 +362,14 @@ public final class Replication {
             boolean anyLeft = false;
             for (ReplicaPeer p : stream.replicas()) anyLeft |= p.state == ReplicaPeer.State.WAIT_BGSAVE_END;
             if (!anyLeft) snapshotter.abort();
+        }
+    }
+
+    /** Redis's disconnectSlaves: our replicas reconnect (after a change of history they must resync). */
+    public void disconnectReplicas() {
+        for (ReplicaPeer r : new ArrayList<>(stream.replicas())) {
+            r.close();
+            replicaGone(r);
         }
     }
 

@@ -4,7 +4,6 @@ import io.lodestone.persistence.ByteSink;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The replication stream as Redis keeps it: the replication ids ({@code replid}, {@code replid2}),
@@ -33,10 +32,7 @@ public final class ReplicationStream {
     private final List<ReplicaPeer> replicas = new ArrayList<>();
 
     public static String newReplid() {
-        ThreadLocalRandom r = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(40);
-        for (int i = 0; i < 40; i++) sb.append("0123456789abcdef".charAt(r.nextInt(16)));
-        return sb.toString();
+        return io.lodestone.util.Ids.randomHex(40);
     }
 
     public String replid() {
@@ -132,6 +128,11 @@ public final class ReplicationStream {
         return backlog.copyFrom(fromOffset);
     }
 
+    /** The database the stream last selected, or -1 (Redis's slaveseldb). */
+    public int selectedDb() {
+        return selectedDb;
+    }
+
     /** Forces a SELECT before the next command (new replicas need one after their snapshot). */
     public void forceSelect() {
         selectedDb = -1;
@@ -142,13 +143,11 @@ public final class ReplicationStream {
         return backlog != null || !replicas.isEmpty();
     }
 
-    /**
-     * A master's write effect, as a RESP array, after a SELECT if the database changed; {@code db} -1
-     * for commands outside any database (PING, REPLCONF GETACK).
-     */
+    /** A master's write effect, as a RESP array, after a SELECT if the database changed ({@code db} >= 0). */
     public void feedCommand(int db, byte[][] argv, int argc) {
         if (!active()) return;
         int start = pending.len;
+        // db < 0: a command of no database (PING, REPLCONF GETACK), as Redis feeds them with slaveseldb.
         if (db >= 0 && db != selectedDb) {
             appendCommand(pending, new byte[][]{SELECT, Integer.toString(db).getBytes()}, 2);
             selectedDb = db;

@@ -78,7 +78,11 @@ public final class Lodestone implements ServerContext.Host {
         };
         watchConfig();
         server.addPropagation(server.replication::feed);
+        server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
+                new MasterClientHost(server, dispatcher, this::adoptLoaded), () -> PersistenceCommands.rdbPath(server));
         watchReplication();
+        io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
+        if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
         if (config.getBool("appendonly")) server.aof.enableAtStartup();
     }
@@ -193,6 +197,31 @@ public final class Lodestone implements ServerContext.Host {
         };
         limits.run();
         config.addListener("client-output-buffer-limit", (c, p) -> limits.run());
+        watchReplicaSide();
+    }
+
+    /** The replica side's settings. */
+    private void watchReplicaSide() {
+        io.lodestone.replication.MasterLink l = server.masterLink;
+        config.watchString("masterauth", v -> l.masterAuth = v == null || v.isEmpty() ? null : v);
+        config.watchString("masteruser", v -> l.masterUser = v == null || v.isEmpty() ? null : v);
+        config.watchString("replica-announce-ip", v -> l.announceIp = v == null || v.isEmpty() ? null : v);
+        config.watchInt("replica-announce-port", v -> l.announcePort = v);
+        config.watchInt("port", v -> l.listeningPort = v);
+        config.watchInt("repl-timeout", v -> l.timeoutSeconds = v);
+        watchEnum("repl-diskless-load", v -> l.disklessLoad = v);
+        config.watchBool("replica-read-only", v -> server.replicaReadOnly = v);
+        config.watchBool("replica-serve-stale-data", v -> server.replicaServeStaleData = v);
+    }
+
+    /** A client bootstrap on the command loop (the link with our master). */
+    private io.netty.bootstrap.Bootstrap clientBootstrap() {
+        return new io.netty.bootstrap.Bootstrap()
+                .group(loop)
+                .channel(Epoll.isAvailable() ? io.netty.channel.epoll.EpollSocketChannel.class
+                        : io.netty.channel.socket.nio.NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
     }
 
     private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
@@ -311,6 +340,7 @@ public final class Lodestone implements ServerContext.Host {
         long now = System.currentTimeMillis();
         if (now - lastReplicationCronMs >= 1000) {
             lastReplicationCronMs = now;
+            server.masterLink.cron();
             r.cron();
         }
         r.checkOutputLimits();
@@ -324,6 +354,7 @@ public final class Lodestone implements ServerContext.Host {
         List<Client> idle = new ArrayList<>();
         for (Client c : server.clients.all()) {
             if (c.subscriptions.mode) continue; // subscribers are idle by nature: Redis never times them out
+            if (c.isMaster || c.replicaPeer != null) continue; // replication links have their own timeout
             // A client blocked in BLPOP & co. is waiting, not idle (Redis exempts it too).
             if (c.blocked == null && now - c.lastInteractionMs > timeout * 1000) idle.add(c);
         }
@@ -394,6 +425,12 @@ public final class Lodestone implements ServerContext.Host {
     private long loadRdb(java.nio.file.Path file) throws RdbFormatException, java.io.IOException {
         RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
                 .load(file, server.keyspace.databases(), System.currentTimeMillis());
+        adoptLoaded(r);
+        return r.end();
+    }
+
+    /** Makes a loaded RDB the data set, with Redis's log lines (AOF preamble, a replica's full sync). */
+    private void adoptLoaded(RdbFileLoader.Result r) {
         if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
         if (r.ctime() >= 0) {
             Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
@@ -406,7 +443,6 @@ public final class Lodestone implements ServerContext.Host {
         server.lastLoadKeysLoaded = r.keysLoaded();
         server.lastLoadKeysExpired = r.keysExpired();
         Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
-        return r.end();
     }
 
     /**

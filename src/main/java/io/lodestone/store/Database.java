@@ -116,7 +116,7 @@ public final class Database {
     private KeyEntry lookup(byte[] key, boolean touch) {
         KeyEntry e = dict.find(key);
         if (e == null) return null;
-        if (e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt) {
+        if (isExpired(e)) {
             if (keyspace.expireOnAccess()) expireNow(e);
             return null;
         }
@@ -126,7 +126,7 @@ public final class Database {
 
     /** True when the entry's time has passed (it may still be present on a replica). */
     public boolean isExpired(KeyEntry e) {
-        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt;
+        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt && !keyspace.obeyingMaster;
     }
 
     /** Adds a key known to be absent (callers looked it up first). */

@@ -60,6 +60,11 @@ public final class Keyspace {
     /** Bit i set: some live entry may carry epoch i. A new snapshot needs an epoch no entry has. */
     private int liveEpochs = 1;
     private boolean expireOnAccess = true;
+    /**
+     * Set while a replica executes its master's stream: for the master no key has expired (Redis's
+     * expireIfNeeded for server.master), since the master decides and sends the DEL.
+     */
+    public boolean obeyingMaster;
     private boolean activeExpire = true;
     private int expireCursor;
 

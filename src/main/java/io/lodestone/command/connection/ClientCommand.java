@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Set;
 
 /** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
-final class ClientCommand {
+public final class ClientCommand {
     private ClientCommand() {
     }
 
@@ -106,7 +106,7 @@ final class ClientCommand {
     }
 
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
-    static String describe(Client self, Client c) {
+    public static String describe(Client self, Client c) {
         long now = System.currentTimeMillis();
         String cmd = c.lastCmd == null ? "NULL" : c.lastCmd.fullName();
         return "id=" + c.id
@@ -137,6 +137,7 @@ final class ClientCommand {
     private static String flags(Client c) {
         StringBuilder f = new StringBuilder();
         if (c.replicaPeer != null) f.append('S');
+        if (c.isMaster) f.append('M');
         if (c.subscriptions.mode) f.append('P');
         if (c.multi != null) f.append('x');
         if (c.blocked != null) f.append('b');

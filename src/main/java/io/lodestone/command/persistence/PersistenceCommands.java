@@ -93,10 +93,31 @@ public final class PersistenceCommands {
         return rt.totalMemory() - rt.freeMemory();
     }
 
+    /**
+     * Redis's rdbPopulateSaveInfo: the replication aux fields an RDB carries ({@code repl-stream-db},
+     * {@code repl-id}, {@code repl-offset}) - on a master with a backlog, or a replica with a master or a
+     * cached one - so that a restarted replica can continue with PSYNC; null when there is no history.
+     */
+    static String[] replicationSaveInfo(ServerContext s) {
+        var r = s.replication;
+        if (r == null) return null;
+        int db;
+        if (!r.isReplica && r.stream.backlog() != null) {
+            db = Math.max(0, r.stream.selectedDb());
+        } else if (r.isReplica && s.masterLink != null && s.masterLink.streamDb() >= 0) {
+            db = s.masterLink.streamDb();
+        } else {
+            return null;
+        }
+        return new String[]{Integer.toString(db), r.stream.replid(), Long.toString(r.stream.offset())};
+    }
+
     /** Redis's rdbSave: writes the file on this thread, updates the bookkeeping, logs as Redis; false on failure. */
     public static boolean save(ServerContext s) {
         RdbFileWriter w = new RdbFileWriter(s.config.getBool("rdbcompression"), s.config.getBool("rdbchecksum"),
                 usedMemory());
+        String[] repl = replicationSaveInfo(s);
+        if (repl != null) w.aux("repl-stream-db", repl[0]).aux("repl-id", repl[1]).aux("repl-offset", repl[2]);
         try {
             w.save(s.keyspace, rdbPath(s));
         } catch (IOException | RuntimeException e) {
@@ -126,6 +147,8 @@ public final class PersistenceCommands {
             return false;
         }
         RdbEncoder encoder = new RdbEncoder(s.config.getBool("rdbcompression"), usedMemory(), false);
+        String[] repl = replicationSaveInfo(s);
+        if (repl != null) encoder.aux("repl-stream-db", repl[0]).aux("repl-id", repl[1]).aux("repl-offset", repl[2]);
         s.snapshotter.start(PURPOSE_RDB, encoder, new ChecksummedOutput(file, s.config.getBool("rdbchecksum")),
                 job -> bgsaveDone(s, job));
         Log.notice("Background saving started");
@@ -193,9 +216,16 @@ public final class PersistenceCommands {
      * set (Redis's rdbLoad, logging as Redis). Returns false after logging why; nothing changes then.
      */
     public static boolean loadRdb(ServerContext s, Path file) {
+        return loadRdbResult(s, file) != null;
+    }
+
+    private static RdbFileLoader.Result loadRdbResult(ServerContext s, Path file) {
         long start = System.nanoTime();
         try {
+            // A replica keeps keys whose TTL passed: its master sends their DEL (Redis's rdbLoad when not a master).
+            boolean replica = s.masterLink != null && s.masterLink.isReplica();
             RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(s), s.config.getBool("rdbchecksum"))
+                    .keepExpired(replica)
                     .load(file, s.keyspace.databases(), System.currentTimeMillis());
             if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
             if (r.ctime() >= 0) {
@@ -210,13 +240,13 @@ public final class PersistenceCommands {
             s.lastLoadKeysExpired = r.keysExpired();
             Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
             Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - start) / 1e9));
-            return true;
+            return r;
         } catch (RdbFormatException | IOException e) {
             Log.warning("Fatal error loading the DB (" + file + "): " + e.getMessage());
-            return false;
+            return null;
         } catch (RuntimeException | OutOfMemoryError e) {
             Log.warning("Fatal error loading the DB (" + file + "): " + e);
-            return false;
+            return null;
         }
     }
 
@@ -224,7 +254,14 @@ public final class PersistenceCommands {
     public static boolean loadAtStartup(ServerContext s) {
         Path file = rdbPath(s);
         if (!Files.exists(file)) return true;
-        return loadRdb(s, file);
+        RdbFileLoader.Result r = loadRdbResult(s, file);
+        if (r == null) return false;
+        // A replica restarts from the history its RDB recorded: the first PSYNC can continue from there.
+        RdbFileLoader.ReplInfo info = r.repl();
+        if (info != null && info.complete() && s.masterLink != null && s.masterLink.isReplica()) {
+            s.masterLink.restoreFromRdb(info.replid(), info.offset(), info.streamDb());
+        }
+        return true;
     }
 
     /**

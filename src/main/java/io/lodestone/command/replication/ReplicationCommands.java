@@ -5,6 +5,7 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.ServerContext;
+import io.lodestone.replication.MasterLink;
 import io.lodestone.replication.ReplicaPeer;
 import io.lodestone.replication.Replication;
 import io.lodestone.util.Log;
@@ -27,6 +28,59 @@ public final class ReplicationCommands {
         t.handle("replconf", ReplicationCommands::replconf);
         t.handle("wait", ReplicationCommands::waitCommand);
         t.handle("role", ReplicationCommands::role);
+        t.handle("replicaof", ReplicationCommands::replicaof);
+        t.handle("slaveof", ReplicationCommands::replicaof);
+    }
+
+    /**
+     * REPLICAOF host port | NO ONE (Redis's replicaofCommand): answered at once; the link with the new
+     * master is built in the background ({@link MasterLink}).
+     */
+    static void replicaof(Client c) {
+        ServerContext s = c.server;
+        MasterLink link = s.masterLink;
+        if (Args.is(c.argv[1], "no") && Args.is(c.argv[2], "one")) {
+            if (link.isReplica()) {
+                link.unsetMaster();
+                setConfig(s, "no", "one");
+                Log.notice("MASTER MODE enabled (user request from '" + clientInfo(c) + "')");
+            }
+        } else {
+            if (c.replicaPeer != null) throw new CommandError("ERR Command is not valid when client is a replica.");
+            long port;
+            try {
+                port = Args.parseLong(c.argv[2]);
+            } catch (CommandError e) {
+                throw new CommandError("ERR Invalid master port");
+            }
+            if (port < 0 || port > 65535) throw new CommandError("ERR Invalid master port");
+            String host = Args.str(c.argv[1]);
+            if (link.isReplica() && link.masterHost().equalsIgnoreCase(host) && link.masterPort() == port) {
+                Log.notice("REPLICAOF would result into synchronization with the master we are already connected with."
+                        + " No operation performed.");
+                c.reply.simple("OK Already connected to specified master");
+                return;
+            }
+            link.setMaster(host, (int) port);
+            setConfig(s, host, Long.toString(port));
+            Log.notice("REPLICAOF " + host + ":" + port + " enabled (user request from '" + clientInfo(c) + "')");
+        }
+        c.reply.ok();
+    }
+
+    /** Keeps CONFIG GET replicaof and CONFIG REWRITE in step with REPLICAOF. */
+    private static void setConfig(ServerContext s, String a, String b) {
+        try {
+            s.config.setInternal("replicaof", a, b);
+        } catch (IllegalArgumentException e) {
+            // A host the config syntax refuses still works as a link; only the config line is not kept.
+        }
+    }
+
+    /** Redis's catClientInfoString for log lines. */
+    private static String clientInfo(Client c) {
+        String d = io.lodestone.command.connection.ClientCommand.describe(c, c);
+        return d.endsWith("\n") ? d.substring(0, d.length() - 1) : d;
     }
 
     /** SYNC, or PSYNC replid offset (Redis's syncCommand). */
@@ -93,7 +147,8 @@ public final class ReplicationCommands {
                 serveWaiting(c.server);
                 return;
             } else if (Args.is(opt, "getack")) {
-                // Only our master's GETACK is answered, by the replica side; anyone else gets nothing.
+                // Only our master's GETACK is answered (REPLCONF ACK on the link); anyone else gets nothing.
+                if (c.isMaster && c.server.masterLink != null) c.server.masterLink.sendAck();
                 return;
             } else if (Args.is(opt, "rdb-only")) {
                 long v = Args.parseLong(val);
@@ -169,9 +224,19 @@ public final class ReplicationCommands {
         }
     }
 
-    /** ROLE: master offset [[ip port offset]...] (the replica form comes with the replica side). */
+    /** ROLE: master offset [[ip port offset]...], or slave host port state offset. */
     static void role(Client c) {
         Replication r = c.server.replication;
+        MasterLink link = c.server.masterLink;
+        if (link != null && link.isReplica()) {
+            c.reply.array(5);
+            c.reply.bulk("slave");
+            c.reply.bulk(link.masterHost());
+            c.reply.integer(link.masterPort());
+            c.reply.bulk(link.state().roleName);
+            c.reply.integer(link.roleOffset());
+            return;
+        }
         List<ReplicaPeer> online = new ArrayList<>();
         for (ReplicaPeer p : r.stream.replicas()) if (p.state == ReplicaPeer.State.ONLINE) online.add(p);
         c.reply.array(3);

@@ -214,7 +214,13 @@ public final class InfoCommand {
         io.lodestone.replication.Replication r = s.replication;
         io.lodestone.replication.ReplicationStream st = r.stream;
         sb.append("# Replication\r\n");
-        field(sb, "role", r.isReplica ? "slave" : "master");
+        io.lodestone.replication.MasterLink link = s.masterLink;
+        if (link != null && link.isReplica()) {
+            field(sb, "role", "slave");
+            replicaFields(s, link, sb);
+        } else {
+            field(sb, "role", "master");
+        }
         java.util.List<io.lodestone.replication.ReplicaPeer> peers = st.replicas();
         field(sb, "connected_slaves", peers.size());
         long now = System.currentTimeMillis();
@@ -236,6 +242,29 @@ public final class InfoCommand {
         field(sb, "repl_backlog_histlen", b == null ? 0 : b.histlen());
     }
 
+
+    /** The replica block of INFO replication, in Redis 7.0's order. */
+    private static void replicaFields(ServerContext s, io.lodestone.replication.MasterLink link, StringBuilder sb) {
+        field(sb, "master_host", link.masterHost());
+        field(sb, "master_port", link.masterPort());
+        field(sb, "master_link_status", link.linkUp() ? "up" : "down");
+        field(sb, "master_last_io_seconds_ago", link.lastIoSecondsAgo());
+        field(sb, "master_sync_in_progress", link.syncInProgress() ? 1 : 0);
+        field(sb, "slave_read_repl_offset", link.readReplOffset());
+        field(sb, "slave_repl_offset", link.replOffset());
+        if (link.syncInProgress()) {
+            long size = link.transferSize(), read = link.transferRead();
+            field(sb, "master_sync_total_bytes", size);
+            field(sb, "master_sync_read_bytes", read);
+            field(sb, "master_sync_left_bytes", size - read);
+            field(sb, "master_sync_perc", String.format(Locale.ROOT, "%.2f", size > 0 ? 100.0 * read / size : 0.0));
+            field(sb, "master_sync_last_io_seconds_ago", link.transferLastIoSecondsAgo());
+        }
+        if (!link.linkUp()) field(sb, "master_link_down_since_seconds", link.downSinceSeconds());
+        field(sb, "slave_priority", s.config.getInt("replica-priority"));
+        field(sb, "slave_read_only", s.replicaReadOnly ? 1 : 0);
+        field(sb, "replica_announced", s.config.getBool("replica-announced") ? 1 : 0);
+    }
 
     private static void cpu(StringBuilder sb) {
         var os = ManagementFactory.getOperatingSystemMXBean();

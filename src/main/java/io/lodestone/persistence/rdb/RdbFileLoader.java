@@ -28,15 +28,36 @@ public final class RdbFileLoader {
     /** What was loaded, for the start-up log lines. */
     /** What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last byte. */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired, long end) {
+                         long keysLoaded, long keysExpired, ReplInfo repl, long end) {
+    }
+
+    /**
+     * The replication aux fields ({@code repl-stream-db}, {@code repl-id}, {@code repl-offset}) a
+     * replica, or a master with a backlog, saves; null components when absent (Redis's rdbSaveInfo).
+     */
+    public record ReplInfo(int streamDb, String replid, long offset) {
+        /** Whether all three fields are there and usable (Redis's repl_id_is_set, offset != -1, db != -1). */
+        public boolean complete() {
+            return replid != null && replid.length() == 40 && offset != -1 && streamDb != -1;
+        }
     }
 
     private final RdbValueReader.Limits limits;
     private final boolean verifyChecksum;
+    private boolean keepExpired;
 
     public RdbFileLoader(RdbValueReader.Limits limits, boolean verifyChecksum) {
         this.limits = limits;
         this.verifyChecksum = verifyChecksum;
+    }
+
+    /**
+     * A replica loads keys whose TTL has passed too (Redis's rdbLoad when not a master): its master
+     * deletes them with a DEL in the stream.
+     */
+    public RdbFileLoader keepExpired(boolean keep) {
+        this.keepExpired = keep;
+        return this;
     }
 
     static final int WINDOW = 64 * 1024 * 1024;
@@ -136,7 +157,7 @@ public final class RdbFileLoader {
                 int next = record(buf, pos, end, version, databases, nowMs, w, st);
                 if (next < 0) {
                     return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
-                            w.base + st.end);
+                            new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -157,6 +178,9 @@ public final class RdbFileLoader {
         long idle = -1;
         String redisVer;
         long ctime = -1, usedMem = -1, loaded, expired;
+        int replStreamDb = -1;
+        String replId;
+        long replOffset = -1;
         /** Position after the EOF opcode and checksum, once read. */
         int end;
 
@@ -227,6 +251,9 @@ public final class RdbFileLoader {
                     case "redis-ver" -> st.redisVer = v;
                     case "ctime" -> st.ctime = parse(v);
                     case "used-mem" -> st.usedMem = parse(v);
+                    case "repl-stream-db" -> st.replStreamDb = (int) parse(v);
+                    case "repl-id" -> st.replId = v;
+                    case "repl-offset" -> st.replOffset = parse(v);
                     default -> { }
                 }
                 return r.position();
@@ -251,7 +278,7 @@ public final class RdbFileLoader {
         byte[] key = r.readString();
         Object value = r.readValue(type, at);
         Database db = st.db;
-        if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs) {
+        if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs && !keepExpired) {
             st.expired++;
         } else {
             if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");

@@ -1,5 +1,6 @@
 package io.lodestone.persistence.aof;
 
+import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -62,29 +63,6 @@ class AofFileTest {
         j.select(0);
     }
 
-    /** Everything about every key of every database, TTLs rounded to 10 s. */
-    static Map<String, Object> snapshot(Jedis j) {
-        Map<String, Object> all = new TreeMap<>();
-        for (int db = 0; db < 16; db++) {
-            j.select(db);
-            for (String k : j.keys("*")) {
-                String type = j.type(k);
-                Object v = switch (type) {
-                    case "string" -> j.get(k);
-                    case "list" -> j.lrange(k, 0, -1);
-                    case "set" -> new java.util.TreeSet<>(j.smembers(k));
-                    case "hash" -> new TreeMap<>(j.hgetAll(k));
-                    case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
-                    default -> "?" + type;
-                };
-                long ttl = j.pttl(k);
-                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
-            }
-        }
-        j.select(0);
-        return all;
-    }
-
     /** Waits (bounded) until no rewrite runs or is scheduled. */
     static void awaitRewrite(Jedis j) throws InterruptedException {
         for (int i = 0; i < 400; i++) {
@@ -115,7 +93,7 @@ class AofFileTest {
                 j.select(5);
                 j.set("db5", "x");
                 j.select(0);
-                expected = snapshot(j);
+                expected = Datasets.snapshot(j);
                 assertTrue(j.info("persistence").contains("aof_rewrites:1"));
             }
             String suffix = preamble.equals("yes") ? "rdb" : "aof";
@@ -126,7 +104,7 @@ class AofFileTest {
             }
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
                  Jedis j = new Jedis("127.0.0.1", l.port())) {
-                assertEquals(expected, snapshot(j), preamble);
+                assertEquals(expected, Datasets.snapshot(j), preamble);
                 assertTrue(l.log().contains("DB loaded from append only file: "), l.log());
                 assertTrue(l.log().contains("Opening AOF incr file appendonly.aof.2.incr.aof on server start"), l.log());
             }
@@ -238,11 +216,11 @@ class AofFileTest {
                 j.hset("h:small", "f3", "v3");
                 j.zincrby("z:small", 2, "a");
                 j.spop("set:str");
-                expected = snapshot(j);
+                expected = Datasets.snapshot(j);
             }
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
                  Jedis j = new Jedis("127.0.0.1", l.port())) {
-                assertEquals(expected, snapshot(j), preamble);
+                assertEquals(expected, Datasets.snapshot(j), preamble);
             }
         }
     }
@@ -261,11 +239,11 @@ class AofFileTest {
                 awaitRewrite(j);
                 j.set("after", "rewrite");
                 j.spop("set:str");
-                expected = snapshot(j);
+                expected = Datasets.snapshot(j);
             }
             try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--appendonly", "yes");
                  Jedis j = new Jedis("127.0.0.1", r.port())) {
-                assertEquals(expected, snapshot(j), preamble);
+                assertEquals(expected, Datasets.snapshot(j), preamble);
                 assertTrue(r.log().contains("DB loaded from append only file"), r.log());
             }
         }
@@ -312,11 +290,11 @@ class AofFileTest {
             stop.set(true);
             for (Thread t : writers) t.join(10_000);
             assertEquals(null, failure.get());
-            expected = snapshot(j);
+            expected = Datasets.snapshot(j);
         }
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j), preamble);
+            assertEquals(expected, Datasets.snapshot(j), preamble);
         }
     }
 
@@ -331,7 +309,7 @@ class AofFileTest {
             awaitRewrite(j);
             assertTrue(j.info("persistence").contains("aof_enabled:1"));
             j.set("after", "on");
-            expected = snapshot(j);
+            expected = Datasets.snapshot(j);
             String log = l.log();
             assertTrue(log.contains("Creating AOF incr file temp-appendonly.aof.incr on background rewrite"), log);
             assertTrue(log.contains("Successfully renamed the temporary AOF incr file temp-appendonly.aof.incr into"
@@ -341,14 +319,14 @@ class AofFileTest {
                 manifest(dir));
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j));
+            assertEquals(expected, Datasets.snapshot(j));
             assertEquals("OK", j.configSet("appendonly", "no"));
             assertTrue(j.info("persistence").contains("aof_enabled:0"));
             j.set("not", "logged");
         }
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
-            assertEquals(expected, snapshot(j), "writes after appendonly no are not in the AOF");
+            assertEquals(expected, Datasets.snapshot(j), "writes after appendonly no are not in the AOF");
         }
     }
 

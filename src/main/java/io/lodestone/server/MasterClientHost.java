@@ -1,0 +1,213 @@
+package io.lodestone.server;
+
+import io.lodestone.command.Client;
+import io.lodestone.command.Connection;
+import io.lodestone.command.Dispatcher;
+import io.lodestone.command.ServerContext;
+import io.lodestone.command.dump.DumpCommands;
+import io.lodestone.command.persistence.PersistenceCommands;
+import io.lodestone.persistence.aof.AppendOnlyFile;
+import io.lodestone.persistence.rdb.RdbFileLoader;
+import io.lodestone.protocol.Reply;
+import io.lodestone.replication.MasterLink;
+import io.lodestone.util.Log;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.Channel;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * What the replica side ({@link MasterLink}) needs from the server: the master client (Redis's
+ * {@code server.master}) that executes the master's stream through the {@link Dispatcher} like any
+ * client, with its replies dropped and the checks a master client is exempt from skipped
+ * ({@link Client#isMaster}); the loading of a full sync's payload; and the role change.
+ */
+final class MasterClientHost implements MasterLink.Host {
+    private final ServerContext server;
+    private final Dispatcher dispatcher;
+    /** Makes the keyspace the loaded one, with the RDB's log lines. */
+    private final Consumer<RdbFileLoader.Result> adopter;
+    private Client master;
+    private long lastErrors;
+
+    MasterClientHost(ServerContext server, Dispatcher dispatcher, Consumer<RdbFileLoader.Result> adopter) {
+        this.server = server;
+        this.dispatcher = dispatcher;
+        this.adopter = adopter;
+    }
+
+    @Override
+    public void execute(byte[][] argv, int argc) {
+        Client c = master;
+        if (c == null) return;
+        c.argv = argv;
+        c.argc = argc;
+        server.keyspace.obeyingMaster = true;
+        try {
+            dispatcher.process(c);
+        } finally {
+            server.keyspace.obeyingMaster = false;
+        }
+        c.argv = null;
+        ByteBuf out = c.reply.take();
+        long errors = c.reply.errorCount();
+        if (errors != lastErrors) {
+            lastErrors = errors;
+            // Redis logs this too: the replica and its master now disagree.
+            String reply = out == null ? "" : out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int start = reply.indexOf('-'), end = start < 0 ? -1 : reply.indexOf("\r\n", start);
+            String error = start < 0 ? "" : reply.substring(start + 1, end < 0 ? reply.length() : end);
+            Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
+                    + "' after processing the command '"
+                    + (server.commands.lookup(argv[0]) == null || c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName())
+                    + "'");
+        }
+        if (out != null) out.release();
+    }
+
+    @Override
+    public boolean inTransaction() {
+        return master != null && master.multi != null;
+    }
+
+    @Override
+    public void masterClient(boolean connected, Channel channel, int db) {
+        if (master != null) {
+            Client old = master;
+            master = null;
+            server.clients.remove(old);
+            server.blocking.unblock(old);
+            if (old.multi != null) dispatcher.discardTransaction(old);
+            server.watches.unwatchAll(old);
+        }
+        if (!connected) return;
+        Client c = new Client(server.clients.nextId(), server, new Reply(UnpooledByteBufAllocator.DEFAULT, m -> { }),
+                new MasterConnection(channel));
+        c.authenticated = true;
+        c.isMaster = true;
+        c.select(Math.max(0, Math.min(db, server.keyspace.databases() - 1)));
+        lastErrors = 0;
+        master = c;
+        server.clients.add(c);
+    }
+
+    @Override
+    public int masterDb() {
+        return master == null ? 0 : master.dbIndex();
+    }
+
+    @Override
+    public void afterBatch() {
+        server.flushPendingWrites();
+        server.aof.beforeReplies();
+    }
+
+    @Override
+    public RdbFileLoader loader() {
+        return new RdbFileLoader(DumpCommands.limits(server), server.config.getBool("rdbchecksum")).keepExpired(true);
+    }
+
+    @Override
+    public int databases() {
+        return server.keyspace.databases();
+    }
+
+    @Override
+    public long totalKeys() {
+        return server.keyspace.totalKeys();
+    }
+
+    @Override
+    public void beforeDiskLoad() {
+        if (PersistenceCommands.rdbSaveInProgress(server)) {
+            Log.warning("Replica is about to load the RDB file received from the master, but there is a pending RDB"
+                    + " child running. Killing process " + Log.pid() + " and removing its temp file to avoid any race");
+            PersistenceCommands.abortBgsave(server);
+        }
+    }
+
+    @Override
+    public void adopt(RdbFileLoader.Result loaded) {
+        // Redis stops the AOF while it loads the master's data and starts it again with a rewrite.
+        boolean aof = server.aof.state() != AppendOnlyFile.State.OFF;
+        if (aof) server.aof.stop();
+        adopter.accept(loaded);
+        if (aof) server.aof.start(false);
+    }
+
+    @Override
+    public void roleChanged(boolean replica) {
+        // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
+        server.keyspace.expireOnAccess(!replica);
+        if (!replica) return;
+        // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.
+        List<Client> blocked = new ArrayList<>();
+        for (Client c : server.clients.all()) if (c.blocked != null && !c.isMaster) blocked.add(c);
+        for (Client c : blocked) {
+            server.blocking.unblock(c);
+            server.waitingAcks.remove(c);
+            c.reply.error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+            if (c.conn != null) c.conn.closeAfterReply();
+        }
+    }
+
+    /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
+    private static final class MasterConnection implements Connection {
+        private final Channel channel;
+
+        MasterConnection(Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public String remoteAddress() {
+            return ClientHandler.format(channel.remoteAddress());
+        }
+
+        @Override
+        public String localAddress() {
+            return ClientHandler.format(channel.localAddress());
+        }
+
+        @Override
+        public int fd() {
+            return Lodestone.fdOf(channel);
+        }
+
+        @Override
+        public void closeAfterReply() {
+            channel.close();
+        }
+
+        @Override
+        public void closeNow() {
+            channel.close(); // the link notices, caches the master and reconnects
+        }
+
+        @Override
+        public long pendingOutputBytes() {
+            return 0;
+        }
+
+        @Override
+        public void flushOutput() {
+        }
+
+        @Override
+        public void resume() {
+        }
+
+        @Override
+        public boolean isLocal() {
+            return true;
+        }
+
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+    }
+}
