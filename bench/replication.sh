@@ -45,6 +45,9 @@
 #   -L PROBES    at most this many time-lag probes (default 200)
 #   -i MS        mean pause between two time-lag probes, in ms (default 5)
 #   -T SECONDS   bound on every single step (start-up, populate, sync, one benchmark run) (default 900)
+#   -R SECONDS   repl-timeout of every server (default: the servers' own default, 60 s). A Lodestone
+#                master counts it for a disk-synced replica from the replica's connection, and Lodestone
+#                replicas send nothing while they load, so 10,000,000 keys need e.g. -R 300
 #   -l DIR       keep the servers' logs in DIR
 #   -h           this help
 # Anything after -- replaces the default redis-benchmark arguments (the script adds -h, -p and
@@ -80,7 +83,8 @@ PROBES=200
 INTERVAL=5
 STEP_TIMEOUT=900
 LOG_DIR=""
-while getopts "k:m:p:r:w:L:i:T:l:h" opt; do
+REPL_TIMEOUT=""
+while getopts "k:m:p:r:w:L:i:T:R:l:h" opt; do
   case "$opt" in
     k) COUNTS="$OPTARG" ;;
     m) MODES="$OPTARG" ;;
@@ -90,6 +94,7 @@ while getopts "k:m:p:r:w:L:i:T:l:h" opt; do
     L) PROBES="$OPTARG" ;;
     i) INTERVAL="$OPTARG" ;;
     T) STEP_TIMEOUT="$OPTARG" ;;
+    R) REPL_TIMEOUT="$OPTARG" ;;
     l) LOG_DIR="$OPTARG" ;;
     h) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
@@ -128,6 +133,9 @@ is_uint "$WARMUP" || die "-w: '$WARMUP' is not a non-negative integer"
 is_uint "$PROBES" && (( PROBES > 0 )) || die "-L: '$PROBES' is not a positive integer"
 [[ "$INTERVAL" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "-i: '$INTERVAL' is not a number of ms"
 is_uint "$STEP_TIMEOUT" && (( STEP_TIMEOUT > 0 )) || die "-T: '$STEP_TIMEOUT' is not a positive integer"
+[[ -z "$REPL_TIMEOUT" ]] || { is_uint "$REPL_TIMEOUT" && (( REPL_TIMEOUT > 0 )); } || die "-R: '$REPL_TIMEOUT' is not a positive integer"
+SETTINGS=(--save '' --appendonly no --enable-debug-command yes --repl-diskless-sync-delay 0)
+[[ -n "$REPL_TIMEOUT" ]] && SETTINGS+=(--repl-timeout "$REPL_TIMEOUT")
 if [[ -n "$LOG_DIR" ]]; then mkdir -p "$LOG_DIR" && LOG_DIR="$(cd "$LOG_DIR" && pwd)" || die "-l: cannot create $LOG_DIR"; fi
 
 LODESTONE_REPLICA="${LODESTONE_REPLICA:-lodestone}"
@@ -610,8 +618,7 @@ start_server() {
   mkdir -p "$dir"
   for attempt in 1 2 3; do
     port="$(free_port)"
-    "${launch[@]}" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
-      --enable-debug-command yes --repl-diskless-sync-delay 0 >>"$logf" 2>&1 &
+    "${launch[@]}" --port "$port" --bind 127.0.0.1 --dir "$dir" "${SETTINGS[@]}" >>"$logf" 2>&1 &
     pid=$!
     SERVER_PID[$name]="$pid"
     if probe wait-pong "$port" "$pid" "$STEP_TIMEOUT"; then
@@ -824,7 +831,7 @@ fi
 
 # --- Tables ---------------------------------------------------------------------------------------
 echo "redis-server $REDIS_VERSION: $(family_desc redis). Lodestone: $(family_desc lodestone); $LODESTONE_DESC"
-echo "Every server: --save '' --appendonly no --enable-debug-command yes --repl-diskless-sync-delay 0."
+echo "Every server: --save '' --appendonly no --enable-debug-command yes --repl-diskless-sync-delay 0${REPL_TIMEOUT:+ --repl-timeout $REPL_TIMEOUT}."
 if (( DO_SYNC )); then
   echo
   echo "Full sync of DEBUG POPULATE's keys to an empty running replica (REPLICAOF sent to it; JVM start-up not"
