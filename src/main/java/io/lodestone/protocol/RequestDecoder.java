@@ -42,6 +42,10 @@ public final class RequestDecoder {
 
         /** Whether the decoder should stop handing out commands (the client is closing, or paused). */
         boolean stopped();
+
+        /** An empty inline line arrived: a keep-alive (a replica that is loading sends them). */
+        default void keepAlive() {
+        }
     }
 
     private final Sink sink;
@@ -224,7 +228,10 @@ public final class RequestDecoder {
             error = "ERR Protocol error: unbalanced quotes in request";
             return false;
         }
-        if (args.length == 0) return true; // an empty line is a keep-alive
+        if (args.length == 0) { // an empty line is a keep-alive
+            sink.keepAlive();
+            return true;
+        }
         if (argv.length < args.length) argv = new byte[args.length][];
         System.arraycopy(args, 0, argv, 0, args.length);
         argc = args.length;

@@ -1004,6 +1004,10 @@ public final class MasterLink {
             Log.notice("Connecting to MASTER " + masterHost + ":" + masterPort);
             connect();
         }
+        if (loading && channel != null) {
+            // Redis's replicationSendNewlineToMaster: the master must not time us out while we load.
+            channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[]{'\n'}), channel.voidPromise());
+        }
         sendAck();
     }
 }

@@ -195,6 +195,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return server.clientQueryBufferLimit;
     }
 
+    /** Redis's processInlineBuffer: a newline from a replica refreshes its ack time (it is loading). */
+    @Override
+    public void keepAlive() {
+        if (client.replicaPeer != null) client.replicaPeer.ackTimeMs = System.currentTimeMillis();
+    }
+
     @Override
     public boolean stopped() {
         return closing || client.closing || client.blocked != null;

@@ -98,4 +98,27 @@ class MasterFaultsTest {
             m.close();
         }
     }
+
+    @Test
+    void newlinesFromALoadingReplicaKeepItsLinkAlive() throws Exception {
+        try (ServerProcess m = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--repl-timeout", "2");
+             Jedis mj = new Jedis("127.0.0.1", m.port());
+             java.net.Socket replica = new java.net.Socket("127.0.0.1", m.port())) {
+            mj.set("k", "v");
+            var out = replica.getOutputStream();
+            out.write("REPLCONF capa eof\r\nPSYNC ? -1\r\n".getBytes());
+            out.flush();
+            await(() -> field(mj, "replication", "slave0").contains("state=online"));
+            // A replica that loads for longer than repl-timeout sends newlines instead of ACKs.
+            long until = System.currentTimeMillis() + 4_000;
+            while (System.currentTimeMillis() < until) {
+                out.write('\n');
+                out.flush();
+                Thread.sleep(300);
+                assertEquals("1", field(mj, "replication", "connected_slaves"));
+            }
+            // Silent: dropped after repl-timeout.
+            await(() -> field(mj, "replication", "connected_slaves").equals("0"));
+        }
+    }
 }
