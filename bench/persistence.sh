@@ -136,60 +136,8 @@ pinger PORT INTERVAL DEADLINE   (internal) the PING probe: a separate process, s
                                 waits for the other's interpreter lock
 """
 import math, os, random, signal, socket, subprocess, sys, time
+from benchprobe import Conn, cmd, fail, is_error, pct
 
-
-class Conn:
-    def __init__(self, port, timeout):
-        self.s = socket.create_connection(("127.0.0.1", int(port)), timeout=timeout)
-        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.buf = b""
-
-    def send(self, *args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        self.s.sendall(b"".join(out))
-
-    def _line(self):
-        while True:
-            i = self.buf.find(b"\r\n")
-            if i >= 0:
-                line, self.buf = self.buf[:i], self.buf[i + 2:]
-                return line
-            self._fill()
-
-    def _fill(self):
-        chunk = self.s.recv(1 << 16)
-        if not chunk:
-            raise EOFError("connection closed by the server")
-        self.buf += chunk
-
-    def reply(self):
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind in (b"+", b"-", b":"):
-            return kind + rest
-        if kind == b"$":
-            n = int(rest)
-            if n < 0:
-                return None
-            while len(self.buf) < n + 2:
-                self._fill()
-            data, self.buf = self.buf[:n], self.buf[n + 2:]
-            return data
-        if kind == b"*":
-            return [self.reply() for _ in range(int(rest))]
-        raise ValueError("unexpected reply %r" % line[:80])
-
-    def call(self, *args):
-        self.send(*args)
-        return self.reply()
-
-
-def fail(msg):
-    sys.stderr.write("probe: %s\n" % msg)
-    sys.exit(1)
 
 
 def info_field(conn, section, name, default=None):
@@ -202,26 +150,6 @@ def info_field(conn, section, name, default=None):
     if default is not None:
         return default
     fail("INFO %s has no %s" % (section, name))
-
-
-def pct(sorted_ms, p):
-    if not sorted_ms:
-        return float("nan")
-    k = max(0, min(len(sorted_ms) - 1, math.ceil(p / 100.0 * len(sorted_ms)) - 1))
-    return sorted_ms[k]
-
-
-def cmd(port, timeout, *args):
-    c = Conn(port, float(timeout))
-    t0 = time.monotonic()
-    try:
-        r = c.call(*args)
-    except EOFError:
-        r = b"(connection closed)"  # SHUTDOWN answers nothing when it succeeds
-    ms = (time.monotonic() - t0) * 1000
-    text = r.decode(errors="replace") if isinstance(r, bytes) else repr(r)
-    print("%.1f %s" % (ms, text.replace("\n", " ").replace("\r", "")))
-    sys.exit(1 if isinstance(r, bytes) and r.startswith(b"-") else 0)
 
 
 def wait_pong(port, launch_file, timeout):
@@ -342,7 +270,7 @@ PY
 # probe ARGS...: runs a probe in the background (so that a signal to this script is handled at
 # once: bash runs traps during `wait`, not while a foreground child runs); sets OUT to its output.
 probe() {
-  "$PYTHON" "$WORK/probe.py" "$@" >"$WORK/probe.out" 2>"$WORK/probe.err" &
+  PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" "$@" >"$WORK/probe.out" 2>"$WORK/probe.err" &
   HELPER_PID=$!
   local rc=0
   wait "$HELPER_PID" || rc=$?
@@ -386,7 +314,7 @@ start_server() {
     # The probe starts first (an interpreter takes tens of ms to start: more than Redis does) and
     # gets the server's pid and launch time through a file renamed into place.
     rm -f "$WORK/launch" "$WORK/probe.out"
-    "$PYTHON" "$WORK/probe.py" wait-pong "$PORT" "$WORK/launch" "$STEP_TIMEOUT" >"$WORK/probe.out" 2>"$WORK/probe.err" &
+    PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" wait-pong "$PORT" "$WORK/launch" "$STEP_TIMEOUT" >"$WORK/probe.out" 2>"$WORK/probe.err" &
     HELPER_PID=$!
     for ((i = 0; i < 3000; i++)); do
       [[ -s "$WORK/probe.out" ]] && break
