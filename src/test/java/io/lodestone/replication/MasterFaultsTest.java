@@ -6,10 +6,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-import static io.lodestone.replication.MasterInteropTest.await;
 import static io.lodestone.replication.MasterInteropTest.awaitInSync;
 import static io.lodestone.replication.MasterInteropTest.field;
 import static io.lodestone.replication.MasterInteropTest.signal;
+import static io.lodestone.replication.ReplTesting.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -34,14 +34,16 @@ class MasterFaultsTest {
             mj.configSet("rdb-key-save-delay", "1000"); // about 5 s for the snapshot
             ServerProcess doomed = ServerProcess.redis("--replicaof", "127.0.0.1", Integer.toString(m.port()));
             try {
-                await(() -> field(mj, "persistence", "current_save_keys_processed").matches("[1-9][0-9]*"));
+                await("the snapshot under way",
+                        () -> field(mj, "persistence", "current_save_keys_processed").matches("[1-9][0-9]*"));
                 doomed.kill();
             } finally {
                 doomed.close();
             }
-            await(() -> field(mj, "replication", "connected_slaves").equals("0"));
+            await("no replica connected", () -> field(mj, "replication", "connected_slaves").equals("0"));
             // The snapshot has nobody to serve any more and stops.
-            await(() -> m.log().contains("no replica is left to receive it") || m.log().contains("Background RDB transfer error"));
+            await("the snapshot to stop", () -> m.log().contains("no replica is left to receive it")
+                    || m.log().contains("Background RDB transfer error"));
             mj.configSet("rdb-key-save-delay", "0");
             try (ServerProcess r = ServerProcess.redis("--replicaof", "127.0.0.1", Integer.toString(m.port()));
                  Jedis rj = new Jedis("127.0.0.1", r.port(), 30_000)) {
@@ -63,13 +65,13 @@ class MasterFaultsTest {
                 awaitInSync(mj, rj);
                 signal(r, "STOP");
                 try {
-                    await(() -> field(mj, "replication", "connected_slaves").equals("0"));
+                    await("no replica connected", () -> field(mj, "replication", "connected_slaves").equals("0"));
                     mj.set("b", "2");
                 } finally {
                     signal(r, "CONT");
                 }
                 assertTrue(m.log().contains("timeout: no ACK"), m.log());
-                await(() -> field(mj, "replication", "connected_slaves").equals("1"));
+                await("the replica connected again", () -> field(mj, "replication", "connected_slaves").equals("1"));
                 awaitInSync(mj, rj);
                 assertEquals("2", rj.get("b"));
                 assertEquals("1", field(mj, "stats", "sync_partial_ok"));
@@ -108,7 +110,7 @@ class MasterFaultsTest {
             var out = replica.getOutputStream();
             out.write("REPLCONF capa eof\r\nPSYNC ? -1\r\n".getBytes());
             out.flush();
-            await(() -> field(mj, "replication", "slave0").contains("state=online"));
+            await("slave0 online", () -> field(mj, "replication", "slave0").contains("state=online"));
             // A replica that loads for longer than repl-timeout sends newlines instead of ACKs.
             long until = System.currentTimeMillis() + 4_000;
             while (System.currentTimeMillis() < until) {
@@ -118,7 +120,7 @@ class MasterFaultsTest {
                 assertEquals("1", field(mj, "replication", "connected_slaves"));
             }
             // Silent: dropped after repl-timeout.
-            await(() -> field(mj, "replication", "connected_slaves").equals("0"));
+            await("no replica connected", () -> field(mj, "replication", "connected_slaves").equals("0"));
         }
     }
 }

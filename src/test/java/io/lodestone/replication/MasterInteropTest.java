@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
+import static io.lodestone.replication.ReplTesting.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,7 +61,7 @@ class MasterInteropTest {
                 // Cut the link from the replica's side: it reconnects and continues from the backlog.
                 rj.clientKill(new redis.clients.jedis.params.ClientKillParams().type(redis.clients.jedis.args.ClientType.MASTER));
                 writeEverything(mj, "b");
-                await(() -> field(mj, "stats", "sync_partial_ok").equals("1"));
+                await("a partial resync", () -> field(mj, "stats", "sync_partial_ok").equals("1"));
                 awaitInSync(mj, rj);
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
                 assertEquals("1", field(mj, "stats", "sync_full"));
@@ -89,7 +89,7 @@ class MasterInteropTest {
                 } finally {
                     signal(r, "CONT");
                 }
-                await(() -> field(mj, "stats", "sync_full").equals("2"));
+                await("a second full sync", () -> field(mj, "stats", "sync_full").equals("2"));
                 assertEquals("1", field(mj, "stats", "sync_partial_err"));
                 awaitInSync(mj, rj);
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
@@ -159,7 +159,7 @@ class MasterInteropTest {
                 } finally {
                     signal(r, "CONT");
                 }
-                await(() -> field(mj, "stats", "sync_full").equals("2"));
+                await("a second full sync", () -> field(mj, "stats", "sync_full").equals("2"));
                 awaitInSync(mj, rj);
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
             }
@@ -192,7 +192,8 @@ class MasterInteropTest {
             assertTrue(check.waitFor(20, java.util.concurrent.TimeUnit.SECONDS) && check.exitValue() == 0, report);
             assertTrue(report.contains("keys read"), report);
             java.nio.file.Files.delete(out);
-            await(() -> field(mj, "replication", "connected_slaves").equals("0")); // --rdb has hung up
+            // --rdb has hung up
+            await("no replica connected", () -> field(mj, "replication", "connected_slaves").equals("0"));
 
             // stdbuf: redis-cli's stdout is a file here, which stdio would buffer.
             java.nio.file.Path log = java.nio.file.Files.createTempFile("cli-replica", ".log");
@@ -200,9 +201,10 @@ class MasterInteropTest {
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             try {
-                await(() -> field(mj, "replication", "slave0").contains("state=online"));
+                await("slave0 online", () -> field(mj, "replication", "slave0").contains("state=online"));
                 mj.set("after-sync", "1");
-                await(() -> read(log).contains("\"SET\",\"after-sync\",\"1\""));
+                await("SET after-sync in the redis-cli --replica output",
+                        () -> read(log).contains("\"SET\",\"after-sync\",\"1\""));
                 assertTrue(!read(log).contains("\"SELECT\",\"-1\""), read(log));
                 assertTrue(read(log).contains("SYNC done after"), read(log));
             } finally {
@@ -249,9 +251,5 @@ class MasterInteropTest {
     static String field(Jedis j, String section, String name) {
         String v = ReplTesting.info(j, section, name);
         return v == null ? "" : v;
-    }
-
-    static void await(BooleanSupplier condition) {
-        ReplTesting.await("a condition", condition);
     }
 }

@@ -1,13 +1,12 @@
 package io.lodestone.replication;
 
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import redis.clients.jedis.Jedis;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** Helpers of the replication tests: data of every type, whole-dataset comparison, bounded waits. */
 final class ReplTesting {
@@ -74,10 +73,7 @@ final class ReplTesting {
 
     /** One field of INFO replication (or another section), or null. */
     static String info(Jedis j, String section, String field) {
-        for (String line : j.info(section).split("\r\n")) {
-            if (line.startsWith(field + ":")) return line.substring(field.length() + 1);
-        }
-        return null;
+        return Info.field(j.info(section), field);
     }
 
     static String repl(Jedis j, String field) {
@@ -85,22 +81,12 @@ final class ReplTesting {
     }
 
     static long stat(Jedis j, String field) {
-        return Long.parseLong(info(j, "stats", field));
+        return Info.number(j.info("stats"), field);
     }
 
     /** Waits (bounded) until the condition holds. */
-    static void await(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (cond.getAsBoolean()) return;
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        fail("timed out waiting for " + what);
+    static void await(String what, Wait.Condition cond) {
+        Wait.until(BOUND, what, cond);
     }
 
     static void awaitLinkUp(Jedis replica) {

@@ -1,5 +1,6 @@
 package io.lodestone.replication;
 
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,12 +93,7 @@ class ReplicaOfRedisTest {
     }
 
     private static java.util.List<String> fieldNames(String info) {
-        java.util.List<String> names = new java.util.ArrayList<>();
-        for (String line : info.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) names.add(line.substring(0, colon));
-        }
-        return names;
+        return java.util.List.copyOf(Info.parse(info).keySet());
     }
 
     @Test

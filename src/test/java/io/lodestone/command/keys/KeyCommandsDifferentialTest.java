@@ -4,6 +4,7 @@ import io.lodestone.config.Glob;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -146,15 +148,11 @@ class KeyCommandsDifferentialTest {
     }
 
     /** Polls both servers until {@code KEYS *} lists exactly {@code live} (others logically expired). */
-    private void awaitOnlyLive(String... live) throws InterruptedException {
+    private void awaitOnlyLive(String... live) {
         TreeSet<String> want = new TreeSet<>(Arrays.asList(live));
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (true) {
-            boolean done = keySet(real).equals(want) && keySet(mine).equals(want);
-            if (done) return;
-            if (System.nanoTime() > deadline) throw new AssertionError("keys did not expire in time");
-            Thread.sleep(5);
-        }
+        Wait.until(Duration.ofSeconds(5), "only " + want + " to be left on both servers",
+                () -> keySet(real).equals(want) && keySet(mine).equals(want),
+                () -> "redis-server " + keySet(real) + ", lodestone " + keySet(mine));
     }
 
     private static TreeSet<String> keySet(RespClient c) {

@@ -2,7 +2,9 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.CommandError;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,12 +22,10 @@ import redis.clients.jedis.util.SafeEncoder;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The key commands against an embedded server, through Jedis and raw sockets. */
 @Timeout(60)
 class KeyCommandsTest {
+    private static final Duration BOUND = Duration.ofSeconds(10);
     private static EmbeddedServer server;
     private Jedis jedis;
 
@@ -120,7 +121,7 @@ class KeyCommandsTest {
         }
         p.set("live", "v");
         p.sync();
-        awaitTrue(() -> jedis.keys("*").equals(Set.of("live")), "keys to expire");
+        Wait.until(BOUND, "keys to expire", () -> jedis.keys("*").equals(Set.of("live")));
         assertEquals(501, jedis.dbSize());
         assertEquals("live", jedis.randomKey());
     }
@@ -205,7 +206,7 @@ class KeyCommandsTest {
         jedis.set("k", "v");
         jedis.set("stay", "v");
         jedis.pexpire("k", 20);
-        awaitTrue(() -> jedis.keys("*").equals(Set.of("stay")), "k to expire logically");
+        Wait.until(BOUND, "k to expire logically", () -> jedis.keys("*").equals(Set.of("stay")));
         assertEquals(2, jedis.dbSize(), "nothing has deleted k yet");
         assertEquals(-2, jedis.ttl("k"));
         assertEquals(1, jedis.dbSize(), "the access deleted it");
@@ -221,7 +222,7 @@ class KeyCommandsTest {
         p.set("stay", "v");
         p.sync();
         // DBSIZE never looks keys up, so only the cron can bring it down.
-        awaitTrue(() -> jedis.dbSize() == 1, "active expiry");
+        Wait.until(BOUND, "active expiry", () -> jedis.dbSize() == 1);
         assertTrue(jedis.exists("stay"));
     }
 
@@ -319,7 +320,7 @@ class KeyCommandsTest {
     @Test
     void objectIdletimeGrowsAndOnlyRealAccessesResetIt() throws InterruptedException {
         jedis.set("k", "v");
-        awaitTrue(() -> jedis.objectIdletime("k") >= 1, "idle time to reach a second");
+        Wait.until(BOUND, "idle time to reach a second", () -> jedis.objectIdletime("k") >= 1);
         jedis.exists("k");
         jedis.type("k");
         jedis.ttl("k");
@@ -449,7 +450,7 @@ class KeyCommandsTest {
             p.pexpire("dead:" + i, 1);
         }
         p.sync();
-        awaitTrue(() -> jedis.keys("*").size() == 50, "keys to expire logically");
+        Wait.until(BOUND, "keys to expire logically", () -> jedis.keys("*").size() == 50);
         assertEquals(100, jedis.dbSize());
         Set<String> seen = fullScan(new ScanParams().count(7), null);
         assertEquals(50, seen.size());
@@ -506,9 +507,7 @@ class KeyCommandsTest {
     }
 
     private long stat(String name) {
-        Matcher m = Pattern.compile(name + ":(\\d+)").matcher(jedis.info("stats"));
-        assertTrue(m.find(), name);
-        return Long.parseLong(m.group(1));
+        return Info.number(jedis.info("stats"), name);
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------
@@ -526,15 +525,6 @@ class KeyCommandsTest {
 
     private void disableActiveExpiry() {
         jedis.sendCommand(() -> SafeEncoder.encode("DEBUG"), "SET-ACTIVE-EXPIRE", "0");
-    }
-
-    /** Polls until the condition holds, failing after a generous deadline. */
-    static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
     }
 
     private static byte[] b(String s) {

@@ -2,7 +2,9 @@ package io.lodestone.command.list;
 
 import io.lodestone.testsupport.Effects;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,22 +68,17 @@ class BlockingListTest {
     }
 
     private long infoField(String field) throws IOException {
-        Matcher m = Pattern.compile(field + ":(\\d+)").matcher(call("INFO", "clients"));
-        assertTrue(m.find(), field);
-        return Long.parseLong(m.group(1));
+        return Info.number(call("INFO", "clients"), field);
     }
 
     /** Waits (bounded) until exactly n clients are blocked. */
-    private void awaitBlocked(int n) throws IOException, InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (infoField("blocked_clients") != n) {
-            if (System.nanoTime() > until) fail("expected " + n + " blocked clients");
-            Thread.sleep(5);
-        }
+    private void awaitBlocked(int n) {
+        Wait.until(Duration.ofSeconds(10), n + " blocked clients", () -> infoField("blocked_clients") == n,
+                () -> infoField("blocked_clients"));
     }
 
     /** Sends a blocking command and waits until its client is blocked (n clients in all). */
-    private RespClient blocked(int n, String... command) throws IOException, InterruptedException {
+    private RespClient blocked(int n, String... command) throws IOException {
         RespClient c = client();
         send(c, command);
         awaitBlocked(n);
@@ -108,9 +103,8 @@ class BlockingListTest {
     }
 
     /** Waits (bounded) for the propagated stream to hold n entries and returns it. */
-    private List<String> awaitStream(int n) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (stream.size() < n && System.nanoTime() < until) Thread.sleep(2);
+    private List<String> awaitStream(int n) {
+        Wait.upTo(Duration.ofSeconds(5), n + " propagated entries", () -> stream.size() >= n);
         return new ArrayList<>(stream);
     }
 

@@ -1,6 +1,8 @@
 package io.lodestone.command.list;
 
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -12,6 +14,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.LPosParams;
 import redis.clients.jedis.util.KeyValue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -22,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The list commands through a real client (Jedis): behaviour, big lists, and WATCH. */
 class ListCommandsTest {
@@ -149,11 +151,8 @@ class ListCommandsTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Jedis blocker = new Jedis("127.0.0.1", server.port())) {
             Future<String> moved = pool.submit(() -> blocker.brpoplpush("src", "dst", 0));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!other.info("clients").contains("blocked_clients:1")) {
-                assertTrue(System.nanoTime() < until, "the client never blocked");
-                Thread.sleep(5);
-            }
+            Wait.until(Duration.ofSeconds(10), "the client to block",
+                    () -> "1".equals(Info.field(other.info("clients"), "blocked_clients")));
             Transaction t = jedis.multi();
             t.llen("nokey");
             assertEquals(List.of(0L), t.exec());

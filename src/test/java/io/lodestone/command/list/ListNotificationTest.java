@@ -2,7 +2,9 @@ package io.lodestone.command.list;
 
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -10,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,15 +57,8 @@ class ListNotificationTest {
         byte[][] raw = new byte[command.length][];
         for (int i = 0; i < command.length; i++) raw[i] = command[i].getBytes(StandardCharsets.UTF_8);
         b.send(raw);
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        Pattern p = Pattern.compile("blocked_clients:(\\d+)");
-        while (true) {
-            Matcher m = p.matcher(new String(x.call("INFO", "clients"), StandardCharsets.US_ASCII));
-            assertTrue(m.find());
-            if (m.group(1).equals("1")) break;
-            assertTrue(System.nanoTime() < until, "never blocked");
-            Thread.sleep(5);
-        }
+        Wait.until(Duration.ofSeconds(10), "a blocked client",
+                () -> Info.number(RespClient.text(x.call("INFO", "clients")), "blocked_clients") == 1);
         String[] push = new String[elements.length + 2];
         push[0] = "rpush";
         push[1] = key;

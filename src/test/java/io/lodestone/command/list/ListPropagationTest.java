@@ -2,21 +2,18 @@ package io.lodestone.command.list;
 
 import io.lodestone.testsupport.Effects;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the list commands hand to AOF and replicas - checked against the appendonly file of a real
@@ -53,10 +50,7 @@ class ListPropagationTest {
     }
 
     private long dirty() throws IOException {
-        Matcher m = Pattern.compile("rdb_changes_since_last_save:(\\d+)")
-                .matcher(new String(client.call("INFO", "persistence"), StandardCharsets.US_ASCII));
-        assertTrue(m.find());
-        return Long.parseLong(m.group(1));
+        return Info.number(RespClient.text(client.call("INFO", "persistence")), "rdb_changes_since_last_save");
     }
 
     /** The dirty counter's increase for one command. */

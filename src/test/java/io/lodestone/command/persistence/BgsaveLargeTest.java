@@ -5,12 +5,14 @@ import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -97,8 +99,9 @@ class BgsaveLargeTest {
                 BgsaveTest.cmd(j, "DEBUG", "POPULATE", "300000", "more");
                 j.configSet("rdb-key-save-delay", "50"); // keeps the save going for seconds
                 assertEquals("Background saving started", j.bgsave());
-                BgsaveTest.waitUntil(() -> BgsaveTest.info(j).contains("current_save_keys_processed:")
-                        && !BgsaveTest.info(j).contains("current_save_keys_processed:0\r\n"));
+                Wait.until(Duration.ofSeconds(60), "the BGSAVE under way",
+                        () -> BgsaveTest.info(j).contains("current_save_keys_processed:")
+                                && !BgsaveTest.info(j).contains("current_save_keys_processed:0\r\n"));
                 l.kill();
             }
             assertArrayEquals(previous, Files.readAllBytes(dir.resolve("dump.rdb")));

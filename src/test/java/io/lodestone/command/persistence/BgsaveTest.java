@@ -5,6 +5,7 @@ import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.persistence.rdb.RdbValueWriter;
 import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
@@ -13,10 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * change in place, expire, rename, move, swap or flush databases).
  */
 class BgsaveTest {
-    private static final long WAIT_MS = 60_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
     void snapshotIsThePointInTimeOfBgsaveWhileWritesContinue() throws Exception {
@@ -45,7 +46,7 @@ class BgsaveTest {
             assertTrue(info(j).contains("rdb_bgsave_in_progress:1"), "the writes must overlap the save");
             assertEquals("ERR Background save already in progress", error(() -> j.bgsave()));
             assertEquals("ERR Background save already in progress", error(() -> j.save()));
-            waitUntil(() -> info(j).contains("rdb_bgsave_in_progress:0"));
+            Wait.until(WAIT, "the BGSAVE to end", () -> info(j).contains("rdb_bgsave_in_progress:0"));
             String info = info(j);
             assertTrue(info.contains("rdb_last_bgsave_status:ok"), info);
             assertTrue(!info.contains("rdb_last_cow_size:0\r\n"), "writes serialized keys ahead of the walk: " + info);
@@ -64,8 +65,8 @@ class BgsaveTest {
              Jedis j = new Jedis("127.0.0.1", server.port())) {
             long before = j.lastsave();
             for (int i = 0; i < 5; i++) j.set("k" + i, "v");
-            waitUntil(() -> info(j).contains("rdb_changes_since_last_save:0") && j.lastsave() > before - 1
-                    && info(j).contains("rdb_saves:1"));
+            Wait.until(WAIT, "a save point's BGSAVE", () -> info(j).contains("rdb_changes_since_last_save:0")
+                    && j.lastsave() > before - 1 && info(j).contains("rdb_saves:1"));
             assertTrue(Files.exists(PersistenceCommands.rdbPath(server.context())));
             assertEquals(5, load(PersistenceCommands.rdbPath(server.context())).size());
         }
@@ -81,7 +82,7 @@ class BgsaveTest {
             Files.createDirectories(rdb);
             Files.writeString(rdb.resolve("x"), "x");
             assertEquals("Background saving started", j.bgsave());
-            waitUntil(() -> info(j).contains("rdb_bgsave_in_progress:0"));
+            Wait.until(WAIT, "the BGSAVE to end", () -> info(j).contains("rdb_bgsave_in_progress:0"));
             assertTrue(info(j).contains("rdb_last_bgsave_status:err"));
             String misconf = error(() -> j.set("b", "2"));
             assertTrue(misconf.startsWith("MISCONF Redis is configured to save RDB snapshots"), misconf);
@@ -106,13 +107,13 @@ class BgsaveTest {
             assertEquals("Background saving started", cmd(j, "BGSAVE", "schedule"));
             assertEquals("ERR Background save already in progress", error(() -> cmd(j, "BGSAVE", "SCHEDULE")));
             j.configSet("rdb-key-save-delay", "0");
-            waitUntil(() -> info(j).contains("rdb_bgsave_in_progress:0"));
+            Wait.until(WAIT, "the BGSAVE to end", () -> info(j).contains("rdb_bgsave_in_progress:0"));
             // BGSAVE inside MULTI is scheduled, as in Redis, and runs from cron.
             assertEquals("OK", cmd(j, "MULTI"));
             assertEquals("QUEUED", cmd(j, "BGSAVE"));
             Object r = j.sendCommand(redis.clients.jedis.Protocol.Command.EXEC);
             assertEquals("Background saving scheduled", new String((byte[]) ((java.util.List<?>) r).get(0)));
-            waitUntil(() -> info(j).contains("rdb_saves:2"));
+            Wait.until(WAIT, "the scheduled BGSAVE", () -> info(j).contains("rdb_saves:2"));
         }
     }
 
@@ -246,13 +247,5 @@ class BgsaveTest {
             return e.getMessage();
         }
         throw new AssertionError("expected an error reply");
-    }
-
-    static void waitUntil(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("condition not met in " + WAIT_MS + " ms");
-            Thread.sleep(20);
-        }
     }
 }

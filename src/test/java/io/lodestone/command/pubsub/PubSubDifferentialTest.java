@@ -1,7 +1,9 @@
 package io.lodestone.command.pubsub;
 
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -9,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -246,7 +249,9 @@ class PubSubDifferentialTest {
 
     private static String pubsubLines(String info) {
         StringBuilder sb = new StringBuilder();
-        for (String line : info.split("\r\n")) if (line.startsWith("pubsub")) sb.append(line).append(';');
+        Info.parse(info).forEach((name, value) -> {
+            if (name.startsWith("pubsub")) sb.append(name).append(':').append(value).append(';');
+        });
         return sb.toString();
     }
 
@@ -320,11 +325,10 @@ class PubSubDifferentialTest {
         s.close();
         open.remove(s);
         // The servers notice the close asynchronously: wait (bounded) until both have.
-        for (int i = 0; i < 500; i++) {
+        Wait.until(Duration.ofSeconds(5), "both servers to forget the closed subscriber", () -> {
             String[] r = q.callUnchecked("PUBLISH", "gone.a", "x");
-            if (r[0].equals(":0\r\n") && r[1].equals(":0\r\n")) break;
-            Thread.sleep(10);
-        }
+            return r[0].equals(":0\r\n") && r[1].equals(":0\r\n");
+        });
         q.call("PUBLISH", "gone.a", "x");
         q.call("SPUBLISH", "gone.s", "x");
         q.call("PUBSUB", "NUMSUB", "gone.a");

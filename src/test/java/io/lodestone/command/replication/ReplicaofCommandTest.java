@@ -1,19 +1,20 @@
 package io.lodestone.command.replication;
 
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * REPLICAOF, ROLE, INFO replication and the replica's command checks (READONLY, MASTERDOWN), byte for
@@ -54,21 +55,12 @@ class ReplicaofCommandTest {
     }
 
     private static List<String> infoFieldNames(ServerProcess s) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String line : text(s, "INFO", "replication").split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) names.add(line.substring(0, colon));
-        }
-        return names;
+        return List.copyOf(Info.parse(text(s, "INFO", "replication")).keySet());
     }
 
-    private static void awaitRole(ServerProcess s, String state) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (text(s, "ROLE").contains("\r\n" + state + "\r\n")) return;
-            Thread.sleep(20);
-        }
-        fail(s + " never reached " + state + ": " + text(s, "ROLE"));
+    private static void awaitRole(ServerProcess s, String state) {
+        Wait.until(Duration.ofSeconds(10), s + " to reach " + state,
+                () -> text(s, "ROLE").contains("\r\n" + state + "\r\n"), () -> text(s, "ROLE"));
     }
 
     @Test
@@ -85,7 +77,7 @@ class ReplicaofCommandTest {
         awaitRole(redis, "connect");
         awaitRole(lodestone, "connect");
         // Both retry the connection every second: a ROLE may catch one of them in "connecting".
-        for (int i = 0; i < 5 && !text(redis, "ROLE").equals(text(lodestone, "ROLE")); i++) Thread.sleep(50);
+        Wait.upTo(Duration.ofMillis(250), "the same ROLE", () -> text(redis, "ROLE").equals(text(lodestone, "ROLE")));
         same("ROLE");
         assertTrue(text(lodestone, "HELLO", "2").contains("role\r\n$7\r\nreplica"), text(lodestone, "HELLO", "2"));
         same("GET", "k");

@@ -3,6 +3,7 @@ package io.lodestone.command.sort;
 import io.lodestone.testsupport.Effects;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,10 +60,7 @@ class SortCommandTest {
     }
 
     private long dirty() throws IOException {
-        Matcher m = Pattern.compile("rdb_changes_since_last_save:(\\d+)")
-                .matcher(new String(client.call("INFO", "persistence"), StandardCharsets.US_ASCII));
-        assertTrue(m.find());
-        return Long.parseLong(m.group(1));
+        return Info.number(RespClient.text(client.call("INFO", "persistence")), "rdb_changes_since_last_save");
     }
 
     /** The dirty counter's increase for one command. */

@@ -2,6 +2,7 @@ package io.lodestone.command.zset;
 
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,13 +151,10 @@ class ZSetPropagationTest {
     }
 
     /** Waits (bounded) until n clients are blocked. */
-    static void waitBlocked(RespClient client, int n) throws Exception {
-        for (int i = 0; i < 500; i++) {
-            String list = text(client.call("CLIENT", "LIST"));
-            if (list.split(" flags=b", -1).length - 1 == n) return;
-            Thread.sleep(10);
-        }
-        throw new AssertionError("clients did not block");
+    static void waitBlocked(RespClient client, int n) {
+        Wait.until(Duration.ofSeconds(5), n + " blocked clients",
+                () -> text(client.call("CLIENT", "LIST")).split(" flags=b", -1).length - 1 == n,
+                () -> text(client.call("CLIENT", "LIST")));
     }
 
     private void waitBlocked(int n) throws Exception {

@@ -1,7 +1,9 @@
 package io.lodestone.persistence.aof;
 
 import io.lodestone.testsupport.Datasets;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -64,13 +66,11 @@ class AofFileTest {
     }
 
     /** Waits (bounded) until no rewrite runs or is scheduled. */
-    static void awaitRewrite(Jedis j) throws InterruptedException {
-        for (int i = 0; i < 400; i++) {
-            String info = j.info("persistence");
-            if (info.contains("aof_rewrite_in_progress:0") && info.contains("aof_rewrite_scheduled:0")) return;
-            Thread.sleep(25);
-        }
-        throw new AssertionError("rewrite did not finish: " + j.info("persistence"));
+    static void awaitRewrite(Jedis j) {
+        Wait.until(Duration.ofSeconds(10), "the rewrite to finish", () -> {
+            Map<String, String> info = Info.parse(j.info("persistence"));
+            return "0".equals(info.get("aof_rewrite_in_progress")) && "0".equals(info.get("aof_rewrite_scheduled"));
+        }, () -> j.info("persistence"));
     }
 
     static String manifest(Path dir) throws Exception {
@@ -130,7 +130,8 @@ class AofFileTest {
                 }
             });
             writer.start();
-            for (int i = 0; i < 400 && acked.get() < 300; i++) Thread.sleep(10);
+            // How many writes were acknowledged does not matter, only that the kill comes in their midst.
+            Wait.upTo(Duration.ofSeconds(4), "300 acknowledged writes", () -> acked.get() >= 300);
             l.kill();
             stop.set(true);
             writer.join(10_000);
@@ -341,12 +342,10 @@ class AofFileTest {
                  Jedis j = new Jedis("127.0.0.1", s.port())) {
                 j.set("k", "v");
                 StringBuilder sb = new StringBuilder();
-                for (String line : j.info("persistence").split("\r\n")) {
-                    if (!line.startsWith("aof_")) continue;
-                    String name = line.substring(0, line.indexOf(':'));
-                    String value = line.substring(line.indexOf(':') + 1);
+                Info.parse(j.info("persistence")).forEach((name, value) -> {
+                    if (!name.startsWith("aof_")) return;
                     sb.append(name).append(name.endsWith("_size") ? "" : "=" + value).append('\n');
-                }
+                });
                 shapes.add(sb.toString());
             }
         }
@@ -372,7 +371,8 @@ class AofFileTest {
                 replies.add(field(j, "aof_rewrite_in_progress") + " " + field(j, "rdb_bgsave_scheduled"));
                 j.configSet("rdb-key-save-delay", "0");
                 awaitRewrite(j);
-                for (int i = 0; i < 400 && !field(j, "rdb_bgsave_in_progress").equals("0"); i++) Thread.sleep(25);
+                Wait.until(Duration.ofSeconds(10), "the BGSAVE to end",
+                        () -> field(j, "rdb_bgsave_in_progress").equals("0"));
                 j.configSet("rdb-key-save-delay", "100000");
                 replies.add(call(j, "BGSAVE"));
                 replies.add(call(j, "BGREWRITEAOF"));
@@ -403,10 +403,8 @@ class AofFileTest {
     }
 
     private static String field(Jedis j, String name) {
-        for (String line : j.info("persistence").split("\r\n")) {
-            if (line.startsWith(name + ":")) return line.substring(name.length() + 1);
-        }
-        return "?";
+        String value = Info.field(j.info("persistence"), name);
+        return value == null ? "?" : value;
     }
 
     @Test

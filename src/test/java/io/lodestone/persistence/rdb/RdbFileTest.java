@@ -3,6 +3,7 @@ package io.lodestone.persistence.rdb;
 import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +121,7 @@ class RdbFileTest {
             } catch (Exception expected) {
                 // the connection closes
             }
-            assertTrue(waitExit(l), l.log());
+            awaitExit(l);
         }
         assertFalse(Files.exists(dir.resolve("dump.rdb")));
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
@@ -130,14 +132,13 @@ class RdbFileTest {
             } catch (Exception expected) {
                 // the connection closes
             }
-            assertTrue(waitExit(l), l.log());
+            awaitExit(l);
         }
         assertTrue(Files.exists(dir.resolve("dump.rdb")));
     }
 
-    private static boolean waitExit(ServerProcess l) throws InterruptedException {
-        for (int i = 0; i < 200 && l.isAlive(); i++) Thread.sleep(50);
-        return !l.isAlive();
+    private static void awaitExit(ServerProcess l) {
+        Wait.until(Duration.ofSeconds(10), l + " to exit", () -> !l.isAlive(), l::log);
     }
 
     @Test
