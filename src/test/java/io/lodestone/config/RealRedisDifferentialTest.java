@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.RespValue;
+import io.lodestone.testsupport.ServerProcess;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +37,7 @@ class RealRedisDifferentialTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        assumeTrue(RealRedis.available(), "redis-server not installed");
+        assumeTrue(ServerProcess.redisAvailable(), "redis-server not installed");
         dir = Files.createTempDirectory("lodestone-config").toRealPath();
     }
 
@@ -45,10 +49,45 @@ class RealRedisDifferentialTest {
         }
     }
 
-    private Config loadLikeRedis(RealRedis redis, String configFile) throws ConfigLoadException {
+    /** Starts redis-server in the test's directory, with a config file or none. */
+    private ServerProcess startRedis(Path configFile) throws IOException {
+        return ServerProcess.redis(new ServerProcess.Setup(dir, configFile, false));
+    }
+
+    /** An error reply. */
+    private record Err(String text) {
+    }
+
+    /**
+     * Sends a command and decodes its RESP2 reply: String, Long, Err, List or null. Arguments and
+     * replies are Latin-1, one char per byte, as Redis compares keys and patterns byte by byte.
+     */
+    private static Object call(RespClient c, String... args) throws IOException {
+        byte[][] raw = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) raw[i] = args[i].getBytes(StandardCharsets.ISO_8859_1);
+        return decode(RespValue.parse(c.call(raw)));
+    }
+
+    private static Object decode(RespValue v) {
+        if (v instanceof RespValue.Nil) return null;
+        if (v instanceof RespValue.Aggregate a) {
+            List<Object> list = new ArrayList<>(a.elements().size());
+            for (RespValue e : a.elements()) list.add(decode(e));
+            return list;
+        }
+        RespValue.Scalar s = (RespValue.Scalar) v;
+        String text = new String(s.payload(), StandardCharsets.ISO_8859_1);
+        return switch (s.type()) {
+            case '-' -> new Err(text);
+            case ':' -> Long.parseLong(text);
+            default -> text;
+        };
+    }
+
+    private Config loadLikeRedis(ServerProcess redis, String configFile) throws ConfigLoadException {
         List<String> argv = new ArrayList<>();
         if (configFile != null) argv.add(configFile);
-        argv.addAll(redis.args());
+        argv.addAll(redis.arguments());
         return ConfigLoader.load(argv.toArray(String[]::new), ConfigLoader.Options.defaults().withCwd(dir));
     }
 
@@ -68,8 +107,8 @@ class RealRedisDifferentialTest {
 
     @Test
     void configGetStarShowsTheDefaultsOfARealServer() throws Exception {
-        try (RealRedis redis = RealRedis.start(dir, null)) {
-            Map<String, String> theirs = toMap(redis.call("CONFIG", "GET", "*"));
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
+            Map<String, String> theirs = toMap(call(conn, "CONFIG", "GET", "*"));
             Map<String, String> ours = toMap(loadLikeRedis(redis, null).get(List.of("*")));
             // The real server lowers maxclients to what its file descriptor limit allows.
             theirs.remove("maxclients");
@@ -80,7 +119,7 @@ class RealRedisDifferentialTest {
             Config defaults = Config.defaults();
             for (ConfigParam p : ConfigRegistry.params()) {
                 if (!p.has(ConfigParam.Flag.HIDDEN)) continue;
-                Map<String, String> hidden = toMap(redis.call("CONFIG", "GET", p.name()));
+                Map<String, String> hidden = toMap(call(conn, "CONFIG", "GET", p.name()));
                 assertEquals(hidden, toMap(defaults.get(List.of(p.name()))), p.name());
             }
         }
@@ -130,21 +169,21 @@ class RealRedisDifferentialTest {
                 {"bind-source-addr", ""}, {"requirepass", ""}, {"masteruser", "bob"},
                 {"socket-mark-id", "5"}, {"unixsocketperm", "700"}, {"replica-ignore-disk-write-errors", "maybe"},
         };
-        try (RealRedis redis = RealRedis.start(dir, null)) {
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
             Config ours = loadLikeRedis(redis, null);
             for (String[] c : cases) {
-                Object theirs = redis.call("CONFIG", "SET", c[0], c[1]);
+                Object theirs = call(conn, "CONFIG", "SET", c[0], c[1]);
                 String err = ours.set(List.<String[]>of(c));
                 String what = c[0] + " '" + c[1] + "'";
-                if (theirs instanceof RealRedis.Err e) {
+                if (theirs instanceof Err e) {
                     assertEquals(e.text(), err, what);
                 } else {
                     assertEquals("OK", theirs, what);
                     assertNull(err, what);
-                    assertEquals(toMap(redis.call("CONFIG", "GET", c[0])), toMap(ours.get(List.of(c[0]))), what);
+                    assertEquals(toMap(call(conn, "CONFIG", "GET", c[0])), toMap(ours.get(List.of(c[0]))), what);
                 }
             }
-            assertEquals(toMap(redis.call("CONFIG", "GET", "*")).entrySet().stream()
+            assertEquals(toMap(call(conn, "CONFIG", "GET", "*")).entrySet().stream()
                             .filter(e -> !e.getKey().equals("maxclients")).toList(),
                     toMap(ours.get(List.of("*"))).entrySet().stream()
                             .filter(e -> !e.getKey().equals("maxclients")).toList());
@@ -154,17 +193,17 @@ class RealRedisDifferentialTest {
     /** Setting every parameter to its own value shows which ones are immutable or protected. */
     @Test
     void everyParameterIsAsMutableAsInRedis() throws Exception {
-        try (RealRedis redis = RealRedis.start(dir, null)) {
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
             Config ours = loadLikeRedis(redis, null);
-            Map<String, String> all = toMap(redis.call("CONFIG", "GET", "*"));
+            Map<String, String> all = toMap(call(conn, "CONFIG", "GET", "*"));
             for (ConfigParam p : ConfigRegistry.params()) {
-                if (p.has(ConfigParam.Flag.HIDDEN)) all.putAll(toMap(redis.call("CONFIG", "GET", p.name())));
+                if (p.has(ConfigParam.Flag.HIDDEN)) all.putAll(toMap(call(conn, "CONFIG", "GET", p.name())));
             }
             assertEquals(all.size(), ConfigRegistry.allNames().size());
             for (Map.Entry<String, String> e : all.entrySet()) {
-                Object theirs = redis.call("CONFIG", "SET", e.getKey(), e.getValue());
+                Object theirs = call(conn, "CONFIG", "SET", e.getKey(), e.getValue());
                 String err = ours.set(List.<String[]>of(new String[] {e.getKey(), e.getValue()}));
-                assertEquals(theirs instanceof RealRedis.Err x ? x.text() : null, err, e.getKey());
+                assertEquals(theirs instanceof Err x ? x.text() : null, err, e.getKey());
             }
         }
     }
@@ -181,16 +220,16 @@ class RealRedisDifferentialTest {
                 {{"SLAVE-READ-ONLY", "maybe"}},
                 {{"hz", "20"}, {"timeout", "30"}, {"maxmemory-policy", "allkeys-lru"}},
         };
-        try (RealRedis redis = RealRedis.start(dir, null)) {
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
             Config ours = loadLikeRedis(redis, null);
             for (String[][] c : cases) {
                 List<String> cmd = new ArrayList<>(List.of("CONFIG", "SET"));
                 for (String[] pair : c) cmd.addAll(List.of(pair));
-                Object theirs = redis.call(cmd.toArray(String[]::new));
+                Object theirs = call(conn, cmd.toArray(String[]::new));
                 String err = ours.set(List.of(c));
-                assertEquals(theirs instanceof RealRedis.Err e ? e.text() : null, err, cmd.toString());
+                assertEquals(theirs instanceof Err e ? e.text() : null, err, cmd.toString());
             }
-            assertEquals(toMap(redis.call("CONFIG", "GET", "maxmemory", "replica-read-only", "hz", "timeout",
+            assertEquals(toMap(call(conn, "CONFIG", "GET", "maxmemory", "replica-read-only", "hz", "timeout",
                     "maxmemory-policy")), toMap(ours.get(List.of("maxmemory", "replica-read-only", "hz", "timeout",
                     "maxmemory-policy"))));
         }
@@ -204,12 +243,12 @@ class RealRedisDifferentialTest {
                 {"hash-max-*", "*-entries", "*ziplist*"}, {"maxmemory", "maxmemory", "max*"}, {"[mp]*"},
                 {"\\*"}, {"dir"}, {"*\\-p*"},
         };
-        try (RealRedis redis = RealRedis.start(dir, null)) {
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
             Config ours = loadLikeRedis(redis, null);
             for (String[] patterns : cases) {
                 List<String> cmd = new ArrayList<>(List.of("CONFIG", "GET"));
                 cmd.addAll(List.of(patterns));
-                List<?> theirs = (List<?>) redis.call(cmd.toArray(String[]::new));
+                List<?> theirs = (List<?>) call(conn, cmd.toArray(String[]::new));
                 List<String[]> mine = ours.get(List.of(patterns));
                 Map<String, String> theirMap = toMap(theirs);
                 Map<String, String> ourMap = toMap(mine);
@@ -264,7 +303,7 @@ class RealRedisDifferentialTest {
     }
 
     private void compareFatal(List<String> argv, String what) throws Exception {
-        String theirs = RealRedis.runExpectingFailure(dir, argv);
+        String theirs = ServerProcess.redisRefusal(dir, argv);
         ConfigLoadException e = assertThrows(ConfigLoadException.class,
                 () -> ConfigLoader.load(argv.toArray(String[]::new), ConfigLoader.Options.defaults().withCwd(dir)),
                 what);
@@ -308,13 +347,13 @@ class RealRedisDifferentialTest {
         Path ourFile = dir.resolve("ours.conf");
         Files.writeString(theirFile, content);
         Files.writeString(ourFile, content);
-        try (RealRedis redis = RealRedis.start(dir, theirFile.toString())) {
+        try (ServerProcess redis = startRedis(theirFile); RespClient conn = redis.client()) {
             Config ours = loadLikeRedis(redis, ourFile.toString());
             for (String[] s : sets) {
-                assertEquals("OK", redis.call("CONFIG", "SET", s[0], s[1]), s[0]);
+                assertEquals("OK", call(conn, "CONFIG", "SET", s[0], s[1]), s[0]);
                 assertNull(ours.set(List.<String[]>of(s)), s[0]);
             }
-            assertEquals("OK", redis.call("CONFIG", "REWRITE"));
+            assertEquals("OK", call(conn, "CONFIG", "REWRITE"));
             assertNull(ours.rewrite());
             assertSameRewrite(Files.readString(theirFile), Files.readString(ourFile));
 
@@ -322,10 +361,10 @@ class RealRedisDifferentialTest {
             String[][] back = {{"save", ""}, {"timeout", "0"}, {"maxmemory", "0"}, {"bind", "* -::*"},
                     {"maxmemory-clients", "0"}, {"hz", "10"}};
             for (String[] s : back) {
-                redis.call("CONFIG", "SET", s[0], s[1]);
+                call(conn, "CONFIG", "SET", s[0], s[1]);
                 assertNull(ours.set(List.<String[]>of(s)), s[0]);
             }
-            assertEquals("OK", redis.call("CONFIG", "REWRITE"));
+            assertEquals("OK", call(conn, "CONFIG", "REWRITE"));
             assertNull(ours.rewrite());
             assertSameRewrite(Files.readString(theirFile), Files.readString(ourFile));
         }
@@ -352,11 +391,11 @@ class RealRedisDifferentialTest {
                 "foo:*", "foo:*:*", "*:", "*::", "[-]", "[a-]*", "[]]", "[^]]", "[z-a]-z", "\u00e9*", "[\u00e0-\u00ff]*",
                 "[a-\u00ff]", "*\u0000*", "a*a*a*a*a*a*a*a*a*a*a*a*c", "**h*", "*?", "?*?*?", "h*l*o*", "[h][e]*",
                 "[A-Z]*", "[a-z]*", "x\\", "*[", "h[l", "[[]"};
-        try (RealRedis redis = RealRedis.start(dir, null)) {
-            for (String k : keys) redis.call("SET", k, "1");
+        try (ServerProcess redis = startRedis(null); RespClient conn = redis.client()) {
+            for (String k : keys) call(conn, "SET", k, "1");
             for (String pattern : patterns) {
                 @SuppressWarnings("unchecked")
-                Set<Object> theirs = new HashSet<>((List<Object>) redis.call("KEYS", pattern));
+                Set<Object> theirs = new HashSet<>((List<Object>) call(conn, "KEYS", pattern));
                 Set<Object> ours = new HashSet<>();
                 // KEYS * lists every key without matching (so also the empty one, which '*' does not match).
                 for (String k : keys) if (pattern.equals("*") || Glob.match(pattern, k, false)) ours.add(k);
@@ -364,7 +403,7 @@ class RealRedisDifferentialTest {
             }
             // Case-insensitive matching, through CONFIG GET on names.
             for (String pattern : new String[] {"*MAX*", "[M-P]ORT", "[^a-z]*", "*-[A-C]*", "*Slave*"}) {
-                Map<String, String> theirs = toMap(redis.call("CONFIG", "GET", pattern));
+                Map<String, String> theirs = toMap(call(conn, "CONFIG", "GET", pattern));
                 Set<String> ours = new HashSet<>();
                 for (String name : ConfigRegistry.allNames()) {
                     if (!ConfigRegistry.lookup(name).has(ConfigParam.Flag.HIDDEN) && Glob.match(pattern, name, true)) {
@@ -382,11 +421,11 @@ class RealRedisDifferentialTest {
         Files.writeString(file, "save 100 10\nsave 200 20\n");
         String[][] extra = {{}, {"--save", ""}, {"--save", "5", "5"}, {"--save"}, {"--save", "--hz", "11"}};
         for (String[] e : extra) {
-            try (RealRedis redis = RealRedis.startKeepingSaveRules(dir, file.toString(), e)) {
+            try (ServerProcess redis = ServerProcess.redis(new ServerProcess.Setup(dir, file, true), e);
+                 RespClient conn = redis.client()) {
                 List<String> argv = new ArrayList<>(List.of(file.toString()));
-                argv.addAll(redis.args());
-                argv.addAll(List.of(e));
-                Map<String, String> theirs = toMap(redis.call("CONFIG", "GET", "save"));
+                argv.addAll(redis.arguments());
+                Map<String, String> theirs = toMap(call(conn, "CONFIG", "GET", "save"));
                 Config ours = ConfigLoader.load(argv.toArray(String[]::new), ConfigLoader.Options.defaults().withCwd(dir));
                 assertEquals(theirs, toMap(ours.get(List.of("save"))), List.of(e).toString());
             }

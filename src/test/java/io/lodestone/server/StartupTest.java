@@ -2,6 +2,8 @@ package io.lodestone.server;
 
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
+import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,15 +53,18 @@ class StartupTest {
         return p;
     }
 
-    private static String waitForLog(Path log, Process p, String text) throws Exception {
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (System.nanoTime() < deadline) {
-            String s = Files.exists(log) ? Files.readString(log) : "";
-            if (s.contains(text)) return s;
+    private static String waitForLog(Path log, Process p, String text) throws IOException {
+        Wait.until(BOUND, "'" + text + "' in the log", () -> {
+            String s = read(log);
+            if (s.contains(text)) return true;
             if (!p.isAlive()) throw new AssertionError("exited " + p.exitValue() + " before '" + text + "':\n" + s);
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no '" + text + "' within " + BOUND + ":\n" + Files.readString(log));
+            return false;
+        }, () -> "\n" + read(log));
+        return read(log);
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     private static int exitCode(Process p) throws InterruptedException {
@@ -73,7 +78,7 @@ class StartupTest {
 
     @Test
     void configFileThenOverridesThenCleanShutdownOnSigterm() throws Exception {
-        int port = EmbeddedServer.freePort();
+        int port = ServerProcess.freePort();
         Path conf = dir.resolve("redis.conf");
         Files.writeString(conf, "# my settings\nport 1\nrequirepass fromfile\nmaxclients 77\n\n# end\n");
         Path log = dir.resolve("out.log");

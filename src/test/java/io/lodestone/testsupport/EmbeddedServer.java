@@ -6,7 +6,6 @@ import io.lodestone.config.ConfigLoader;
 import io.lodestone.server.Lodestone;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.function.Consumer;
 
@@ -33,7 +32,7 @@ public final class EmbeddedServer implements AutoCloseable {
     public static EmbeddedServer start(Consumer<ServerContext> configure, String... extraConfigLines) {
         try {
             for (int attempt = 0; ; attempt++) {
-                int port = freePort();
+                int port = ServerProcess.freePort();
                 Config config = ConfigLoader.loadString("port " + port + "\nbind 127.0.0.1\nsave \"\"\n"
                         + "enable-debug-command yes\n" + String.join("\n", extraConfigLines) + "\n",
                         ConfigLoader.Options.defaults().withCwd(Files.createTempDirectory("lodestone-test")));
@@ -50,12 +49,6 @@ public final class EmbeddedServer implements AutoCloseable {
             }
         } catch (IOException | io.lodestone.config.ConfigLoadException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

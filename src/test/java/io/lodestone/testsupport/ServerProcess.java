@@ -20,11 +20,12 @@ import java.util.stream.Stream;
  * A server running as a child process for one test: real {@code redis-server}, or Lodestone.
  *
  * <p>Each server listens on 127.0.0.1 on a free ephemeral port, works in its own temporary
- * directory, and starts with {@code --save '' --appendonly no --dir <tmp>} followed by the
- * caller's arguments (later arguments win, as with redis-server). The factories return once the
+ * directory, and starts with {@code --port <p> --bind 127.0.0.1 --dir <tmp> --save '' --appendonly no}
+ * followed by the caller's arguments (later arguments win, as with redis-server); a {@link Setup}
+ * can add a config file, name the directory, or keep the save rules. The factories return once the
  * server accepts connections: its log says {@code Ready to accept connections}, or, if the log is
  * silent for a while, a connection gets a reply. {@link #close()} sends SIGTERM, escalates to
- * SIGKILL after a bound, and deletes the directory.
+ * SIGKILL after a bound, and deletes the directory if it made it.
  *
  * <p>System properties:
  * <ul>
@@ -51,18 +52,37 @@ public final class ServerProcess implements AutoCloseable {
 
     private static Boolean redisAvailable;
 
+    /**
+     * What a start may change besides the arguments.
+     *
+     * @param dir the working directory (also {@code --dir}), which the caller owns: it is kept at
+     *     close; null for a new temporary directory, deleted at close
+     * @param configFile a config file, passed before every other argument (the only place where
+     *     redis-server reads one); null for none
+     * @param keepSaveRules leave out {@code --save ''}, so that the save lines of the config file and
+     *     of the arguments apply
+     */
+    public record Setup(Path dir, Path configFile, boolean keepSaveRules) {
+        public static final Setup DEFAULT = new Setup(null, null, false);
+    }
+
     private final String name;
     private final Process process;
     private final int port;
     private final Path dir;
+    private final boolean ownsDir;
+    private final List<String> arguments;
     private final StringBuffer log;
     private final Thread shutdownHook;
 
-    private ServerProcess(String name, Process process, int port, Path dir, StringBuffer log) {
+    private ServerProcess(String name, Process process, int port, Path dir, boolean ownsDir, List<String> arguments,
+                          StringBuffer log) {
         this.name = name;
         this.process = process;
         this.port = port;
         this.dir = dir;
+        this.ownsDir = ownsDir;
+        this.arguments = arguments;
         this.log = log;
         this.shutdownHook = new Thread(process::destroyForcibly, "kill " + name + " :" + port);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -70,7 +90,12 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a real redis-server. */
     public static ServerProcess redis(String... args) throws IOException {
-        return start("redis-server", List.of(redisExecutable()), args);
+        return redis(Setup.DEFAULT, args);
+    }
+
+    /** Starts a real redis-server with a config file, in a given directory, or with its save rules. */
+    public static ServerProcess redis(Setup setup, String... args) throws IOException {
+        return start("redis-server", List.of(redisExecutable()), setup, args);
     }
 
     /**
@@ -79,7 +104,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess lodestone(String... args) throws IOException {
         if (targetIsRedis()) {
-            return start("redis-server as lodestone", List.of(redisExecutable()), args);
+            return start("redis-server as lodestone", List.of(redisExecutable()), Setup.DEFAULT, args);
         }
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
@@ -90,7 +115,32 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(LODESTONE_MAIN);
-        return start("lodestone", command, args);
+        return start("lodestone", command, Setup.DEFAULT, args);
+    }
+
+    /**
+     * Runs redis-server with arguments it should refuse (a fatal config error) in {@code dir}, and
+     * returns what it printed on stderr. Killed after a bound if it started after all.
+     */
+    public static String redisRefusal(Path dir, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(redisExecutable());
+        command.addAll(args);
+        Path stderr = Files.createTempFile(dir, "refusal", ".log");
+        Process p = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return Files.readString(stderr, StandardCharsets.ISO_8859_1);
+    }
+
+    /** A free TCP port on the loopback interface (free when asked: bind it soon). */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     /** True when {@code -Dlodestone.diff.target=redis}: "Lodestone" is a second redis-server. */
@@ -134,6 +184,14 @@ public final class ServerProcess implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /**
+     * The arguments after the config file: the standard ones, then the caller's. With the config file
+     * in front they are what the server read, so a config loader given them sees the same thing.
+     */
+    public List<String> arguments() {
+        return arguments;
     }
 
     /** "redis-server", "lodestone", or "redis-server as lodestone" (the stand-in): for messages. */
@@ -186,7 +244,9 @@ public final class ServerProcess implements AutoCloseable {
             } catch (IllegalStateException e) {
                 // Already shutting down: the hook runs anyway.
             }
-            deleteRecursively(dir);
+            if (ownsDir) {
+                deleteRecursively(dir);
+            }
         }
     }
 
@@ -198,19 +258,29 @@ public final class ServerProcess implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Start-up
 
-    private static ServerProcess start(String name, List<String> launcher, String... args) throws IOException {
+    private static ServerProcess start(String name, List<String> launcher, Setup setup, String... args)
+            throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            Path dir = Files.createTempDirectory("lodestone-test-");
+            Path dir = setup.dir() != null ? setup.dir() : Files.createTempDirectory("lodestone-test-");
             int port = freePort();
+            List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--dir", dir.toString()));
+            if (!setup.keepSaveRules()) {
+                arguments.addAll(List.of("--save", ""));
+            }
+            arguments.addAll(List.of("--appendonly", "no"));
+            arguments.addAll(List.of(args));
             List<String> command = new ArrayList<>(launcher);
-            command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--dir", dir.toString(), "--save", "", "--appendonly", "no"));
-            command.addAll(List.of(args));
+            if (setup.configFile() != null) {
+                command.add(setup.configFile().toString());
+            }
+            command.addAll(arguments);
             Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             StringBuffer log = new StringBuffer();
             drain(process.getInputStream(), log, name + " :" + port + " log");
-            ServerProcess server = new ServerProcess(name, process, port, dir, log);
+            ServerProcess server = new ServerProcess(name, process, port, dir, setup.dir() == null,
+                    List.copyOf(arguments), log);
             try {
                 server.awaitReady(command);
                 return server;
@@ -221,6 +291,9 @@ public final class ServerProcess implements AutoCloseable {
                 if (!server.log().toLowerCase().contains("address already in use")) {
                     throw e;
                 }
+            } catch (RuntimeException | Error e) {
+                server.close(); // interrupted: leave no process behind
+                throw e;
             }
         }
         throw last;
@@ -228,23 +301,22 @@ public final class ServerProcess implements AutoCloseable {
 
     private void awaitReady(List<String> command) throws IOException {
         long start = System.nanoTime();
-        long deadline = start + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (log.indexOf(READY_LINE) >= 0) {
-                return;
-            }
-            if (!process.isAlive()) {
-                throw new IOException(name + " exited with status " + process.exitValue()
-                        + " before accepting connections\ncommand: " + String.join(" ", quoted(command))
-                        + "\nlog:\n" + log());
-            }
-            // Probe with a connection only after the log had its chance: a probe is a client
-            // that the server counts (client ids, INFO stats), and a differential test wants
-            // both servers to have seen the same clients.
-            if (System.nanoTime() - start > LOG_GRACE.toNanos() && answersPing()) {
-                return;
-            }
-            sleep(25);
+        // Probe with a connection only after the log had its chance: a probe is a client that the
+        // server counts (client ids, INFO stats), and a differential test wants both servers to have
+        // seen the same clients.
+        boolean answered = Wait.upTo(START_TIMEOUT, this + " to accept connections",
+                () -> log.indexOf(READY_LINE) >= 0 || !process.isAlive()
+                        || System.nanoTime() - start > LOG_GRACE.toNanos() && answersPing());
+        if (log.indexOf(READY_LINE) >= 0) {
+            return;
+        }
+        if (!process.isAlive()) {
+            throw new IOException(name + " exited with status " + process.exitValue()
+                    + " before accepting connections\ncommand: " + String.join(" ", quoted(command))
+                    + "\nlog:\n" + log());
+        }
+        if (answered) {
+            return;
         }
         throw new IOException(name + " did not accept connections on port " + port + " within "
                 + START_TIMEOUT.toSeconds() + " s\ncommand: " + String.join(" ", quoted(command))
@@ -279,12 +351,6 @@ public final class ServerProcess implements AutoCloseable {
         t.start();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private static String redisExecutable() {
         String configured = System.getProperty("redis.server", System.getenv("REDIS_SERVER"));
         return configured == null || configured.isBlank() ? "redis-server" : configured;
@@ -302,15 +368,6 @@ public final class ServerProcess implements AutoCloseable {
                 .map(a -> a.length() > 200 ? a.substring(0, 100) + "...(" + a.length() + " chars)" : a)
                 .map(a -> a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a)
                 .toList();
-    }
-
-    private static void sleep(long millis) throws IOException {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the server", e);
-        }
     }
 
     private static void deleteRecursively(Path root) {
