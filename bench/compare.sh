@@ -31,8 +31,7 @@
 #                        Maven builds take; empty: no lock). Do not run this script under that
 #                        lock yourself: it builds with it.
 set -euo pipefail
-
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TESTS="SET,GET,INCR,MSET"
 DEPTHS="1,16"
@@ -61,9 +60,6 @@ REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
 REDIS_CLI="${REDIS_CLI:-redis-cli}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "compare.sh: $*"; exit 1; }
-
 for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI"; do
   command -v "$tool" >/dev/null || die "$tool not found"
 done
@@ -71,119 +67,69 @@ done
 # --- Processes: everything started here is stopped on exit ------------------------------------
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-bench.XXXXXX")"
 PIDS=()
+HELPER_PID=""   # redis-benchmark, while it runs
 cleanup() {
   local pid
-  [[ -n "${BENCH_PID:-}" ]] && kill -TERM "$BENCH_PID" 2>/dev/null
+  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
+  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free loopback port: one the kernel hands out for binding, if python3 is there; else a random
-# one that nothing answers on. start_server retries if the port is taken before the server binds.
-free_port() {
-  if command -v python3 >/dev/null; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-    return
-  fi
-  local port
-  for _ in $(seq 100); do
-    port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  die "no free port found"
-}
-
 # start_server NAME COMMAND...: starts a server on a free port and sets PORT_<NAME>.
 start_server() {
-  local name="$1"; shift
-  local attempt port pid dir="$WORK/$name"
-  mkdir -p "$dir"
-  for attempt in 1 2 3; do
-    port="$(free_port)"
-    "$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" >"$WORK/$name.log" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    for _ in $(seq 300); do
-      if "$REDIS_CLI" -h 127.0.0.1 -p "$port" PING 2>/dev/null | grep -q PONG; then
-        printf -v "PORT_$name" '%s' "$port"
-        log "$name: pid $pid, port $port"
-        return
-      fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      cat "$WORK/$name.log" >&2
-      die "$name did not answer PING within 30 s"
-    fi
-    grep -qi "address already in use" "$WORK/$name.log" || break
-    log "$name: port $port was taken, trying another"
-  done
-  cat "$WORK/$name.log" >&2
-  die "$name exited during start-up"
+  local name="$1"
+  shift
+  mkdir -p "$WORK/$name"
+  start_with_retries "$name" "$WORK/$name.log" 30 launch_and_ping "$name" "$@"
+  printf -v "PORT_$name" '%s' "$STARTED_PORT"
+  log "$name: pid $STARTED_PID, port $STARTED_PORT"
 }
 
-# The command that starts Lodestone, without the arguments start_server appends. It runs in the
-# background directly (no wrapper process), so the pid recorded is the server's own.
-if [[ -n "${LODESTONE_CMD:-}" ]]; then
-  # LODESTONE_CMD is a command line prefix: let a shell split it, then exec it with our arguments.
-  LODESTONE_LAUNCH=(bash -c "exec $LODESTONE_CMD \"\$@\"" lodestone)
-  LODESTONE_DESC="$LODESTONE_CMD"
-else
-  JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-  if [[ ! -f "$ROOT/target/lodestone.jar" ]]; then
-    log "building target/lodestone.jar"
-    (cd "$ROOT" && flock /tmp/lodestone-build.lock mvn -q -o -DskipTests package) || die "build failed"
-  fi
-  read -r -a JAVA_OPTS <<<"${LODESTONE_JAVA_OPTS:-}"
-  LODESTONE_LAUNCH=("$JAVA" "${JAVA_OPTS[@]}" -cp "$ROOT/target/lodestone.jar:$ROOT/target/lib/*" io.lodestone.server.Main)
-  LODESTONE_DESC="$JAVA ${LODESTONE_JAVA_OPTS:+$LODESTONE_JAVA_OPTS }-cp target/lodestone.jar:target/lib/* io.lodestone.server.Main"
-fi
+# launch_and_ping PORT NAME COMMAND...: launches; 0 once redis-cli gets PONG (within 30 s).
+launch_and_ping() {
+  local port="$1" name="$2"
+  shift 2
+  "$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/$name" >"$WORK/$name.log" 2>&1 &
+  STARTED_PID=$!
+  PIDS+=("$STARTED_PID")
+  for _ in $(seq 300); do
+    "$REDIS_CLI" -h 127.0.0.1 -p "$port" PING 2>/dev/null | grep -q PONG && return 0
+    kill -0 "$STARTED_PID" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 
-# Builds and benchmarks on this machine take turns: measure only while holding the build lock.
-LOCK="${LODESTONE_BENCH_LOCK-/tmp/lodestone-build.lock}"
-if [[ -n "$LOCK" ]]; then
-  exec 9>>"$LOCK"
-  flock -n 9 || { log "waiting for $LOCK"; flock 9; }
-fi
+lodestone_launch
+take_lock
 
 start_server redis "$REDIS_SERVER"
 start_server lodestone "${LODESTONE_LAUNCH[@]}"
 
 # --- Measuring --------------------------------------------------------------------------------
-# bench PORT TEST DEPTH REQUESTS: sets RESULT to the req/s of that test, or "error". redis-benchmark
-# runs in the background so that a signal to this script is handled at once (bash runs traps
-# during `wait`, not while a foreground child runs).
-BENCH_PID=""
+# bench PORT TEST DEPTH REQUESTS: sets RESULT to the req/s of that test, or "error".
 bench() {
   local port="$1" test="$2" depth="$3" requests="$4"
-  "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" -n "$requests" -P "$depth" \
-    -t "$test" --csv "${EXTRA_ARGS[@]}" >"$WORK/bench.out" 2>"$WORK/bench.err" &
-  BENCH_PID=$!
-  if ! wait "$BENCH_PID"; then
-    BENCH_PID=""
+  if ! run_helper "$WORK/bench.out" "$WORK/bench.err" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$port" -c "$CLIENTS" \
+    -n "$requests" -P "$depth" -t "$test" --csv "${EXTRA_ARGS[@]}"; then
     log "redis-benchmark failed on port $port: $(tail -n 3 "$WORK/bench.err")"
     RESULT=error
     return
   fi
-  BENCH_PID=""
   # Rows look like "MSET (10 keys)","123.45",...; the test's own row starts with its name.
   RESULT="$(awk -F'"' -v t="${test^^}" \
     'NR > 1 && ($2 == t || index($2, t " ") == 1) { print $4; found = 1; exit }
      END { if (!found) print "error" }' "$WORK/bench.out")"
 }
 
-median() {
-  tr ' ' '\n' | grep -v '^$' | sort -g | awk '
-    /error/ { err = 1 } { v[NR] = $1 }
-    END { if (err || NR == 0) { print "error"; exit }
-          if (NR % 2) printf "%.0f\n", v[(NR + 1) / 2]; else printf "%.0f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# The median req/s, a whole number, or "error" when a run failed.
+median_rps() {
+  local m
+  m="$(median)"
+  if [[ "$m" == - ]]; then echo error; else printf '%.0f\n' "$m"; fi
 }
 
 requests_for() {
@@ -217,10 +163,9 @@ for test in "${TEST_LIST[@]}"; do
       fi
       log "$test -P $depth run $rep/$REPEATS: redis-server ${redis_runs[-1]}, lodestone ${lodestone_runs[-1]}"
     done
-    r="$(median <<<"${redis_runs[*]}")"
-    l="$(median <<<"${lodestone_runs[*]}")"
-    if [[ "$r" == error || "$l" == error ]]; then ratio="-"; else ratio="$(awk -v a="$l" -v b="$r" 'BEGIN { printf "%.2f", a / b }')"; fi
-    ROWS+=("| ${test^^} | $depth | $r | $l | $ratio |")
+    r="$(median_rps <<<"${redis_runs[*]}")"
+    l="$(median_rps <<<"${lodestone_runs[*]}")"
+    ROWS+=("| ${test^^} | $depth | $r | $l | $(ratio "$l" "$r") |")
   done
 done
 

@@ -49,8 +49,7 @@
 #                        the lock Maven builds take; empty: no lock). Do not run this script under
 #                        that lock yourself: it builds with it.
 set -euo pipefail
-
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 COUNTS="1000000,10000000"
 VALUE_SIZE=""
@@ -75,10 +74,6 @@ done
 shift $((OPTIND - 1))
 [[ $# -eq 0 ]] || { usage >&2; exit 2; }
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "persistence.sh: $*"; exit 1; }
-
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 IFS=, read -r -a COUNT_LIST <<<"$COUNTS"
 [[ ${#COUNT_LIST[@]} -gt 0 ]] || die "-k: no key count"
 for k in "${COUNT_LIST[@]}"; do is_uint "$k" && (( k > 0 )) || die "-k: '$k' is not a positive integer"; done
@@ -99,13 +94,6 @@ command -v "$PYTHON" >/dev/null || die "$PYTHON not found (the probes are Python
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-pbench.XXXXXX")"
 SERVER_PID=""   # the server running now (one at a time)
 HELPER_PID=""   # the Python probe running now
-stop_pid() {    # stop_pid PID SECONDS: TERM, wait up to SECONDS, then KILL
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  log "pid $pid did not stop within $2 s: kill -9"
-  kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
   local f
   [[ -n "$HELPER_PID" ]] && stop_pid "$HELPER_PID" 2
@@ -267,96 +255,52 @@ if __name__ == "__main__":
         fail("%s %s: %s" % (what, " ".join(args), e or type(e).__name__))
 PY
 
-# probe ARGS...: runs a probe in the background (so that a signal to this script is handled at
-# once: bash runs traps during `wait`, not while a foreground child runs); sets OUT to its output.
-probe() {
-  PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" "$@" >"$WORK/probe.out" 2>"$WORK/probe.err" &
-  HELPER_PID=$!
-  local rc=0
-  wait "$HELPER_PID" || rc=$?
-  HELPER_PID=""
-  OUT="$(cat "$WORK/probe.out")"
-  if (( rc != 0 )); then
-    cat "$WORK/probe.err" >&2
-    return "$rc"
-  fi
-}
-
 # --- Servers --------------------------------------------------------------------------------------
-# A free loopback port: one the kernel hands out for binding. start_server retries if the port is
-# taken before the server binds it.
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# The command that starts Lodestone, without the arguments start_server appends. It runs in the
-# background directly (no wrapper process), so the pid recorded is the server's own.
-if [[ -n "${LODESTONE_CMD:-}" ]]; then
-  LODESTONE_LAUNCH=(bash -c "exec $LODESTONE_CMD \"\$@\"" lodestone)
-  LODESTONE_DESC="$LODESTONE_CMD"
-else
-  JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-  if [[ ! -f "$ROOT/target/lodestone.jar" ]]; then
-    log "building target/lodestone.jar"
-    (cd "$ROOT" && flock /tmp/lodestone-build.lock mvn -q -o -DskipTests package) || die "build failed"
-  fi
-  read -r -a JAVA_OPTS <<<"${LODESTONE_JAVA_OPTS:-}"
-  LODESTONE_LAUNCH=("$JAVA" "${JAVA_OPTS[@]}" -cp "$ROOT/target/lodestone.jar:$ROOT/target/lib/*" io.lodestone.server.Main)
-  LODESTONE_DESC="$JAVA ${LODESTONE_JAVA_OPTS:+$LODESTONE_JAVA_OPTS }-cp target/lodestone.jar:target/lib/* io.lodestone.server.Main"
-fi
+lodestone_launch
 REDIS_LAUNCH=("$REDIS_SERVER")
 
 # start_server NAME DIR LOG: starts server NAME (redis or lodestone) on a free port with DIR as its
 # directory, logging to LOG. Sets SERVER_PID, PORT and STARTUP_MS (launch to first +PONG).
 start_server() {
-  local name="$1" dir="$2" logf="$3" attempt start i rc
+  start_with_retries "$1" "$3" "$STEP_TIMEOUT" launch_timed "$@"
+  PORT="$STARTED_PORT"
+}
+
+# launch_timed PORT NAME DIR LOGFILE: start_server's launch.
+launch_timed() {
+  local port="$1" name="$2" dir="$3" logf="$4" start i rc=0
   local -n launch="${name^^}_LAUNCH"
-  for attempt in 1 2 3; do
-    PORT="$(free_port)"
-    # The probe starts first (an interpreter takes tens of ms to start: more than Redis does) and
-    # gets the server's pid and launch time through a file renamed into place.
-    rm -f "$WORK/launch" "$WORK/probe.out"
-    PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" wait-pong "$PORT" "$WORK/launch" "$STEP_TIMEOUT" >"$WORK/probe.out" 2>"$WORK/probe.err" &
-    HELPER_PID=$!
-    for ((i = 0; i < 3000; i++)); do
-      [[ -s "$WORK/probe.out" ]] && break
-      kill -0 "$HELPER_PID" 2>/dev/null || break
-      sleep 0.01
-    done
-    [[ "$(head -n 1 "$WORK/probe.out")" == ready ]] || { cat "$WORK/probe.err" >&2; die "the start-up probe did not start"; }
-    start="$EPOCHREALTIME"
-    "${launch[@]}" --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
-      --enable-debug-command yes >"$logf" 2>&1 &
-    SERVER_PID=$!
-    echo "$SERVER_PID $start" >"$WORK/launch.tmp" && mv "$WORK/launch.tmp" "$WORK/launch"
-    rc=0
-    wait "$HELPER_PID" || rc=$?
-    HELPER_PID=""
-    if (( rc == 0 )); then
-      STARTUP_MS="$(sed -n 2p "$WORK/probe.out")"
-      return
-    fi
-    cat "$WORK/probe.err" >&2
-    if kill -0 "$SERVER_PID" 2>/dev/null; then
-      tail -n 20 "$logf" >&2
-      die "$name did not answer PING within $STEP_TIMEOUT s"
-    fi
-    SERVER_PID=""
-    grep -qi "address already in use" "$logf" || break
-    log "$name: port $PORT was taken, trying another"
+  # The probe starts first (an interpreter takes tens of ms to start: more than Redis does) and
+  # gets the server's pid and launch time through a file renamed into place.
+  rm -f "$WORK/launch" "$WORK/probe.out"
+  PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" wait-pong "$port" "$WORK/launch" "$STEP_TIMEOUT" >"$WORK/probe.out" 2>"$WORK/probe.err" &
+  HELPER_PID=$!
+  for ((i = 0; i < 3000; i++)); do
+    [[ -s "$WORK/probe.out" ]] && break
+    kill -0 "$HELPER_PID" 2>/dev/null || break
+    sleep 0.01
   done
-  tail -n 20 "$logf" >&2
-  die "$name exited during start-up (log above)"
+  [[ "$(head -n 1 "$WORK/probe.out")" == ready ]] || { cat "$WORK/probe.err" >&2; die "the start-up probe did not start"; }
+  start="$EPOCHREALTIME"
+  "${launch[@]}" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir" \
+    --enable-debug-command yes >"$logf" 2>&1 &
+  SERVER_PID=$!
+  STARTED_PID=$SERVER_PID
+  echo "$SERVER_PID $start" >"$WORK/launch.tmp" && mv "$WORK/launch.tmp" "$WORK/launch"
+  wait "$HELPER_PID" || rc=$?
+  HELPER_PID=""
+  if (( rc == 0 )); then
+    STARTUP_MS="$(sed -n 2p "$WORK/probe.out")"
+    return 0
+  fi
+  cat "$WORK/probe.err" >&2
+  kill -0 "$SERVER_PID" 2>/dev/null || SERVER_PID=""
+  return 1
 }
 
 # stop_server NAME: SHUTDOWN NOSAVE, then waits (bounded) for the process to exit; kill -9 after 60 s.
 stop_server() {
-  local i
-  probe cmd "$PORT" 60 SHUTDOWN NOSAVE || log "$1: SHUTDOWN NOSAVE failed: $OUT"
-  for ((i = 0; i < 600; i++)); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    log "$1: still running 60 s after SHUTDOWN NOSAVE: kill -9"
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  wait "$SERVER_PID" 2>/dev/null || true
+  shutdown_server "$1" "$PORT" "$SERVER_PID"
   SERVER_PID=""
 }
 
@@ -371,15 +315,6 @@ call() {
 expect_dbsize() {  # expect_dbsize NAME COUNT WHEN
   call "$1" DBSIZE
   [[ "$REPLY" == ":$2" ]] || die "$1: DBSIZE is ${REPLY#:} $3, expected $2"
-}
-
-median() {
-  tr ' ' '\n' | grep -v '^$' | sort -g | awk '
-    { v[NR] = $1 }
-    END { if (NR == 0) { print "-"; exit }
-          if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-          if (m == int(m)) { printf "%.0f\n", m; exit }
-          s = sprintf("%.3f", m); sub(/0+$/, "", s); sub(/[.]$/, "", s); print s }'
 }
 
 # measure NAME KEYS: runs every step on server NAME and stores each metric's median in
@@ -441,18 +376,13 @@ measure() {
 }
 
 # --- Measuring ------------------------------------------------------------------------------------
-LOCK="${LODESTONE_BENCH_LOCK-/tmp/lodestone-build.lock}"
 for keys in "${COUNT_LIST[@]}"; do
-  # Builds and benchmarks on this machine take turns: measure only while holding the build lock,
-  # taken again for each key count so that a build can run between two of them.
-  if [[ -n "$LOCK" ]]; then
-    exec 9>>"$LOCK"
-    flock -n 9 || { log "waiting for $LOCK"; flock 9; }
-  fi
+  # The build lock is taken again for each key count, so that a build can run between two of them.
+  take_lock
   log "== $keys keys"
   measure redis "$keys"
   measure lodestone "$keys"
-  if [[ -n "$LOCK" ]]; then exec 9>&-; fi
+  drop_lock
 done
 
 # --- Table ----------------------------------------------------------------------------------------
@@ -482,7 +412,6 @@ for keys in "${COUNT_LIST[@]}"; do
   for m in "${METRICS[@]}"; do
     r="${RESULT[redis,$keys,$m]}"
     l="${RESULT[lodestone,$keys,$m]}"
-    ratio="$(awk -v a="$l" -v b="$r" 'BEGIN { if (b + 0 > 0 && a != "-" && a != "nan") printf "%.2f", a / b; else print "-" }')"
-    echo "| $keys | ${LABEL[$m]} | $r | $l | $ratio |"
+    echo "| $keys | ${LABEL[$m]} | $r | $l | $(ratio "$l" "$r") |"
   done
 done

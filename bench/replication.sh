@@ -71,8 +71,7 @@
 #                        turns (default /tmp/lodestone-build.lock, the lock Maven builds take; empty:
 #                        no lock). Do not run this script under that lock yourself: it builds with it.
 set -euo pipefail
-
-usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 COUNTS="1000000"
 MODES="disk,diskless"
@@ -110,10 +109,6 @@ if [[ $# -gt 0 ]]; then
   BENCH_ARGS=("$@")
 fi
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "replication.sh: $*"; exit 1; }
-
-is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 IFS=, read -r -a COUNT_LIST <<<"$COUNTS"
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a PART_LIST <<<"$PARTS"
@@ -155,13 +150,6 @@ declare -A SERVER_PID=()   # running servers by name
 declare -A PORT=()         # their ports
 declare -A LOGF=()         # their log files
 HELPER_PID=""              # the probe or redis-benchmark running now
-stop_pid() {               # stop_pid PID SECONDS: TERM, wait up to SECONDS, then KILL
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  log "pid $pid did not stop within $2 s: kill -9"
-  kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
   local name f
   [[ -n "$HELPER_PID" ]] && stop_pid "$HELPER_PID" 5
@@ -483,39 +471,8 @@ if __name__ == "__main__":
         fail("%s %s: %s" % (what, " ".join(args), e or type(e).__name__))
 PY
 
-# probe ARGS...: runs a probe in the background (so that a signal to this script is handled at
-# once: bash runs traps during `wait`, not while a foreground child runs); sets OUT to its output.
-probe() {
-  PYTHONPATH="$ROOT/bench" "$PYTHON" "$WORK/probe.py" "$@" >"$WORK/probe.out" 2>"$WORK/probe.err" &
-  HELPER_PID=$!
-  local rc=0
-  wait "$HELPER_PID" || rc=$?
-  HELPER_PID=""
-  OUT="$(cat "$WORK/probe.out")"
-  if (( rc != 0 )); then
-    cat "$WORK/probe.err" >&2
-    return "$rc"
-  fi
-}
-
 # --- Servers --------------------------------------------------------------------------------------
-free_port() { "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# The command that starts Lodestone, without the arguments start_server appends. It runs in the
-# background directly (no wrapper process), so the pid recorded is the server's own.
-if [[ -n "${LODESTONE_CMD:-}" ]]; then
-  LODESTONE_LAUNCH=(bash -c "exec $LODESTONE_CMD \"\$@\"" lodestone)
-  LODESTONE_DESC="$LODESTONE_CMD"
-else
-  JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-  if [[ ! -f "$ROOT/target/lodestone.jar" ]]; then
-    log "building target/lodestone.jar"
-    (cd "$ROOT" && flock /tmp/lodestone-build.lock mvn -q -o -DskipTests package) || die "build failed"
-  fi
-  read -r -a JAVA_OPTS <<<"${LODESTONE_JAVA_OPTS:-}"
-  LODESTONE_LAUNCH=("$JAVA" "${JAVA_OPTS[@]}" -cp "$ROOT/target/lodestone.jar:$ROOT/target/lib/*" io.lodestone.server.Main)
-  LODESTONE_DESC="$JAVA ${LODESTONE_JAVA_OPTS:+$LODESTONE_JAVA_OPTS }-cp target/lodestone.jar:target/lib/* io.lodestone.server.Main"
-fi
+lodestone_launch
 REDIS_LAUNCH=("$REDIS_SERVER")
 REDIS_VERSION="$("$REDIS_SERVER" --version | awk '{print $3}')"
 
@@ -531,43 +488,30 @@ family_desc() {
 # start_server NAME KIND: starts a server of KIND (redis or lodestone) on a free port in its own
 # directory, registered as NAME in SERVER_PID, PORT and LOGF.
 start_server() {
-  local name="$1" kind="$2" attempt port pid dir="$WORK/$1" logf="$WORK/logs/$1.log"
+  local name="$1" kind="$2"
+  mkdir -p "$WORK/$name"
+  start_with_retries "$name" "$WORK/logs/$name.log" "$STEP_TIMEOUT" launch_and_wait "$name" "$kind"
+  PORT[$name]="$STARTED_PORT"
+  LOGF[$name]="$WORK/logs/$name.log"
+  log "$name ($kind): pid $STARTED_PID, port $STARTED_PORT"
+}
+
+# launch_and_wait PORT NAME KIND: start_server's launch.
+launch_and_wait() {
+  local port="$1" name="$2" kind="$3"
   local -n launch="${kind^^}_LAUNCH"
-  mkdir -p "$dir"
-  for attempt in 1 2 3; do
-    port="$(free_port)"
-    "${launch[@]}" --port "$port" --bind 127.0.0.1 --dir "$dir" "${SETTINGS[@]}" >>"$logf" 2>&1 &
-    pid=$!
-    SERVER_PID[$name]="$pid"
-    if probe wait-pong "$port" "$pid" "$STEP_TIMEOUT"; then
-      PORT[$name]="$port"
-      LOGF[$name]="$logf"
-      log "$name ($kind): pid $pid, port $port"
-      return
-    fi
-    if kill -0 "$pid" 2>/dev/null; then
-      tail -n 20 "$logf" >&2
-      die "$name did not answer PING within $STEP_TIMEOUT s"
-    fi
-    unset "SERVER_PID[$name]"
-    grep -qi "address already in use" "$logf" || break
-    log "$name: port $port was taken, trying another"
-  done
-  tail -n 20 "$logf" >&2
-  die "$name exited during start-up (log above)"
+  "${launch[@]}" --port "$port" --bind 127.0.0.1 --dir "$WORK/$name" "${SETTINGS[@]}" >>"$WORK/logs/$name.log" 2>&1 &
+  STARTED_PID=$!
+  SERVER_PID[$name]="$STARTED_PID"
+  probe wait-pong "$port" "$STARTED_PID" "$STEP_TIMEOUT" && return
+  kill -0 "$STARTED_PID" 2>/dev/null || unset "SERVER_PID[$name]"
+  return 1
 }
 
 # stop_server NAME: SHUTDOWN NOSAVE, then waits (bounded) for the process to exit; kill -9 after 60 s.
 stop_server() {
-  local name="$1" pid="${SERVER_PID[$1]}" i
-  probe cmd "${PORT[$name]}" 60 SHUTDOWN NOSAVE || log "$name: SHUTDOWN NOSAVE failed: $OUT"
-  for ((i = 0; i < 600; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name: still running 60 s after SHUTDOWN NOSAVE: kill -9"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  unset "SERVER_PID[$name]"
+  shutdown_server "$1" "${PORT[$1]}" "${SERVER_PID[$1]}"
+  unset "SERVER_PID[$1]"
 }
 
 # call NAME ARGS...: one command against server NAME, bounded by -T; dies on an error reply.
@@ -593,15 +537,6 @@ topology() {
 
 log_size() { stat -c %s "${LOGF[$1]}"; }
 
-median() {
-  tr ' ' '\n' | grep -v '^$' | sort -g | awk '
-    /^-$|nan/ { bad = 1 } { v[NR] = $1 }
-    END { if (bad || NR == 0) { print "-"; exit }
-          if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-          if (m == int(m)) { printf "%.0f\n", m; exit }
-          s = sprintf("%.3f", m); sub(/0+$/, "", s); sub(/[.]$/, "", s); print s }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 percent() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-" && b + 0 > 0) printf "%.1f%%", 100 * a / b; else print "-" }'; }
 
 declare -A RESULT
@@ -651,12 +586,7 @@ measure_sync() {
 # bench PORT: one redis-benchmark run (in the background, so that signals are handled at once);
 # sets RESULT_RPS to the req/s of its first result row, or "-".
 bench() {
-  "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$1" "${BENCH_ARGS[@]}" --csv >"$WORK/bench.out" 2>"$WORK/bench.err" &
-  HELPER_PID=$!
-  local rc=0
-  wait "$HELPER_PID" || rc=$?
-  HELPER_PID=""
-  if (( rc != 0 )); then
+  if ! run_helper "$WORK/bench.out" "$WORK/bench.err" "$REDIS_BENCHMARK" -h 127.0.0.1 -p "$1" "${BENCH_ARGS[@]}" --csv; then
     log "redis-benchmark failed on port $1: $(tail -n 3 "$WORK/bench.err")"
     RESULT_RPS="-"
     return
@@ -725,14 +655,6 @@ measure_write() {
 }
 
 # --- Measuring ------------------------------------------------------------------------------------
-LOCK="${LODESTONE_BENCH_LOCK-/tmp/lodestone-build.lock}"
-take_lock() {
-  [[ -n "$LOCK" ]] || return 0
-  exec 9>>"$LOCK"
-  flock -n 9 || { log "waiting for $LOCK"; flock 9; }
-}
-drop_lock() { [[ -z "$LOCK" ]] || exec 9>&-; }
-
 FAMILIES=(redis lodestone)
 if (( DO_SYNC )); then
   for keys in "${COUNT_LIST[@]}"; do
