@@ -1,6 +1,7 @@
 package io.lodestone.replication;
 
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * from its AOF on the same port (the replica reconnects, resyncs and converges), and the master frozen
  * past the replica's repl-timeout (the replica drops the link, then continues partially).
  */
+@Slow
 class LinkFaultsTest {
     @Test
     void masterKilledAndRestartedTheReplicaConverges() throws Exception {

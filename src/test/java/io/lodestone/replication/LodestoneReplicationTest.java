@@ -1,6 +1,7 @@
 package io.lodestone.replication;
 
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lodestone replicating from Lodestone: full sync, stream, read-only replicas, chains, shared snapshots. */
+@Slow
 class LodestoneReplicationTest {
     @BeforeAll
     static void needLodestone() {

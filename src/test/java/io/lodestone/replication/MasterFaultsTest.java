@@ -2,6 +2,7 @@ package io.lodestone.replication;
 
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * of its full sync, a replica frozen past repl-timeout, and the master killed after WAIT confirmed a
  * write - the promoted replica has it.
  */
+@Slow
 class MasterFaultsTest {
     @BeforeAll
     static void needsRedis() {

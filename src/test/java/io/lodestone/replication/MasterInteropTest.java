@@ -2,6 +2,7 @@ package io.lodestone.replication;
 
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * longer holds the history, one snapshot for two replicas, WAIT, and a replica dropped for its output
  * buffer. Data are compared whole at the end of each.
  */
+@Slow
 class MasterInteropTest {
 
     @BeforeAll

@@ -1,6 +1,7 @@
 package io.lodestone.replication;
 
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Promotion, demotion, authentication and restarts of Lodestone replicas. */
+@Slow
 class ReplicaFailoverTest {
     @BeforeAll
     static void needLodestone() {

@@ -2,6 +2,7 @@ package io.lodestone.replication;
 
 import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Lodestone as a replica of a real redis-server 7.0 master. */
+@Slow
 class ReplicaOfRedisTest {
     @BeforeAll
     static void needRedis() {

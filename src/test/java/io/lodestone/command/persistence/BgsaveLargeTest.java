@@ -5,6 +5,7 @@ import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bench/persistence.sh's job, so the bound here only proves that the server never stalls for the
  * length of the save.
  */
+@Slow
 class BgsaveLargeTest {
     private static final int KEYS = 1_000_000;
     private static final long WAIT_MS = 120_000;

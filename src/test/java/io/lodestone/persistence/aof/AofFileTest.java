@@ -3,6 +3,7 @@ package io.lodestone.persistence.aof;
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -112,6 +113,7 @@ class AofFileTest {
     }
 
     @Test
+    @Slow
     void killDuringWritesWithAppendfsyncAlwaysLosesNothingAcknowledged() throws Exception {
         Path dir = Files.createTempDirectory("aof");
         AtomicLong acked = new AtomicLong();
@@ -252,6 +254,7 @@ class AofFileTest {
 
     /** Rewrites slowed down (rdb-key-save-delay) so that writes land in the middle of the snapshot walk. */
     @Test
+    @Slow
     void bgrewriteaofWhileClientsWrite() throws Exception {
         for (String preamble : List.of("yes", "no")) bgrewriteaofWhileClientsWrite(preamble);
     }
@@ -354,6 +357,7 @@ class AofFileTest {
 
     /** BGREWRITEAOF and BGSAVE exclude each other as in Redis (one child / one snapshot at a time). */
     @Test
+    @Slow
     void rewriteAndBgsaveRepliesMatchRedis() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
         List<List<String>> runs = new ArrayList<>();
