@@ -1,5 +1,6 @@
 package io.lodestone.testsupport;
 
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -40,8 +41,17 @@ public final class Info {
         return Long.parseLong(value);
     }
 
-    /** {@link #parse} of the raw reply bytes of {@code INFO} from a {@link RespClient}. */
-    public static Map<String, String> parse(byte[] reply) {
-        return parse(RespClient.text(reply));
+    /**
+     * How much one command raises the dirty counter ({@code rdb_changes_since_last_save}), which
+     * decides whether a call is propagated at all.
+     */
+    public static long dirtyOf(RespClient client, String... command) throws IOException {
+        long before = dirty(client);
+        client.call(command);
+        return dirty(client) - before;
+    }
+
+    private static long dirty(RespClient client) throws IOException {
+        return number(RespClient.text(client.call("INFO", "persistence")), "rdb_changes_since_last_save");
     }
 }

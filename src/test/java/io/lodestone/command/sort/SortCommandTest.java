@@ -59,15 +59,8 @@ class SortCommandTest {
         server.close();
     }
 
-    private long dirty() throws IOException {
-        return Info.number(RespClient.text(client.call("INFO", "persistence")), "rdb_changes_since_last_save");
-    }
-
-    /** The dirty counter's increase for one command. */
     private long dirtyOf(String... command) throws IOException {
-        long before = dirty();
-        client.call(command);
-        return dirty() - before;
+        return Info.dirtyOf(client, command);
     }
 
     @Test
