@@ -1,7 +1,9 @@
 package io.lodestone.persistence;
 
 import io.lodestone.testsupport.Datasets;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -37,9 +40,8 @@ class LoadingTest {
     }
 
     /** Waits until the wall clock is past {@code ms} (bounded: the callers' times are under a second away). */
-    private static void awaitPast(long ms) throws InterruptedException {
-        for (int i = 0; i < 200 && System.currentTimeMillis() <= ms; i++) Thread.sleep(10);
-        assertTrue(System.currentTimeMillis() > ms, "the clock passed " + ms);
+    private static void awaitPast(long ms) {
+        Wait.until(Duration.ofSeconds(2), "the clock to pass " + ms, () -> System.currentTimeMillis() > ms);
     }
 
     private static Jedis jedis(ServerProcess s) {
@@ -78,9 +80,10 @@ class LoadingTest {
             j.set("k", "v", SetParams.setParams().pxAt(at));
             j.set("gone", "v", SetParams.setParams().pxAt(at));
             j.bgrewriteaof();
-            for (int i = 0; i < 400 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
-                Thread.sleep(10);
-            }
+            Wait.upTo(Duration.ofSeconds(4), "the rewrite to finish", () -> {
+                Map<String, String> info = Info.parse(j.info("persistence"));
+                return "0".equals(info.get("aof_rewrite_in_progress")) && "0".equals(info.get("aof_rewrite_scheduled"));
+            });
             assertTrue(j.info("persistence").contains("aof_rewrites:1"), j.info("persistence"));
             assertEquals(1L, j.persist("k"));
         }
@@ -180,24 +183,24 @@ class LoadingTest {
             m.set("long", "v");
             awaitPast(at);
             r.replicaof("127.0.0.1", master.port());
-            for (int i = 0; i < 1500 && !info(r, "replication", "master_link_status").equals("up"); i++) Thread.sleep(10);
+            Wait.upTo(Duration.ofSeconds(15), "the link up",
+                    () -> info(r, "replication", "master_link_status").equals("up"));
             assertEquals("up", info(r, "replication", "master_link_status"));
             assertEquals(2L, r.dbSize(), "the payload's expired key is loaded");
             assertNull(r.get("short"), "but hidden");
             assertNull(m.get("short"), "the master expires it on access and sends DEL");
-            for (int i = 0; i < 1500 && r.dbSize() != 1L; i++) Thread.sleep(10);
+            Wait.upTo(Duration.ofSeconds(15), "the master's DEL", () -> r.dbSize() == 1L);
             assertEquals(1L, r.dbSize());
         }
     }
 
     private static String info(Jedis j, String section, String field) {
-        for (String line : j.info(section).split("\r\n")) {
-            if (line.startsWith(field + ":")) return line.substring(field.length() + 1);
-        }
-        throw new AssertionError("no " + field + " in INFO " + section);
+        String value = Info.field(j.info(section), field);
+        if (value == null) throw new AssertionError("no " + field + " in INFO " + section);
+        return value;
     }
 
     private static long infoLong(Jedis j, String section, String field) {
-        return Long.parseLong(info(j, section, field));
+        return Info.number(j.info(section), field);
     }
 }
