@@ -190,6 +190,49 @@ class LoadingTest {
         }
     }
 
+    /**
+     * Start-up listens first and loads meanwhile, as redis-server: PING and reads get -LOADING, INFO
+     * reports the load, commands that would save or replace the half-loaded data are refused, and once
+     * the log says it is ready every key is there. key-load-delay slows the load down, as in Redis's tests.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"no", "yes"})
+    void clientsGetLoadingWhileTheDataSetLoadsAtStartUp(String appendonly) throws Exception {
+        Path dir = Files.createTempDirectory("loading");
+        try (ServerProcess s = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", appendonly,
+                "--aof-use-rdb-preamble", "yes", "--enable-debug-command", "yes"); Jedis j = jedis(s)) {
+            j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
+            if (appendonly.equals("yes")) {
+                j.bgrewriteaof();
+                for (int i = 0; i < 500 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
+                    Thread.sleep(10);
+                }
+                j.set("after-rewrite", "in the incr file");
+            } else {
+                j.save();
+            }
+        }
+        // 20,000 keys at 100 µs each: the load lasts two seconds at least.
+        try (ServerProcess s = ServerProcess.lodestoneLoading("--dir", dir.toString(), "--appendonly", appendonly,
+                "--key-load-delay", "100");
+             io.lodestone.testsupport.RespClient c = s.client()) {
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("PING")));
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("GET", "key:1")));
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("SAVE")));
+            String info = str(c.call("INFO", "persistence"));
+            assertTrue(info.contains("loading:1\r\n") && info.contains("loading_total_bytes:"), info);
+            for (int i = 0; i < 3000 && !s.log().contains("Ready to accept connections"); i++) Thread.sleep(10);
+            assertTrue(s.log().contains("Ready to accept connections"), s.log());
+            assertEquals("+PONG\r\n", str(c.call("PING")));
+            assertEquals(":" + (appendonly.equals("yes") ? 20001 : 20000) + "\r\n", str(c.call("DBSIZE")));
+            assertTrue(str(c.call("INFO", "persistence")).contains("loading:0\r\n"));
+        }
+    }
+
+    private static String str(byte[] reply) {
+        return new String(reply, StandardCharsets.ISO_8859_1);
+    }
+
     private static String info(Jedis j, String section, String field) {
         for (String line : j.info(section).split("\r\n")) {
             if (line.startsWith(field + ":")) return line.substring(field.length() + 1);
