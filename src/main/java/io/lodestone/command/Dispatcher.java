@@ -105,7 +105,7 @@ public final class Dispatcher {
         try {
             call(c, cmd);
         } finally {
-            server.endCall();
+            server.endCall(!touchesArbitraryKeys(cmd));
         }
         c.woff = server.replication.stream.offset();
         server.blocking.serveReadyKeys(this);
@@ -139,6 +139,11 @@ public final class Dispatcher {
             if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd())) return true;
         }
         return false;
+    }
+
+    /** Redis's CMD_TOUCHES_ARBITRARY_KEYS (not in COMMAND INFO): their lazy-expiry DELs are not wrapped. */
+    private static boolean touchesArbitraryKeys(CommandSpec cmd) {
+        return cmd.name.equals("scan") || cmd.name.equals("randomkey");
     }
 
     private static boolean replacesDataset(CommandSpec cmd) {
