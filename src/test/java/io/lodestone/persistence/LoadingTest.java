@@ -58,12 +58,24 @@ class LoadingTest {
             assertEquals(1L, j.persist("k"));
             j.set("gone", "v", SetParams.setParams().pxAt(at));
         }
+        restartAfter(at, target, dir);
+    }
+
+    /** Restarts from {@code dir} once {@code at} passed: PERSISTed "k" is there, "gone" is gone. */
+    private static void restartAfter(long at, String target, Path dir) throws Exception {
         awaitPast(at);
         try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
             assertEquals("v", j.get("k"));
             assertEquals(-1L, j.pttl("k"));
             assertNull(j.get("gone"));
         }
+    }
+
+    /** Waits (bounded) for a BGREWRITEAOF to finish. */
+    private static void awaitRewrite(Jedis j) throws InterruptedException {
+        String done = "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0";
+        for (int i = 0; i < 500 && !j.info("persistence").contains(done); i++) Thread.sleep(10);
+        assertTrue(j.info("persistence").contains(done), j.info("persistence"));
     }
 
     /** The TTL lives in the AOF's RDB base and the PERSIST in its INCR file: the base keeps the key for it. */
@@ -78,18 +90,11 @@ class LoadingTest {
             j.set("k", "v", SetParams.setParams().pxAt(at));
             j.set("gone", "v", SetParams.setParams().pxAt(at));
             j.bgrewriteaof();
-            for (int i = 0; i < 400 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
-                Thread.sleep(10);
-            }
+            awaitRewrite(j);
             assertTrue(j.info("persistence").contains("aof_rewrites:1"), j.info("persistence"));
             assertEquals(1L, j.persist("k"));
         }
-        awaitPast(at);
-        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
-            assertEquals("v", j.get("k"));
-            assertEquals(-1L, j.pttl("k"));
-            assertNull(j.get("gone"));
-        }
+        restartAfter(at, target, dir);
     }
 
     /** Redis's unit/expire "... after loadaof": KEEPTTL keeps and GETEX PERSIST removes a TTL across DEBUG LOADAOF. */
@@ -204,9 +209,7 @@ class LoadingTest {
             j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
             if (appendonly.equals("yes")) {
                 j.bgrewriteaof();
-                for (int i = 0; i < 500 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
-                    Thread.sleep(10);
-                }
+                awaitRewrite(j);
                 j.set("after-rewrite", "in the incr file");
             } else {
                 j.save();
