@@ -7,9 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -24,9 +21,10 @@ import java.util.function.Supplier;
  * (the master's stream is applied). The link is a Netty client channel on the command event loop, so
  * the state machine and the commands it applies need no locks.
  *
- * <p>This class is the state machine: REPLICAOF, connecting, the socket's events, timeouts (cron), and
- * what INFO and ROLE see. Each step has its own owner, which it drives:
+ * <p>This class is the state machine: REPLICAOF, what each state does with the master's bytes,
+ * timeouts (cron), and what INFO and ROLE see. Each step has its own owner, which it drives:
  * <ul>
+ *   <li>{@link MasterConnection}: the socket, whose events of an older attempt are ignored;</li>
  *   <li>{@link Handshake}: the handshake's commands and replies, up to PSYNC's answer;</li>
  *   <li>{@link PayloadTransfer}: a full sync's payload ({@code $<len>} or {@code $EOF:<mark>}) into a
  *       temp file that becomes {@code dbfilename}, or into memory (repl-diskless-load);</li>
@@ -89,7 +87,6 @@ public final class MasterLink {
 
     private final Replication replication;
     private final ReplicationStream stream;
-    private final Bootstrap bootstrap;
     private final Host host;
 
     // Settings (kept in step with the config by the server).
@@ -107,9 +104,6 @@ public final class MasterLink {
     private String masterHost;
     private int masterPort;
     private State state = State.NONE;
-    private Channel channel;
-    /** Bumped whenever the link is dropped: callbacks of an older attempt are ignored. */
-    private long generation;
     /** Unix ms of the last byte of the handshake or transfer (Redis's repl_transfer_lastio). */
     private long transferLastIoMs;
     /** Since when the link is down (ms), 0 if it never was up (Redis's repl_down_since). */
@@ -118,6 +112,7 @@ public final class MasterLink {
     private ByteBuf input;
 
     // The steps of the link, one owner each.
+    private final MasterConnection connection;
     private final CachedMaster cachedMaster = new CachedMaster();
     private final Handshake handshake;
     private final PayloadTransfer transfer;
@@ -127,8 +122,8 @@ public final class MasterLink {
     public MasterLink(Replication replication, Bootstrap bootstrap, Host host, Supplier<Path> rdbPath) {
         this.replication = replication;
         this.stream = replication.stream;
-        this.bootstrap = bootstrap;
         this.host = host;
+        this.connection = new MasterConnection(bootstrap, this);
         this.handshake = new Handshake(this, cachedMaster);
         this.transfer = new PayloadTransfer(host, rdbPath);
         this.load = new ReplicaLoad(replication, host);
@@ -284,23 +279,14 @@ public final class MasterLink {
     /** Redis's connectWithMaster. */
     private void connect() {
         if (shuttingDown) return;
-        long gen = ++generation;
-        Bootstrap b = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutSeconds * 1000L))
-                .handler(new Handler(gen));
-        ChannelFuture f;
-        try {
-            f = b.connect(masterHost, masterPort);
-        } catch (RuntimeException e) {
-            Log.warning("Unable to connect to MASTER: " + e.getMessage());
-            return;
-        }
-        channel = f.channel();
+        ChannelFuture f = connection.open(masterHost, masterPort, timeoutSeconds);
+        if (f == null) return;
+        long gen = connection.generation();
         transferLastIoMs = System.currentTimeMillis();
         state = State.CONNECTING;
         Log.notice("MASTER <-> REPLICA sync started");
         f.addListener(done -> {
-            if (gen != generation) return;
+            if (gen != connection.generation()) return;
             if (!done.isSuccess()) {
                 Throwable t = done.cause();
                 String why = t instanceof ConnectException ? "Connection refused" : String.valueOf(t.getMessage());
@@ -311,54 +297,16 @@ public final class MasterLink {
         });
     }
 
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        private final long gen;
-
-        Handler(long gen) {
-            this.gen = gen;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            if (gen != generation) {
-                ctx.close();
-                return;
-            }
-            Log.notice("Non blocking connect for SYNC fired the event.");
-            state = State.HANDSHAKE;
-            transferLastIoMs = System.currentTimeMillis();
-            handshake.start(ctx.channel());
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf in = (ByteBuf) msg;
-            try {
-                if (gen != generation) return;
-                received(in);
-            } finally {
-                in.release();
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (gen == generation && master.up()) host.afterBatch();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (gen == generation) linkClosed();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
+    /** The socket is connected: the handshake starts. */
+    void connected(Channel ch) {
+        Log.notice("Non blocking connect for SYNC fired the event.");
+        state = State.HANDSHAKE;
+        transferLastIoMs = System.currentTimeMillis();
+        handshake.start(ch);
     }
 
     /** Bytes from the master, in whatever state we are. */
-    private void received(ByteBuf in) {
+    void received(ByteBuf in) {
         if (state == State.CONNECTED && master.up() && input == null) {
             master.apply(in);
             return;
@@ -366,6 +314,11 @@ public final class MasterLink {
         if (input == null) input = Unpooled.buffer(Math.max(256, in.readableBytes()));
         input.writeBytes(in);
         process();
+    }
+
+    /** The end of a read batch: the effects of the stream applied in it are flushed. */
+    void readComplete() {
+        if (master.up()) host.afterBatch();
     }
 
     /** Works through {@link #input} until more bytes are needed or the state stops consuming. */
@@ -399,7 +352,7 @@ public final class MasterLink {
 
     /** One reply of the handshake, acted upon; false when the link was dropped or paused. */
     private boolean handshakeReply(String line) {
-        return switch (handshake.reply(line, channel)) {
+        return switch (handshake.reply(line, connection.channel())) {
             case NEXT -> true;
             case FAILED -> handshakeFailed();
             case FULL_RESYNC -> startTransfer();
@@ -456,10 +409,11 @@ public final class MasterLink {
         PayloadTransfer.Payload payload = transfer.finish();
         if (payload == null) return transferFailed();
         cachedMaster.discard();
-        channel.config().setAutoRead(false); // the stream waits in the socket while we load
-        long gen = generation;
-        load.start(payload, channel.eventLoop(), outcome -> {
-            if (gen == generation) loaded(outcome); // else the link was dropped or retargeted meanwhile
+        Channel ch = connection.channel();
+        ch.config().setAutoRead(false); // the stream waits in the socket while we load
+        long gen = connection.generation();
+        load.start(payload, ch.eventLoop(), outcome -> {
+            if (gen == connection.generation()) loaded(outcome); // else the link was dropped or retargeted meanwhile
         });
         return false;
     }
@@ -474,7 +428,8 @@ public final class MasterLink {
         masterConnected(handshake.initialOffset(), 0);
         // The master streams after a diskless sync once we ACK (Redis sends the first ACK at once).
         if (transfer.eofFramed()) sendAck();
-        if (channel != null && channel.isActive()) channel.config().setAutoRead(true);
+        Channel ch = connection.channel();
+        if (ch != null && ch.isActive()) ch.config().setAutoRead(true);
         if (input != null && input.isReadable()) {
             process();
             if (master.up()) host.afterBatch();
@@ -505,12 +460,9 @@ public final class MasterLink {
         return true;
     }
 
-    /** Closes the socket of the link; its callbacks are ignored from now on. */
+    /** Closes the socket of the link (its callbacks are ignored from now on) and drops unread bytes. */
     private void closeLink() {
-        generation++;
-        Channel ch = channel;
-        channel = null;
-        if (ch != null) ch.close();
+        connection.close();
         if (input != null) {
             input.release();
             input = null;
@@ -521,10 +473,11 @@ public final class MasterLink {
 
     /** Redis's replicationCreateMasterClient: the link carries the stream from {@code offset}. */
     private void masterConnected(long offset, int db) {
-        master.start(channel, offset);
+        Channel ch = connection.channel();
+        master.start(ch, offset);
         state = State.CONNECTED;
         replication.masterLinkUp = true;
-        host.masterClient(true, channel, db);
+        host.masterClient(true, ch, db);
     }
 
     /** REPLCONF ACK with the offset processed (Redis's replicationSendAck); at GETACK and every second. */
@@ -552,7 +505,7 @@ public final class MasterLink {
     }
 
     /** The socket closed under us. */
-    private void linkClosed() {
+    void closed() {
         if (master.up()) {
             dropMaster();
         } else if (state == State.TRANSFER) {
@@ -567,7 +520,8 @@ public final class MasterLink {
 
     /** Closes the link with the master (CLIENT KILL TYPE master): it is cached and reconnected. */
     public void killMaster() {
-        if (master.up() && channel != null) channel.close();
+        Channel ch = connection.channel();
+        if (master.up() && ch != null) ch.close();
     }
 
     // ---- Cron ------------------------------------------------------------------------------------
@@ -594,9 +548,10 @@ public final class MasterLink {
             Log.notice("Connecting to MASTER " + masterHost + ":" + masterPort);
             connect();
         }
-        if (load.inProgress() && channel != null) {
+        Channel ch = connection.channel();
+        if (load.inProgress() && ch != null) {
             // Redis's replicationSendNewlineToMaster: the master must not time us out while we load.
-            channel.writeAndFlush(Unpooled.wrappedBuffer(new byte[]{'\n'}), channel.voidPromise());
+            ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[]{'\n'}), ch.voidPromise());
         }
         sendAck();
     }
