@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a real redis-server with a config file, in a given directory, or with its save rules. */
     public static ServerProcess redis(Setup setup, String... args) throws IOException {
-        return start("redis-server", List.of(redisExecutable()), setup, args);
+        return start("redis-server", List.of(redisExecutable()), setup, true, args);
     }
 
     /**
@@ -104,8 +105,21 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess lodestone(String... args) throws IOException {
         if (targetIsRedis()) {
-            return start("redis-server as lodestone", List.of(redisExecutable()), Setup.DEFAULT, args);
+            return start("redis-server as lodestone", List.of(redisExecutable()), Setup.DEFAULT, true, args);
         }
+        return start("lodestone", lodestoneCommand(), Setup.DEFAULT, true, args);
+    }
+
+    /**
+     * Starts Lodestone and returns as soon as its port accepts connections, before its data set may
+     * have loaded (clients get -LOADING until the log says it is ready): for tests of loading itself.
+     */
+    public static ServerProcess lodestoneLoading(String... args) throws IOException {
+        return start("lodestone", lodestoneCommand(), Setup.DEFAULT, false, args);
+    }
+
+    /** A JVM running {@value #LODESTONE_MAIN} with this JVM's test class path. */
+    private static List<String> lodestoneCommand() {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         String jvmArgs = System.getProperty("lodestone.jvm.args", "").trim();
@@ -115,7 +129,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(LODESTONE_MAIN);
-        return start("lodestone", command, Setup.DEFAULT, args);
+        return command;
     }
 
     /**
@@ -258,8 +272,9 @@ public final class ServerProcess implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Start-up
 
-    private static ServerProcess start(String name, List<String> launcher, Setup setup, String... args)
-            throws IOException {
+    /** Starts a server; returns once it is {@code ready} (answers PONG) or else once it listens. */
+    private static ServerProcess start(String name, List<String> launcher, Setup setup, boolean ready,
+                                       String... args) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
             Path dir = setup.dir() != null ? setup.dir() : Files.createTempDirectory("lodestone-test-");
@@ -282,7 +297,11 @@ public final class ServerProcess implements AutoCloseable {
             ServerProcess server = new ServerProcess(name, process, port, dir, setup.dir() == null,
                     List.copyOf(arguments), log);
             try {
-                server.awaitReady(command);
+                if (ready) {
+                    server.awaitReady(command);
+                } else {
+                    server.awaitListening(command);
+                }
                 return server;
             } catch (IOException e) {
                 server.close();
@@ -323,10 +342,35 @@ public final class ServerProcess implements AutoCloseable {
                 + "\nlog:\n" + log());
     }
 
+    /** Waits until the port accepts connections (the server may still be loading its data). */
+    private void awaitListening(List<String> command) throws IOException {
+        boolean[] listening = {false};
+        Wait.upTo(START_TIMEOUT, this + " to listen", () -> {
+            listening[0] = acceptsConnection();
+            return listening[0] || !process.isAlive();
+        });
+        if (listening[0]) {
+            return;
+        }
+        if (!process.isAlive()) {
+            throw new IOException(name + " exited with status " + process.exitValue()
+                    + "\ncommand: " + String.join(" ", quoted(command)) + "\nlog:\n" + log());
+        }
+        throw new IOException(name + " did not listen on port " + port + "\nlog:\n" + log());
+    }
+
+    private boolean acceptsConnection() {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A PONG, not -LOADING: a server still loading its data is not ready. */
     private boolean answersPing() {
         try (RespClient c = new RespClient("127.0.0.1", port, Duration.ofSeconds(2))) {
-            c.call("PING");
-            return true;
+            return new String(c.call("PING"), StandardCharsets.US_ASCII).equals("+PONG\r\n");
         } catch (IOException e) {
             return false;
         }
