@@ -1,6 +1,7 @@
 package io.lodestone.replication;
 
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * keys that expired while it was down are dropped by the load and reach the replica as DEL.
  * Checked against a real redis-server replica, whose counters are the oracle's own.
  */
+@Slow
 class MasterRestartTest {
     @Test
     void restartedMasterContinuesItsHistoryWithARealReplica() throws Exception {
