@@ -72,7 +72,7 @@ public final class Dispatcher {
             return;
         }
         boolean replica = server.replication.isReplica;
-        if (replica && server.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
+        if (replica && server.repl.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
             reject(c, cmd, "READONLY You can't write against a read only replica.");
             return;
         }
@@ -82,7 +82,7 @@ public final class Dispatcher {
                     + " / PING / QUIT / RESET are allowed in this context");
             return;
         }
-        if (replica && !server.replication.masterLinkUp && !server.replicaServeStaleData && denyStale(c, cmd)) {
+        if (replica && !server.replication.masterLinkUp && !server.repl.replicaServeStaleData && denyStale(c, cmd)) {
             reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
@@ -188,7 +188,7 @@ public final class Dispatcher {
     }
 
     private boolean protectedAllowed(Client c, CommandSpec cmd) {
-        String mode = cmd.fullName.startsWith("debug") ? server.enableDebugCommand : "no";
+        String mode = cmd.fullName.startsWith("debug") ? server.security.enableDebugCommand : "no";
         return "yes".equals(mode) || ("local".equals(mode) && c.conn != null && c.conn.isLocal());
     }
 

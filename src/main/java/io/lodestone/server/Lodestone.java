@@ -70,7 +70,6 @@ public final class Lodestone implements ServerContext.Host {
                 () -> new io.lodestone.persistence.rdb.RdbEncoder(config.getBool("rdbcompression"),
                         Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(), false),
                 () -> PersistenceCommands.rdbPath(server));
-        server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
@@ -93,33 +92,33 @@ public final class Lodestone implements ServerContext.Host {
 
     /** Keeps the hot-path copies of settings in step with the config, and applies run-time changes. */
     private void watchConfig() {
-        config.watchString("requirepass", v -> server.requirePass = v == null ? null
+        config.watchString("requirepass", v -> server.security.requirePass = v == null ? null
                 : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
-        config.watchLong("proto-max-bulk-len", v -> server.protoMaxBulkLen = v);
-        config.watchLong("client-query-buffer-limit", v -> server.clientQueryBufferLimit = v);
-        config.watchLong("hash-max-listpack-entries", v -> server.hashMaxListpackEntries = v);
-        config.watchLong("hash-max-listpack-value", v -> server.hashMaxListpackValue = v);
-        config.watchLong("set-max-intset-entries", v -> server.setMaxIntsetEntries = v);
-        config.watchLong("zset-max-listpack-entries", v -> server.zsetMaxListpackEntries = v);
-        config.watchLong("zset-max-listpack-value", v -> server.zsetMaxListpackValue = v);
-        config.watchLong("list-max-listpack-size", v -> server.listMaxListpackSize = v);
-        config.watchLong("list-compress-depth", v -> server.listCompressDepth = v);
-        config.watchLong("hll-sparse-max-bytes", v -> server.hllSparseMaxBytes = v);
+        config.watchLong("proto-max-bulk-len", v -> server.limits.protoMaxBulkLen = v);
+        config.watchLong("client-query-buffer-limit", v -> server.limits.clientQueryBufferLimit = v);
+        config.watchLong("hash-max-listpack-entries", v -> server.encodings.hashMaxListpackEntries = v);
+        config.watchLong("hash-max-listpack-value", v -> server.encodings.hashMaxListpackValue = v);
+        config.watchLong("set-max-intset-entries", v -> server.encodings.setMaxIntsetEntries = v);
+        config.watchLong("zset-max-listpack-entries", v -> server.encodings.zsetMaxListpackEntries = v);
+        config.watchLong("zset-max-listpack-value", v -> server.encodings.zsetMaxListpackValue = v);
+        config.watchLong("list-max-listpack-size", v -> server.encodings.listMaxListpackSize = v);
+        config.watchLong("list-compress-depth", v -> server.encodings.listCompressDepth = v);
+        config.watchLong("hll-sparse-max-bytes", v -> server.encodings.hllSparseMaxBytes = v);
         server.notifyKeyspaceEvents = config.notifyKeyspaceEvents();
         config.addListener("notify-keyspace-events", (c, p) -> server.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
-        config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
-        config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
-        config.watchBool("protected-mode", v -> server.protectedMode = v);
+        config.watchLong("maxclients", v -> server.limits.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
+        config.watchLong("timeout", v -> server.limits.clientTimeoutSeconds = v);
+        config.watchBool("protected-mode", v -> server.security.protectedMode = v);
         config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
         config.watchBool("stop-writes-on-bgsave-error", v -> server.stopWritesOnBgsaveError = v);
         server.hasSavePoints = !config.saveRules().isEmpty();
         config.addListener("save", (c, p) -> server.hasSavePoints = !c.saveRules().isEmpty());
-        watchEnum("enable-debug-command", v -> server.enableDebugCommand = v);
-        config.watchInt("port", v -> server.port = v);
+        watchEnum("enable-debug-command", v -> server.security.enableDebugCommand = v);
+        config.watchInt("port", v -> server.process.port = v);
         watchEnum("loglevel", Log::level);
-        watchEnum("maxmemory-policy", v -> server.maxmemoryPolicy = v);
+        watchEnum("maxmemory-policy", v -> server.limits.maxmemoryPolicy = v);
         config.watchInt("hz", v -> {
-            server.hz = v;
+            server.process.hz = v;
             if (cron != null) startCron();
         });
         Config.ApplyHook rebind = c -> rebind();
@@ -210,8 +209,8 @@ public final class Lodestone implements ServerContext.Host {
         config.watchInt("port", v -> l.listeningPort = v);
         config.watchInt("repl-timeout", v -> l.timeoutSeconds = v);
         watchEnum("repl-diskless-load", v -> l.disklessLoad = v);
-        config.watchBool("replica-read-only", v -> server.replicaReadOnly = v);
-        config.watchBool("replica-serve-stale-data", v -> server.replicaServeStaleData = v);
+        config.watchBool("replica-read-only", v -> server.repl.replicaReadOnly = v);
+        config.watchBool("replica-serve-stale-data", v -> server.repl.replicaServeStaleData = v);
     }
 
     /** A client bootstrap on the command loop (the link with our master). */
@@ -320,14 +319,14 @@ public final class Lodestone implements ServerContext.Host {
     /** (Re)starts cron at the configured hz: active expiry, incremental rehashing, client timeouts. */
     public void startCron() {
         if (cron != null) cron.cancel(false);
-        long period = Math.max(1, 1000 / Math.max(1, server.hz));
+        long period = Math.max(1, 1000 / Math.max(1, server.process.hz));
         cron = loop.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
     }
 
     private void cron() {
         try {
             // Redis gives the slow expire cycle 25% of a cron period.
-            long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.hz)));
+            long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.process.hz)));
             server.keyspace.activeExpireCycle(budget);
             server.keyspace.cron();
             server.aof.cron();
@@ -356,7 +355,7 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     private void clientsCron() {
-        long timeout = server.clientTimeoutSeconds;
+        long timeout = server.limits.clientTimeoutSeconds;
         if (timeout <= 0) return;
         long now = System.currentTimeMillis();
         List<Client> idle = new ArrayList<>();

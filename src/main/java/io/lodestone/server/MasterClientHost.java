@@ -148,7 +148,7 @@ final class MasterClientHost implements MasterLink.Host {
         for (Client c : server.clients.all()) if (c.blocked != null && !c.isMaster) blocked.add(c);
         for (Client c : blocked) {
             server.blocking.unblock(c);
-            server.waitingAcks.remove(c);
+            server.repl.waitingAcks.remove(c);
             c.reply.error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
             if (c.conn != null) c.conn.closeAfterReply();
         }

@@ -89,7 +89,7 @@ public final class ConnectionCommands {
     static boolean checkPassword(ServerContext server, String user, byte[] pass) {
         if (!"default".equals(user)) return false;
         if (!server.authRequired()) return true;
-        return java.security.MessageDigest.isEqual(Args.bytes(server.requirePass), pass);
+        return java.security.MessageDigest.isEqual(Args.bytes(server.security.requirePass), pass);
     }
 
     static void hello(Client c) {

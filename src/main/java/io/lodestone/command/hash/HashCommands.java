@@ -111,7 +111,7 @@ public final class HashCommands {
         byte[] key = c.argv[1];
         KeyEntry e = writeEntry(c, key);
         HashValue h = hashOf(e);
-        long maxEntries = c.server.hashMaxListpackEntries, maxValue = c.server.hashMaxListpackValue;
+        long maxEntries = c.server.encodings.hashMaxListpackEntries, maxValue = c.server.encodings.hashMaxListpackValue;
         h.prepareWrite(c.argv, 2, c.argc, maxValue);
         int created = 0;
         for (int i = 2; i < c.argc; i += 2) {
@@ -131,9 +131,9 @@ public final class HashCommands {
             return;
         }
         HashValue h = hashOf(e);
-        long maxValue = c.server.hashMaxListpackValue;
+        long maxValue = c.server.encodings.hashMaxListpackValue;
         h.prepareWrite(c.argv, 2, 4, maxValue);
-        h.set(field, c.argv[3], c.server.hashMaxListpackEntries, maxValue);
+        h.set(field, c.argv[3], c.server.encodings.hashMaxListpackEntries, maxValue);
         if (e == null) c.db().add(key, h);
         c.reply.integer(1);
         changed(c, "hset", key, 1);
@@ -240,7 +240,7 @@ public final class HashCommands {
         }
         value += incr;
         h.set(field, Long.toString(value).getBytes(StandardCharsets.US_ASCII),
-                c.server.hashMaxListpackEntries, c.server.hashMaxListpackValue);
+                c.server.encodings.hashMaxListpackEntries, c.server.encodings.hashMaxListpackValue);
         if (e == null) c.db().add(key, h);
         c.reply.integer(value);
         changed(c, "hincrby", key, 1);
@@ -264,7 +264,7 @@ public final class HashCommands {
         LongDouble sum = value.add(incr);
         if (sum.isInfinite()) throw new CommandError("ERR increment would produce NaN or Infinity");
         byte[] result = sum.toHumanString().getBytes(StandardCharsets.US_ASCII);
-        h.set(field, result, c.server.hashMaxListpackEntries, c.server.hashMaxListpackValue);
+        h.set(field, result, c.server.encodings.hashMaxListpackEntries, c.server.encodings.hashMaxListpackValue);
         if (e == null) c.db().add(key, h);
         c.reply.bulk(result);
         changed(c, "hincrbyfloat", key, 1);

@@ -87,7 +87,7 @@ public final class HyperLogLogCommands {
             hllValue(e);
             h = HyperLogLog.of(unshare(e));
         }
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         boolean failed = false, grew = false;
         for (int j = 2; j < c.argc; j++) {
             int r = h.add(c.argv[j], maxBytes);
@@ -173,7 +173,7 @@ public final class HyperLogLogCommands {
         HyperLogLog h = e == null ? HyperLogLog.create() : HyperLogLog.of(unshare(e));
         // The destination was validated as a source, so the conversion cannot fail.
         if (useDense) h.sparseToDense();
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         for (int j = 0; j < HyperLogLog.REGISTERS; j++) {
             if (max[j] != 0) h.set(j, max[j], maxBytes);
         }
@@ -272,7 +272,7 @@ public final class HyperLogLogCommands {
         Arrays.fill(dense, (byte) 0);
         HyperLogLog sparse = HyperLogLog.create();
         HyperLogLog denseHll = HyperLogLog.of(dense);
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         double relerr = 1.04 / Math.sqrt(HyperLogLog.REGISTERS);
         long checkpoint = 1;
         long seed = rnd.nextLong();

@@ -83,7 +83,7 @@ final class ObjectCommand {
     }
 
     private static boolean lfu(Client c) {
-        String policy = c.server.maxmemoryPolicy;
+        String policy = c.server.limits.maxmemoryPolicy;
         return policy != null && policy.endsWith("-lfu");
     }
 

@@ -98,7 +98,7 @@ public final class ListCommands {
     }
 
     static ListValue newList(Client c) {
-        return new ListValue(c.server.listMaxListpackSize);
+        return new ListValue(c.server.encodings.listMaxListpackSize);
     }
 
     /** Redis's strcasecmp against an option: C strings, so the argument ends at a NUL byte. */

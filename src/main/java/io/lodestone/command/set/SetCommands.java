@@ -115,7 +115,7 @@ public final class SetCommands {
         } else {
             set = (SetValue) e.value();
         }
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         int added = 0;
         for (int j = 2; j < c.argc; j++) {
             if (set.add(c.argv[j], max)) added++;
@@ -194,7 +194,7 @@ public final class SetCommands {
         }
         db.signalModifiedKey(src);
         c.server.keyspace.dirty++;
-        if (dstSet.add(member, c.server.setMaxIntsetEntries)) c.changed(KeyspaceEvents.SET, "sadd", dst);
+        if (dstSet.add(member, c.server.encodings.setMaxIntsetEntries)) c.changed(KeyspaceEvents.SET, "sadd", dst);
         c.reply.integer(1);
     }
 
@@ -305,7 +305,7 @@ public final class SetCommands {
                 if (propagate) c.server.propagate(dbIndex, new byte[][]{SREM, key, member}, 3);
             }
         } else {
-            long max = c.server.setMaxIntsetEntries;
+            long max = c.server.encodings.setMaxIntsetEntries;
             SetValue kept = null;
             for (long i = 0; i < remaining; i++) {
                 if (set.isIntset()) {
@@ -511,7 +511,7 @@ public final class SetCommands {
         }
         Arrays.sort(sets, BY_SIZE);
         SetValue smallest = sets[0];
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         SetValue stored = dstKey != null ? SetValue.intset() : null;
         Found found = dstKey == null && !cardinalityOnly ? new Found(smallest.isIntset()) : null;
         long cardinality = 0;
@@ -618,7 +618,7 @@ public final class SetCommands {
             if (algorithmOne && n > 1) Arrays.sort(sets, 1, n, BY_SIZE_DESC);
         }
 
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         SetValue result = SetValue.intset();
         if (!diff) {
             for (SetValue s : sets) {

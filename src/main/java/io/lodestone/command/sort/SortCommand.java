@@ -180,7 +180,7 @@ public final class SortCommand {
             return;
         }
 
-        ListValue list = new ListValue(c.server.listMaxListpackSize);
+        ListValue list = new ListValue(c.server.encodings.listMaxListpackSize);
         for (int j = from; j <= to; j++) {
             if (gets.isEmpty()) list.pushTail(vector[j].obj);
             for (byte[] pattern : gets) {

@@ -49,7 +49,7 @@ final class BitCommands {
         long offset = Args.parseLong(useHash ? Arrays.copyOfRange(arg, 1, arg.length) : arg,
                 BIT_OFFSET_ERROR);
         if (useHash) offset *= bits;
-        if (offset < 0 || (offset >> 3) >= c.server.protoMaxBulkLen
+        if (offset < 0 || (offset >> 3) >= c.server.limits.protoMaxBulkLen
                 || (offset >> 3) >= StringCommands.MAX_ARRAY - 16) {
             throw new CommandError(BIT_OFFSET_ERROR);
         }

@@ -104,7 +104,7 @@ public final class StringCommands {
     /** Redis's checkStringLength: a string of {@code size + append} bytes must fit proto-max-bulk-len. */
     static void checkStringLength(Client c, long size, long append) {
         long total = size + append;
-        if (total < size || total > c.server.protoMaxBulkLen || total > MAX_ARRAY) {
+        if (total < size || total > c.server.limits.protoMaxBulkLen || total > MAX_ARRAY) {
             throw new CommandError(STRING_TOO_LONG);
         }
     }
@@ -436,7 +436,7 @@ public final class StringCommands {
         }
         int alen = a.length, blen = b.length, width = blen + 1;
         long cells = (long) (alen + 1) * width;
-        if (cells * 4 > c.server.protoMaxBulkLen) {
+        if (cells * 4 > c.server.limits.protoMaxBulkLen) {
             throw new CommandError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         }
         int[] table;

@@ -60,7 +60,7 @@ public final class ZSetCommands {
 
     /** The thresholds of the compact form, from the server settings (for GEO and SORT ... STORE too). */
     public static ZSetValue.Limits limits(Client c) {
-        return new ZSetValue.Limits(c.server.zsetMaxListpackEntries, c.server.zsetMaxListpackValue);
+        return new ZSetValue.Limits(c.server.encodings.zsetMaxListpackEntries, c.server.encodings.zsetMaxListpackValue);
     }
 
     /** The sorted set at key for a read (counts a hit or miss); null if absent; WRONGTYPE otherwise. */
