@@ -14,27 +14,16 @@ import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
 import io.lodestone.util.Log;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.ServerChannel;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollMode;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.UnixChannel;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +41,9 @@ public final class Lodestone implements ServerContext.Host {
     private final Dispatcher dispatcher;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loop;
-    private List<Channel> listeners = new ArrayList<>();
+    private final Listeners listeners;
+    private final ServerCron cron;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private ScheduledFuture<?> cron;
     private volatile boolean shuttingDown;
 
     public Lodestone(Config config) {
@@ -65,6 +54,8 @@ public final class Lodestone implements ServerContext.Host {
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
+        listeners = new Listeners(config, acceptor, loop, server, dispatcher);
+        cron = new ServerCron(server, loop);
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.replication = new io.lodestone.replication.Replication(server.snapshotter,
                 () -> new io.lodestone.persistence.rdb.RdbEncoder(config.getBool("rdbcompression"),
@@ -119,9 +110,9 @@ public final class Lodestone implements ServerContext.Host {
         watchEnum("maxmemory-policy", v -> server.limits.maxmemoryPolicy = v);
         config.watchInt("hz", v -> {
             server.process.hz = v;
-            if (cron != null) startCron();
+            cron.hzChanged();
         });
-        Config.ApplyHook rebind = c -> rebind();
+        Config.ApplyHook rebind = c -> listeners.rebind();
         config.onApply("port", rebind);
         config.onApply("bind", rebind);
         watchAof();
@@ -236,139 +227,17 @@ public final class Lodestone implements ServerContext.Host {
         config.addListener(name, (c, p) -> consumer.accept(c.getEnum(name)));
     }
 
-    private ServerBootstrap bootstrap() {
-        Class<? extends ServerChannel> channel =
-                Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptor, loop)
-                .channel(channel)
-                .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, config.getInt("tcp-keepalive") > 0)
-                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientHandler(server, dispatcher));
-                    }
-                });
-        if (Epoll.isAvailable()) {
-            // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
-            // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
-            b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
-        }
-        return b;
-    }
-
     /**
-     * Binds every address of the {@code bind} setting on the {@code port} setting ("-" marks an
-     * address that may be unavailable). Returns an error text (and binds nothing) on failure.
+     * Binds every address of the {@code bind} setting on the {@code port} setting. Returns an error
+     * text (and binds nothing) on failure.
      */
     public String listen() {
-        List<Channel> bound = new ArrayList<>();
-        int port = config.getInt("port");
-        if (port == 0) return null; // port 0: no TCP listener, as in Redis
-        ServerBootstrap b = bootstrap();
-        for (String raw : config.bindAddresses()) {
-            boolean optional = raw.startsWith("-");
-            String addr = optional ? raw.substring(1) : raw;
-            String host = switch (addr) {
-                case "*" -> "0.0.0.0";
-                case "::*" -> "::";
-                default -> addr;
-            };
-            try {
-                bound.add(b.bind(host, port).sync().channel());
-            } catch (Exception e) {
-                String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-                if (optional || unsupportedFamily(reason)) {
-                    // "-::*" after "*" usually collides with the dual-stack IPv4 wildcard: not worth a notice.
-                    Log.verbose("Could not create server TCP listening socket " + addr + ":" + port + ": " + reason);
-                    continue;
-                }
-                Log.warning("Warning: Could not create server TCP listening socket " + addr + ":" + port
-                        + ": bind: " + reason);
-                for (Channel ch : bound) ch.close();
-                return "Unable to listen on this port";
-            }
-        }
-        if (bound.isEmpty()) return "Unable to listen on this port";
-        listeners = bound;
-        return null;
+        return listeners.listen();
     }
 
-    private static boolean unsupportedFamily(String reason) {
-        return reason.contains("Address family not supported") || reason.contains("Protocol family unavailable");
-    }
-
-    /** CONFIG SET port/bind: the new listeners replace the old ones only if all of them bound. */
-    private String rebind() {
-        List<Channel> old = listeners;
-        for (Channel ch : old) ch.close().syncUninterruptibly();
-        String error = listen();
-        if (error != null) {
-            listeners = old;
-            // Put the previous listeners back; the config itself is rolled back by CONFIG SET.
-            return error;
-        }
-        return null;
-    }
-
-    /** (Re)starts cron at the configured hz: active expiry, incremental rehashing, client timeouts. */
+    /** Starts cron at the configured hz (Redis's serverCron). */
     public void startCron() {
-        if (cron != null) cron.cancel(false);
-        long period = Math.max(1, 1000 / Math.max(1, server.process.hz));
-        cron = loop.next().scheduleAtFixedRate(this::cron, period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private void cron() {
-        try {
-            // Redis gives the slow expire cycle 25% of a cron period.
-            long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.process.hz)));
-            server.keyspace.activeExpireCycle(budget);
-            server.keyspace.cron();
-            server.aof.cron();
-            clientsCron();
-            PersistenceCommands.cron(server);
-            replicationCron();
-            server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
-        } catch (Throwable t) {
-            Log.warning("cron failed: " + t);
-        }
-    }
-
-    private long lastReplicationCronMs;
-
-    /** Redis runs replicationCron once a second; output limits and diskless delays are checked every tick. */
-    private void replicationCron() {
-        io.lodestone.replication.Replication r = server.replication;
-        long now = System.currentTimeMillis();
-        if (now - lastReplicationCronMs >= 1000) {
-            lastReplicationCronMs = now;
-            server.masterLink.cron();
-            r.cron();
-        }
-        r.checkOutputLimits();
-        r.maybeStartSync();
-    }
-
-    private void clientsCron() {
-        long timeout = server.limits.clientTimeoutSeconds;
-        if (timeout <= 0) return;
-        long now = System.currentTimeMillis();
-        List<Client> idle = new ArrayList<>();
-        for (Client c : server.clients.all()) {
-            if (c.subscriptions.mode) continue; // subscribers are idle by nature: Redis never times them out
-            if (c.isMaster || c.replicaPeer != null) continue; // replication links have their own timeout
-            // A client blocked in BLPOP & co. is waiting, not idle (Redis exempts it too).
-            if (c.blocked == null && now - c.lastInteractionMs > timeout * 1000) idle.add(c);
-        }
-        for (Client c : idle) {
-            Log.verbose("Closing idle client");
-            c.conn.closeNow();
-        }
+        cron.start();
     }
 
     /** Runs a task on the command thread. */
@@ -385,8 +254,8 @@ public final class Lodestone implements ServerContext.Host {
         if (shuttingDown) return;
         shuttingDown = true;
         server.masterLink.shuttingDown = true;
-        if (cron != null) cron.cancel(false);
-        for (Channel ch : listeners) ch.close();
+        cron.stop();
+        listeners.close();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.countDown());
     }
