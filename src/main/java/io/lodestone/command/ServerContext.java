@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * The server as commands see it (Redis's global {@code server}): the keyspace, the command table,
  * clients, counters, the settings commands consult, and where write effects are propagated.
- * Owned by the command thread; the transport and cron run on that same thread.
+ * Settings are grouped by owner ({@link ProcessInfo}, {@link Security}, {@link Limits},
+ * {@link EncodingLimits}, {@link ReplicationState}); the config bindings (server/ConfigBindings)
+ * write them. Owned by the command thread; the transport and cron run on that same thread.
  */
 public final class ServerContext {
     public final Config config;

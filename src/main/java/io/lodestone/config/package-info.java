@@ -3,12 +3,14 @@
  * 7.0.15's syntax, types, defaults and error texts. A leaf package: it uses only the JDK.
  *
  * <pre>
- * ConfigRegistry    the one table of parameters (name, alias, flags, type, bounds, default),
- *                   the file-only directives, and which parameters Lodestone implements
+ * ConfigRegistry    the one table of parameters (name, alias, flags, type, bounds, default)
+ *                   and the file-only directives; what each parameter drives is bound by the
+ *                   server (server/ConfigBindings), and what is bound is what is implemented
  * ConfigParam       one parameter; StandardParams (bool, numeric, enum, string) and
  *                   SpecialParams (dir, save, bind, client-output-buffer-limit, ...) are its types
- * Config            the running values: typed getters, watchers for hot values, CONFIG GET
- *                   (get), CONFIG SET (set, with apply hooks), CONFIG REWRITE (rewrite)
+ * Config            the running values: typed getters, the bindings (watch* write a field now
+ *                   and on every change, onApply, readWhereUsed), CONFIG GET (get), CONFIG SET
+ *                   (set, with apply hooks), CONFIG REWRITE (rewrite)
  * ConfigLoader      start-up: argv to config lines, the file, include, stdin; fatal errors
  *                   as ConfigLoadException with Redis's exact text
  * ConfigRewriter    CONFIG REWRITE: keeps comments and unknown lines, rewrites in place,

@@ -94,6 +94,9 @@ public final class MasterLink {
 
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
+
+        /** The port our clients connect to (REPLCONF listening-port, unless replica-announce-port). */
+        int listeningPort();
     }
 
     private static final int MARK_LEN = 40;
@@ -105,15 +108,14 @@ public final class MasterLink {
     /** dir/dbfilename: where a disk-loaded payload ends up. */
     private final Supplier<Path> rdbPath;
 
-    // Settings (kept in step with the config by the server).
+    // Settings: written by the server's config bindings at start and on every change (no defaults
+    // here). repl-timeout is the master side's (Replication.timeoutSeconds), our port the Host's.
     public volatile String masterAuth;
     public volatile String masterUser;
     public volatile String announceIp;
     public volatile int announcePort;
-    public volatile int listeningPort = 6379;
-    public volatile int timeoutSeconds = 60;
     /** repl-diskless-load: "disabled", "on-empty-db" or "swapdb". */
-    public volatile String disklessLoad = "disabled";
+    public volatile String disklessLoad;
 
     private String masterHost;
     private int masterPort;
@@ -349,7 +351,8 @@ public final class MasterLink {
         if (shuttingDown) return;
         long gen = ++generation;
         Bootstrap b = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutSeconds * 1000L))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, replication.timeoutSeconds * 1000L))
                 .handler(new Handler(gen));
         ChannelFuture f;
         try {
@@ -495,7 +498,7 @@ public final class MasterLink {
                     if (user != null) send(ch, "AUTH", user, auth);
                     else send(ch, "AUTH", auth);
                 }
-                int port = announcePort != 0 ? announcePort : listeningPort;
+                int port = announcePort != 0 ? announcePort : host.listeningPort();
                 send(ch, "REPLCONF", "listening-port", Integer.toString(port));
                 if (announceIp != null) send(ch, "REPLCONF", "ip-address", announceIp);
                 send(ch, "REPLCONF", "capa", "eof", "capa", "psync2");
@@ -986,7 +989,7 @@ public final class MasterLink {
     public void cron() {
         if (masterHost == null) return;
         long now = System.currentTimeMillis();
-        long timeoutMs = timeoutSeconds * 1000L;
+        long timeoutMs = replication.timeoutSeconds * 1000L;
         if ((state == State.CONNECTING || state == State.HANDSHAKE) && now - transferLastIoMs > timeoutMs) {
             Log.warning("Timeout connecting to the MASTER...");
             cancelHandshake(true);

@@ -23,7 +23,6 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.unix.UnixChannel;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,11 +65,11 @@ public final class Lodestone implements ServerContext.Host {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        watchConfig();
         server.addPropagation(server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
                 new MasterClientHost(server, dispatcher, this::adoptLoaded), () -> PersistenceCommands.rdbPath(server));
-        watchReplication();
+        ConfigBindings.bind(config, server, listeners, cron, this::execute);
+        watchConfig();
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
         if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
@@ -81,40 +80,12 @@ public final class Lodestone implements ServerContext.Host {
         return server;
     }
 
-    /** Keeps the hot-path copies of settings in step with the config, and applies run-time changes. */
+    /** The persistence settings (every other parameter is bound in {@link ConfigBindings}). */
     private void watchConfig() {
-        config.watchString("requirepass", v -> server.security.requirePass = v == null ? null
-                : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
-        config.watchLong("proto-max-bulk-len", v -> server.limits.protoMaxBulkLen = v);
-        config.watchLong("client-query-buffer-limit", v -> server.limits.clientQueryBufferLimit = v);
-        config.watchLong("hash-max-listpack-entries", v -> server.encodings.hashMaxListpackEntries = v);
-        config.watchLong("hash-max-listpack-value", v -> server.encodings.hashMaxListpackValue = v);
-        config.watchLong("set-max-intset-entries", v -> server.encodings.setMaxIntsetEntries = v);
-        config.watchLong("zset-max-listpack-entries", v -> server.encodings.zsetMaxListpackEntries = v);
-        config.watchLong("zset-max-listpack-value", v -> server.encodings.zsetMaxListpackValue = v);
-        config.watchLong("list-max-listpack-size", v -> server.encodings.listMaxListpackSize = v);
-        config.watchLong("list-compress-depth", v -> server.encodings.listCompressDepth = v);
-        config.watchLong("hll-sparse-max-bytes", v -> server.encodings.hllSparseMaxBytes = v);
-        server.notifyKeyspaceEvents = config.notifyKeyspaceEvents();
-        config.addListener("notify-keyspace-events", (c, p) -> server.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
-        config.watchLong("maxclients", v -> server.limits.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
-        config.watchLong("timeout", v -> server.limits.clientTimeoutSeconds = v);
-        config.watchBool("protected-mode", v -> server.security.protectedMode = v);
         config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
         config.watchBool("stop-writes-on-bgsave-error", v -> server.stopWritesOnBgsaveError = v);
         server.hasSavePoints = !config.saveRules().isEmpty();
         config.addListener("save", (c, p) -> server.hasSavePoints = !c.saveRules().isEmpty());
-        watchEnum("enable-debug-command", v -> server.security.enableDebugCommand = v);
-        config.watchInt("port", v -> server.process.port = v);
-        watchEnum("loglevel", Log::level);
-        watchEnum("maxmemory-policy", v -> server.limits.maxmemoryPolicy = v);
-        config.watchInt("hz", v -> {
-            server.process.hz = v;
-            cron.hzChanged();
-        });
-        Config.ApplyHook rebind = c -> listeners.rebind();
-        config.onApply("port", rebind);
-        config.onApply("bind", rebind);
         watchAof();
     }
 
@@ -126,7 +97,7 @@ public final class Lodestone implements ServerContext.Host {
             server.aofOn = aof.state() != AppendOnlyFile.State.OFF;
             server.aofWriteError = aof.writeError() ? aof.lastWriteError() : null;
         };
-        watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
+        config.watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
             case "always" -> AofWriter.FSYNC_ALWAYS;
             case "no" -> AofWriter.FSYNC_NO;
             default -> AofWriter.FSYNC_EVERYSEC;
@@ -167,44 +138,6 @@ public final class Lodestone implements ServerContext.Host {
         server.addPropagation(server.aof::feed);
     }
 
-    /** Replication settings, applied at run time as CONFIG SET changes them. */
-    private void watchReplication() {
-        io.lodestone.replication.Replication r = server.replication;
-        config.watchBool("repl-diskless-sync", v -> r.disklessSync = v);
-        config.watchInt("repl-diskless-sync-delay", v -> r.disklessSyncDelaySeconds = v);
-        config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
-        config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
-        config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
-        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
-        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
-        config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
-        config.watchLong("repl-backlog-size", v -> execute(() -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
-        Runnable limits = () -> {
-            io.lodestone.config.ClientBufferLimit l = config.clientOutputBufferLimits().replica();
-            r.outputHardLimit = l.hardLimitBytes();
-            r.outputSoftLimit = l.softLimitBytes();
-            r.outputSoftSeconds = l.softLimitSeconds();
-        };
-        limits.run();
-        config.addListener("client-output-buffer-limit", (c, p) -> limits.run());
-        watchReplicaSide();
-    }
-
-    /** The replica side's settings. */
-    private void watchReplicaSide() {
-        io.lodestone.replication.MasterLink l = server.masterLink;
-        config.watchString("masterauth", v -> l.masterAuth = v == null || v.isEmpty() ? null : v);
-        config.watchString("masteruser", v -> l.masterUser = v == null || v.isEmpty() ? null : v);
-        config.watchString("replica-announce-ip", v -> l.announceIp = v == null || v.isEmpty() ? null : v);
-        config.watchInt("replica-announce-port", v -> l.announcePort = v);
-        config.watchInt("port", v -> l.listeningPort = v);
-        config.watchInt("repl-timeout", v -> l.timeoutSeconds = v);
-        watchEnum("repl-diskless-load", v -> l.disklessLoad = v);
-        config.watchBool("replica-read-only", v -> server.repl.replicaReadOnly = v);
-        config.watchBool("replica-serve-stale-data", v -> server.repl.replicaServeStaleData = v);
-    }
-
-    /** A client bootstrap on the command loop (the link with our master). */
     /**
      * The replica's link to its master. One 16 KB read per readiness event: a heavy stream is applied
      * in small steps between other clients' requests, instead of megabytes at a time that would leave
@@ -220,11 +153,6 @@ public final class Lodestone implements ServerContext.Host {
                 .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .option(ChannelOption.RCVBUF_ALLOCATOR,
                         new io.netty.channel.FixedRecvByteBufAllocator(16 * 1024).maxMessagesPerRead(1));
-    }
-
-    private void watchEnum(String name, java.util.function.Consumer<String> consumer) {
-        consumer.accept(config.getEnum(name));
-        config.addListener(name, (c, p) -> consumer.accept(c.getEnum(name)));
     }
 
     /**

@@ -154,6 +154,11 @@ final class MasterClientHost implements MasterLink.Host {
         }
     }
 
+    @Override
+    public int listeningPort() {
+        return server.process.port;
+    }
+
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
     private static final class MasterConnection implements Connection {
         private final Channel channel;
