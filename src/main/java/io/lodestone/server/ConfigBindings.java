@@ -25,8 +25,8 @@ import java.util.concurrent.Executor;
  * configured value at once and after every change, so no target field has a default of its own.
  *
  * <p>A parameter nothing binds is accepted and stored but does nothing; Main logs it when a config
- * file uses it ({@link Config#acceptedButNotImplemented}). The persistence parameters (appendonly and
- * the AOF's, save, stop-writes-on-bgsave-error, rdb-key-save-delay) are still bound in Lodestone.
+ * file uses it ({@link Config#acceptedButNotImplemented}). The persistence parameters (RDB's and the
+ * AOF's) are still bound in Lodestone (watchRdb, watchAof).
  */
 final class ConfigBindings {
     /** Parameters read with the Config getters where they are used: there is no copy to keep. */
@@ -35,7 +35,7 @@ final class ConfigBindings {
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
-            "dir", "dbfilename", "rdbcompression", "rdbchecksum", // persistence, when it saves or loads
+            "dir", "dbfilename",                  // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
             "replica-priority", "replica-announced", // INFO replication
             "enable-protected-configs");          // CONFIG SET itself (config/Config)

@@ -2,7 +2,6 @@ package io.lodestone.server;
 
 import io.lodestone.command.Client;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.persistence.PersistenceCommands;
 import io.lodestone.replication.Replication;
 import io.lodestone.util.Log;
 import io.netty.channel.EventLoopGroup;
@@ -52,7 +51,7 @@ final class ServerCron {
             server.keyspace.cron();
             server.aof.cron();
             clientsCron();
-            PersistenceCommands.cron(server);
+            server.rdb.cron();
             replicationCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {

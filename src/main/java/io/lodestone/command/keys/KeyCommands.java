@@ -230,7 +230,7 @@ public final class KeyCommands {
         parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
         ks.dirty += ks.flushAll();
-        io.lodestone.command.persistence.PersistenceCommands.afterFlushAll(c.server);
+        c.server.rdb.afterFlushAll();
         ks.dirty++;
         c.reply.ok();
     }
