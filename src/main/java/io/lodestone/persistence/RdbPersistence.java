@@ -49,8 +49,12 @@ public final class RdbPersistence {
         /** Whether this server is a replica: it keeps keys whose TTL passed (its master sends the DEL). */
         boolean isReplica();
 
-        /** A replica restarted from an RDB that recorded its history: the first PSYNC continues from it. */
-        void restoreReplication(ReplInfo info);
+        /**
+         * Start-up from an RDB (Redis 7.0's loadDataFromDisk): a replica caches its master from the
+         * recorded history ({@code info}, null if none); a master continues its own and propagates the
+         * deletion of the keys the load left out as expired, since its replicas still have them.
+         */
+        void restoreReplication(ReplInfo info, List<RdbFileLoader.Dropped> expired);
     }
 
     /** What BGSAVE did (Redis's bgsaveCommand replies). */
@@ -330,7 +334,7 @@ public final class RdbPersistence {
         Path path = path();
         if (!Files.exists(path)) return null;
         try {
-            return read(path, false);
+            return loader(false).collectDropped().load(path, keyspace.databases(), System.currentTimeMillis());
         } catch (RdbFormatException | IOException e) {
             Log.warning("Fatal error loading the DB (" + path + "): " + e.getMessage());
             throw new IOException(e);
@@ -340,12 +344,12 @@ public final class RdbPersistence {
         }
     }
 
-    /** The command thread's half of the start-up load: the data set, and a replica's recorded history. */
+    /** The command thread's half of the start-up load: the data set, and the replication history it recorded. */
     public void adoptAtStartup(RdbFileLoader.Result r, long startNanos) {
         adopt(r);
         Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - startNanos) / 1e9));
         ReplInfo info = r.repl();
-        if (info != null && info.complete() && host.isReplica()) host.restoreReplication(info);
+        host.restoreReplication(info != null && info.complete() ? info : null, r.dropped());
     }
 
     /** Bytes of the RDB file (0 if absent): INFO loading_total_bytes. */

@@ -37,6 +37,7 @@ final class ConfigBindings {
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
             "dir", "dbfilename",                  // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
+            "lazyfree-lazy-expire",               // RdbHost: how keys a load drops as expired are propagated
             "replica-priority", "replica-announced", // INFO replication
             "enable-protected-configs");          // CONFIG SET itself (config/Config)
 

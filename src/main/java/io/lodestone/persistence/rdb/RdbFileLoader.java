@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Loads a whole RDB file (versions 1 to 11) into a fresh {@link Keyspace}, as Redis's rdbLoadRio does
@@ -28,7 +30,11 @@ public final class RdbFileLoader {
     /** What was loaded, for the start-up log lines. */
     /** What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last byte. */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired, ReplInfo repl, long end) {
+                         long keysLoaded, long keysExpired, ReplInfo repl, long end, List<Dropped> dropped) {
+    }
+
+    /** A key the load left out because its TTL had passed (see {@link #collectDropped}). */
+    public record Dropped(int db, byte[] key) {
     }
 
     private final RdbValueReader.Limits limits;
@@ -51,7 +57,17 @@ public final class RdbFileLoader {
 
     private java.util.function.LongConsumer progress = bytes -> { };
     private long keyLoadDelayMicros;
+    private List<Dropped> dropped;
     private long keysSeen;
+
+    /**
+     * Keeps the names of the keys left out as expired, so that a master can propagate their deletion
+     * (Redis's rdbLoad with RDBFLAGS_FEED_REPL): its replicas still have them.
+     */
+    public RdbFileLoader collectDropped() {
+        this.dropped = new ArrayList<>();
+        return this;
+    }
 
     /**
      * Redis's hidden key-load-delay, for tests of what happens while a load is in progress: a positive
@@ -165,7 +181,8 @@ public final class RdbFileLoader {
                 int next = record(buf, pos, end, version, databases, nowMs, w, st);
                 if (next < 0) {
                     return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
-                            new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end);
+                            new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end,
+                            dropped == null ? List.of() : dropped);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -288,6 +305,7 @@ public final class RdbFileLoader {
         Database db = st.db;
         if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs && !keepExpired) {
             st.expired++;
+            if (dropped != null) dropped.add(new Dropped(db.id(), key));
         } else {
             if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
             KeyEntry e = db.add(key, value);
