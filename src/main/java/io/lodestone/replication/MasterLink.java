@@ -81,6 +81,9 @@ public final class MasterLink {
         /** Makes the loaded data the data set (command thread), with the RDB's log lines and counters. */
         void adopt(RdbFileLoader.Result loaded);
 
+        /** A payload of {@code bytes} is being parsed in the background (INFO async_loading), or no longer. */
+        void asyncLoading(boolean on, long bytes);
+
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
 

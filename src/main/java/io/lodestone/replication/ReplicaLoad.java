@@ -38,6 +38,7 @@ final class ReplicaLoad {
 
     /** The link was dropped: what the background thread produces will be ignored. */
     void cancel() {
+        if (loading) host.asyncLoading(false, 0);
         loading = false;
     }
 
@@ -45,6 +46,7 @@ final class ReplicaLoad {
     void start(PayloadTransfer.Payload payload, Executor commandThread, Consumer<Outcome> done) {
         Log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
         loading = true;
+        host.asyncLoading(true, payload.file() != null ? sizeOf(payload.file()) : payload.image().length);
         RdbFileLoader loader = host.loader();
         int dbs = host.databases();
         Thread t = new Thread(() -> {
@@ -63,6 +65,14 @@ final class ReplicaLoad {
         t.start();
     }
 
+    private static long sizeOf(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /**
      * Back on the command thread, on the link that started the load: the loaded data becomes the data
      * set, and the stream's history the master's ({@code replid} up to {@code offset}). False (logged)
@@ -70,6 +80,7 @@ final class ReplicaLoad {
      */
     boolean handOver(Outcome o, boolean swapdb, String replid, long offset) {
         loading = false;
+        host.asyncLoading(false, 0);
         if (o.error() != null) {
             Log.warning("Failed trying to load the MASTER synchronization DB from " + (o.fromDisk() ? "disk" : "socket")
                     + ", check server logs. (" + o.error().getMessage() + ")");

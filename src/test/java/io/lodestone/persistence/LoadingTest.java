@@ -232,6 +232,31 @@ class LoadingTest {
         }
     }
 
+    /**
+     * A replica parses its master's payload in the background and keeps serving its old data meanwhile
+     * (Redis's async loading, swapdb): INFO says async_loading:1, not loading:1, and reads are answered.
+     */
+    @Test
+    void replicaServesItsOldDataWhileItLoadsThePayload() throws Exception {
+        try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
+             ServerProcess replica = ServerProcess.lodestone("--key-load-delay", "100", "--repl-diskless-load", "swapdb");
+             Jedis m = jedis(master); Jedis r = jedis(replica)) {
+            m.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
+            r.set("old", "data");
+            r.replicaof("127.0.0.1", master.port());
+            String info = "";
+            for (int i = 0; i < 500 && !info.contains("async_loading:1"); i++) {
+                info = r.info("persistence");
+                if (!info.contains("async_loading:1")) Thread.sleep(10);
+            }
+            assertTrue(info.contains("loading:0\r\nasync_loading:1\r\n"), info);
+            assertEquals("data", r.get("old"));
+            for (int i = 0; i < 1500 && !info(r, "replication", "master_link_status").equals("up"); i++) Thread.sleep(10);
+            assertEquals(20000L, r.dbSize());
+            assertTrue(r.info("persistence").contains("loading:0\r\nasync_loading:0\r\n"));
+        }
+    }
+
     private static String str(byte[] reply) {
         return new String(reply, StandardCharsets.ISO_8859_1);
     }
