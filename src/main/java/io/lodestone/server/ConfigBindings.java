@@ -8,6 +8,9 @@ import io.lodestone.command.Security;
 import io.lodestone.command.ServerContext;
 import io.lodestone.config.ClientBufferLimit;
 import io.lodestone.config.Config;
+import io.lodestone.persistence.RdbPersistence;
+import io.lodestone.persistence.aof.AofWriter;
+import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.replication.MasterLink;
 import io.lodestone.replication.Replication;
 import io.lodestone.util.Log;
@@ -25,8 +28,7 @@ import java.util.concurrent.Executor;
  * configured value at once and after every change, so no target field has a default of its own.
  *
  * <p>A parameter nothing binds is accepted and stored but does nothing; Main logs it when a config
- * file uses it ({@link Config#acceptedButNotImplemented}). The persistence parameters (RDB's and the
- * AOF's) are still bound in Lodestone (watchRdb, watchAof).
+ * file uses it ({@link Config#acceptedButNotImplemented}).
  */
 final class ConfigBindings {
     /** Parameters read with the Config getters where they are used: there is no copy to keep. */
@@ -35,7 +37,7 @@ final class ConfigBindings {
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
-            "dir", "dbfilename",                  // persistence: the files, resolved when used
+            "dir",                                // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
             "lazyfree-lazy-expire",               // RdbHost: how keys a load drops as expired are propagated
             "replica-priority", "replica-announced", // INFO replication
@@ -46,9 +48,11 @@ final class ConfigBindings {
 
     /**
      * Binds every parameter the server acts on. {@code listeners} rebind after CONFIG SET port/bind,
-     * {@code cron} follows hz, and {@code commandThread} runs what must not run on the caller's thread.
+     * {@code cron} follows hz, {@code commandThread} runs what must not run on the caller's thread, and
+     * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
      */
-    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread) {
+    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread,
+                     Runnable feedAof) {
         config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
 
         // The process
@@ -87,6 +91,55 @@ final class ConfigBindings {
         config.watchLong("list-max-listpack-size", v -> enc.listMaxListpackSize = v);
         config.watchLong("list-compress-depth", v -> enc.listCompressDepth = v);
         config.watchLong("hll-sparse-max-bytes", v -> enc.hllSparseMaxBytes = v);
+
+        // RDB persistence (rdbcompression and rdbchecksum also shape an AOF's RDB base)
+        RdbPersistence rdb = s.rdb;
+        AppendOnlyFile aof = s.aof;
+        rdb.dir = () -> config.resolvePath("");
+        config.watchString("dbfilename", v -> rdb.dbfilename = v);
+        config.watchBool("rdbcompression", v -> {
+            rdb.compression = v;
+            aof.rdbCompression = v;
+        });
+        config.watchBool("rdbchecksum", v -> {
+            rdb.checksum = v;
+            aof.rdbChecksum = v;
+        });
+        config.watchBool("stop-writes-on-bgsave-error", v -> rdb.stopWritesOnBgsaveError = v);
+        config.watch("save", c -> rdb.savePoints = c.saveRules());
+        config.watchLong("rdb-key-save-delay", v -> s.snapshotter.keySaveDelayMicros = v);
+        config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
+
+        // The append-only file; CONFIG SET appendonly turns it on (a first rewrite) or off
+        aof.workDir = () -> config.resolvePath("");
+        config.watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
+            case "always" -> AofWriter.FSYNC_ALWAYS;
+            case "no" -> AofWriter.FSYNC_NO;
+            default -> AofWriter.FSYNC_EVERYSEC;
+        }));
+        config.watchString("appenddirname", v -> aof.dirName = v);
+        config.watchString("appendfilename", v -> aof.fileName = v);
+        config.watchBool("aof-use-rdb-preamble", v -> aof.useRdbPreamble = v);
+        config.watchBool("aof-load-truncated", v -> aof.loadTruncated = v);
+        config.watchBool("aof-timestamp-enabled", v -> aof.writer.timestampEnabled = v);
+        config.watchBool("no-appendfsync-on-rewrite", v -> aof.writer.noFsyncOnRewrite = v);
+        config.watchLong("auto-aof-rewrite-percentage", v -> aof.rewritePercentage = v);
+        config.watchLong("auto-aof-rewrite-min-size", v -> aof.rewriteMinSize = v);
+        config.watchBool("aof-disable-auto-gc", v -> {
+            boolean wasDisabled = aof.disableAutoGc;
+            aof.disableAutoGc = v;
+            if (wasDisabled && !v) aof.delHistoryFiles();
+        });
+        config.onApply("appendonly", c -> {
+            boolean on = c.getBool("appendonly");
+            if (!on && aof.state() != AppendOnlyFile.State.OFF) {
+                aof.stop();
+            } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
+                feedAof.run();
+                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
+            }
+            return null;
+        });
 
         // Replication, master side (repl-timeout bounds the replica side too)
         Replication r = s.replication;

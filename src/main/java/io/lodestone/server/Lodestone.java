@@ -2,11 +2,7 @@ package io.lodestone.server;
 
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.persistence.AofLoading;
 import io.lodestone.persistence.RdbPersistence;
-import io.lodestone.persistence.aof.AofLoader;
-import io.lodestone.persistence.aof.AofWriter;
-import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.persistence.aof.SnapshotBaseWriter;
 import io.lodestone.config.Config;
 import io.lodestone.util.Log;
@@ -63,9 +59,7 @@ public final class Lodestone implements ServerContext.Host {
         server.addPropagation(server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
                 new MasterClientHost(server, dispatcher), server.rdb::path);
-        ConfigBindings.bind(config, server, listeners, cron, this::execute);
-        watchRdb();
-        watchAof();
+        ConfigBindings.bind(config, server, listeners, cron, this::execute, this::feedAof);
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
         if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
@@ -74,55 +68,6 @@ public final class Lodestone implements ServerContext.Host {
 
     public ServerContext context() {
         return server;
-    }
-
-    /** RDB persistence's settings. */
-    private void watchRdb() {
-        RdbPersistence rdb = server.rdb;
-        rdb.file = () -> config.resolvePath(config.getString("dbfilename"));
-        config.watchBool("rdbcompression", v -> rdb.compression = v);
-        config.watchBool("rdbchecksum", v -> rdb.checksum = v);
-        config.watchBool("stop-writes-on-bgsave-error", v -> rdb.stopWritesOnBgsaveError = v);
-        rdb.savePoints = config.saveRules();
-        config.addListener("save", (c, p) -> rdb.savePoints = c.saveRules());
-        config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
-        config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
-    }
-
-    /** The AOF's settings, and CONFIG SET appendonly turning it on (a first rewrite) or off. */
-    private void watchAof() {
-        AppendOnlyFile aof = server.aof;
-        aof.workDir = () -> config.resolvePath("");
-        config.watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
-            case "always" -> AofWriter.FSYNC_ALWAYS;
-            case "no" -> AofWriter.FSYNC_NO;
-            default -> AofWriter.FSYNC_EVERYSEC;
-        }));
-        config.watchString("appenddirname", v -> aof.dirName = v);
-        config.watchString("appendfilename", v -> aof.fileName = v);
-        config.watchBool("aof-use-rdb-preamble", v -> aof.useRdbPreamble = v);
-        config.watchBool("aof-load-truncated", v -> aof.loadTruncated = v);
-        config.watchBool("aof-timestamp-enabled", v -> aof.writer.timestampEnabled = v);
-        config.watchBool("no-appendfsync-on-rewrite", v -> aof.writer.noFsyncOnRewrite = v);
-        config.watchLong("auto-aof-rewrite-percentage", v -> aof.rewritePercentage = v);
-        config.watchLong("auto-aof-rewrite-min-size", v -> aof.rewriteMinSize = v);
-        config.watchBool("rdbcompression", v -> aof.rdbCompression = v);
-        config.watchBool("rdbchecksum", v -> aof.rdbChecksum = v);
-        config.watchBool("aof-disable-auto-gc", v -> {
-            boolean wasDisabled = aof.disableAutoGc;
-            aof.disableAutoGc = v;
-            if (wasDisabled && !v) aof.delHistoryFiles();
-        });
-        config.onApply("appendonly", c -> {
-            boolean on = c.getBool("appendonly");
-            if (!on && aof.state() != AppendOnlyFile.State.OFF) {
-                aof.stop();
-            } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
-                feedAof();
-                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
-            }
-            return null;
-        });
     }
 
     private boolean aofFed;
