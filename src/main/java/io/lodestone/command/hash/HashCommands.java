@@ -6,13 +6,13 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.util.LongDouble;
-import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.HashValue;
+import io.lodestone.util.Glob;
+import io.lodestone.util.LongDouble;
 import io.lodestone.util.Numbers;
 
 import java.nio.charset.StandardCharsets;

@@ -4,10 +4,10 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.Errors;
-import io.lodestone.config.Glob;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -6,8 +6,8 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandSpec;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
-import io.lodestone.config.Glob;
 import io.lodestone.protocol.RespValue;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.config.Glob;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -6,12 +6,12 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.DoubleFormat;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.ZSetValue;
+import io.lodestone.util.Glob;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
