@@ -73,9 +73,7 @@ public final class ClientCommand {
         String type = null;
         for (int i = 2; i < c.argc; i++) {
             if (Args.is(c.argv[i], "type") && i + 1 < c.argc) {
-                type = Args.str(c.argv[++i]).toLowerCase();
-                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + Args.str(c.argv[i]) + "'");
-                if (type.equals("replica")) type = "slave";
+                type = clientType(c.argv[++i]);
             } else if (Args.is(c.argv[i], "id") && i + 1 < c.argc) {
                 ids = new HashSet<>();
                 for (i = i + 1; i < c.argc; i++) {
@@ -101,8 +99,13 @@ public final class ClientCommand {
         c.reply.verbatim(sb.toString());
     }
 
-    private static boolean isClientType(String t) {
-        return t.equals("normal") || t.equals("master") || t.equals("slave") || t.equals("replica") || t.equals("pubsub");
+    /** Redis's getClientTypeByName: the name {@link Client#type} gives that type ("replica" is "slave"). */
+    private static String clientType(byte[] name) {
+        if (Args.is(name, "normal")) return "normal";
+        if (Args.is(name, "master")) return "master";
+        if (Args.is(name, "slave") || Args.is(name, "replica")) return "slave";
+        if (Args.is(name, "pubsub")) return "pubsub";
+        throw new CommandError("ERR Unknown client type '" + Args.str(name) + "'");
     }
 
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
@@ -190,9 +193,7 @@ public final class ClientCommand {
                 if (v <= 0) throw new CommandError("ERR client-id should be greater than 0");
                 id = v;
             } else if (Args.is(opt, "type")) {
-                type = val.toLowerCase();
-                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + val + "'");
-                if (type.equals("replica")) type = "slave";
+                type = clientType(c.argv[i + 1]);
             } else if (Args.is(opt, "user")) {
                 if (!"default".equals(val)) throw new CommandError("ERR No such user '" + val + "'");
                 user = val;

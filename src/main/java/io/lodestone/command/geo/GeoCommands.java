@@ -51,11 +51,6 @@ public final class GeoCommands {
 
     // ---- Helpers ---------------------------------------------------------------------------------
 
-    /** strcasecmp against a lower-case keyword: the argument ends at its first NUL, as a C string. */
-    static boolean opt(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
     private static ZSetValue read(Client c, byte[] key) {
         return ZSetCommands.read(c, key);
     }
@@ -79,10 +74,10 @@ public final class GeoCommands {
 
     /** extractUnitOrReply: meters per unit. */
     private static double unit(byte[] u) {
-        if (opt(u, "m")) return 1;
-        if (opt(u, "km")) return 1000;
-        if (opt(u, "ft")) return 0.3048;
-        if (opt(u, "mi")) return 1609.34;
+        if (Args.cKeyword(u, "m")) return 1;
+        if (Args.cKeyword(u, "km")) return 1000;
+        if (Args.cKeyword(u, "ft")) return 0.3048;
+        if (Args.cKeyword(u, "mi")) return 1609.34;
         throw new CommandError("ERR unsupported unit provided. please use M, KM, FT, MI");
     }
 
@@ -141,9 +136,9 @@ public final class GeoCommands {
         int longidx = 2;
         while (longidx < c.argc) {
             byte[] o = c.argv[longidx];
-            if (opt(o, "nx")) nx = true;
-            else if (opt(o, "xx")) xx = true;
-            else if (opt(o, "ch")) ch = true;
+            if (Args.cKeyword(o, "nx")) nx = true;
+            else if (Args.cKeyword(o, "xx")) xx = true;
+            else if (Args.cKeyword(o, "ch")) ch = true;
             else break;
             longidx++;
         }
@@ -320,33 +315,33 @@ public final class GeoCommands {
         int remaining = c.argc - baseArgs;
         for (int i = 0; i < remaining; i++) {
             byte[] arg = argv[baseArgs + i];
-            if (opt(arg, "withdist")) {
+            if (Args.cKeyword(arg, "withdist")) {
                 withdist = true;
-            } else if (opt(arg, "withhash")) {
+            } else if (Args.cKeyword(arg, "withhash")) {
                 withhash = true;
-            } else if (opt(arg, "withcoord")) {
+            } else if (Args.cKeyword(arg, "withcoord")) {
                 withcoords = true;
-            } else if (opt(arg, "any")) {
+            } else if (Args.cKeyword(arg, "any")) {
                 any = true;
-            } else if (opt(arg, "asc")) {
+            } else if (Args.cKeyword(arg, "asc")) {
                 sort = SORT_ASC;
-            } else if (opt(arg, "desc")) {
+            } else if (Args.cKeyword(arg, "desc")) {
                 sort = SORT_DESC;
-            } else if (opt(arg, "count") && i + 1 < remaining) {
+            } else if (Args.cKeyword(arg, "count") && i + 1 < remaining) {
                 count = Args.parseLong(argv[baseArgs + i + 1]);
                 if (count <= 0) throw new CommandError("ERR COUNT must be > 0");
                 i++;
-            } else if (opt(arg, "store") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
+            } else if (Args.cKeyword(arg, "store") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
                 storekey = argv[baseArgs + i + 1];
                 storedist = false;
                 i++;
-            } else if (opt(arg, "storedist") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
+            } else if (Args.cKeyword(arg, "storedist") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
                 storekey = argv[baseArgs + i + 1];
                 storedist = true;
                 i++;
-            } else if (opt(arg, "storedist") && geosearch && (flags & GEOSEARCHSTORE) != 0) {
+            } else if (Args.cKeyword(arg, "storedist") && geosearch && (flags & GEOSEARCHSTORE) != 0) {
                 storedist = true;
-            } else if (opt(arg, "frommember") && i + 1 < remaining && geosearch && !fromloc) {
+            } else if (Args.cKeyword(arg, "frommember") && i + 1 < remaining && geosearch && !fromloc) {
                 if (z != null) {
                     memberPoint(z, argv[baseArgs + i + 1], xy);
                     shape.x = xy[0];
@@ -354,18 +349,18 @@ public final class GeoCommands {
                 }
                 frommember = true;
                 i++;
-            } else if (opt(arg, "fromlonlat") && i + 2 < remaining && geosearch && !frommember) {
+            } else if (Args.cKeyword(arg, "fromlonlat") && i + 2 < remaining && geosearch && !frommember) {
                 longLat(argv, baseArgs + i + 1, xy);
                 shape.x = xy[0];
                 shape.y = xy[1];
                 fromloc = true;
                 i += 2;
-            } else if (opt(arg, "byradius") && i + 2 < remaining && geosearch && !bybox) {
+            } else if (Args.cKeyword(arg, "byradius") && i + 2 < remaining && geosearch && !bybox) {
                 distanceArgs(argv, baseArgs + i + 1, shape);
                 shape.box = false;
                 byradius = true;
                 i += 2;
-            } else if (opt(arg, "bybox") && i + 3 < remaining && geosearch && !byradius) {
+            } else if (Args.cKeyword(arg, "bybox") && i + 3 < remaining && geosearch && !byradius) {
                 double w = Args.parseDouble(argv[baseArgs + i + 1], "ERR need numeric width");
                 double h = Args.parseDouble(argv[baseArgs + i + 2], "ERR need numeric height");
                 if (h < 0 || w < 0) throw new CommandError("ERR height or width cannot be negative");

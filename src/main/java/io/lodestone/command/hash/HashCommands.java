@@ -90,14 +90,6 @@ public final class HashCommands {
         c.server.keyspace.dirty += changes - 1;
     }
 
-    /**
-     * Whether arg is the keyword kw, compared as Redis's strcasecmp does: ignoring case and stopping
-     * at a NUL byte, so "count\0x" is COUNT.
-     */
-    private static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
     /** The byte range as an array of its own (the array itself when the range is all of it). */
     private static byte[] slice(byte[] b, int off, int len) {
         return off == 0 && len == b.length ? b : Arrays.copyOfRange(b, off, off + len);
@@ -283,7 +275,7 @@ public final class HashCommands {
         if (c.argc >= 3) {
             long l = Args.parseLong(c.argv[2]);
             if (l < -Long.MAX_VALUE) throw new CommandError(COUNT_RANGE);
-            if (c.argc > 4 || (c.argc == 4 && !keyword(c.argv[3], "withvalues"))) throw Errors.syntax();
+            if (c.argc > 4 || (c.argc == 4 && !Args.cKeyword(c.argv[3], "withvalues"))) throw Errors.syntax();
             boolean withValues = c.argc == 4;
             // Redis 7.0 bounds it so that 2 * count (the RESP2 reply length) cannot overflow.
             if (withValues && (l < -Long.MAX_VALUE / 2 || l > Long.MAX_VALUE / 2)) {

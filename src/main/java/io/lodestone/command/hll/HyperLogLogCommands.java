@@ -198,19 +198,19 @@ public final class HyperLogLogCommands {
         if (e == null) throw new CommandError("ERR The specified key does not exist");
         hllValue(e);
         HyperLogLog h = HyperLogLog.of(unshare(e));
-        if (cKeyword(sub, "getreg")) {
+        if (Args.cKeyword(sub, "getreg")) {
             toDense(c, e, h);
             c.reply.array(HyperLogLog.REGISTERS);
             for (int j = 0; j < HyperLogLog.REGISTERS; j++) c.reply.integer(HyperLogLog.getRegister(h.b, j));
-        } else if (cKeyword(sub, "decode")) {
+        } else if (Args.cKeyword(sub, "decode")) {
             if (h.encoding() != HyperLogLog.SPARSE) throw new CommandError("ERR HLL encoding is not sparse");
             c.reply.bulk(decode(h.b, h.len).getBytes(StandardCharsets.US_ASCII));
-        } else if (cKeyword(sub, "encoding")) {
+        } else if (Args.cKeyword(sub, "encoding")) {
             c.reply.simple(h.encoding() == HyperLogLog.DENSE ? "dense" : "sparse");
-        } else if (cKeyword(sub, "todense")) {
+        } else if (Args.cKeyword(sub, "todense")) {
             c.reply.integer(toDense(c, e, h) ? 1 : 0);
         } else {
-            throw new CommandError("ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'");
+            throw new CommandError("ERR Unknown PFDEBUG subcommand '" + Args.cString(sub) + "'");
         }
     }
 
@@ -295,16 +295,5 @@ public final class HyperLogLogCommands {
             checkpoint *= 10;
         }
         c.reply.ok();
-    }
-
-    /** Redis compares subcommands with strcasecmp: a NUL byte ends the argument. */
-    private static boolean cKeyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
-    /** An argument as Redis's %s prints it: up to the first NUL byte. */
-    private static String cString(byte[] b) {
-        for (int i = 0; i < b.length; i++) if (b[i] == 0) return Args.str(Arrays.copyOf(b, i));
-        return Args.str(b);
     }
 }

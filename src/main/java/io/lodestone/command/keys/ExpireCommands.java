@@ -51,7 +51,7 @@ public final class ExpireCommands {
                 else if (Args.is(opt, "xx")) xx = true;
                 else if (Args.is(opt, "gt")) gt = true;
                 else if (Args.is(opt, "lt")) lt = true;
-                else throw new CommandError("ERR Unsupported option " + KeyCommands.cString(opt));
+                else throw new CommandError("ERR Unsupported option " + Args.cString(opt));
             }
             if (nx && (xx || gt || lt)) {
                 throw new CommandError("ERR NX and XX, GT or LT options at the same time are not compatible");

@@ -262,16 +262,4 @@ public final class KeyCommands {
         if (index < 0 || index >= ks.databases()) throw new CommandError(Errors.DB_INDEX);
         return ks.db(index);
     }
-
-    /** The argument as C string functions see it: up to its first NUL byte. */
-    static byte[] cBytes(byte[] arg) {
-        int n = 0;
-        while (n < arg.length && arg[n] != 0) n++;
-        return n == arg.length ? arg : Arrays.copyOf(arg, n);
-    }
-
-    /** {@link #cBytes} as text, for error messages Redis formats with %s. */
-    static String cString(byte[] arg) {
-        return Args.str(cBytes(arg));
-    }
 }

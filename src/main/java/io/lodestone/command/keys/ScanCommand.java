@@ -45,7 +45,7 @@ public final class ScanCommand {
             cursor = db.scan(cursor, found::add);
         } while (cursor != 0 && maxIterations-- != 0 && found.size() < count);
 
-        byte[] typeName = type == null ? null : KeyCommands.cBytes(type);
+        byte[] typeName = type == null ? null : Args.cBytes(type);
         List<byte[]> keys = new ArrayList<>(found.size());
         for (KeyEntry e : found) {
             byte[] key = e.key();

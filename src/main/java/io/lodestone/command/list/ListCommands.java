@@ -101,15 +101,10 @@ public final class ListCommands {
         return new ListValue(c.server.listMaxListpackSize);
     }
 
-    /** Redis's strcasecmp against an option: C strings, so the argument ends at a NUL byte. */
-    static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
     /** Redis's getListPositionFromObjectOrReply: true for LEFT (the head), false for RIGHT. */
     static boolean position(byte[] arg) {
-        if (keyword(arg, "right")) return false;
-        if (keyword(arg, "left")) return true;
+        if (Args.cKeyword(arg, "right")) return false;
+        if (Args.cKeyword(arg, "left")) return true;
         throw Errors.syntax();
     }
 
@@ -269,13 +264,13 @@ public final class ListCommands {
         for (int j = 3; j < c.argc; j++) {
             byte[] opt = c.argv[j];
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (keyword(opt, "rank") && moreArgs) {
+            if (Args.cKeyword(opt, "rank") && moreArgs) {
                 // Redis 7.0 parses any long here; -LONG_MIN stays negative below, as in C.
                 rank = Args.parseLong(c.argv[++j]);
                 if (rank == 0) throw new CommandError(RANK_ZERO);
-            } else if (keyword(opt, "count") && moreArgs) {
+            } else if (Args.cKeyword(opt, "count") && moreArgs) {
                 count = parseAtLeast(c.argv[++j], 0, "ERR COUNT can't be negative");
-            } else if (keyword(opt, "maxlen") && moreArgs) {
+            } else if (Args.cKeyword(opt, "maxlen") && moreArgs) {
                 maxlen = parseAtLeast(c.argv[++j], 0, "ERR MAXLEN can't be negative");
             } else {
                 throw Errors.syntax();
@@ -395,8 +390,8 @@ public final class ListCommands {
     /** LINSERT key BEFORE|AFTER pivot element: the new length, -1 without the pivot, 0 without the key. */
     static void linsert(Client c) {
         boolean after;
-        if (keyword(c.argv[2], "after")) after = true;
-        else if (keyword(c.argv[2], "before")) after = false;
+        if (Args.cKeyword(c.argv[2], "after")) after = true;
+        else if (Args.cKeyword(c.argv[2], "before")) after = false;
         else throw Errors.syntax();
         byte[] key = c.argv[1];
         KeyEntry e = writeEntry(c, key);
@@ -469,7 +464,7 @@ public final class ListCommands {
         long count = -1;
         for (int j = whereIdx + 1; j < c.argc; j++) {
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (count == -1 && keyword(c.argv[j], "count") && moreArgs) {
+            if (count == -1 && Args.cKeyword(c.argv[j], "count") && moreArgs) {
                 count = parseAtLeast(c.argv[++j], 1, "ERR count should be greater than 0");
             } else {
                 throw Errors.syntax();

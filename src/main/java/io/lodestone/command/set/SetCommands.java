@@ -456,7 +456,7 @@ public final class SetCommands {
         long limit = 0;
         for (int j = 2 + (int) numkeys; j < c.argc; j++) {
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (option(c.argv[j], "limit") && moreArgs) {
+            if (Args.cKeyword(c.argv[j], "limit") && moreArgs) {
                 j++;
                 try {
                     limit = Args.parseLong(c.argv[j]);
@@ -664,13 +664,5 @@ public final class SetCommands {
     private static void addMember(SetValue to, SetValue.Members it, long max) {
         if (it.isInt()) to.addLong(it.intValue(), max);
         else to.add(it.bytes(), max);
-    }
-
-    /**
-     * Whether arg is the option keyword kw, as Redis's strcasecmp sees it: case ignored, and the
-     * argument ends at a NUL byte.
-     */
-    static boolean option(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
     }
 }

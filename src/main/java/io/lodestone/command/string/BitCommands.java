@@ -105,8 +105,8 @@ final class BitCommands {
 
     /** BIT or BYTE as a range unit; anything else is a syntax error. */
     private static boolean isBitUnit(byte[] arg) {
-        if (StringCommands.keyword(arg, "bit")) return true;
-        if (StringCommands.keyword(arg, "byte")) return false;
+        if (Args.cKeyword(arg, "bit")) return true;
+        if (Args.cKeyword(arg, "byte")) return false;
         throw Errors.syntax();
     }
 
@@ -244,10 +244,10 @@ final class BitCommands {
     static void bitop(Client c) {
         byte[] opName = c.argv[1];
         int op;
-        if (StringCommands.keyword(opName, "and")) op = 0;
-        else if (StringCommands.keyword(opName, "or")) op = 1;
-        else if (StringCommands.keyword(opName, "xor")) op = 2;
-        else if (StringCommands.keyword(opName, "not")) op = 3;
+        if (Args.cKeyword(opName, "and")) op = 0;
+        else if (Args.cKeyword(opName, "or")) op = 1;
+        else if (Args.cKeyword(opName, "xor")) op = 2;
+        else if (Args.cKeyword(opName, "not")) op = 3;
         else throw Errors.syntax();
         if (op == 3 && c.argc != 4) throw new CommandError("ERR BITOP NOT must be called with a single source key.");
         Database db = c.db();

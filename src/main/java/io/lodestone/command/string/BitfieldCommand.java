@@ -44,17 +44,17 @@ final class BitfieldCommand {
             int remaining = c.argc - j - 1;
             byte[] sub = c.argv[j];
             int opcode;
-            if (StringCommands.keyword(sub, "get") && remaining >= 2) {
+            if (Args.cKeyword(sub, "get") && remaining >= 2) {
                 opcode = GET;
-            } else if (StringCommands.keyword(sub, "set") && remaining >= 3) {
+            } else if (Args.cKeyword(sub, "set") && remaining >= 3) {
                 opcode = SET;
-            } else if (StringCommands.keyword(sub, "incrby") && remaining >= 3) {
+            } else if (Args.cKeyword(sub, "incrby") && remaining >= 3) {
                 opcode = INCRBY;
-            } else if (StringCommands.keyword(sub, "overflow") && remaining >= 1) {
+            } else if (Args.cKeyword(sub, "overflow") && remaining >= 1) {
                 byte[] kind = c.argv[++j];
-                if (StringCommands.keyword(kind, "wrap")) overflow = WRAP;
-                else if (StringCommands.keyword(kind, "sat")) overflow = SAT;
-                else if (StringCommands.keyword(kind, "fail")) overflow = FAIL;
+                if (Args.cKeyword(kind, "wrap")) overflow = WRAP;
+                else if (Args.cKeyword(kind, "sat")) overflow = SAT;
+                else if (Args.cKeyword(kind, "fail")) overflow = FAIL;
                 else throw new CommandError("ERR Invalid OVERFLOW type specified");
                 continue;
             } else {

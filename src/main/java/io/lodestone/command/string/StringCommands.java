@@ -1,6 +1,5 @@
 package io.lodestone.command.string;
 
-import io.lodestone.util.LongDouble;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
@@ -9,6 +8,7 @@ import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
+import io.lodestone.util.LongDouble;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -109,14 +109,6 @@ public final class StringCommands {
         }
     }
 
-    /**
-     * Whether arg is the option keyword kw. Redis compares options as C strings - ignoring case and
-     * stopping at a NUL byte - so "nx\0junk" is NX; kept for byte-exact behaviour.
-     */
-    static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
@@ -180,7 +172,7 @@ public final class StringCommands {
     private static byte[][] withoutGet(Client c) {
         List<byte[]> out = new ArrayList<>(c.argc);
         for (int j = 0; j < c.argc; j++) {
-            if (j >= 3 && keyword(c.argv[j], "get")) continue;
+            if (j >= 3 && Args.cKeyword(c.argv[j], "get")) continue;
             out.add(c.argv[j]);
         }
         return out.toArray(new byte[0][]);
@@ -419,13 +411,13 @@ public final class StringCommands {
         long minMatchLen = 0;
         for (int j = 3; j < c.argc; j++) {
             byte[] opt = c.argv[j];
-            if (keyword(opt, "idx")) {
+            if (Args.cKeyword(opt, "idx")) {
                 getIdx = true;
-            } else if (keyword(opt, "len")) {
+            } else if (Args.cKeyword(opt, "len")) {
                 getLen = true;
-            } else if (keyword(opt, "withmatchlen")) {
+            } else if (Args.cKeyword(opt, "withmatchlen")) {
                 withMatchLen = true;
-            } else if (keyword(opt, "minmatchlen") && j + 1 < c.argc) {
+            } else if (Args.cKeyword(opt, "minmatchlen") && j + 1 < c.argc) {
                 minMatchLen = Math.max(0, Args.parseLong(c.argv[++j]));
             } else {
                 throw Errors.syntax();

@@ -178,13 +178,13 @@ final class PopCommands {
         int whereIdx = (int) (numkeysIdx + numkeys + 1);
         if (whereIdx >= c.argc) throw Errors.syntax();
         boolean max;
-        if (ZSetCommands.opt(c.argv[whereIdx], "min")) max = false;
-        else if (ZSetCommands.opt(c.argv[whereIdx], "max")) max = true;
+        if (Args.cKeyword(c.argv[whereIdx], "min")) max = false;
+        else if (Args.cKeyword(c.argv[whereIdx], "max")) max = true;
         else throw Errors.syntax();
         long count = -1;
         for (int j = whereIdx + 1; j < c.argc; j++) {
             boolean more = c.argc - 1 - j > 0;
-            if (count == -1 && ZSetCommands.opt(c.argv[j], "count") && more) {
+            if (count == -1 && Args.cKeyword(c.argv[j], "count") && more) {
                 count = rangeLong(c.argv[++j], 1, "ERR count should be greater than 0");
             } else {
                 throw Errors.syntax();

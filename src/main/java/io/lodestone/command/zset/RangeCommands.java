@@ -7,9 +7,9 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.KeyEntry;
-import io.lodestone.store.type.ZSetValue;
 import io.lodestone.store.type.ZSetValue.LexRange;
 import io.lodestone.store.type.ZSetValue.ScoreRange;
+import io.lodestone.store.type.ZSetValue;
 
 /**
  * Ranges: ZRANGE with BYSCORE/BYLEX/REV/LIMIT/WITHSCORES, ZRANGESTORE, the older ZREVRANGE,
@@ -54,17 +54,17 @@ final class RangeCommands {
         for (int j = argStart + 3; j < c.argc; j++) {
             int left = c.argc - j - 1;
             byte[] a = c.argv[j];
-            if (!store && ZSetCommands.opt(a, "withscores")) {
+            if (!store && Args.cKeyword(a, "withscores")) {
                 withScores = true;
-            } else if (ZSetCommands.opt(a, "limit") && left >= 2) {
+            } else if (Args.cKeyword(a, "limit") && left >= 2) {
                 offset = Args.parseLong(c.argv[j + 1]);
                 limit = Args.parseLong(c.argv[j + 2]);
                 j += 2;
-            } else if (dir == Direction.AUTO && ZSetCommands.opt(a, "rev")) {
+            } else if (dir == Direction.AUTO && Args.cKeyword(a, "rev")) {
                 dir = Direction.REVERSE;
-            } else if (type == Type.AUTO && ZSetCommands.opt(a, "bylex")) {
+            } else if (type == Type.AUTO && Args.cKeyword(a, "bylex")) {
                 type = Type.LEX;
-            } else if (type == Type.AUTO && ZSetCommands.opt(a, "byscore")) {
+            } else if (type == Type.AUTO && Args.cKeyword(a, "byscore")) {
                 type = Type.SCORE;
             } else {
                 throw Errors.syntax();

@@ -92,14 +92,6 @@ public final class ZSetCommands {
     }
 
     /**
-     * Whether an option argument is the keyword: Redis compares with strcasecmp, so the argument
-     * ends at its first NUL byte ("nx\0junk" is NX).
-     */
-    static boolean opt(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
-    /**
      * Writes the elements of a walk: member, and its score when {@code withScores} (as a pair in
      * RESP3). The caller wrote the array header ({@link Reply#pairs} or {@link Reply#array}).
      */
@@ -124,12 +116,12 @@ public final class ZSetCommands {
         boolean ch = false;
         while (idx < c.argc) {
             byte[] o = c.argv[idx];
-            if (opt(o, "nx")) flags |= ZSetValue.ADD_NX;
-            else if (opt(o, "xx")) flags |= ZSetValue.ADD_XX;
-            else if (opt(o, "ch")) ch = true;
-            else if (opt(o, "incr")) flags |= ZSetValue.ADD_INCR;
-            else if (opt(o, "gt")) flags |= ZSetValue.ADD_GT;
-            else if (opt(o, "lt")) flags |= ZSetValue.ADD_LT;
+            if (Args.cKeyword(o, "nx")) flags |= ZSetValue.ADD_NX;
+            else if (Args.cKeyword(o, "xx")) flags |= ZSetValue.ADD_XX;
+            else if (Args.cKeyword(o, "ch")) ch = true;
+            else if (Args.cKeyword(o, "incr")) flags |= ZSetValue.ADD_INCR;
+            else if (Args.cKeyword(o, "gt")) flags |= ZSetValue.ADD_GT;
+            else if (Args.cKeyword(o, "lt")) flags |= ZSetValue.ADD_LT;
             else break;
             idx++;
         }
@@ -256,7 +248,7 @@ public final class ZSetCommands {
             if (count == Long.MIN_VALUE) {
                 throw new CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
             }
-            if (c.argc > 4 || (c.argc == 4 && !opt(c.argv[3], "withscores"))) throw Errors.syntax();
+            if (c.argc > 4 || (c.argc == 4 && !Args.cKeyword(c.argv[3], "withscores"))) throw Errors.syntax();
             boolean withScores = c.argc == 4;
             // The reply would have twice count elements.
             if (withScores && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
