@@ -7,7 +7,6 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.zset.ZSetCommands;
 import io.lodestone.config.KeyspaceEvents;
-import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.ZSetValue;
 
 import java.math.BigDecimal;
@@ -50,10 +49,6 @@ public final class GeoCommands {
     }
 
     // ---- Helpers ---------------------------------------------------------------------------------
-
-    private static ZSetValue read(Client c, byte[] key) {
-        return ZSetCommands.read(c, key);
-    }
 
     /** extractLongLatOrReply: two floats, inside Redis's longitude and latitude limits. */
     private static void longLat(byte[][] argv, int at, double[] xy) {
@@ -158,19 +153,16 @@ public final class GeoCommands {
         }
         // From here on this is zaddCommand on the rewritten arguments.
         if (elements == 0) throw Errors.syntax();
-        KeyEntry e = ZSetCommands.writeEntry(c, key);
+        ZSetValue z = c.lookupWrite(key, ZSetValue.class);
         c.rewritePropagation(zargv);
         ZSetValue.Limits limits = ZSetCommands.limits(c);
-        ZSetValue z;
-        if (e == null) {
+        if (z == null) {
             if (xx) {
                 c.reply.integer(0);
                 return;
             }
             z = ZSetValue.createFor(zargv[longidx + 1], limits);
             c.db().add(key, z);
-        } else {
-            z = (ZSetValue) e.value();
         }
         int flags = (nx ? ZSetValue.ADD_NX : 0) | (xx ? ZSetValue.ADD_XX : 0);
         int added = 0, updated = 0;
@@ -180,8 +172,7 @@ public final class GeoCommands {
             if ((r & ZSetValue.UPDATED) != 0) updated++;
         }
         if (added + updated > 0) {
-            c.changed(KeyspaceEvents.ZSET, "zadd", key);
-            c.server.keyspace.dirty += added + updated - 1;
+            c.changed(KeyspaceEvents.ZSET, "zadd", key, added + updated);
             if (added > 0) c.db().signalKeyAsReady(key);
         }
         c.reply.integer(ch ? added + updated : added);
@@ -190,7 +181,7 @@ public final class GeoCommands {
     // ---- GEOPOS / GEOHASH / GEODIST --------------------------------------------------------------
 
     static void geopos(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.array(c.argc - 2);
         double[] xy = new double[2];
         for (int j = 2; j < c.argc; j++) {
@@ -207,7 +198,7 @@ public final class GeoCommands {
     }
 
     static void geohash(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.array(c.argc - 2);
         for (int j = 2; j < c.argc; j++) {
             double s = z == null ? Double.NaN : z.score(c.argv[j]);
@@ -221,7 +212,7 @@ public final class GeoCommands {
         double toMeter = 1;
         if (c.argc == 5) toMeter = unit(c.argv[4]);
         else if (c.argc > 5) throw Errors.syntax();
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         if (z == null) {
             c.reply.nullBulk();
             return;
@@ -279,7 +270,7 @@ public final class GeoCommands {
      */
     static void search(Client c, int srcKeyIndex, int flags) {
         byte[][] argv = c.argv;
-        ZSetValue z = read(c, argv[srcKeyIndex]);
+        ZSetValue z = c.lookupRead(argv[srcKeyIndex], ZSetValue.class);
         byte[] storekey = null;
         boolean storedist = false;
         int baseArgs;
@@ -389,9 +380,7 @@ public final class GeoCommands {
 
         if (z == null) {
             if (storekey != null) {
-                if (c.db().delete(storekey)) {
-                    c.changed(KeyspaceEvents.GENERIC, "del", storekey);
-                }
+                c.deleteKey(storekey);
                 c.reply.integer(0);
             } else {
                 c.reply.emptyArray();
@@ -446,10 +435,9 @@ public final class GeoCommands {
                 scores[i] = storedist ? p.dist : p.score;
             }
             c.db().set(storekey, ZSetValue.build(members, scores, returned, ZSetCommands.limits(c)), false);
-            c.changed(KeyspaceEvents.ZSET, geosearch ? "geosearchstore" : "georadiusstore", storekey);
-            c.server.keyspace.dirty += returned - 1;
-        } else if (c.db().delete(storekey)) {
-            c.changed(KeyspaceEvents.GENERIC, "del", storekey);
+            c.changed(KeyspaceEvents.ZSET, geosearch ? "geosearchstore" : "georadiusstore", storekey, returned);
+        } else {
+            c.deleteKey(storekey);
         }
         c.reply.integer(returned);
     }

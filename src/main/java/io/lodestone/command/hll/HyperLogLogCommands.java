@@ -4,7 +4,6 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
-import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
@@ -44,7 +43,7 @@ public final class HyperLogLogCommands {
 
     /** Redis's isHLLObjectOrReply: the HLL string of an existing entry, or the matching WRONGTYPE error. */
     static byte[] hllValue(KeyEntry e) {
-        if (!(e.value() instanceof byte[] v)) throw Errors.wrongType();
+        byte[] v = Client.checkType(e, byte[].class);
         if (!HyperLogLog.isValid(v)) throw new CommandError(NOT_HLL);
         return v;
     }
@@ -104,10 +103,7 @@ public final class HyperLogLogCommands {
         if (e == null) db.add(key, h.bytes()).setFlag(KeyEntry.FLAG_RAW);
         else if (grew) store(e, h);
         if (failed) throw new CommandError(INVALID_HLL);
-        if (updated > 0) {
-            c.changed(KeyspaceEvents.STRING, "pfadd", key);
-            c.server.keyspace.dirty += updated - 1;
-        }
+        if (updated > 0) c.changed(KeyspaceEvents.STRING, "pfadd", key, updated);
         c.reply.integer(updated > 0 ? 1 : 0);
     }
 
@@ -145,7 +141,7 @@ public final class HyperLogLogCommands {
         if (card == -1) throw new CommandError(INVALID_HLL);
         h.cacheCardinality(card);
         db.signalModifiedKey(key);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         // Redis propagates this "read" because the value changed; our dispatcher skips read-only
         // commands, so the effect is recorded here, in the same place of the write order.
         c.server.propagate(c.dbIndex(), c.argv, c.argc);
@@ -218,7 +214,7 @@ public final class HyperLogLogCommands {
         if (h.encoding() != HyperLogLog.SPARSE) return false;
         if (!h.sparseToDense()) throw new CommandError(INVALID_HLL);
         store(e, h);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         return true;
     }
 

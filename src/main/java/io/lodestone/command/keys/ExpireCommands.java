@@ -99,15 +99,13 @@ public final class ExpireCommands {
         }
         if (when <= ks.now && ks.expireOnAccess()) {
             // Already past: delete now. A replica leaves deleting to its master and stores the time.
-            db.remove(e);
-            ks.dirty++;
             c.rewritePropagation(DEL, key);
-            c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+            c.deleteKey(key);
             c.reply.integer(1);
             return;
         }
         db.setExpire(e, when);
-        ks.dirty++;
+        c.dirty(1);
         if (basetime != 0 || seconds) {
             byte[][] effect = new byte[c.argc][];
             System.arraycopy(c.argv, 0, effect, 0, c.argc);
@@ -150,8 +148,7 @@ public final class ExpireCommands {
             c.reply.integer(0);
             return;
         }
-        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "persist", c.argv[1]);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.GENERIC, "persist", c.argv[1]);
         c.reply.integer(1);
     }
 }

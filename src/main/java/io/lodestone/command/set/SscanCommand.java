@@ -1,8 +1,6 @@
 package io.lodestone.command.set;
 
-import io.lodestone.command.Args;
 import io.lodestone.command.Client;
-import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.type.SetValue;
@@ -27,7 +25,7 @@ final class SscanCommand {
 
     static void sscan(Client c) {
         long cursor = ScanCommand.parseCursor(c.argv[2]);
-        SetValue set = SetCommands.readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         Reply r = c.reply;
         if (set == null) {
             r.array(2);

@@ -191,10 +191,9 @@ public final class SortCommand {
         long outputlen = list.size();
         if (outputlen > 0) {
             db.set(storekey, list, false);
-            c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, "sortstore", storekey, db.id());
-            c.server.keyspace.dirty += outputlen;
-        } else if (db.delete(storekey)) {
-            c.changed(KeyspaceEvents.GENERIC, "del", storekey);
+            c.changed(KeyspaceEvents.LIST, "sortstore", storekey, outputlen);
+        } else {
+            c.deleteKey(storekey);
         }
         c.reply.integer(outputlen);
     }

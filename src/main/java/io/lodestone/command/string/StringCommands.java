@@ -72,21 +72,6 @@ public final class StringCommands {
 
     // ---- Shared helpers --------------------------------------------------------------------------
 
-    /** The string at key for a read (counts a hit or miss), null if absent, WRONGTYPE if not a string. */
-    static byte[] readString(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
-        return s;
-    }
-
-    /** The entry at key for a write, null if absent, WRONGTYPE if it is not a string. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof byte[])) throw Errors.wrongType();
-        return e;
-    }
-
     /**
      * The entry's string made safe to modify in place and at least {@code minLength} long (zero
      * padded): the array itself when the entry already owns it and it is long enough, otherwise a
@@ -116,7 +101,7 @@ public final class StringCommands {
     // ---- GET / SET family ------------------------------------------------------------------------
 
     static void get(Client c) {
-        c.reply.bulkOrNull(readString(c, c.argv[1]));
+        c.reply.bulkOrNull(c.lookupRead(c.argv[1], byte[].class));
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]. */
@@ -138,7 +123,7 @@ public final class StringCommands {
      */
     static void setGeneric(Client c, byte[] key, byte[] value, SetOptions o, boolean integerReply) {
         long when = o.expire() != null ? o.expireAtMillis(c) : 0;
-        if (o.has(SetOptions.GET)) c.reply.bulkOrNull(readString(c, key));
+        if (o.has(SetOptions.GET)) c.reply.bulkOrNull(c.lookupRead(key, byte[].class));
         Database db = c.db();
         KeyEntry e = db.lookupWrite(key);
         if ((o.has(SetOptions.NX) && e != null) || (o.has(SetOptions.XX) && e == null)) {
@@ -154,7 +139,7 @@ public final class StringCommands {
             if (!o.has(SetOptions.KEEPTTL)) db.removeExpire(e);
             db.signalModifiedKey(key);
         }
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         if (o.expire() != null) {
             db.setExpire(e, when);
@@ -180,25 +165,23 @@ public final class StringCommands {
 
     static void getset(Client c) {
         byte[] key = c.argv[1], value = c.argv[2];
-        c.reply.bulkOrNull(readString(c, key));
+        c.reply.bulkOrNull(c.lookupRead(key, byte[].class));
         c.db().set(key, value, false);
         c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         c.rewritePropagation(SET, key, value);
     }
 
     static void getdel(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) {
+        byte[] s = c.lookupRead(key, byte[].class);
+        if (s == null) {
             c.reply.nullBulk();
             return;
         }
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
         c.reply.bulk(s);
-        c.db().remove(e);
         c.rewritePropagation(DEL, key);
-        c.changed(KeyspaceEvents.GENERIC, "del", key);
+        c.deleteKey(key);
     }
 
     /**
@@ -215,15 +198,14 @@ public final class StringCommands {
             c.reply.nullBulk();
             return;
         }
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
+        byte[] s = Client.checkType(e, byte[].class);
         long when = o.expire() != null ? o.expireAtMillis(c) : 0;
         c.reply.bulk(s);
         // Redis's checkAlreadyExpired: only a master deletes; a replica waits for its master's DEL.
         if (o.has(SetOptions.EXAT | SetOptions.PXAT) && when <= c.server.keyspace.now
                 && c.server.keyspace.expireOnAccess()) {
-            db.remove(e);
             c.rewritePropagation(DEL, key);
-            c.changed(KeyspaceEvents.GENERIC, "del", key);
+            c.deleteKey(key);
         } else if (o.expire() != null) {
             db.setExpire(e, when);
             c.rewritePropagation(PEXPIREAT, key, Long.toString(when).getBytes(StandardCharsets.US_ASCII));
@@ -261,7 +243,7 @@ public final class StringCommands {
             db.set(c.argv[j], c.argv[j + 1], false);
             c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", c.argv[j]);
         }
-        c.server.keyspace.dirty += (c.argc - 1) / 2;
+        c.dirty((c.argc - 1) / 2);
         if (nx) c.reply.integer(1);
         else c.reply.ok();
     }
@@ -270,7 +252,7 @@ public final class StringCommands {
 
     static void append(Client c) {
         byte[] key = c.argv[1], tail = c.argv[2];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         long total;
         if (e == null) {
             c.db().add(key, tail);
@@ -290,7 +272,7 @@ public final class StringCommands {
     }
 
     static void strlen(Client c) {
-        byte[] s = readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         c.reply.integer(s == null ? 0 : s.length);
     }
 
@@ -298,7 +280,7 @@ public final class StringCommands {
     static void getrange(Client c) {
         long start = Args.parseLong(c.argv[2]);
         long end = Args.parseLong(c.argv[3]);
-        byte[] s = readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         if (s == null || (start < 0 && end < 0 && start > end)) {
             c.reply.bulk(EMPTY);
             return;
@@ -318,7 +300,7 @@ public final class StringCommands {
         byte[] key = c.argv[1], value = c.argv[3];
         long offset = Args.parseLong(c.argv[2]);
         if (offset < 0) throw new CommandError("ERR offset is out of range");
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         byte[] target;
         if (e == null) {
             if (value.length == 0) {
@@ -353,7 +335,7 @@ public final class StringCommands {
     /** INCR, DECR, INCRBY, DECRBY: the value must be a 64-bit integer and must not overflow. */
     static void incrDecr(Client c, long by) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         long value = e == null ? 0 : Args.parseLong((byte[]) e.value());
         if ((by < 0 && value < 0 && by < Long.MIN_VALUE - value)
                 || (by > 0 && value > 0 && by > Long.MAX_VALUE - value)) {
@@ -375,7 +357,7 @@ public final class StringCommands {
      */
     static void incrbyfloat(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         LongDouble value = e == null ? LongDouble.ZERO : LongDouble.parse((byte[]) e.value());
         if (value == null) throw new CommandError(Errors.NOT_FLOAT);
         LongDouble incr = LongDouble.parse(c.argv[2]);

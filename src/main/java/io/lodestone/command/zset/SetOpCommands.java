@@ -158,10 +158,7 @@ final class SetOpCommands {
                 c.changed(KeyspaceEvents.ZSET, event, dst);
             } else {
                 r.integer(0);
-                if (c.db().delete(dst)) {
-                    c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst, c.dbIndex());
-                    c.server.keyspace.dirty++;
-                }
+                c.deleteKey(dst);
             }
         } else if (cardinalityOnly) {
             r.integer(cardinality);
