@@ -32,7 +32,6 @@ import java.util.List;
  */
 public final class HashCommands {
     private static final byte[] HSET = "HSET".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ZERO_CURSOR = {'0'};
     private static final String NOT_INTEGER = "ERR hash value is not an integer";
     private static final String NOT_FLOAT = "ERR hash value is not a float";
     private static final String COUNT_RANGE = "ERR value is out of range, value must between "
@@ -304,9 +303,7 @@ public final class HashCommands {
         HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         if (h == null) {
-            r.array(2);
-            r.bulk(ZERO_CURSOR);
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);

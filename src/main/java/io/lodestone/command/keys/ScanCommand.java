@@ -23,6 +23,7 @@ import java.util.List;
  */
 public final class ScanCommand {
     private static final String INVALID_CURSOR = "ERR invalid cursor";
+    private static final byte[] ZERO_CURSOR = {'0'};
     /** ULLONG_MAX / 10: the largest value that can take one more decimal digit. */
     private static final long MAX_DIV_10 = Long.divideUnsigned(-1L, 10);
     private static final int MAX_LAST_DIGIT = (int) Long.remainderUnsigned(-1L, 10);
@@ -98,6 +99,13 @@ public final class ScanCommand {
             }
         }
         return new Options(count, pattern, type);
+    }
+
+    /** HSCAN, SSCAN, ZSCAN of a missing key: cursor 0 and no elements, before any option is read. */
+    public static void replyEmpty(Reply r) {
+        r.array(2);
+        r.bulk(ZERO_CURSOR);
+        r.emptyArray();
     }
 
     public static long parseCursor(byte[] s) {

@@ -18,8 +18,6 @@ import java.util.List;
  * visited; MATCH filters afterwards, so a page may be empty while the cursor is not 0.
  */
 final class SscanCommand {
-    private static final byte[] ZERO = {'0'};
-
     private SscanCommand() {
     }
 
@@ -28,9 +26,7 @@ final class SscanCommand {
         SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         Reply r = c.reply;
         if (set == null) {
-            r.array(2);
-            r.bulk(ZERO);
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);

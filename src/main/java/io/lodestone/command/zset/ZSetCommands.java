@@ -306,9 +306,7 @@ public final class ZSetCommands {
         ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         Reply r = c.reply;
         if (z == null) {
-            r.array(2);
-            r.bulk("0");
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);
