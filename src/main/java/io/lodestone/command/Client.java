@@ -16,6 +16,9 @@ import java.util.List;
  * thread that executes commands.
  */
 public final class Client implements Subscriber {
+    /** Redis's CLIENT_ID_AOF: the client AOF files are replayed with (it runs while loading, unaccounted). */
+    public static final long AOF_CLIENT_ID = Long.MAX_VALUE;
+
     public final long id;
     public final ServerContext server;
     public final Reply reply;
@@ -90,6 +93,11 @@ public final class Client implements Subscriber {
     /** WAIT in progress: the offset and the number of replicas awaited. */
     public long waitOffset;
     public long waitReplicas;
+
+    /** The client that replays AOF files: exempt from -LOADING, not counted in commandstats. */
+    public boolean isAofClient() {
+        return id == AOF_CLIENT_ID;
+    }
 
     public Client(long id, ServerContext server, Reply reply, Connection conn) {
         this.id = id;

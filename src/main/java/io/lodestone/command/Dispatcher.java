@@ -59,7 +59,7 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
-        if ((!server.lastBgsaveOk || server.aofWriteError != null) && !c.isMaster) {
+        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !c.isMaster) {
             // Redis refuses writes (and PING, so monitoring notices) while it cannot persist them.
             String denial = server.diskErrorDenial();
             if (denial != null && (isWrite(c, cmd) || cmd.fullName.equals("ping"))) {
@@ -84,6 +84,10 @@ public final class Dispatcher {
         }
         if (replica && !server.replication.masterLinkUp && !server.replicaServeStaleData && denyStale(c, cmd)) {
             reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+            return;
+        }
+        if (server.loading.active() && !c.isAofClient() && denyLoading(c, cmd)) {
+            reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
         if (c.multi != null) {
@@ -123,6 +127,14 @@ public final class Dispatcher {
         return false;
     }
 
+    /** Redis's is_denyloading_command: no LOADING flag, or an EXEC queueing a command without it. */
+    private static boolean denyLoading(Client c, CommandSpec cmd) {
+        if (!cmd.is(CommandSpec.LOADING)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (!q.cmd().is(CommandSpec.LOADING)) return true;
+        return false;
+    }
+
     /** What a RESP2 client in Pub/Sub mode may still run. */
     private static boolean allowedWhileSubscribed(CommandSpec cmd) {
         return switch (cmd.fullName) {
@@ -156,10 +168,13 @@ public final class Dispatcher {
             reply.error(e.getMessage());
         }
         long duration = System.nanoTime() - start;
-        if (!served) cmd.calls++;
-        cmd.usec += duration / 1000;
-        if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
-        if (!served) server.stats.totalCommandsProcessed++;
+        // Redis runs the AOF's commands without call(): they are not counted.
+        if (!c.isAofClient()) {
+            if (!served) cmd.calls++;
+            cmd.usec += duration / 1000;
+            if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
+            if (!served) server.stats.totalCommandsProcessed++;
+        }
         if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);

@@ -80,8 +80,6 @@ public final class ServerContext {
 
     public Host host;
 
-    // RDB persistence bookkeeping (command.persistence), Redis's names: lastsave, dirty_before_bgsave,
-    // lastbgsave_status, lastbgsave_try, rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
     /** Replication: the stream, the backlog, the replicas; set by the server. */
     public io.lodestone.replication.Replication replication;
     /** The replica side: the link with our master (REPLICAOF); set by the server. */
@@ -93,30 +91,10 @@ public final class ServerContext {
     public final List<Client> waitingAcks = new ArrayList<>();
     /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
     public io.lodestone.persistence.Snapshotter snapshotter;
-    /** Unix seconds of the last successful save (or of start-up). */
-    public long lastSaveTime = System.currentTimeMillis() / 1000;
-    /** keyspace.dirty when the last save succeeded: INFO reports the difference. */
-    public long dirtyAtLastSave;
-    /** keyspace.dirty when the BGSAVE in progress started. */
-    public long dirtyBeforeBgsave;
-    public long rdbSaves;
-    /** rdb_last_bgsave_status: false after a failed BGSAVE, until a save succeeds. */
-    public boolean lastBgsaveOk = true;
-    /** Unix seconds of the last BGSAVE attempt (save points retry a failed one after 5 s). */
-    public long lastBgsaveTry;
-    public long lastBgsaveTimeSec = -1;
-    public boolean bgsaveScheduled;
-    /** Bytes serialized ahead of the walk by writes during the last BGSAVE (our rdb_last_cow_size). */
-    public long lastSnapshotEarlyBytes;
-    public long lastLoadKeysLoaded;
-    public long lastLoadKeysExpired;
-    /** stop-writes-on-bgsave-error, and whether save points are configured (hot copies of the config). */
-    public boolean stopWritesOnBgsaveError = true;
-    public boolean hasSavePoints;
-    /** Why the last AOF write or fsync failed (strerror-like text), or null: writes get -MISCONF while set. */
-    public volatile String aofWriteError;
-    /** Set by the AOF: whether appendonly is on (for the -MISCONF rule and INFO). */
-    public boolean aofOn;
+    /** RDB persistence: SAVE, BGSAVE, save points, loading an RDB; set by the server. */
+    public io.lodestone.persistence.RdbPersistence rdb;
+    /** Whether a dataset is being loaded (Redis's server.loading): -LOADING, no expiry, no propagation. */
+    public final io.lodestone.persistence.Loading loading;
 
     /**
      * Redis's writeCommandsDeniedByDiskError: the -MISCONF error write commands (and PING) get while
@@ -124,14 +102,9 @@ public final class ServerContext {
      * written; null when writes are allowed.
      */
     public String diskErrorDenial() {
-        if (!lastBgsaveOk && stopWritesOnBgsaveError && hasSavePoints) {
-            return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. "
-                    + "Commands that may modify the data set are disabled, because this instance is configured to "
-                    + "report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
-                    + "Please check the Redis logs for details about the RDB error.";
-        }
-        String aof = aofWriteError;
-        if (aofOn && aof != null) return "MISCONF Errors writing to the AOF file: " + aof;
+        String rdbDenial = rdb.writeDenial();
+        if (rdbDenial != null) return rdbDenial;
+        if (aof.writeError()) return "MISCONF Errors writing to the AOF file: " + aof.lastWriteError();
         return null;
     }
 
@@ -141,6 +114,7 @@ public final class ServerContext {
     public ServerContext(Config config) {
         this.config = config;
         this.keyspace = new Keyspace(config.getInt("databases"));
+        this.loading = new io.lodestone.persistence.Loading(keyspace);
         this.commands = new CommandTable();
         this.configFile = config.configFile().map(Object::toString).orElse(null);
         keyspace.listener(new KeyspaceHooks());
@@ -241,7 +215,8 @@ public final class ServerContext {
      * go out wrapped in MULTI/EXEC so that replicas and the AOF apply them atomically, as Redis does.
      */
     public void propagate(int db, byte[][] argv, int argc) {
-        if (propagation.isEmpty()) return;
+        // Nothing is propagated while loading: what is loaded is already in the AOF or comes from the master.
+        if (propagation.isEmpty() || loading.active()) return;
         byte[][] copy = argc == argv.length ? argv.clone() : java.util.Arrays.copyOf(argv, argc);
         if (callDepth == 0) {
             send(db, copy);

@@ -4,6 +4,7 @@ import io.lodestone.persistence.ChecksummedOutput;
 import io.lodestone.persistence.SnapshotOutput;
 import io.lodestone.persistence.Snapshotter;
 import io.lodestone.persistence.rdb.RdbEncoder;
+import io.lodestone.persistence.rdb.ReplInfo;
 import io.lodestone.util.Log;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -173,7 +174,7 @@ public final class Replication {
         java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
         try {
             io.lodestone.persistence.Snapshotter.writeNow(new io.lodestone.store.Keyspace(1), encoders.get()
-                    .aux("repl-stream-db", "0").aux("repl-id", stream.replid()).aux("repl-offset", Long.toString(offset)),
+                    .replication(new ReplInfo(0, stream.replid(), offset)),
                     new ChecksummedOutput(new StreamOutput(rdb), true));
         } catch (IOException e) {
             dropReplica(peer, "empty snapshot failed: " + e.getMessage());
@@ -269,9 +270,7 @@ public final class Replication {
         }
         syncing.addAll(peers);
         RdbEncoder encoder = encoders.get()
-                .aux("repl-stream-db", "0")
-                .aux("repl-id", stream.replid())
-                .aux("repl-offset", Long.toString(offset));
+                .replication(new ReplInfo(0, stream.replid(), offset));
         List<ReplicaPeer> group = List.copyOf(peers);
         Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
         if (diskless) {

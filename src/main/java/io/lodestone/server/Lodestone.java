@@ -3,15 +3,12 @@ package io.lodestone.server;
 import io.lodestone.command.Client;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.persistence.PersistenceCommands;
-import io.lodestone.command.dump.DumpCommands;
+import io.lodestone.command.persistence.AofLoading;
+import io.lodestone.persistence.RdbPersistence;
 import io.lodestone.persistence.aof.AofLoader;
-import io.lodestone.persistence.aof.AofReplay;
 import io.lodestone.persistence.aof.AofWriter;
 import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.persistence.aof.SnapshotBaseWriter;
-import io.lodestone.persistence.rdb.RdbFileLoader;
-import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.config.Config;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
@@ -66,10 +63,9 @@ public final class Lodestone implements ServerContext.Host {
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
-        server.replication = new io.lodestone.replication.Replication(server.snapshotter,
-                () -> new io.lodestone.persistence.rdb.RdbEncoder(config.getBool("rdbcompression"),
-                        Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory(), false),
-                () -> PersistenceCommands.rdbPath(server));
+        server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
+        server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
+                server.rdb::path);
         server.executable = ProcessHandle.current().info().command().orElse("");
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
@@ -79,7 +75,7 @@ public final class Lodestone implements ServerContext.Host {
         watchConfig();
         server.addPropagation(server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
-                new MasterClientHost(server, dispatcher, this::adoptLoaded), () -> PersistenceCommands.rdbPath(server));
+                new MasterClientHost(server, dispatcher), server.rdb::path);
         watchReplication();
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
         if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
@@ -110,10 +106,6 @@ public final class Lodestone implements ServerContext.Host {
         config.watchLong("maxclients", v -> server.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
         config.watchLong("timeout", v -> server.clientTimeoutSeconds = v);
         config.watchBool("protected-mode", v -> server.protectedMode = v);
-        config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
-        config.watchBool("stop-writes-on-bgsave-error", v -> server.stopWritesOnBgsaveError = v);
-        server.hasSavePoints = !config.saveRules().isEmpty();
-        config.addListener("save", (c, p) -> server.hasSavePoints = !c.saveRules().isEmpty());
         watchEnum("enable-debug-command", v -> server.enableDebugCommand = v);
         config.watchInt("port", v -> server.port = v);
         watchEnum("loglevel", Log::level);
@@ -125,17 +117,26 @@ public final class Lodestone implements ServerContext.Host {
         Config.ApplyHook rebind = c -> rebind();
         config.onApply("port", rebind);
         config.onApply("bind", rebind);
+        watchRdb();
         watchAof();
+    }
+
+    /** RDB persistence's settings. */
+    private void watchRdb() {
+        RdbPersistence rdb = server.rdb;
+        rdb.file = () -> config.resolvePath(config.getString("dbfilename"));
+        config.watchBool("rdbcompression", v -> rdb.compression = v);
+        config.watchBool("rdbchecksum", v -> rdb.checksum = v);
+        config.watchBool("stop-writes-on-bgsave-error", v -> rdb.stopWritesOnBgsaveError = v);
+        rdb.savePoints = config.saveRules();
+        config.addListener("save", (c, p) -> rdb.savePoints = c.saveRules());
+        config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
     }
 
     /** The AOF's settings, and CONFIG SET appendonly turning it on (a first rewrite) or off. */
     private void watchAof() {
         AppendOnlyFile aof = server.aof;
         aof.workDir = () -> config.resolvePath("");
-        aof.onStatus = () -> {
-            server.aofOn = aof.state() != AppendOnlyFile.State.OFF;
-            server.aofWriteError = aof.writeError() ? aof.lastWriteError() : null;
-        };
         watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
             case "always" -> AofWriter.FSYNC_ALWAYS;
             case "no" -> AofWriter.FSYNC_NO;
@@ -332,7 +333,7 @@ public final class Lodestone implements ServerContext.Host {
             server.keyspace.cron();
             server.aof.cron();
             clientsCron();
-            PersistenceCommands.cron(server);
+            server.rdb.cron();
             replicationCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
@@ -412,13 +413,13 @@ public final class Lodestone implements ServerContext.Host {
             aof.loadManifestFromDisk();
             if (aof.state() == AppendOnlyFile.State.ON) {
                 long start = System.nanoTime();
-                AofLoader.Status st = aof.load(new AofClient());
+                AofLoader.Status st = AofLoading.load(server);
                 if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) return false;
                 if (st != AofLoader.Status.NOT_EXIST) {
                     Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from append only file: %.3f seconds",
                             (float) ((System.nanoTime() - start) / 1e9)));
                 }
-            } else if (!PersistenceCommands.loadAtStartup(server)) {
+            } else if (!server.rdb.loadAtStartup()) {
                 return false;
             }
             aof.openOnServerStart(server.keyspace);
@@ -430,79 +431,23 @@ public final class Lodestone implements ServerContext.Host {
         return true;
     }
 
-    /** Loads an RDB image into the (empty) keyspace, with Redis's log lines. */
-    private long loadRdb(java.nio.file.Path file) throws RdbFormatException, java.io.IOException {
-        RdbFileLoader.Result r = new RdbFileLoader(DumpCommands.limits(server), config.getBool("rdbchecksum"))
-                .load(file, server.keyspace.databases(), System.currentTimeMillis());
-        adoptLoaded(r);
-        return r.end();
-    }
-
-    /** Makes a loaded RDB the data set, with Redis's log lines (AOF preamble, a replica's full sync). */
-    private void adoptLoaded(RdbFileLoader.Result r) {
-        if (r.redisVer() != null) Log.notice("Loading RDB produced by version " + r.redisVer());
-        if (r.ctime() >= 0) {
-            Log.notice("RDB age " + Math.max(0, System.currentTimeMillis() / 1000 - r.ctime()) + " seconds");
-        }
-        if (r.usedMem() >= 0) {
-            Log.notice(String.format(java.util.Locale.ROOT, "RDB memory usage when created %.2f Mb",
-                    r.usedMem() / 1024.0 / 1024.0));
-        }
-        server.keyspace.adopt(r.keyspace());
-        server.lastLoadKeysLoaded = r.keysLoaded();
-        server.lastLoadKeysExpired = r.keysExpired();
-        Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
-    }
-
-    /**
-     * The client AOF files are replayed with (Redis's createAOFClient): commands go through the
-     * dispatcher like any client's, replies are dropped, and nothing is propagated (the AOF is not
-     * being fed while it loads).
-     */
-    private final class AofClient implements AofReplay {
-        private final Client client = new Client(Long.MAX_VALUE, server,
-                new io.lodestone.protocol.Reply(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, m -> { }), null);
-
-        AofClient() {
-            client.authenticated = true;
-        }
-
-        @Override
-        public long loadRdb(java.nio.file.Path file) throws Exception {
-            return Lodestone.this.loadRdb(file);
-        }
-
-        @Override
-        public boolean execute(byte[][] argv) {
-            if (server.commands.lookup(argv[0]) == null) return false;
-            client.argv = argv;
-            client.argc = argv.length;
-            dispatcher.process(client);
-            client.argv = null;
-            io.netty.buffer.ByteBuf out = client.reply.take();
-            if (out != null) out.release();
-            return true;
-        }
-
-        @Override
-        public void reset() {
-            if (client.multi != null) dispatcher.discardTransaction(client);
-            client.select(0);
-        }
-    }
-
     @Override
     public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
         if (abort) return "ERR No shutdown in progress.";
         Log.warning("User requested shutdown...");
-        if (PersistenceCommands.rdbSaveInProgress(server)) {
+        // Never save a half-loaded data set over the file it is being loaded from (Redis's shutdownCommand).
+        if (server.loading.active()) {
+            save = false;
+            nosave = true;
+        }
+        if (server.rdb.bgsaveInProgress()) {
             Log.warning("There is a child saving an .rdb. Killing it!");
-            PersistenceCommands.abortBgsave(server);
+            server.rdb.abortBgsave();
         }
         if (!server.aof.prepareForShutdown(force)) return "ERR Errors trying to SHUTDOWN. Check logs.";
-        if ((!config.saveRules().isEmpty() && !nosave) || save) {
+        if ((server.rdb.hasSavePoints() && !nosave) || save) {
             Log.notice("Saving the final RDB snapshot before exiting.");
-            if (!PersistenceCommands.save(server)) {
+            if (!server.rdb.save()) {
                 if (!force) {
                     Log.warning("Error trying to save the DB, can't exit.");
                     return "ERR Errors trying to SHUTDOWN. Check logs.";

@@ -4,8 +4,6 @@ import io.lodestone.command.Client;
 import io.lodestone.command.Connection;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.dump.DumpCommands;
-import io.lodestone.command.persistence.PersistenceCommands;
 import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.protocol.Reply;
@@ -18,7 +16,6 @@ import io.netty.channel.Channel;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * What the replica side ({@link MasterLink}) needs from the server: the master client (Redis's
@@ -29,15 +26,12 @@ import java.util.function.Consumer;
 final class MasterClientHost implements MasterLink.Host {
     private final ServerContext server;
     private final Dispatcher dispatcher;
-    /** Makes the keyspace the loaded one, with the RDB's log lines. */
-    private final Consumer<RdbFileLoader.Result> adopter;
     private Client master;
     private long lastErrors;
 
-    MasterClientHost(ServerContext server, Dispatcher dispatcher, Consumer<RdbFileLoader.Result> adopter) {
+    MasterClientHost(ServerContext server, Dispatcher dispatcher) {
         this.server = server;
         this.dispatcher = dispatcher;
-        this.adopter = adopter;
     }
 
     @Override
@@ -108,7 +102,7 @@ final class MasterClientHost implements MasterLink.Host {
 
     @Override
     public RdbFileLoader loader() {
-        return new RdbFileLoader(DumpCommands.limits(server), server.config.getBool("rdbchecksum")).keepExpired(true);
+        return server.rdb.loader(true);
     }
 
     @Override
@@ -123,10 +117,10 @@ final class MasterClientHost implements MasterLink.Host {
 
     @Override
     public void beforeDiskLoad() {
-        if (PersistenceCommands.rdbSaveInProgress(server)) {
+        if (server.rdb.bgsaveInProgress()) {
             Log.warning("Replica is about to load the RDB file received from the master, but there is a pending RDB"
                     + " child running. Killing process " + Log.pid() + " and removing its temp file to avoid any race");
-            PersistenceCommands.abortBgsave(server);
+            server.rdb.abortBgsave();
         }
     }
 
@@ -135,7 +129,7 @@ final class MasterClientHost implements MasterLink.Host {
         // Redis stops the AOF while it loads the master's data and starts it again with a rewrite.
         boolean aof = server.aof.state() != AppendOnlyFile.State.OFF;
         if (aof) server.aof.stop();
-        adopter.accept(loaded);
+        server.rdb.adopt(loaded);
         if (aof) server.aof.start(false);
     }
 

@@ -124,9 +124,13 @@ public final class Database {
         return e;
     }
 
-    /** True when the entry's time has passed (it may still be present on a replica). */
+    /**
+     * True when the entry's time has passed (it may still be present on a replica). Nothing has
+     * expired for the master client (the master sends the DEL) nor while loading (Redis's keyIsExpired).
+     */
     public boolean isExpired(KeyEntry e) {
-        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt && !keyspace.obeyingMaster;
+        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt && !keyspace.obeyingMaster
+                && !keyspace.loading;
     }
 
     /** Adds a key known to be absent (callers looked it up first). */

@@ -65,6 +65,13 @@ public final class Keyspace {
      * expireIfNeeded for server.master), since the master decides and sends the DEL.
      */
     public boolean obeyingMaster;
+    /**
+     * Redis's server.loading as the data sees it: while a dataset is being loaded (an AOF replayed,
+     * an RDB read) nothing expires, lazily or actively, because a later command of the file may
+     * change the TTL (PERSIST, SET KEEPTTL...).
+     * Written only by the loading state ({@code persistence.Loading}).
+     */
+    boolean loading;
     private boolean activeExpire = true;
     private int expireCursor;
 
@@ -111,6 +118,24 @@ public final class Keyspace {
 
     public void expireOnAccess(boolean v) {
         this.expireOnAccess = v;
+    }
+
+    /**
+     * Redis's checkAlreadyExpired: whether a TTL being set at {@code when} (ms) means deleting the key
+     * at once. Not while loading (a later command of the file may still change it), and not on a
+     * replica, which stores the time and waits for its master's DEL.
+     */
+    public boolean alreadyExpired(long when) {
+        return when <= now && expireOnAccess && !loading;
+    }
+
+    public boolean loading() {
+        return loading;
+    }
+
+    /** Set by the one owner of the loading state; see {@link #loading}. */
+    public void loading(boolean v) {
+        this.loading = v;
     }
 
     /** DEBUG SET-ACTIVE-EXPIRE: whether cron deletes expired keys nobody asks for. */
@@ -207,7 +232,7 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!expireOnAccess || !activeExpire) return;
+        if (!expireOnAccess || !activeExpire || loading) return;
         long deadline = System.nanoTime() + budgetNanos;
         tick();
         for (int n = 0; n < dbs.length; n++) {

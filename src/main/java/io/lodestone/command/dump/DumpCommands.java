@@ -114,7 +114,7 @@ public final class DumpCommands {
         }
         boolean deleted = replace && db.delete(key);
         if (ttl != 0 && !absttl) ttl += c.server.keyspace.now;
-        if (ttl != 0 && ttl <= c.server.keyspace.now && c.server.keyspace.expireOnAccess()) {
+        if (ttl != 0 && c.server.keyspace.alreadyExpired(ttl)) {
             // Already expired: the key is not created; a replaced key is gone, which is the effect.
             if (deleted) {
                 c.rewritePropagation(c.server.config.getBool("lazyfree-lazy-server-del") ? UNLINK : DEL, key);

@@ -97,7 +97,7 @@ public final class ExpireCommands {
             c.reply.integer(0);
             return;
         }
-        if (when <= ks.now && ks.expireOnAccess()) {
+        if (ks.alreadyExpired(when)) {
             // Already past: delete now. A replica leaves deleting to its master and stores the time.
             c.rewritePropagation(DEL, key);
             c.deleteKey(key);

@@ -226,7 +226,7 @@ public final class KeyCommands {
         parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
         c.dirty(ks.flushAll());
-        io.lodestone.command.persistence.PersistenceCommands.afterFlushAll(c.server);
+        c.server.rdb.afterFlushAll();
         c.dirty(1);
         c.reply.ok();
     }

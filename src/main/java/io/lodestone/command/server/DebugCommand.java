@@ -9,9 +9,11 @@ import io.lodestone.command.Errors;
 import io.lodestone.command.Subcommands;
 import io.lodestone.store.KeyEntry;
 
-/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, POPULATE, HELP). */
+/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, POPULATE, HELP). */
 final class DebugCommand {
     private static final CommandHandler HELP = Subcommands.help("DEBUG",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
             "    Show low level info about the `key` and associated value.",
             "POPULATE <count> [<prefix>] [<size>]",
@@ -65,6 +67,8 @@ final class DebugCommand {
             c.reply.ok();
         } else if (Args.is(sub, "reload")) {
             io.lodestone.command.persistence.PersistenceCommands.debugReload(c);
+        } else if (Args.is(sub, "loadaof") && c.argc == 2) {
+            io.lodestone.command.persistence.AofLoading.debugLoadAof(c);
         } else if (Args.is(sub, "populate") && c.argc >= 3 && c.argc <= 5) {
             populate(c);
         } else if (Args.is(sub, "set-active-expire") && c.argc == 3) {

@@ -154,10 +154,8 @@ public final class InfoCommand {
 
     private static void persistence(ServerContext s, StringBuilder sb) {
         io.lodestone.persistence.Snapshotter.Job job = s.snapshotter == null ? null : s.snapshotter.current();
-        boolean rdbJob = job != null && io.lodestone.command.persistence.PersistenceCommands.PURPOSE_RDB.equals(job.purpose());
         sb.append("# Persistence\r\n");
-        field(sb, "loading", 0);
-        field(sb, "async_loading", 0);
+        s.loading.info((k, v) -> field(sb, k, v));
         // No fork, so no copy-on-write: the bytes writes serialized ahead of the walk are what it costs.
         field(sb, "current_cow_peak", job == null ? 0 : job.earlyBytes());
         field(sb, "current_cow_size", job == null ? 0 : job.earlyBytes());
@@ -166,20 +164,12 @@ public final class InfoCommand {
                 Math.min(100.0, 100.0 * job.keys() / Math.max(1, s.keyspace.totalKeys()))));
         field(sb, "current_save_keys_processed", job == null ? 0 : job.keys());
         field(sb, "current_save_keys_total", job == null ? 0 : s.keyspace.totalKeys());
-        field(sb, "rdb_changes_since_last_save", s.keyspace.dirty - s.dirtyAtLastSave);
-        field(sb, "rdb_bgsave_in_progress", rdbJob ? 1 : 0);
-        field(sb, "rdb_last_save_time", s.lastSaveTime);
-        field(sb, "rdb_last_bgsave_status", s.lastBgsaveOk ? "ok" : "err");
-        field(sb, "rdb_last_bgsave_time_sec", s.lastBgsaveTimeSec);
-        field(sb, "rdb_current_bgsave_time_sec", rdbJob ? job.elapsedSeconds() : -1);
-        field(sb, "rdb_saves", s.rdbSaves);
-        field(sb, "rdb_last_cow_size", s.lastSnapshotEarlyBytes);
-        field(sb, "rdb_last_load_keys_expired", s.lastLoadKeysExpired);
-        field(sb, "rdb_last_load_keys_loaded", s.lastLoadKeysLoaded);
+        s.rdb.info((k, v) -> field(sb, k, v));
         s.aof.info((k, v) -> field(sb, k, v));
         field(sb, "module_fork_in_progress", 0);
         field(sb, "module_fork_last_cow_size", 0);
         s.aof.infoEnabled((k, v) -> field(sb, k, v));
+        s.loading.progressInfo((k, v) -> field(sb, k, v));
     }
 
     private static void stats(ServerContext s, StringBuilder sb) {

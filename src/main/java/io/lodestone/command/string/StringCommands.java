@@ -202,8 +202,7 @@ public final class StringCommands {
         long when = o.expire() != null ? o.expireAtMillis(c) : 0;
         c.reply.bulk(s);
         // Redis's checkAlreadyExpired: only a master deletes; a replica waits for its master's DEL.
-        if (o.has(SetOptions.EXAT | SetOptions.PXAT) && when <= c.server.keyspace.now
-                && c.server.keyspace.expireOnAccess()) {
+        if (o.has(SetOptions.EXAT | SetOptions.PXAT) && c.server.keyspace.alreadyExpired(when)) {
             c.rewritePropagation(DEL, key);
             c.deleteKey(key);
         } else if (o.expire() != null) {

@@ -47,7 +47,6 @@ public final class AofWriter {
     long delayedFsync;
     boolean lastWriteOk = true;
     /** Told when the write status flips (writes are refused with MISCONF while it is bad). */
-    Runnable onWriteStatus = () -> { };
     String lastWriteError = "";
     private long lastWriteErrorLog;
 
@@ -307,10 +306,7 @@ public final class AofWriter {
                 Log.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
                 Runtime.getRuntime().halt(1);
             }
-            if (lastWriteOk) {
-                lastWriteOk = false;
-                onWriteStatus.run();
-            }
+            lastWriteOk = false;
             if (written > 0) {
                 currentSize += written;
                 lastIncrSize += written;
@@ -322,7 +318,6 @@ public final class AofWriter {
         if (!lastWriteOk) {
             Log.warning("AOF write error looks solved, Redis can write again.");
             lastWriteOk = true;
-            onWriteStatus.run();
         }
         currentSize += written;
         lastIncrSize += written;
@@ -358,6 +353,5 @@ public final class AofWriter {
 
     void resetWriteError() {
         lastWriteOk = true;
-        onWriteStatus.run();
     }
 }

@@ -70,17 +70,12 @@ public final class AppendOnlyFile {
     private long nextRewriteTime;
     private String tempBase;
 
-    /** Told when the state or the write status changes (the server mirrors them for -MISCONF). */
-    public Runnable onStatus = () -> { };
-
     public AppendOnlyFile() {
         writer.childActive = () -> rewriteInProgress || (baseWriter != null && baseWriter.busy());
-        writer.onWriteStatus = () -> onStatus.run();
     }
 
     private void state(State s) {
         state = s;
-        onStatus.run();
     }
 
     public void baseWriter(BaseWriter w) {
@@ -102,6 +97,21 @@ public final class AppendOnlyFile {
 
     public AofManifest manifest() {
         return manifest;
+    }
+
+    /** The bytes a load of the manifest's BASE and INCR files reads (INFO loading_total_bytes). */
+    public long manifestBytes() {
+        long total = 0;
+        java.util.List<AofManifest.Info> files = new java.util.ArrayList<>(manifest.incr());
+        if (manifest.base() != null) files.add(manifest.base());
+        for (AofManifest.Info i : files) {
+            try {
+                total += Files.size(dir().resolve(i.fileName()));
+            } catch (IOException e) {
+                // the loader reports a missing file with Redis's message
+            }
+        }
+        return total;
     }
 
     // ---------------------------------------------------------------- the write path

@@ -43,9 +43,17 @@ public final class RdbEncoder implements SnapshotEncoder {
         this.values = new RdbValueWriter(compress);
     }
 
-    /** Adds an aux field written between used-mem and aof-base ({@code repl-stream-db}, {@code repl-id}, {@code repl-offset}). */
-    public RdbEncoder aux(String key, String value) {
-        replicationAux.put(key, value);
+    /**
+     * Writes the replication history into the file ({@code repl-stream-db}, {@code repl-id},
+     * {@code repl-offset}, between used-mem and aof-base as Redis does); none when {@code info} is null.
+     */
+    public RdbEncoder replication(ReplInfo info) {
+        replicationAux.clear();
+        if (info != null) {
+            replicationAux.put("repl-stream-db", Integer.toString(info.streamDb()));
+            replicationAux.put("repl-id", info.replid());
+            replicationAux.put("repl-offset", Long.toString(info.offset()));
+        }
         return this;
     }
 

@@ -31,17 +31,6 @@ public final class RdbFileLoader {
                          long keysLoaded, long keysExpired, ReplInfo repl, long end) {
     }
 
-    /**
-     * The replication aux fields ({@code repl-stream-db}, {@code repl-id}, {@code repl-offset}) a
-     * replica, or a master with a backlog, saves; null components when absent (Redis's rdbSaveInfo).
-     */
-    public record ReplInfo(int streamDb, String replid, long offset) {
-        /** Whether all three fields are there and usable (Redis's repl_id_is_set, offset != -1, db != -1). */
-        public boolean complete() {
-            return replid != null && replid.length() == 40 && offset != -1 && streamDb != -1;
-        }
-    }
-
     private final RdbValueReader.Limits limits;
     private final boolean verifyChecksum;
     private boolean keepExpired;
@@ -57,6 +46,14 @@ public final class RdbFileLoader {
      */
     public RdbFileLoader keepExpired(boolean keep) {
         this.keepExpired = keep;
+        return this;
+    }
+
+    private java.util.function.LongConsumer progress = bytes -> { };
+
+    /** Told the number of bytes read so far each time the window moves (INFO loading_loaded_bytes). */
+    public RdbFileLoader progress(java.util.function.LongConsumer listener) {
+        this.progress = listener;
         return this;
     }
 
@@ -78,7 +75,7 @@ public final class RdbFileLoader {
 
     /** Loads from a stream through a window of {@code window} bytes (tests use tiny ones). */
     Result load(InputStream in, int window, int databases, long nowMs) throws IOException, RdbFormatException {
-        Window w = new Window(in, window);
+        Window w = new Window(in, window, progress);
         w.fill(0);
         try {
             return loadInner(w, databases, nowMs);
@@ -98,10 +95,12 @@ public final class RdbFileLoader {
         long base;
         long crc;
         boolean eof;
+        final java.util.function.LongConsumer progress;
 
-        Window(InputStream in, int size) {
+        Window(InputStream in, int size, java.util.function.LongConsumer progress) {
             this.in = in;
             this.buf = new byte[size];
+            this.progress = progress;
         }
 
         /** Drops the bytes before {@code keepFrom}, then reads as much as fits (growing if nothing was dropped). */
@@ -119,10 +118,11 @@ public final class RdbFileLoader {
                 int n = in.read(buf, limit, buf.length - limit);
                 if (n < 0) {
                     eof = true;
-                    return;
+                    break;
                 }
                 limit += n;
             }
+            progress.accept(base + limit);
         }
     }
 

@@ -26,9 +26,9 @@ public final class RdbFileWriter {
         this.encoder = new RdbEncoder(compress, usedMemory, false);
     }
 
-    /** Adds an aux field written after used-mem, before aof-base (replication info). */
-    public RdbFileWriter aux(String key, String value) {
-        encoder.aux(key, value);
+    /** The replication history the file carries (see {@link RdbEncoder#replication}). */
+    public RdbFileWriter replication(ReplInfo info) {
+        encoder.replication(info);
         return this;
     }
 

@@ -35,7 +35,7 @@ class BgsaveTest {
         try (EmbeddedServer server = EmbeddedServer.start("rdb-key-save-delay 20");
              Jedis j = new Jedis("127.0.0.1", server.port())) {
             populate(j);
-            Path rdb = PersistenceCommands.rdbPath(server.context());
+            Path rdb = server.context().rdb.path();
             assertEquals("OK", j.save());
             Path expected = rdb.resolveSibling("expected.rdb");
             Files.copy(rdb, expected, StandardCopyOption.REPLACE_EXISTING);
@@ -66,8 +66,8 @@ class BgsaveTest {
             for (int i = 0; i < 5; i++) j.set("k" + i, "v");
             waitUntil(() -> info(j).contains("rdb_changes_since_last_save:0") && j.lastsave() > before - 1
                     && info(j).contains("rdb_saves:1"));
-            assertTrue(Files.exists(PersistenceCommands.rdbPath(server.context())));
-            assertEquals(5, load(PersistenceCommands.rdbPath(server.context())).size());
+            assertTrue(Files.exists(server.context().rdb.path()));
+            assertEquals(5, load(server.context().rdb.path()).size());
         }
     }
 
@@ -76,7 +76,7 @@ class BgsaveTest {
         try (EmbeddedServer server = EmbeddedServer.start("save 3600 1");
              Jedis j = new Jedis("127.0.0.1", server.port())) {
             j.set("a", "1");
-            Path rdb = PersistenceCommands.rdbPath(server.context());
+            Path rdb = server.context().rdb.path();
             // A directory where the file should be: the rename at the end of the save fails.
             Files.createDirectories(rdb);
             Files.writeString(rdb.resolve("x"), "x");
@@ -122,10 +122,10 @@ class BgsaveTest {
              Jedis j = new Jedis("127.0.0.1", server.port())) {
             populate(j);
             j.save();
-            Map<String, String> before = load(PersistenceCommands.rdbPath(server.context()));
+            Map<String, String> before = load(server.context().rdb.path());
             assertEquals("OK", cmd(j, "DEBUG", "RELOAD"));
             j.save();
-            assertSameData(before, load(PersistenceCommands.rdbPath(server.context())));
+            assertSameData(before, load(server.context().rdb.path()));
             j.set("extra", "x");
             assertEquals("OK", cmd(j, "DEBUG", "RELOAD", "NOSAVE"));
             assertEquals(null, j.get("extra"));

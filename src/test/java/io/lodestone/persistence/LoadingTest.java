@@ -1,0 +1,203 @@
+package io.lodestone.persistence;
+
+import io.lodestone.testsupport.Datasets;
+import io.lodestone.testsupport.ServerProcess;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.GetExParams;
+import redis.clients.jedis.params.SetParams;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The loading state: while an AOF is replayed nothing expires, because a later command of the file
+ * may change the TTL (Redis's keyIsExpired returns 0 while server.loading). Each scenario runs against
+ * Lodestone and, as the oracle, a real redis-server.
+ */
+class LoadingTest {
+
+    private static ServerProcess start(String target, String... args) throws IOException {
+        if (target.equals("redis")) {
+            Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
+            return ServerProcess.redis(args);
+        }
+        return ServerProcess.lodestone(args);
+    }
+
+    /** Waits until the wall clock is past {@code ms} (bounded: the callers' times are under a second away). */
+    private static void awaitPast(long ms) throws InterruptedException {
+        for (int i = 0; i < 200 && System.currentTimeMillis() <= ms; i++) Thread.sleep(10);
+        assertTrue(System.currentTimeMillis() > ms, "the clock passed " + ms);
+    }
+
+    private static Jedis jedis(ServerProcess s) {
+        return new Jedis("127.0.0.1", s.port());
+    }
+
+    /** The scenario: SET … PX, PERSIST, restart after the old TTL passed: the key is kept. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lodestone", "redis"})
+    void persistedKeySurvivesARestartAfterItsOldTtlPassed(String target) throws Exception {
+        Path dir = Files.createTempDirectory("loading");
+        long at;
+        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
+            at = System.currentTimeMillis() + 300;
+            j.set("k", "v", SetParams.setParams().pxAt(at));
+            assertEquals(1L, j.persist("k"));
+            j.set("gone", "v", SetParams.setParams().pxAt(at));
+        }
+        awaitPast(at);
+        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
+            assertEquals("v", j.get("k"));
+            assertEquals(-1L, j.pttl("k"));
+            assertNull(j.get("gone"));
+        }
+    }
+
+    /** The TTL lives in the AOF's RDB base and the PERSIST in its INCR file: the base keeps the key for it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lodestone", "redis"})
+    void rdbPreambleKeepsExpiredKeysForTheIncrFile(String target) throws Exception {
+        Path dir = Files.createTempDirectory("loading");
+        long at;
+        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes",
+                "--aof-use-rdb-preamble", "yes"); Jedis j = jedis(s)) {
+            at = System.currentTimeMillis() + 1000;
+            j.set("k", "v", SetParams.setParams().pxAt(at));
+            j.set("gone", "v", SetParams.setParams().pxAt(at));
+            j.bgrewriteaof();
+            for (int i = 0; i < 400 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
+                Thread.sleep(10);
+            }
+            assertTrue(j.info("persistence").contains("aof_rewrites:1"), j.info("persistence"));
+            assertEquals(1L, j.persist("k"));
+        }
+        awaitPast(at);
+        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
+            assertEquals("v", j.get("k"));
+            assertEquals(-1L, j.pttl("k"));
+            assertNull(j.get("gone"));
+        }
+    }
+
+    /** Redis's unit/expire "... after loadaof": KEEPTTL keeps and GETEX PERSIST removes a TTL across DEBUG LOADAOF. */
+    @ParameterizedTest
+    @ValueSource(strings = {"lodestone", "redis"})
+    void ttlChangesSurviveDebugLoadaof(String target) throws Exception {
+        try (ServerProcess s = start(target, "--appendonly", "yes", "--enable-debug-command", "yes"); Jedis j = jedis(s)) {
+            j.set("keep", "bar", SetParams.setParams().ex(100));
+            j.set("keep", "bar2", SetParams.setParams().keepTtl());
+            j.set("persist", "bar", SetParams.setParams().ex(100));
+            assertEquals("bar", j.getEx("persist", GetExParams.getExParams().persist()));
+            Object reply = j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "LOADAOF");
+            assertEquals("OK", new String((byte[]) reply, StandardCharsets.US_ASCII));
+            assertEquals("bar2", j.get("keep"));
+            assertTrue(j.ttl("keep") > 90, "KEEPTTL kept the TTL");
+            assertEquals("bar", j.get("persist"));
+            assertEquals(-1L, j.ttl("persist"));
+            assertEquals(0L, infoLong(j, "persistence", "rdb_changes_since_last_save"), "the reload counts as saved");
+        }
+    }
+
+    /**
+     * An AOF whose keys' TTLs have passed when it is replayed: each command sees the key as the file
+     * left it, so PERSIST, PEXPIREAT and INCR act on it; only after loading does what is still expired go.
+     * Both servers load the same files and must end with the same data.
+     */
+    @Test
+    void keysExpiringDuringTheReplayAreSeenByLaterCommands() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
+        long past = System.currentTimeMillis() - 60_000;
+        String[][] commands = {
+                {"SET", "kept", "v", "PXAT", Long.toString(past)},
+                {"PERSIST", "kept"},
+                {"SET", "counter", "5", "PXAT", Long.toString(past)},
+                {"INCR", "counter"},
+                {"SET", "counter2", "5", "PXAT", Long.toString(past)},
+                {"INCR", "counter2"},
+                {"PERSIST", "counter2"},
+                {"RPUSH", "list", "a", "b"},
+                {"PEXPIREAT", "list", Long.toString(past)},
+                {"RPUSH", "list", "c"},
+                {"PERSIST", "list"},
+                {"HSET", "h", "f", "v"},
+                {"PEXPIREAT", "h", Long.toString(past)},
+                {"SET", "renamed", "v", "PXAT", Long.toString(past)},
+                {"RENAME", "renamed", "target"},
+                {"PERSIST", "target"},
+                {"SINTERSTORE", "inter", "nokey1", "nokey2"},
+        };
+        Map<String, Object> lodestone = loadHandWrittenAof("lodestone", commands);
+        Map<String, Object> redis = loadHandWrittenAof("redis", commands);
+        assertEquals(redis, lodestone);
+        assertEquals(Map.of("0:kept", List.of("string", "v", -1L), "0:counter2", List.of("string", "6", -1L),
+                "0:list", List.of("list", List.of("a", "b", "c"), -1L), "0:target", List.of("string", "v", -1L)), lodestone);
+    }
+
+    private static Map<String, Object> loadHandWrittenAof(String target, String[][] commands) throws Exception {
+        Path dir = Files.createTempDirectory("loading");
+        Path aofDir = Files.createDirectories(dir.resolve("appendonlydir"));
+        StringBuilder aof = new StringBuilder();
+        for (String[] argv : commands) {
+            aof.append('*').append(argv.length).append("\r\n");
+            for (String a : argv) aof.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
+        }
+        Files.writeString(aofDir.resolve("appendonly.aof.1.incr.aof"), aof, StandardCharsets.ISO_8859_1);
+        Files.writeString(aofDir.resolve("appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type i\n");
+        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
+            // The replayed SINTERSTORE looked up two missing keys: Redis counts those misses too.
+            assertEquals("2", info(j, "stats", "keyspace_misses"), target);
+            Map<String, Object> data = Datasets.snapshot(j);
+            j.select(0);
+            // Nothing expired during the load; what is still expired goes at the first access after it.
+            assertNull(j.get("counter"));
+            assertNull(j.get("h"));
+            return data;
+        }
+    }
+
+    /** A replica's full sync keeps keys whose TTL passed on the master: only the master's DEL removes them. */
+    @Test
+    void replicaLoadsExpiredKeysAndWaitsForItsMastersDel() throws Exception {
+        try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
+             ServerProcess replica = ServerProcess.lodestone();
+             Jedis m = jedis(master); Jedis r = jedis(replica)) {
+            m.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "SET-ACTIVE-EXPIRE", "0");
+            long at = System.currentTimeMillis() + 100;
+            m.set("short", "v", SetParams.setParams().pxAt(at));
+            m.set("long", "v");
+            awaitPast(at);
+            r.replicaof("127.0.0.1", master.port());
+            for (int i = 0; i < 1500 && !info(r, "replication", "master_link_status").equals("up"); i++) Thread.sleep(10);
+            assertEquals("up", info(r, "replication", "master_link_status"));
+            assertEquals(2L, r.dbSize(), "the payload's expired key is loaded");
+            assertNull(r.get("short"), "but hidden");
+            assertNull(m.get("short"), "the master expires it on access and sends DEL");
+            for (int i = 0; i < 1500 && r.dbSize() != 1L; i++) Thread.sleep(10);
+            assertEquals(1L, r.dbSize());
+        }
+    }
+
+    private static String info(Jedis j, String section, String field) {
+        for (String line : j.info(section).split("\r\n")) {
+            if (line.startsWith(field + ":")) return line.substring(field.length() + 1);
+        }
+        throw new AssertionError("no " + field + " in INFO " + section);
+    }
+
+    private static long infoLong(Jedis j, String section, String field) {
+        return Long.parseLong(info(j, section, field));
+    }
+}
