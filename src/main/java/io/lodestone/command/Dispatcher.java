@@ -105,7 +105,7 @@ public final class Dispatcher {
         try {
             call(c, cmd);
         } finally {
-            server.endCall();
+            server.endCall(!touchesArbitraryKeys(cmd));
         }
         c.woff = server.replication.stream.offset();
         server.blocking.serveReadyKeys(this);
@@ -127,12 +127,30 @@ public final class Dispatcher {
         return false;
     }
 
-    /** Redis's is_denyloading_command: no LOADING flag, or an EXEC queueing a command without it. */
+    /**
+     * Redis's is_denyloading_command: no LOADING flag, or an EXEC queueing a command without it. Also
+     * refused here, unlike Redis: commands that would persist, replace or ship the half-loaded data
+     * set (a loader thread is filling it), which Redis can only half-run between its load's events.
+     */
     private static boolean denyLoading(Client c, CommandSpec cmd) {
-        if (!cmd.is(CommandSpec.LOADING)) return true;
+        if (!cmd.is(CommandSpec.LOADING) || replacesDataset(cmd)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
-        for (MultiState.Queued q : c.multi.commands) if (!q.cmd().is(CommandSpec.LOADING)) return true;
+        for (MultiState.Queued q : c.multi.commands) {
+            if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd())) return true;
+        }
         return false;
+    }
+
+    /** Redis's CMD_TOUCHES_ARBITRARY_KEYS (not in COMMAND INFO): their lazy-expiry DELs are not wrapped. */
+    private static boolean touchesArbitraryKeys(CommandSpec cmd) {
+        return cmd.name.equals("scan") || cmd.name.equals("randomkey");
+    }
+
+    private static boolean replacesDataset(CommandSpec cmd) {
+        return switch (cmd.name) {
+            case "save", "bgsave", "bgrewriteaof", "debug", "replicaof", "slaveof", "sync", "psync" -> true;
+            default -> false;
+        };
     }
 
     /** What a RESP2 client in Pub/Sub mode may still run. */

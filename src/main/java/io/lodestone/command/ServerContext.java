@@ -232,10 +232,19 @@ public final class ServerContext {
     }
 
     public void endCall() {
+        endCall(true);
+    }
+
+    /**
+     * Ends a top-level call. {@code atomic} false: its effects go out one by one, as Redis does for a
+     * command that touches arbitrary keys run directly (SCAN and RANDOMKEY only delete keys they found
+     * expired, like active expiry, so the DELs need no transaction).
+     */
+    public void endCall(boolean atomic) {
         if (--callDepth > 0 || pendingEffects.isEmpty()) return;
         int n = pendingEffects.size();
-        if (n == 1) {
-            send(pendingEffectDbs.get(0), pendingEffects.get(0));
+        if (n == 1 || !atomic) {
+            for (int i = 0; i < n; i++) send(pendingEffectDbs.get(i), pendingEffects.get(i));
         } else {
             int db = pendingEffectDbs.get(0);
             send(db, new byte[][]{MULTI});

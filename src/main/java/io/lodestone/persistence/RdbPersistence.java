@@ -49,8 +49,12 @@ public final class RdbPersistence {
         /** Whether this server is a replica: it keeps keys whose TTL passed (its master sends the DEL). */
         boolean isReplica();
 
-        /** A replica restarted from an RDB that recorded its history: the first PSYNC continues from it. */
-        void restoreReplication(ReplInfo info);
+        /**
+         * Start-up from an RDB (Redis 7.0's loadDataFromDisk): a replica caches its master from the
+         * recorded history ({@code info}, null if none); a master continues its own and propagates the
+         * deletion of the keys the load left out as expired, since its replicas still have them.
+         */
+        void restoreReplication(ReplInfo info, List<RdbFileLoader.Dropped> expired);
     }
 
     /** What BGSAVE did (Redis's bgsaveCommand replies). */
@@ -68,6 +72,8 @@ public final class RdbPersistence {
     public Supplier<Path> file;
     public List<SaveRule> savePoints = List.of();
     public boolean stopWritesOnBgsaveError;
+    /** key-load-delay (hidden, for tests): microseconds slept per key loaded. */
+    public volatile long keyLoadDelayMicros;
 
     // Bookkeeping, Redis's names: lastsave, dirty_before_bgsave, lastbgsave_status, lastbgsave_try,
     // rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
@@ -286,6 +292,7 @@ public final class RdbPersistence {
     public RdbFileLoader loader(boolean keepExpired) {
         return new RdbFileLoader(host.limits(), checksum)
                 .keepExpired(keepExpired || host.isReplica())
+                .keyLoadDelay(keyLoadDelayMicros)
                 .progress(loading::progress);
     }
 
@@ -319,30 +326,35 @@ public final class RdbPersistence {
     }
 
     /**
-     * Redis's loadDataFromDisk for the RDB: nothing to do when the file does not exist. Returns false
-     * after logging why when the server must not start. A replica takes up the history the file recorded.
+     * Redis's loadDataFromDisk for the RDB, on the thread that starts the server while the command
+     * thread answers -LOADING: the file parsed into a new keyspace, or null when there is no file.
+     * Throws (after logging why) when the server must not start.
      */
-    public boolean loadAtStartup() {
+    public RdbFileLoader.Result readAtStartup() throws IOException {
         Path path = path();
-        if (!Files.exists(path)) return true;
-        long start = System.nanoTime();
-        loading.begin(sizeOf(path));
+        if (!Files.exists(path)) return null;
         try {
-            RdbFileLoader.Result r = read(path, false);
-            adopt(r);
-            Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - start) / 1e9));
-            ReplInfo info = r.repl();
-            if (info != null && info.complete() && host.isReplica()) host.restoreReplication(info);
-            return true;
+            return loader(false).collectDropped().load(path, keyspace.databases(), System.currentTimeMillis());
         } catch (RdbFormatException | IOException e) {
             Log.warning("Fatal error loading the DB (" + path + "): " + e.getMessage());
-            return false;
+            throw new IOException(e);
         } catch (RuntimeException | OutOfMemoryError e) {
             Log.warning("Fatal error loading the DB (" + path + "): " + e);
-            return false;
-        } finally {
-            loading.end();
+            throw new IOException(e);
         }
+    }
+
+    /** The command thread's half of the start-up load: the data set, and the replication history it recorded. */
+    public void adoptAtStartup(RdbFileLoader.Result r, long startNanos) {
+        adopt(r);
+        Log.notice(String.format(Locale.ROOT, "DB loaded from disk: %.3f seconds", (System.nanoTime() - startNanos) / 1e9));
+        ReplInfo info = r.repl();
+        host.restoreReplication(info != null && info.complete() ? info : null, r.dropped());
+    }
+
+    /** Bytes of the RDB file (0 if absent): INFO loading_total_bytes. */
+    public long fileSize() {
+        return sizeOf(path());
     }
 
     private static long sizeOf(Path p) {

@@ -1,28 +1,15 @@
 package io.lodestone.replication;
 
-import io.lodestone.persistence.ByteSink;
 import io.lodestone.persistence.rdb.RdbFileLoader;
-import io.lodestone.protocol.RequestDecoder;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 
-import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -34,18 +21,20 @@ import java.util.function.Supplier;
  * (the master's stream is applied). The link is a Netty client channel on the command event loop, so
  * the state machine and the commands it applies need no locks.
  *
- * <p>Full sync: the payload ({@code $<len>} or diskless {@code $EOF:<mark>}) goes to a temp file that
- * becomes {@code dbfilename} (repl-diskless-load disabled, as Redis) or to memory (swapdb, on-empty-db
- * with an empty data set). It is parsed on a background thread into a new keyspace while the server
- * keeps serving its old data (the master link stops reading meanwhile); the loaded keyspace is then
- * adopted on the command thread in one step. This is Redis's swapdb behaviour for every mode: a failed
- * load leaves the old data in place.
- *
- * <p>The stream: each command is executed through the {@link Host} as the master client, and once it
- * is fully processed (after EXEC for a transaction, as Redis's reploff) its bytes are forwarded
- * verbatim into our own {@link ReplicationStream} ({@link ReplicationStream#feedRaw}), so sub-replicas
- * and the backlog see the master's stream with the master's offsets and replid. A lost link keeps the
- * master's id and offset as the cached master, so the next PSYNC continues where we stopped.
+ * <p>This class is the state machine: REPLICAOF, what each state does with the master's bytes,
+ * timeouts (cron), and what INFO and ROLE see. Each step has its own owner, which it drives:
+ * <ul>
+ *   <li>{@link MasterConnection}: the socket, whose events of an older attempt are ignored;</li>
+ *   <li>{@link Handshake}: the handshake's commands and replies, up to PSYNC's answer;</li>
+ *   <li>{@link PayloadTransfer}: a full sync's payload ({@code $<len>} or {@code $EOF:<mark>}) into a
+ *       temp file that becomes {@code dbfilename}, or into memory (repl-diskless-load);</li>
+ *   <li>{@link ReplicaLoad}: the payload parsed on a background thread while the server keeps serving
+ *       its old data (the link stops reading meanwhile), then adopted on the command thread in one step;</li>
+ *   <li>{@link MasterStream}: the master client, which applies the stream, forwards it to our own
+ *       replicas and backlog, and ACKs its offset;</li>
+ *   <li>{@link CachedMaster}: the history kept when the link is lost (or taken from the RDB at
+ *       start-up), so the next PSYNC continues where we stopped.</li>
+ * </ul>
  *
  * <p>Owned by the command thread; only the payload parsing runs on a background thread.
  */
@@ -92,18 +81,16 @@ public final class MasterLink {
         /** Makes the loaded data the data set (command thread), with the RDB's log lines and counters. */
         void adopt(RdbFileLoader.Result loaded);
 
+        /** A payload of {@code bytes} is being parsed in the background (INFO async_loading), or no longer. */
+        void asyncLoading(boolean on, long bytes);
+
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
     }
 
-    private static final int MARK_LEN = 40;
-
     private final Replication replication;
     private final ReplicationStream stream;
-    private final Bootstrap bootstrap;
     private final Host host;
-    /** dir/dbfilename: where a disk-loaded payload ends up. */
-    private final Supplier<Path> rdbPath;
 
     // Settings (kept in step with the config by the server).
     public volatile String masterAuth;
@@ -114,15 +101,12 @@ public final class MasterLink {
     public volatile int timeoutSeconds = 60;
     /** repl-diskless-load: "disabled", "on-empty-db" or "swapdb". */
     public volatile String disklessLoad = "disabled";
+    /** The server is exiting: links that drop from now on are not re-established. */
+    public volatile boolean shuttingDown;
 
     private String masterHost;
     private int masterPort;
     private State state = State.NONE;
-    /** Handshake step (which reply we wait for). */
-    private Step step;
-    private Channel channel;
-    /** Bumped whenever the link is dropped: callbacks of an older attempt are ignored. */
-    private long generation;
     /** Unix ms of the last byte of the handshake or transfer (Redis's repl_transfer_lastio). */
     private long transferLastIoMs;
     /** Since when the link is down (ms), 0 if it never was up (Redis's repl_down_since). */
@@ -130,48 +114,23 @@ public final class MasterLink {
     /** Bytes received on the link not yet used (lines of the handshake, the start of the stream). */
     private ByteBuf input;
 
-    // The master client while CONNECTED (Redis's server.master).
-    private boolean masterUp;
-    private long reploff;
-    private long readReploff;
-    private long lastInteractionMs;
-    private RequestDecoder decoder;
-    /** Bytes of the commands applied but not yet counted (a transaction until its EXEC). */
-    private final ByteSink applied = new ByteSink(4096);
-    /** A pre-PSYNC master (answered SYNC): no ACKs. */
-    private boolean prePsync;
-
-    // The cached master (Redis's server.cached_master): what we know of our history to PSYNC with.
-    private boolean cached;
-    private String cachedReplid;
-    private long cachedReploff;
-    private int cachedDb;
-
-    // The transfer (full sync).
-    private String initialReplid;
-    private long initialOffset;
-    /** Whether the {@code $} header of the payload was read. */
-    private boolean headerRead;
-    /** The payload size ({@code $<len>}); with an {@link #eofMark}, 0 until the mark is seen. */
-    private long transferSize;
-    private long transferRead;
-    private byte[] eofMark;
-    private final byte[] lastBytes = new byte[MARK_LEN];
-    private boolean diskless;
-    private ByteSink memPayload;
-    private FileChannel tempFile;
-    private Path tempPath;
-    /** Set while the payload is parsed on the background thread. */
-    private boolean loading;
-
-    private enum Step { PING, AUTH, PORT, IP, CAPA, PSYNC }
+    // The steps of the link, one owner each.
+    private final MasterConnection connection;
+    private final CachedMaster cachedMaster = new CachedMaster();
+    private final Handshake handshake;
+    private final PayloadTransfer transfer;
+    private final ReplicaLoad load;
+    private final MasterStream master;
 
     public MasterLink(Replication replication, Bootstrap bootstrap, Host host, Supplier<Path> rdbPath) {
         this.replication = replication;
         this.stream = replication.stream;
-        this.bootstrap = bootstrap;
         this.host = host;
-        this.rdbPath = rdbPath;
+        this.connection = new MasterConnection(bootstrap, this);
+        this.handshake = new Handshake(this, cachedMaster);
+        this.transfer = new PayloadTransfer(host, rdbPath);
+        this.load = new ReplicaLoad(replication, host);
+        this.master = new MasterStream(stream, host);
     }
 
     // ---- What INFO, ROLE and the commands see ----------------------------------------------------
@@ -199,22 +158,22 @@ public final class MasterLink {
 
     /** master_last_io_seconds_ago: -1 without a master client. */
     public int lastIoSecondsAgo() {
-        return masterUp ? (int) ((System.currentTimeMillis() - lastInteractionMs) / 1000) : -1;
+        return master.up() ? (int) ((System.currentTimeMillis() - master.lastInteractionMs()) / 1000) : -1;
     }
 
     /** slave_repl_offset (the master client's, or the cached one's; Redis starts from 1). */
     public long replOffset() {
-        return masterUp ? reploff : cached ? cachedReploff : 1;
+        return master.up() ? master.reploff() : cachedMaster.present() ? cachedMaster.reploff() : 1;
     }
 
     /** slave_read_repl_offset. */
     public long readReplOffset() {
-        return masterUp ? readReploff : cached ? cachedReploff : 1;
+        return master.up() ? master.readReploff() : cachedMaster.present() ? cachedMaster.reploff() : 1;
     }
 
     /** The offset ROLE shows: the master client's, or -1. */
     public long roleOffset() {
-        return masterUp ? reploff : -1;
+        return master.up() ? master.reploff() : -1;
     }
 
     public boolean syncInProgress() {
@@ -222,11 +181,11 @@ public final class MasterLink {
     }
 
     public long transferSize() {
-        return transferSize;
+        return transfer.size();
     }
 
     public long transferRead() {
-        return transferRead;
+        return transfer.read();
     }
 
     public int transferLastIoSecondsAgo() {
@@ -243,8 +202,8 @@ public final class MasterLink {
      * replica): the master client's, else the cached master's; -1 when we have neither.
      */
     public int streamDb() {
-        if (masterUp) return host.masterDb();
-        if (cached) return cachedDb;
+        if (master.up()) return host.masterDb();
+        if (cachedMaster.present()) return cachedMaster.db();
         return -1;
     }
 
@@ -254,14 +213,14 @@ public final class MasterLink {
     public void setMaster(String h, int p) {
         boolean wasMaster = masterHost == null;
         masterHost = null;
-        if (masterUp) dropMaster();
+        if (master.up()) dropMaster();
         cancelHandshake(false);
         masterHost = h;
         masterPort = p;
         becomeReplica();
         if (wasMaster) {
-            discardCachedMaster();
-            cacheMasterUsingMyself();
+            cachedMaster.discard();
+            cachedMaster.cacheMyself(stream);
         }
         state = State.CONNECT;
         Log.notice("Connecting to MASTER " + masterHost + ":" + masterPort);
@@ -286,10 +245,7 @@ public final class MasterLink {
     public void restoreFromRdb(String replid, long offset, int db) {
         if (masterHost == null) return;
         stream.adoptMasterHistory(replid, offset);
-        cached = true;
-        cachedReplid = replid;
-        cachedReploff = offset;
-        cachedDb = db;
+        cachedMaster.cache(replid, offset, db);
     }
 
     /** Redis's replicationUnsetMaster (REPLICAOF NO ONE). */
@@ -297,8 +253,8 @@ public final class MasterLink {
         if (masterHost == null) return;
         masterHost = null;
         Log.role('M');
-        if (masterUp) dropMaster();
-        discardCachedMaster();
+        if (master.up()) dropMaster();
+        cachedMaster.discard();
         cancelHandshake(false);
         String old = stream.replid();
         stream.shiftReplicationId(ReplicationStream.newReplid());
@@ -321,49 +277,19 @@ public final class MasterLink {
         host.roleChanged(true);
     }
 
-    // ---- Cached master ---------------------------------------------------------------------------
-
-    /** Redis's replicationCacheMasterUsingMyself: our own history, so a promoted replica can PSYNC us partially. */
-    private void cacheMasterUsingMyself() {
-        Log.notice("Before turning into a replica, using my own master parameters to synthesize a cached master: "
-                + "I may be able to synchronize with the new master with just a partial transfer.");
-        cached = true;
-        cachedReplid = stream.replid();
-        cachedReploff = stream.offset();
-        cachedDb = 0;
-    }
-
-    private void discardCachedMaster() {
-        if (!cached) return;
-        Log.notice("Discarding previously cached master state.");
-        cached = false;
-    }
-
-    // ---- Connecting and the handshake --------------------------------------------------------------
+    // ---- Connecting ------------------------------------------------------------------------------
 
     /** Redis's connectWithMaster. */
-    /** The server is exiting: links that drop from now on are not re-established. */
-    public volatile boolean shuttingDown;
-
     private void connect() {
         if (shuttingDown) return;
-        long gen = ++generation;
-        Bootstrap b = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutSeconds * 1000L))
-                .handler(new Handler(gen));
-        ChannelFuture f;
-        try {
-            f = b.connect(masterHost, masterPort);
-        } catch (RuntimeException e) {
-            Log.warning("Unable to connect to MASTER: " + e.getMessage());
-            return;
-        }
-        channel = f.channel();
+        ChannelFuture f = connection.open(masterHost, masterPort, timeoutSeconds);
+        if (f == null) return;
+        long gen = connection.generation();
         transferLastIoMs = System.currentTimeMillis();
         state = State.CONNECTING;
         Log.notice("MASTER <-> REPLICA sync started");
         f.addListener(done -> {
-            if (gen != generation) return;
+            if (gen != connection.generation()) return;
             if (!done.isSuccess()) {
                 Throwable t = done.cause();
                 String why = t instanceof ConnectException ? "Connection refused" : String.valueOf(t.getMessage());
@@ -374,65 +300,18 @@ public final class MasterLink {
         });
     }
 
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        private final long gen;
-
-        Handler(long gen) {
-            this.gen = gen;
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            if (gen != generation) {
-                ctx.close();
-                return;
-            }
-            Log.notice("Non blocking connect for SYNC fired the event.");
-            state = State.HANDSHAKE;
-            step = Step.PING;
-            transferLastIoMs = System.currentTimeMillis();
-            send(ctx.channel(), "PING");
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf in = (ByteBuf) msg;
-            try {
-                if (gen != generation) return;
-                received(in);
-            } finally {
-                in.release();
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (gen == generation && masterUp) host.afterBatch();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (gen == generation) linkClosed();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
-        }
-    }
-
-    private static void send(Channel ch, String... args) {
-        byte[][] argv = new byte[args.length][];
-        for (int i = 0; i < args.length; i++) argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-        ByteSink out = new ByteSink(64);
-        ReplicationStream.appendCommand(out, argv, argv.length);
-        ch.writeAndFlush(Unpooled.wrappedBuffer(out.buf, 0, out.len), ch.voidPromise());
+    /** The socket is connected: the handshake starts. */
+    void connected(Channel ch) {
+        Log.notice("Non blocking connect for SYNC fired the event.");
+        state = State.HANDSHAKE;
+        transferLastIoMs = System.currentTimeMillis();
+        handshake.start(ch);
     }
 
     /** Bytes from the master, in whatever state we are. */
-    private void received(ByteBuf in) {
-        if (state == State.CONNECTED && masterUp && input == null) {
-            applyStream(in);
+    void received(ByteBuf in) {
+        if (state == State.CONNECTED && master.up() && input == null) {
+            master.apply(in);
             return;
         }
         if (input == null) input = Unpooled.buffer(Math.max(256, in.readableBytes()));
@@ -440,21 +319,26 @@ public final class MasterLink {
         process();
     }
 
+    /** The end of a read batch: the effects of the stream applied in it are flushed. */
+    void readComplete() {
+        if (master.up()) host.afterBatch();
+    }
+
     /** Works through {@link #input} until more bytes are needed or the state stops consuming. */
     private void process() {
         while (input != null && input.isReadable()) {
             if (state == State.HANDSHAKE) {
-                String line = readLine();
+                String line = Handshake.readLine(input);
                 if (line == null) return;
                 transferLastIoMs = System.currentTimeMillis();
                 if (!handshakeReply(line)) return;
             } else if (state == State.TRANSFER) {
-                if (loading) return;
+                if (load.inProgress()) return;
                 if (!transfer()) return;
-            } else if (state == State.CONNECTED && masterUp) {
+            } else if (state == State.CONNECTED && master.up()) {
                 ByteBuf rest = input;
                 input = null;
-                applyStream(rest);
+                master.apply(rest);
                 rest.release();
                 return;
             } else {
@@ -467,142 +351,34 @@ public final class MasterLink {
         }
     }
 
-    /** A line without its CRLF (or LF), or null when it is not complete yet. */
-    private String readLine() {
-        int lf = input.indexOf(input.readerIndex(), input.writerIndex(), (byte) '\n');
-        if (lf < 0) return null;
-        int end = lf;
-        if (end > input.readerIndex() && input.getByte(end - 1) == '\r') end--;
-        String line = input.toString(input.readerIndex(), end - input.readerIndex(), StandardCharsets.ISO_8859_1);
-        input.readerIndex(lf + 1);
-        return line;
+    // ---- The handshake ---------------------------------------------------------------------------
+
+    /** One reply of the handshake, acted upon; false when the link was dropped or paused. */
+    private boolean handshakeReply(String line) {
+        return switch (handshake.reply(line, connection.channel())) {
+            case NEXT -> true;
+            case FAILED -> handshakeFailed();
+            case FULL_RESYNC -> startTransfer();
+            case CONTINUE -> {
+                partialResync();
+                yield true;
+            }
+        };
     }
 
-    /** One reply of the handshake (Redis's syncWithMaster); false when the link was dropped or paused. */
-    private boolean handshakeReply(String reply) {
-        Channel ch = channel;
-        switch (step) {
-            case PING -> {
-                if (reply.startsWith("-") && !reply.startsWith("-NOAUTH") && !reply.startsWith("-NOPERM")
-                        && !reply.startsWith("-ERR operation not permitted")) {
-                    Log.warning("Error reply to PING from master: '" + reply + "'");
-                    return handshakeFailed();
-                }
-                Log.notice("Master replied to PING, replication can continue...");
-                String auth = masterAuth;
-                if (auth != null) {
-                    String user = masterUser;
-                    if (user != null) send(ch, "AUTH", user, auth);
-                    else send(ch, "AUTH", auth);
-                }
-                int port = announcePort != 0 ? announcePort : listeningPort;
-                send(ch, "REPLCONF", "listening-port", Integer.toString(port));
-                if (announceIp != null) send(ch, "REPLCONF", "ip-address", announceIp);
-                send(ch, "REPLCONF", "capa", "eof", "capa", "psync2");
-                step = auth != null ? Step.AUTH : Step.PORT;
-            }
-            case AUTH -> {
-                if (reply.startsWith("-")) {
-                    Log.warning("Unable to AUTH to MASTER: " + reply);
-                    return handshakeFailed();
-                }
-                step = Step.PORT;
-            }
-            case PORT -> {
-                if (reply.startsWith("-")) {
-                    Log.notice("(Non critical) Master does not understand REPLCONF listening-port: " + reply);
-                }
-                step = announceIp != null ? Step.IP : Step.CAPA;
-            }
-            case IP -> {
-                if (reply.startsWith("-")) {
-                    Log.notice("(Non critical) Master does not understand REPLCONF ip-address: " + reply);
-                }
-                step = Step.CAPA;
-            }
-            case CAPA -> {
-                if (reply.startsWith("-")) {
-                    Log.notice("(Non critical) Master does not understand REPLCONF capa: " + reply);
-                }
-                sendPsync(ch);
-                step = Step.PSYNC;
-            }
-            case PSYNC -> {
-                return psyncReply(reply);
-            }
+    /** +CONTINUE: Redis's replicationResurrectCachedMaster, the cached master becomes the master again. */
+    private void partialResync() {
+        String newId = handshake.newReplid();
+        if (newId != null) {
+            // The master changed history (it was promoted): ours continues under the old id as replid2.
+            stream.shiftReplicationId(newId);
+            Log.warning("Master replication ID changed to " + newId);
+            replication.disconnectReplicas();
         }
-        return true;
-    }
-
-    /** Redis's slaveTryPartialResynchronization, the sending half. */
-    private void sendPsync(Channel ch) {
-        if (cached) {
-            String offset = Long.toString(cachedReploff + 1);
-            Log.notice("Trying a partial resynchronization (request " + cachedReplid + ":" + offset + ").");
-            send(ch, "PSYNC", cachedReplid, offset);
-        } else {
-            Log.notice("Partial resynchronization not possible (no cached master)");
-            send(ch, "PSYNC", "?", "-1");
-        }
-    }
-
-    /** The reading half: +FULLRESYNC, +CONTINUE, or an error. */
-    private boolean psyncReply(String reply) {
-        if (reply.isEmpty()) return true; // a newline keeps the link alive while the master prepares
-        if (reply.startsWith("+FULLRESYNC")) {
-            String[] parts = reply.split(" ");
-            if (parts.length >= 3 && parts[1].length() == MARK_LEN) {
-                initialReplid = parts[1];
-                try {
-                    initialOffset = Long.parseLong(parts[2]);
-                } catch (NumberFormatException e) {
-                    initialOffset = -1;
-                }
-                Log.notice("Full resync from master: " + initialReplid + ":" + initialOffset);
-            } else {
-                Log.warning("Master replied with wrong +FULLRESYNC syntax.");
-                initialReplid = ReplicationStream.NO_REPLID;
-                initialOffset = -1;
-            }
-            prePsync = false;
-            return startTransfer();
-        }
-        if (reply.startsWith("+CONTINUE")) {
-            String newId = reply.length() >= 10 ? reply.substring(9).trim() : "";
-            Log.notice("Successful partial resynchronization with master.");
-            if (newId.length() == MARK_LEN && !newId.equals(cachedReplid)) {
-                // The master changed history (it was promoted): ours continues under the old id as replid2.
-                stream.shiftReplicationId(newId);
-                Log.warning("Master replication ID changed to " + newId);
-                replication.disconnectReplicas();
-            }
-            resurrectCachedMaster();
-            return true;
-        }
-        if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
-            Log.notice("Master is currently unable to PSYNC but should be in the future: " + reply);
-            return handshakeFailed();
-        }
-        if (reply.startsWith("-ERR")) {
-            Log.notice("Master does not support PSYNC or is in error state (reply: " + reply + ")");
-        } else {
-            Log.warning("Unexpected reply to PSYNC from master: " + reply);
-        }
-        // A master from before PSYNC: the old protocol, a full sync without ids.
-        Log.notice("Retrying with SYNC...");
-        send(channel, "SYNC");
-        prePsync = true;
-        initialReplid = ReplicationStream.newReplid();
-        initialOffset = 0;
-        return startTransfer();
-    }
-
-    /** Redis's replicationResurrectCachedMaster: the cached master becomes the master again. */
-    private void resurrectCachedMaster() {
-        cached = false;
+        cachedMaster.resurrect();
         stream.createBacklog();
         Log.notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-        masterConnected(cachedReploff, cachedDb);
+        masterConnected(cachedMaster.reploff(), cachedMaster.db());
     }
 
     private boolean handshakeFailed() {
@@ -611,204 +387,55 @@ public final class MasterLink {
         return false;
     }
 
-    // ---- The transfer ----------------------------------------------------------------------------
+    // ---- Full sync: the transfer, then the load ----------------------------------------------------
 
     private boolean startTransfer() {
         state = State.TRANSFER;
-        headerRead = false;
-        transferSize = -1;
-        transferRead = 0;
-        eofMark = null;
-        Arrays.fill(lastBytes, (byte) 0);
         transferLastIoMs = System.currentTimeMillis();
-        diskless = "swapdb".equals(disklessLoad) || ("on-empty-db".equals(disklessLoad) && host.totalKeys() == 0);
-        if (!diskless) {
-            Path target = rdbPath.get();
-            tempPath = target.resolveSibling("temp-" + System.currentTimeMillis() / 1000 + "." + Log.pid() + ".rdb");
-            try {
-                tempFile = FileChannel.open(tempPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.TRUNCATE_EXISTING);
-            } catch (IOException e) {
-                Log.warning("Opening the temp file needed for MASTER <-> REPLICA synchronization: " + e.getMessage());
-                tempPath = null;
-                return handshakeFailed();
-            }
-        }
+        if (!transfer.start(disklessLoad)) return handshakeFailed();
         return true;
     }
 
-    /** Reads the payload header and bytes (Redis's readSyncBulkPayload); false when more bytes are needed. */
+    /** Feeds {@link #input} to the transfer; false when more bytes are needed or the state changed. */
     private boolean transfer() {
         transferLastIoMs = System.currentTimeMillis();
-        if (!headerRead) {
-            String line = readLine();
-            if (line == null) return false;
-            if (line.startsWith("-")) {
-                Log.warning("MASTER aborted replication with an error: " + line.substring(1));
-                return transferFailed();
-            }
-            if (line.isEmpty()) return true; // keep-alive newline
-            if (!line.startsWith("$")) {
-                Log.warning("Bad protocol from MASTER, the first byte is not '$' (we received '" + line
-                        + "'), are you sure the host and port are right?");
-                return transferFailed();
-            }
-            String where = diskless ? "to parser" : "to disk";
-            if (line.startsWith("$EOF:") && line.length() >= 5 + MARK_LEN) {
-                eofMark = line.substring(5, 5 + MARK_LEN).getBytes(StandardCharsets.ISO_8859_1);
-                transferSize = 0;
-                Log.notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF " + where);
-            } else {
-                try {
-                    transferSize = Long.parseLong(line.substring(1));
-                } catch (NumberFormatException e) {
-                    transferSize = -1;
-                }
-                if (transferSize < 0 || (diskless && transferSize > Integer.MAX_VALUE - 8)) {
-                    Log.warning("Bad protocol from MASTER, the first byte is not '$' (we received '" + line
-                            + "'), are you sure the host and port are right?");
-                    return transferFailed();
-                }
-                Log.notice("MASTER <-> REPLICA sync: receiving " + transferSize + " bytes from master " + where);
-            }
-            headerRead = true;
-            if (diskless) memPayload = new ByteSink((int) Math.min(Math.max(transferSize, 64 * 1024), 64 << 20));
-            return true;
-        }
-        int n = input.readableBytes();
-        if (eofMark == null) n = (int) Math.min(n, transferSize - transferRead);
-        if (n > 0) {
-            byte[] chunk = new byte[n];
-            input.readBytes(chunk);
-            if (!writePayload(chunk)) return transferFailed();
-            transferRead += n;
-            if (eofMark != null) {
-                updateLastBytes(chunk);
-                if (eofMark != null && transferRead >= MARK_LEN && Arrays.equals(lastBytes, eofMark)) {
-                    transferSize = transferRead;
-                }
-            }
-        }
-        boolean done = eofMark != null ? transferSize > 0 && transferRead == transferSize : transferRead == transferSize;
-        if (!done) return false;
-        return payloadComplete();
-    }
-
-    private void updateLastBytes(byte[] chunk) {
-        if (chunk.length >= MARK_LEN) {
-            System.arraycopy(chunk, chunk.length - MARK_LEN, lastBytes, 0, MARK_LEN);
-        } else {
-            System.arraycopy(lastBytes, chunk.length, lastBytes, 0, MARK_LEN - chunk.length);
-            System.arraycopy(chunk, 0, lastBytes, MARK_LEN - chunk.length, chunk.length);
-        }
-    }
-
-    private boolean writePayload(byte[] chunk) {
-        if (diskless) {
-            memPayload.put(chunk, 0, chunk.length);
-            return true;
-        }
-        try {
-            ByteBuffer bb = ByteBuffer.wrap(chunk);
-            while (bb.hasRemaining()) tempFile.write(bb);
-            return true;
-        } catch (IOException e) {
-            Log.warning("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA"
-                    + " synchronization: " + e.getMessage());
-            return false;
-        }
+        return switch (transfer.read(input)) {
+            case NEED_MORE -> false;
+            case AGAIN -> true;
+            case FAILED -> transferFailed();
+            case COMPLETE -> payloadComplete();
+        };
     }
 
     /** The whole payload is here: it is parsed in the background, then adopted on this thread. */
     private boolean payloadComplete() {
-        final byte[] image;
-        final Path file;
-        if (diskless) {
-            int len = memPayload.len - (eofMark != null ? MARK_LEN : 0);
-            image = memPayload.buf.length == len ? memPayload.buf : Arrays.copyOf(memPayload.buf, len);
-            memPayload = null;
-            file = null;
-        } else {
-            image = null;
-            try {
-                if (eofMark != null) tempFile.truncate(transferRead - MARK_LEN);
-                tempFile.force(true);
-                tempFile.close();
-            } catch (IOException e) {
-                Log.warning("Failed trying to sync the temp DB to disk in MASTER <-> REPLICA synchronization: "
-                        + e.getMessage());
-                return transferFailed();
-            }
-            tempFile = null;
-            host.beforeDiskLoad();
-            Path target = rdbPath.get();
-            try {
-                Files.move(tempPath, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException e) {
-                Log.warning("Failed trying to rename the temp DB into " + target.getFileName()
-                        + " in MASTER <-> REPLICA synchronization: " + e.getMessage());
-                return transferFailed();
-            }
-            tempPath = null;
-            file = target;
-        }
-        discardCachedMaster();
-        Log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
-        loading = true;
-        channel.config().setAutoRead(false); // the stream waits in the socket while we load
-        long gen = generation;
-        RdbFileLoader loader = host.loader();
-        int dbs = host.databases();
-        boolean fromDisk = file != null;
-        Thread t = new Thread(() -> {
-            RdbFileLoader.Result r = null;
-            Exception error = null;
-            try {
-                long now = System.currentTimeMillis();
-                r = file != null ? loader.load(file, dbs, now) : loader.load(image, dbs, now);
-            } catch (Exception | OutOfMemoryError e) {
-                error = e instanceof Exception ex ? ex : new IOException(e.toString());
-            }
-            RdbFileLoader.Result result = r;
-            Exception failure = error;
-            channel.eventLoop().execute(() -> loaded(gen, result, failure, fromDisk));
-        }, "lodestone-repl-load");
-        t.setDaemon(true);
-        t.start();
+        PayloadTransfer.Payload payload = transfer.finish();
+        if (payload == null) return transferFailed();
+        cachedMaster.discard();
+        Channel ch = connection.channel();
+        ch.config().setAutoRead(false); // the stream waits in the socket while we load
+        long gen = connection.generation();
+        load.start(payload, ch.eventLoop(), outcome -> {
+            if (gen == connection.generation()) loaded(outcome); // else the link was dropped or retargeted meanwhile
+        });
         return false;
     }
 
     /** Back on the command thread with the parsed payload (Redis's end of readSyncBulkPayload). */
-    private void loaded(long gen, RdbFileLoader.Result r, Exception error, boolean fromDisk) {
-        if (gen != generation) return; // the link was dropped or retargeted meanwhile
-        loading = false;
-        if (error != null) {
-            Log.warning("Failed trying to load the MASTER synchronization DB from " + (fromDisk ? "disk" : "socket")
-                    + ", check server logs. (" + error.getMessage() + ")");
+    private void loaded(ReplicaLoad.Outcome outcome) {
+        boolean swapdb = transfer.diskless() && "swapdb".equals(disklessLoad);
+        if (!load.handOver(outcome, swapdb, handshake.initialReplid(), handshake.initialOffset())) {
             transferFailed();
             return;
         }
-        // Redis's replicationAttachToNewMaster: our replicas must resync with us, the old history is gone.
-        replication.disconnectReplicas();
-        stream.freeBacklog();
-        if (diskless && "swapdb".equals(disklessLoad)) {
-            Log.notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
-        } else {
-            Log.notice("MASTER <-> REPLICA sync: Flushing old data");
-        }
-        host.adopt(r);
-        if (diskless && "swapdb".equals(disklessLoad)) {
-            Log.notice("MASTER <-> REPLICA sync: Discarding old DB in background");
-        }
-        stream.adoptMasterHistory(initialReplid, initialOffset);
-        Log.notice("MASTER <-> REPLICA sync: Finished with success");
-        masterConnected(initialOffset, 0);
+        masterConnected(handshake.initialOffset(), 0);
         // The master streams after a diskless sync once we ACK (Redis sends the first ACK at once).
-        if (eofMark != null) sendAck();
-        if (channel != null && channel.isActive()) channel.config().setAutoRead(true);
+        if (transfer.eofFramed()) sendAck();
+        Channel ch = connection.channel();
+        if (ch != null && ch.isActive()) ch.config().setAutoRead(true);
         if (input != null && input.isReadable()) {
             process();
-            if (masterUp) host.afterBatch();
+            if (master.up()) host.afterBatch();
         }
     }
 
@@ -817,31 +444,11 @@ public final class MasterLink {
         return false;
     }
 
-    private void abortTransfer() {
-        loading = false;
-        memPayload = null;
-        if (tempFile != null) {
-            try {
-                tempFile.close();
-            } catch (IOException ignored) {
-                // being deleted anyway
-            }
-            tempFile = null;
-        }
-        if (tempPath != null) {
-            try {
-                Files.deleteIfExists(tempPath);
-            } catch (IOException ignored) {
-                // left for the next start
-            }
-            tempPath = null;
-        }
-    }
-
     /** Redis's cancelReplicationHandshake; returns whether a handshake or transfer was cancelled. */
     private boolean cancelHandshake(boolean reconnect) {
         if (state == State.TRANSFER) {
-            abortTransfer();
+            load.cancel();
+            transfer.abort();
             closeLink();
             state = State.CONNECT;
         } else if (state == State.CONNECTING || state == State.HANDSHAKE) {
@@ -856,99 +463,38 @@ public final class MasterLink {
         return true;
     }
 
-    /** Closes the socket of the link; its callbacks are ignored from now on. */
+    /** Closes the socket of the link (its callbacks are ignored from now on) and drops unread bytes. */
     private void closeLink() {
-        generation++;
-        Channel ch = channel;
-        channel = null;
-        if (ch != null) ch.close();
+        connection.close();
         if (input != null) {
             input.release();
             input = null;
         }
     }
 
-    // ---- Connected: the master's stream ----------------------------------------------------------
+    // ---- Connected: the master client ------------------------------------------------------------
 
     /** Redis's replicationCreateMasterClient: the link carries the stream from {@code offset}. */
     private void masterConnected(long offset, int db) {
-        masterUp = true;
-        reploff = offset;
-        readReploff = offset;
-        lastInteractionMs = System.currentTimeMillis();
-        applied.len = 0;
-        decoder = new RequestDecoder(new StreamSink(), channel.alloc());
+        Channel ch = connection.channel();
+        master.start(ch, offset);
         state = State.CONNECTED;
         replication.masterLinkUp = true;
-        host.masterClient(true, channel, db);
-    }
-
-    private final class StreamSink implements RequestDecoder.Sink {
-        @Override
-        public void command(byte[][] argv, int argc) {
-            ReplicationStream.appendCommand(applied, argv, argc);
-            host.execute(argv, argc);
-            if (!masterUp) return;
-            if (host.inTransaction()) return;
-            // Fully processed: counted, and forwarded to our replicas and backlog byte for byte.
-            stream.feedRaw(applied.buf, 0, applied.len);
-            reploff += applied.len;
-            applied.len = 0;
-        }
-
-        @Override
-        public boolean authRequired() {
-            return false;
-        }
-
-        @Override
-        public long maxBulkLength() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public long maxQueryBuffer() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public boolean stopped() {
-            return !masterUp;
-        }
-    }
-
-    private void applyStream(ByteBuf in) {
-        int n = in.readableBytes();
-        readReploff += n;
-        lastInteractionMs = System.currentTimeMillis();
-        String error = decoder.decode(in);
-        if (error != null && masterUp) {
-            Log.warning("Protocol error from MASTER: " + error + ". Closing the link.");
-            Channel ch = channel;
-            if (ch != null) ch.close();
-        }
+        host.masterClient(true, ch, db);
     }
 
     /** REPLCONF ACK with the offset processed (Redis's replicationSendAck); at GETACK and every second. */
     public void sendAck() {
-        if (!masterUp || prePsync || channel == null) return;
-        send(channel, "REPLCONF", "ACK", Long.toString(reploff));
+        if (handshake.prePsync()) return; // a master from before PSYNC takes no ACKs
+        master.sendAck();
     }
 
     /** The master client is freed: cached, so that the next PSYNC continues (Redis's replicationCacheMaster). */
     private void dropMaster() {
         Log.warning("Connection with master lost.");
         Log.notice("Caching the disconnected master state.");
-        cached = true;
-        cachedReplid = stream.replid();
-        cachedReploff = reploff;
-        cachedDb = host.masterDb();
-        masterUp = false;
-        if (decoder != null) {
-            decoder.release();
-            decoder = null;
-        }
-        applied.len = 0;
+        cachedMaster.cache(stream.replid(), master.reploff(), host.masterDb());
+        master.stop();
         host.masterClient(false, null, 0);
         closeLink();
         // Redis's replicationHandleMasterDisconnection.
@@ -962,8 +508,8 @@ public final class MasterLink {
     }
 
     /** The socket closed under us. */
-    private void linkClosed() {
-        if (masterUp) {
+    void closed() {
+        if (master.up()) {
             dropMaster();
         } else if (state == State.TRANSFER) {
             Log.warning("I/O error trying to sync with MASTER: connection lost");
@@ -977,7 +523,8 @@ public final class MasterLink {
 
     /** Closes the link with the master (CLIENT KILL TYPE master): it is cached and reconnected. */
     public void killMaster() {
-        if (masterUp && channel != null) channel.close();
+        Channel ch = connection.channel();
+        if (master.up() && ch != null) ch.close();
     }
 
     // ---- Cron ------------------------------------------------------------------------------------
@@ -991,12 +538,12 @@ public final class MasterLink {
             Log.warning("Timeout connecting to the MASTER...");
             cancelHandshake(true);
         }
-        if (state == State.TRANSFER && !loading && now - transferLastIoMs > timeoutMs) {
+        if (state == State.TRANSFER && !load.inProgress() && now - transferLastIoMs > timeoutMs) {
             Log.warning("Timeout receiving bulk data from MASTER... If the problem persists try to set the "
                     + "'repl-timeout' parameter in redis.conf to a larger value.");
             cancelHandshake(true);
         }
-        if (state == State.CONNECTED && masterUp && now - lastInteractionMs > timeoutMs) {
+        if (state == State.CONNECTED && master.up() && now - master.lastInteractionMs() > timeoutMs) {
             Log.warning("MASTER timeout: no data nor PING received...");
             dropMaster();
         }
@@ -1004,9 +551,10 @@ public final class MasterLink {
             Log.notice("Connecting to MASTER " + masterHost + ":" + masterPort);
             connect();
         }
-        if (loading && channel != null) {
+        Channel ch = connection.channel();
+        if (load.inProgress() && ch != null) {
             // Redis's replicationSendNewlineToMaster: the master must not time us out while we load.
-            channel.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(new byte[]{'\n'}), channel.voidPromise());
+            ch.writeAndFlush(Unpooled.wrappedBuffer(new byte[]{'\n'}), ch.voidPromise());
         }
         sendAck();
     }

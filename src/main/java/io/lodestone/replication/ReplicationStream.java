@@ -112,6 +112,19 @@ public final class ReplicationStream {
     }
 
     /**
+     * A master restarted from an RDB that recorded its history (Redis 7.0's loadDataFromDisk): the new
+     * id continues the old one, which stays valid as replid2 up to that offset; the offset goes on from
+     * it, and a backlog starts at the next byte, so the replicas continue with a partial resync.
+     */
+    public void restoreMasterHistory(String oldReplid, long oldOffset) {
+        replid2 = oldReplid;
+        secondOffset = oldOffset + 1;
+        offset += oldOffset;
+        backlog = null;
+        createBacklog();
+    }
+
+    /**
      * Whether a replica asking {@code PSYNC replid offset} can continue from the backlog (Redis's
      * masterTryPartialResynchronization test).
      */

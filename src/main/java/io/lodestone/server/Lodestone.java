@@ -131,6 +131,7 @@ public final class Lodestone implements ServerContext.Host {
         rdb.savePoints = config.saveRules();
         config.addListener("save", (c, p) -> rdb.savePoints = c.saveRules());
         config.watchLong("rdb-key-save-delay", v -> server.snapshotter.keySaveDelayMicros = v);
+        config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
     }
 
     /** The AOF's settings, and CONFIG SET appendonly turning it on (a first rewrite) or off. */
@@ -402,33 +403,16 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     /**
-     * Redis's loadDataFromDisk and the AOF steps around it in main(): the AOF manifest is read (when
-     * there is one); with {@code appendonly yes} the dataset comes from the AOF, else from
-     * {@code dir}/{@code dbfilename} if it exists; then an enabled AOF is opened for appending. Returns
-     * false (after logging why) when the server must exit.
+     * Loads the data set from the AOF or the RDB ({@link StartupLoading}); called once the server
+     * listens, so that clients get -LOADING meanwhile. False (logged) when the server must exit.
      */
     public boolean loadDataFromDisk() {
-        AppendOnlyFile aof = server.aof;
-        try {
-            aof.loadManifestFromDisk();
-            if (aof.state() == AppendOnlyFile.State.ON) {
-                long start = System.nanoTime();
-                AofLoader.Status st = AofLoading.load(server);
-                if (st == AofLoader.Status.FAILED || st == AofLoader.Status.OPEN_ERR) return false;
-                if (st != AofLoader.Status.NOT_EXIST) {
-                    Log.notice(String.format(java.util.Locale.ROOT, "DB loaded from append only file: %.3f seconds",
-                            (float) ((System.nanoTime() - start) / 1e9)));
-                }
-            } else if (!server.rdb.loadAtStartup()) {
-                return false;
-            }
-            aof.openOnServerStart(server.keyspace);
-            aof.delHistoryFiles();
-        } catch (AppendOnlyFile.FatalException e) {
-            return false;
-        }
-        if (aof.state() != AppendOnlyFile.State.OFF) feedAof();
-        return true;
+        return new StartupLoading(server, loop.next(), this::feedAof).load();
+    }
+
+    /** Whether a shutdown was asked for (a signal during loading ends the start-up, not with an error). */
+    public boolean shuttingDown() {
+        return shuttingDown;
     }
 
     @Override

@@ -69,16 +69,19 @@ public final class Main {
         if (logo) Log.raw(Banner.logo(port, Log.pid()));
         else Log.notice("Running mode=standalone, port=" + port + ".");
         Log.warning("Server initialized");
-        if (!server.loadDataFromDisk()) {
-            server.stop();
-            System.exit(1);
-        }
+        // As redis-server: listen first, so that clients get -LOADING while the data set loads.
         if (server.listen() != null) {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             server.stop();
             System.exit(1);
         }
         installSignalHandlers(server);
+        if (!server.loadDataFromDisk()) {
+            boolean asked = server.shuttingDown();
+            server.stop();
+            if (asked) server.awaitStop();
+            System.exit(asked ? 0 : 1);
+        }
         server.startCron();
         Log.notice("Ready to accept connections");
         server.awaitStop();

@@ -134,6 +134,12 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
+    public void asyncLoading(boolean on, long bytes) {
+        if (on) server.loading.beginAsync(bytes);
+        else server.loading.endAsync();
+    }
+
+    @Override
     public void roleChanged(boolean replica) {
         // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
         server.keyspace.expireOnAccess(!replica);

@@ -3,9 +3,12 @@ package io.lodestone.server;
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.dump.DumpCommands;
 import io.lodestone.persistence.RdbPersistence;
+import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.persistence.rdb.ReplInfo;
 import io.lodestone.replication.Replication;
+
+import java.util.List;
 
 /** What RDB persistence learns from the rest of the server: encodings, and the replication history. */
 final class RdbHost implements RdbPersistence.Host {
@@ -44,7 +47,20 @@ final class RdbHost implements RdbPersistence.Host {
     }
 
     @Override
-    public void restoreReplication(ReplInfo info) {
-        server.masterLink.restoreFromRdb(info.replid(), info.offset(), info.streamDb());
+    public void restoreReplication(ReplInfo info, List<RdbFileLoader.Dropped> expired) {
+        if (isReplica()) {
+            if (info != null) server.masterLink.restoreFromRdb(info.replid(), info.offset(), info.streamDb());
+            return;
+        }
+        var stream = server.replication.stream;
+        if (info != null) stream.restoreMasterHistory(info.replid(), info.offset());
+        else stream.createBacklog();
+        byte[] del = server.config.getBool("lazyfree-lazy-expire") ? UNLINK : DEL;
+        for (RdbFileLoader.Dropped d : expired) stream.feedCommand(d.db(), new byte[][]{del, d.key()}, 2);
+        // Without a history no replica can continue: Redis drops the backlog again (the offset stays).
+        if (info == null) stream.freeBacklog();
     }
+
+    private static final byte[] DEL = {'D', 'E', 'L'};
+    private static final byte[] UNLINK = {'U', 'N', 'L', 'I', 'N', 'K'};
 }

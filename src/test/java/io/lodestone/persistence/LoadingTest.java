@@ -58,12 +58,24 @@ class LoadingTest {
             assertEquals(1L, j.persist("k"));
             j.set("gone", "v", SetParams.setParams().pxAt(at));
         }
+        restartAfter(at, target, dir);
+    }
+
+    /** Restarts from {@code dir} once {@code at} passed: PERSISTed "k" is there, "gone" is gone. */
+    private static void restartAfter(long at, String target, Path dir) throws Exception {
         awaitPast(at);
         try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
             assertEquals("v", j.get("k"));
             assertEquals(-1L, j.pttl("k"));
             assertNull(j.get("gone"));
         }
+    }
+
+    /** Waits (bounded) for a BGREWRITEAOF to finish. */
+    private static void awaitRewrite(Jedis j) throws InterruptedException {
+        String done = "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0";
+        for (int i = 0; i < 500 && !j.info("persistence").contains(done); i++) Thread.sleep(10);
+        assertTrue(j.info("persistence").contains(done), j.info("persistence"));
     }
 
     /** The TTL lives in the AOF's RDB base and the PERSIST in its INCR file: the base keeps the key for it. */
@@ -78,18 +90,11 @@ class LoadingTest {
             j.set("k", "v", SetParams.setParams().pxAt(at));
             j.set("gone", "v", SetParams.setParams().pxAt(at));
             j.bgrewriteaof();
-            for (int i = 0; i < 400 && !j.info("persistence").contains("aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0"); i++) {
-                Thread.sleep(10);
-            }
+            awaitRewrite(j);
             assertTrue(j.info("persistence").contains("aof_rewrites:1"), j.info("persistence"));
             assertEquals(1L, j.persist("k"));
         }
-        awaitPast(at);
-        try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
-            assertEquals("v", j.get("k"));
-            assertEquals(-1L, j.pttl("k"));
-            assertNull(j.get("gone"));
-        }
+        restartAfter(at, target, dir);
     }
 
     /** Redis's unit/expire "... after loadaof": KEEPTTL keeps and GETEX PERSIST removes a TTL across DEBUG LOADAOF. */
@@ -188,6 +193,72 @@ class LoadingTest {
             for (int i = 0; i < 1500 && r.dbSize() != 1L; i++) Thread.sleep(10);
             assertEquals(1L, r.dbSize());
         }
+    }
+
+    /**
+     * Start-up listens first and loads meanwhile, as redis-server: PING and reads get -LOADING, INFO
+     * reports the load, commands that would save or replace the half-loaded data are refused, and once
+     * the log says it is ready every key is there. key-load-delay slows the load down, as in Redis's tests.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"no", "yes"})
+    void clientsGetLoadingWhileTheDataSetLoadsAtStartUp(String appendonly) throws Exception {
+        Path dir = Files.createTempDirectory("loading");
+        try (ServerProcess s = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", appendonly,
+                "--aof-use-rdb-preamble", "yes", "--enable-debug-command", "yes"); Jedis j = jedis(s)) {
+            j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
+            if (appendonly.equals("yes")) {
+                j.bgrewriteaof();
+                awaitRewrite(j);
+                j.set("after-rewrite", "in the incr file");
+            } else {
+                j.save();
+            }
+        }
+        // 20,000 keys at 100 µs each: the load lasts two seconds at least.
+        try (ServerProcess s = ServerProcess.lodestoneLoading("--dir", dir.toString(), "--appendonly", appendonly,
+                "--key-load-delay", "100");
+             io.lodestone.testsupport.RespClient c = s.client()) {
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("PING")));
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("GET", "key:1")));
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("SAVE")));
+            String info = str(c.call("INFO", "persistence"));
+            assertTrue(info.contains("loading:1\r\n") && info.contains("loading_total_bytes:"), info);
+            for (int i = 0; i < 3000 && !s.log().contains("Ready to accept connections"); i++) Thread.sleep(10);
+            assertTrue(s.log().contains("Ready to accept connections"), s.log());
+            assertEquals("+PONG\r\n", str(c.call("PING")));
+            assertEquals(":" + (appendonly.equals("yes") ? 20001 : 20000) + "\r\n", str(c.call("DBSIZE")));
+            assertTrue(str(c.call("INFO", "persistence")).contains("loading:0\r\n"));
+        }
+    }
+
+    /**
+     * A replica parses its master's payload in the background and keeps serving its old data meanwhile
+     * (Redis's async loading, swapdb): INFO says async_loading:1, not loading:1, and reads are answered.
+     */
+    @Test
+    void replicaServesItsOldDataWhileItLoadsThePayload() throws Exception {
+        try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
+             ServerProcess replica = ServerProcess.lodestone("--key-load-delay", "100", "--repl-diskless-load", "swapdb");
+             Jedis m = jedis(master); Jedis r = jedis(replica)) {
+            m.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
+            r.set("old", "data");
+            r.replicaof("127.0.0.1", master.port());
+            String info = "";
+            for (int i = 0; i < 500 && !info.contains("async_loading:1"); i++) {
+                info = r.info("persistence");
+                if (!info.contains("async_loading:1")) Thread.sleep(10);
+            }
+            assertTrue(info.contains("loading:0\r\nasync_loading:1\r\n"), info);
+            assertEquals("data", r.get("old"));
+            for (int i = 0; i < 1500 && !info(r, "replication", "master_link_status").equals("up"); i++) Thread.sleep(10);
+            assertEquals(20000L, r.dbSize());
+            assertTrue(r.info("persistence").contains("loading:0\r\nasync_loading:0\r\n"));
+        }
+    }
+
+    private static String str(byte[] reply) {
+        return new String(reply, StandardCharsets.ISO_8859_1);
     }
 
     private static String info(Jedis j, String section, String field) {

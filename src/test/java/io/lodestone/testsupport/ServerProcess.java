@@ -70,7 +70,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Starts a real redis-server. */
     public static ServerProcess redis(String... args) throws IOException {
-        return start("redis-server", List.of(redisExecutable()), args);
+        return start("redis-server", List.of(redisExecutable()), true, args);
     }
 
     /**
@@ -79,8 +79,21 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess lodestone(String... args) throws IOException {
         if (targetIsRedis()) {
-            return start("redis-server as lodestone", List.of(redisExecutable()), args);
+            return start("redis-server as lodestone", List.of(redisExecutable()), true, args);
         }
+        return start("lodestone", lodestoneCommand(), true, args);
+    }
+
+    /**
+     * Starts Lodestone and returns as soon as its port accepts connections, before its data set may
+     * have loaded (clients get -LOADING until the log says it is ready): for tests of loading itself.
+     */
+    public static ServerProcess lodestoneLoading(String... args) throws IOException {
+        return start("lodestone", lodestoneCommand(), false, args);
+    }
+
+    /** A JVM running {@value #LODESTONE_MAIN} with this JVM's test class path. */
+    private static List<String> lodestoneCommand() {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
         String jvmArgs = System.getProperty("lodestone.jvm.args", "").trim();
@@ -90,7 +103,7 @@ public final class ServerProcess implements AutoCloseable {
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(LODESTONE_MAIN);
-        return start("lodestone", command, args);
+        return command;
     }
 
     /** True when {@code -Dlodestone.diff.target=redis}: "Lodestone" is a second redis-server. */
@@ -198,7 +211,8 @@ public final class ServerProcess implements AutoCloseable {
     // ---------------------------------------------------------------------------------------------
     // Start-up
 
-    private static ServerProcess start(String name, List<String> launcher, String... args) throws IOException {
+    private static ServerProcess start(String name, List<String> launcher, boolean ready, String... args)
+            throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
             Path dir = Files.createTempDirectory("lodestone-test-");
@@ -212,7 +226,8 @@ public final class ServerProcess implements AutoCloseable {
             drain(process.getInputStream(), log, name + " :" + port + " log");
             ServerProcess server = new ServerProcess(name, process, port, dir, log);
             try {
-                server.awaitReady(command);
+                if (ready) server.awaitReady(command);
+                else server.awaitListening(command);
                 return server;
             } catch (IOException e) {
                 server.close();
@@ -251,10 +266,27 @@ public final class ServerProcess implements AutoCloseable {
                 + "\nlog:\n" + log());
     }
 
+    /** Waits until the port accepts connections (the server may still be loading its data). */
+    private void awaitListening(List<String> command) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                if (!process.isAlive()) {
+                    throw new IOException(name + " exited with status " + process.exitValue()
+                            + "\ncommand: " + String.join(" ", quoted(command)) + "\nlog:\n" + log());
+                }
+            }
+            sleep(25);
+        }
+        throw new IOException(name + " did not listen on port " + port + "\nlog:\n" + log());
+    }
+
+    /** A PONG, not -LOADING: a server still loading its data is not ready. */
     private boolean answersPing() {
         try (RespClient c = new RespClient("127.0.0.1", port, Duration.ofSeconds(2))) {
-            c.call("PING");
-            return true;
+            return new String(c.call("PING"), StandardCharsets.US_ASCII).equals("+PONG\r\n");
         } catch (IOException e) {
             return false;
         }

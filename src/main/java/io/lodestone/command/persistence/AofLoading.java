@@ -12,40 +12,77 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Loading the dataset from the AOF (Redis's loadAppendOnlyFiles with its fake AOF client), the one
- * path start-up and DEBUG LOADAOF share: the loading state is on throughout, so nothing expires while
- * later commands of the files may still change a TTL, nothing is propagated, and the commands are
- * not counted.
+ * path start-up and DEBUG LOADAOF share. The loading state is on throughout, so nothing expires
+ * while later commands of the files may still change a TTL, nothing is propagated, and the commands
+ * are not counted.
+ *
+ * <p>At start-up the files are read and parsed on the starting thread while the command thread keeps
+ * answering clients (-LOADING): commands reach the command thread in batches, in file order, and run
+ * there like any client's; an RDB base is parsed on the starting thread and adopted on the command
+ * thread. DEBUG LOADAOF runs it all on the command thread, as Redis blocks for it.
  */
 public final class AofLoading implements AofReplay {
+    /** Commands per hand-off to the command thread, and hand-offs in flight (bounds the memory held). */
+    private static final int BATCH_COMMANDS = 1024;
+    private static final int BATCH_BYTES = 1 << 20;
+    private static final int BATCHES_IN_FLIGHT = 4;
+
     private final ServerContext server;
     private final Client client;
+    /** The command thread, or null when this already runs on it. */
+    private final Executor commandThread;
+    private List<byte[][]> batch = new ArrayList<>();
+    private long batchBytes;
+    private final Semaphore inFlight = new Semaphore(BATCHES_IN_FLIGHT);
+    private CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private AofLoading(ServerContext server) {
+    private AofLoading(ServerContext server, Executor commandThread) {
         this.server = server;
+        this.commandThread = commandThread;
         this.client = new Client(Client.AOF_CLIENT_ID, server, new Reply(UnpooledByteBufAllocator.DEFAULT, m -> { }), null);
         client.authenticated = true;
     }
 
-    /**
-     * Replays every BASE and INCR file of the manifest already read ({@link AppendOnlyFile#loadManifestFromDisk}).
-     * An RDB base (or preamble) keeps keys whose TTL passed: a later command may change the TTL.
-     */
+    /** Replays the AOF on the command thread (the manifest already read), inside the loading state. */
     public static AofLoader.Status load(ServerContext server) throws AppendOnlyFile.FatalException {
         server.loading.begin(server.aof.manifestBytes());
         try {
-            return server.aof.load(new AofLoading(server));
+            return server.aof.load(new AofLoading(server, null));
         } finally {
             server.loading.end();
         }
     }
 
     /**
+     * Start-up: replays the AOF from the calling thread, running its commands on {@code commandThread}.
+     * The caller has put the server in the loading state. Returns when every command has run.
+     */
+    public static AofLoader.Status loadAtStartup(ServerContext server, Executor commandThread)
+            throws AppendOnlyFile.FatalException {
+        AofLoading replay = new AofLoading(server, commandThread);
+        AofLoader.Status st = server.aof.load(replay);
+        replay.drain();
+        if (replay.failure.get() != null) {
+            Log.warning("Unrecoverable error replaying the append only file: " + replay.failure.get());
+            return AofLoader.Status.FAILED;
+        }
+        return st;
+    }
+
+    /**
      * DEBUG LOADAOF: the data set is emptied and loaded again from the AOF files. The reload is not a
-     * change: nothing is propagated, and, as Redis resets server.dirty, no change is left to save. A failed load is an error reply
-     * (newer Redis), not an exit (Redis 7.0): the files on disk are untouched either way.
+     * change: nothing is propagated, and, as Redis resets server.dirty, no change is left to save. A
+     * failed load is an error reply (newer Redis), not an exit (Redis 7.0): the files are untouched.
      */
     public static void debugLoadAof(Client c) {
         ServerContext s = c.server;
@@ -70,28 +107,81 @@ public final class AofLoading implements AofReplay {
         c.reply.ok();
     }
 
+    /** An RDB base (or preamble) keeps keys whose TTL passed: a later command of the files may change it. */
     @Override
     public long loadRdb(Path file) throws Exception {
         var r = server.rdb.read(file, true);
-        server.rdb.adopt(r);
+        onCommandThread(() -> server.rdb.adopt(r));
+        drain();
         return r.end();
     }
 
     @Override
     public boolean execute(byte[][] argv) {
         if (server.commands.lookup(argv[0]) == null) return false;
+        if (commandThread == null) {
+            run(argv);
+            return true;
+        }
+        batch.add(argv);
+        for (byte[] a : argv) batchBytes += a.length;
+        if (batch.size() >= BATCH_COMMANDS || batchBytes >= BATCH_BYTES) flushBatch();
+        return true;
+    }
+
+    @Override
+    public void reset() {
+        onCommandThread(() -> {
+            if (client.multi != null) server.dispatcher.discardTransaction(client);
+            client.select(0);
+        });
+    }
+
+    private void run(byte[][] argv) {
         client.argv = argv;
         client.argc = argv.length;
         server.dispatcher.process(client);
         client.argv = null;
         ByteBuf out = client.reply.take();
         if (out != null) out.release();
-        return true;
     }
 
-    @Override
-    public void reset() {
-        if (client.multi != null) server.dispatcher.discardTransaction(client);
-        client.select(0);
+    private void flushBatch() {
+        if (batch.isEmpty()) return;
+        List<byte[][]> commands = batch;
+        batch = new ArrayList<>();
+        batchBytes = 0;
+        onCommandThread(() -> {
+            for (byte[][] argv : commands) run(argv);
+        });
+    }
+
+    /** Runs {@code task} on the command thread after everything handed over before it. */
+    private void onCommandThread(Runnable task) {
+        if (commandThread == null) {
+            task.run();
+            return;
+        }
+        flushBatch();
+        inFlight.acquireUninterruptibly();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        commandThread.execute(() -> {
+            try {
+                if (failure.get() == null) task.run();
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            } finally {
+                inFlight.release();
+                done.complete(null);
+            }
+        });
+        last = done;
+    }
+
+    /** Waits until the command thread ran everything handed over. */
+    private void drain() {
+        if (commandThread == null) return;
+        flushBatch();
+        last.join();
     }
 }

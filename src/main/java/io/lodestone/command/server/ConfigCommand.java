@@ -60,7 +60,7 @@ final class ConfigCommand {
         if ((c.argc - 2) % 2 != 0) throw Errors.syntax();
         List<String[]> pairs = new ArrayList<>();
         for (int i = 2; i < c.argc; i += 2) pairs.add(new String[]{str(c.argv[i]), str(c.argv[i + 1])});
-        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), false);
+        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active());
         if (error != null) throw new CommandError(error);
         c.reply.ok();
     }

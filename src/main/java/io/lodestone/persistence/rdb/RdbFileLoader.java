@@ -10,6 +10,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Loads a whole RDB file (versions 1 to 11) into a fresh {@link Keyspace}, as Redis's rdbLoadRio does
@@ -28,7 +30,11 @@ public final class RdbFileLoader {
     /** What was loaded, for the start-up log lines. */
     /** What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last byte. */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired, ReplInfo repl, long end) {
+                         long keysLoaded, long keysExpired, ReplInfo repl, long end, List<Dropped> dropped) {
+    }
+
+    /** A key the load left out because its TTL had passed (see {@link #collectDropped}). */
+    public record Dropped(int db, byte[] key) {
     }
 
     private final RdbValueReader.Limits limits;
@@ -50,8 +56,29 @@ public final class RdbFileLoader {
     }
 
     private java.util.function.LongConsumer progress = bytes -> { };
+    private long keyLoadDelayMicros;
+    private List<Dropped> dropped;
+    private long keysSeen;
 
-    /** Told the number of bytes read so far each time the window moves (INFO loading_loaded_bytes). */
+    /**
+     * Keeps the names of the keys left out as expired, so that a master can propagate their deletion
+     * (Redis's rdbLoad with RDBFLAGS_FEED_REPL): its replicas still have them.
+     */
+    public RdbFileLoader collectDropped() {
+        this.dropped = new ArrayList<>();
+        return this;
+    }
+
+    /**
+     * Redis's hidden key-load-delay, for tests of what happens while a load is in progress: a positive
+     * value sleeps that many microseconds after each key; a negative one, a microsecond every -n keys.
+     */
+    public RdbFileLoader keyLoadDelay(long micros) {
+        this.keyLoadDelayMicros = micros;
+        return this;
+    }
+
+    /** Told the file offset reached every 1024 keys (INFO loading_loaded_bytes). */
     public RdbFileLoader progress(java.util.function.LongConsumer listener) {
         this.progress = listener;
         return this;
@@ -75,7 +102,7 @@ public final class RdbFileLoader {
 
     /** Loads from a stream through a window of {@code window} bytes (tests use tiny ones). */
     Result load(InputStream in, int window, int databases, long nowMs) throws IOException, RdbFormatException {
-        Window w = new Window(in, window, progress);
+        Window w = new Window(in, window);
         w.fill(0);
         try {
             return loadInner(w, databases, nowMs);
@@ -95,12 +122,10 @@ public final class RdbFileLoader {
         long base;
         long crc;
         boolean eof;
-        final java.util.function.LongConsumer progress;
 
-        Window(InputStream in, int size, java.util.function.LongConsumer progress) {
+        Window(InputStream in, int size) {
             this.in = in;
             this.buf = new byte[size];
-            this.progress = progress;
         }
 
         /** Drops the bytes before {@code keepFrom}, then reads as much as fits (growing if nothing was dropped). */
@@ -122,7 +147,6 @@ public final class RdbFileLoader {
                 }
                 limit += n;
             }
-            progress.accept(base + limit);
         }
     }
 
@@ -157,7 +181,8 @@ public final class RdbFileLoader {
                 int next = record(buf, pos, end, version, databases, nowMs, w, st);
                 if (next < 0) {
                     return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
-                            new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end);
+                            new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end,
+                            dropped == null ? List.of() : dropped);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -280,6 +305,7 @@ public final class RdbFileLoader {
         Database db = st.db;
         if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs && !keepExpired) {
             st.expired++;
+            if (dropped != null) dropped.add(new Dropped(db.id(), key));
         } else {
             if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
             KeyEntry e = db.add(key, value);
@@ -293,7 +319,15 @@ public final class RdbFileLoader {
         }
         st.expireAt = KeyEntry.NO_EXPIRE;
         st.idle = -1;
+        if (keyLoadDelayMicros != 0) keyLoadDelay();
+        if ((++keysSeen & 1023) == 0) progress.accept(w.base + r.position());
         return r.position();
+    }
+
+    private void keyLoadDelay() {
+        long d = keyLoadDelayMicros;
+        if (d > 0) java.util.concurrent.locks.LockSupport.parkNanos(d * 1000);
+        else if (keysSeen % -d == 0) java.util.concurrent.locks.LockSupport.parkNanos(1000);
     }
 
     private static long parse(String v) {

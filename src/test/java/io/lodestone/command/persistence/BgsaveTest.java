@@ -28,12 +28,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BgsaveTest {
     private static final long WAIT_MS = 60_000;
+    /** SAVE and DEBUG RELOAD of ~60k keys block for a fraction of a second, or seconds on a loaded machine. */
+    private static final int TIMEOUT_MS = 30_000;
 
     @Test
     void snapshotIsThePointInTimeOfBgsaveWhileWritesContinue() throws Exception {
         // 20 µs per key: the save of ~60k keys lasts about a second, throttled between slices.
         try (EmbeddedServer server = EmbeddedServer.start("rdb-key-save-delay 20");
-             Jedis j = new Jedis("127.0.0.1", server.port())) {
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
             populate(j);
             Path rdb = server.context().rdb.path();
             assertEquals("OK", j.save());
@@ -61,7 +63,7 @@ class BgsaveTest {
     @Test
     void savePointsStartBgsaveAndLastsaveMoves() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start("save 1 3");
-             Jedis j = new Jedis("127.0.0.1", server.port())) {
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
             long before = j.lastsave();
             for (int i = 0; i < 5; i++) j.set("k" + i, "v");
             waitUntil(() -> info(j).contains("rdb_changes_since_last_save:0") && j.lastsave() > before - 1
@@ -74,7 +76,7 @@ class BgsaveTest {
     @Test
     void failedBgsaveStopsWritesUntilASaveSucceeds() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start("save 3600 1");
-             Jedis j = new Jedis("127.0.0.1", server.port())) {
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
             j.set("a", "1");
             Path rdb = server.context().rdb.path();
             // A directory where the file should be: the rename at the end of the save fails.
@@ -100,7 +102,7 @@ class BgsaveTest {
     @Test
     void bgsaveScheduleAndSyntax() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start("rdb-key-save-delay 100");
-             Jedis j = new Jedis("127.0.0.1", server.port())) {
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
             cmd(j, "DEBUG", "populate", "20000");
             assertEquals("ERR syntax error", error(() -> cmd(j, "BGSAVE", "now")));
             assertEquals("Background saving started", cmd(j, "BGSAVE", "schedule"));
@@ -119,7 +121,7 @@ class BgsaveTest {
     @Test
     void debugReloadKeepsTheData() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start();
-             Jedis j = new Jedis("127.0.0.1", server.port())) {
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
             populate(j);
             j.save();
             Map<String, String> before = load(server.context().rdb.path());
