@@ -229,17 +229,11 @@ public final class Dispatcher {
     static String unknownCommand(byte[][] argv, int argc) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < argc && args.length() < 128; i++) {
-            String a = cString(argv[i]);
+            String a = Args.cString(argv[i]);
             int room = 128 - args.length();
             args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
         }
-        return "ERR unknown command '" + clip(cString(argv[0])) + "', with args beginning with: " + args;
-    }
-
-    /** Redis formats these with %s: a NUL byte ends the text. */
-    private static String cString(byte[] b) {
-        for (int i = 0; i < b.length; i++) if (b[i] == 0) return Args.str(java.util.Arrays.copyOf(b, i));
-        return Args.str(b);
+        return "ERR unknown command '" + clip(Args.cString(argv[0])) + "', with args beginning with: " + args;
     }
 
     private static String clip(String s) {

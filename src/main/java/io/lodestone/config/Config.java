@@ -1,5 +1,7 @@
 package io.lodestone.config;
 
+import io.lodestone.util.Glob;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;

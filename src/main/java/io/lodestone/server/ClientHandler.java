@@ -6,6 +6,7 @@ import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
 import io.lodestone.protocol.Reply;
 import io.lodestone.protocol.RequestDecoder;
+import io.lodestone.replication.ReplicaPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -254,8 +255,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     }
 
     @Override
-    public io.netty.channel.Channel channel() {
-        return ctx.channel();
+    public ReplicaPeer becomeReplica(long clientId, String addressIp) {
+        return new ReplicaPeer(clientId, ctx.channel(), addressIp);
     }
 
     @Override

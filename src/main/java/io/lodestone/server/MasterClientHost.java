@@ -8,6 +8,7 @@ import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.protocol.Reply;
 import io.lodestone.replication.MasterLink;
+import io.lodestone.replication.ReplicaPeer;
 import io.lodestone.util.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -211,8 +212,8 @@ final class MasterClientHost implements MasterLink.Host {
         }
 
         @Override
-        public Channel channel() {
-            return channel;
+        public ReplicaPeer becomeReplica(long clientId, String addressIp) {
+            return new ReplicaPeer(clientId, channel, addressIp);
         }
     }
 }

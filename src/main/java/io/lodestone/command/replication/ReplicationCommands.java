@@ -106,7 +106,7 @@ public final class ReplicationCommands {
         c.conn.flushOutput();
         c.replyOff = true;
         String addr = c.conn.remoteAddress();
-        ReplicaPeer peer = new ReplicaPeer(c.id, c.conn.channel(), addr.substring(0, Math.max(0, addr.lastIndexOf(':'))));
+        ReplicaPeer peer = c.conn.becomeReplica(c.id, addr.substring(0, Math.max(0, addr.lastIndexOf(':'))));
         peer.listeningPort = c.replListeningPort;
         peer.announcedIp = c.replAnnouncedIp;
         peer.capaEof = c.replCapaEof;
