@@ -3,6 +3,7 @@ package io.lodestone.command;
 import io.lodestone.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Argument parsing with Redis's rules and error texts. */
 public final class Args {
@@ -17,15 +18,11 @@ public final class Args {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    public static boolean equalsIgnoreCase(byte[] arg, byte[] lowerAscii) {
-        if (arg.length != lowerAscii.length) return false;
-        for (int i = 0; i < arg.length; i++) {
-            int c = arg[i];
-            if (c >= 'A' && c <= 'Z') c += 32;
-            if (c != lowerAscii[i]) return false;
-        }
-        return true;
-    }
+    /*
+     * Keywords. Options, subcommands and modes are compared here and nowhere else. Redis compares
+     * almost all of them with strcasecmp, which sees a C string: cKeyword. is() compares the whole
+     * argument, for the places that have always done so.
+     */
 
     /**
      * Redis's strcasecmp against a lower-case keyword: the argument ends at its first NUL byte, as a
@@ -34,25 +31,51 @@ public final class Args {
     public static boolean cKeyword(byte[] arg, String lowerKeyword) {
         int n = lowerKeyword.length();
         if (arg.length < n || (arg.length > n && arg[n] != 0)) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i];
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (a != lowerKeyword.charAt(i)) return false;
+        return regionIs(arg, 0, lowerKeyword);
+    }
+
+    /** Case-insensitive comparison of the whole argument with an ASCII keyword such as "nx". */
+    public static boolean is(byte[] arg, String keyword) {
+        return is(arg, 0, arg.length, keyword);
+    }
+
+    /** {@link #is(byte[], String)} for the bytes {@code [from, to)} of {@code s}. */
+    public static boolean is(byte[] s, int from, int to, String keyword) {
+        return to - from == keyword.length() && regionIs(s, from, keyword);
+    }
+
+    /** {@link #is(byte[], String)} against a keyword held as lower-case bytes (command names). */
+    public static boolean equalsIgnoreCase(byte[] arg, byte[] lowerAscii) {
+        if (arg.length != lowerAscii.length) return false;
+        for (int i = 0; i < arg.length; i++) {
+            if (lower(arg[i]) != lowerAscii[i]) return false;
         }
         return true;
     }
 
-    /** Case-insensitive comparison with an ASCII keyword such as "nx". */
-    public static boolean is(byte[] arg, String keyword) {
-        int n = keyword.length();
-        if (arg.length != n) return false;
-        for (int i = 0; i < n; i++) {
-            int a = arg[i], b = keyword.charAt(i);
-            if (a >= 'A' && a <= 'Z') a += 32;
-            if (b >= 'A' && b <= 'Z') b += 32;
-            if (a != b) return false;
+    /** Whether the bytes from {@code from} are the keyword, ignoring ASCII case; the caller checked the room. */
+    private static boolean regionIs(byte[] s, int from, String keyword) {
+        for (int i = 0; i < keyword.length(); i++) {
+            if (lower(s[from + i]) != lower(keyword.charAt(i))) return false;
         }
         return true;
+    }
+
+    /** ASCII lower case, as C's tolower in the "C" locale. */
+    private static int lower(int c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    }
+
+    /** The argument as C string functions see it: up to its first NUL byte. */
+    public static byte[] cBytes(byte[] arg) {
+        int n = 0;
+        while (n < arg.length && arg[n] != 0) n++;
+        return n == arg.length ? arg : Arrays.copyOf(arg, n);
+    }
+
+    /** {@link #cBytes} as text, for error messages Redis formats with %s. */
+    public static String cString(byte[] arg) {
+        return str(cBytes(arg));
     }
 
     private static final CommandError NOT_INTEGER = new CommandError(Errors.NOT_INTEGER);

@@ -1,9 +1,11 @@
 package io.lodestone.command;
 
+import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;
 import io.lodestone.pubsub.Subscriber;
 import io.lodestone.pubsub.Subscriptions;
 import io.lodestone.store.Database;
+import io.lodestone.store.KeyEntry;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -146,14 +148,94 @@ public final class Client implements Subscriber {
         return watched == null ? 0 : watched.size();
     }
 
+    // ---- Keys of a type (Redis's lookupKeyRead/lookupKeyWrite followed by checkType) ----
+
+    /**
+     * The value at {@code key} in the selected database when it is a {@code type}, null when there is
+     * no such key, WRONGTYPE otherwise. Counts a keyspace hit or miss, as a read does.
+     */
+    public <T> T lookupRead(byte[] key, Class<T> type) {
+        KeyEntry e = db.lookupRead(key);
+        return e == null ? null : checkType(e, type);
+    }
+
+    /**
+     * {@link #lookupRead} for a command that changes the value in place: no hit or miss is counted,
+     * and a running snapshot takes the entry first.
+     */
+    public <T> T lookupWrite(byte[] key, Class<T> type) {
+        KeyEntry e = db.lookupWrite(key);
+        return e == null ? null : checkType(e, type);
+    }
+
+    /** {@link #lookupWrite} for a command that replaces the value or reads the entry's flags: the entry. */
+    public KeyEntry lookupWriteEntry(byte[] key, Class<?> type) {
+        KeyEntry e = db.lookupWrite(key);
+        if (e != null) checkType(e, type);
+        return e;
+    }
+
+    /** Redis's checkType: the entry's value as a {@code type}, or WRONGTYPE. */
+    @SuppressWarnings("unchecked")
+    public static <T> T checkType(KeyEntry e, Class<T> type) {
+        Object v = e.value();
+        if (!type.isInstance(v)) throw Errors.wrongType();
+        return (T) v;
+    }
+
+    // ---- Counting changes and telling of them ----
+    // Redis's server.dirty: the dispatcher propagates a call that counted a change, and save points
+    // and INFO count them. Commands count through these methods only.
+
+    /** Counts {@code changes} changes to the data (Redis's {@code server.dirty += changes}). */
+    public void dirty(long changes) {
+        server.keyspace.dirty += changes;
+    }
+
     /**
      * The usual bookkeeping after a command changed {@code key} in place: WATCHers see it, a
-     * keyspace event is published, and the change is counted for propagation and save points.
+     * keyspace event is published, and the change is counted.
      */
     public void changed(int eventClass, String event, byte[] key) {
+        changed(eventClass, event, key, 1);
+    }
+
+    /** {@link #changed} for a call that made {@code changes} changes to the key (HSET of three fields: 3). */
+    public void changed(int eventClass, String event, byte[] key, long changes) {
         db.signalModifiedKey(key);
         server.notifyKeyspaceEvent(eventClass, event, key, db.id());
-        server.keyspace.dirty++;
+        dirty(changes);
+    }
+
+    /**
+     * Redis's listElementsRemoved, which t_hash, t_set and t_zset repeat by hand: after a command took
+     * {@code changes} elements out of the value at {@code key}, its event is published, then the key
+     * goes with a "del" event when {@code emptied}, WATCHers see the change, and the changes count.
+     */
+    public void elementsRemoved(int eventClass, String event, byte[] key, boolean emptied, long changes) {
+        notifyKeyspaceEvent(eventClass, event, key);
+        if (emptied) deleteEmptied(key);
+        db.signalModifiedKey(key);
+        dirty(changes);
+    }
+
+    /**
+     * A hash, set, list or sorted set the command emptied: its key goes, with Redis's "del" event
+     * (after the command's own). Its elements' removal was counted by the command.
+     */
+    public void deleteEmptied(byte[] key) {
+        db.delete(key);
+        notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+    }
+
+    /**
+     * Deletes {@code key} as a change of its own (DEL, or a STORE whose result is empty): when it
+     * existed, WATCHers see it, "del" is published and one change counts. Returns whether it existed.
+     */
+    public boolean deleteKey(byte[] key) {
+        if (!db.delete(key)) return false;
+        changed(KeyspaceEvents.GENERIC, "del", key);
+        return true;
     }
 
     /** A keyspace event about {@code key} in the selected database, without the rest of {@link #changed}. */

@@ -1,6 +1,11 @@
 package io.lodestone.command;
 
-/** The network side of a client, implemented by the server's transport. */
+import io.lodestone.replication.ReplicaPeer;
+
+/**
+ * The network side of a client, implemented by the server's transport. The command layer sees the
+ * socket only through these methods, never as a Netty channel.
+ */
 public interface Connection {
     /** "ip:port" of the peer. */
     String remoteAddress();
@@ -29,6 +34,9 @@ public interface Connection {
     /** Whether the peer is on this machine (protected mode, "local" debug commands). */
     boolean isLocal();
 
-    /** The socket, for a connection that becomes a replica link and is written to directly. */
-    io.netty.channel.Channel channel();
+    /**
+     * SYNC/PSYNC: the connection becomes the link of replica {@code clientId}, whose stream
+     * replication then writes to this socket directly.
+     */
+    ReplicaPeer becomeReplica(long clientId, String addressIp);
 }

@@ -72,7 +72,7 @@ public final class Dispatcher {
             return;
         }
         boolean replica = server.replication.isReplica;
-        if (replica && server.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
+        if (replica && server.repl.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
             reject(c, cmd, "READONLY You can't write against a read only replica.");
             return;
         }
@@ -82,7 +82,7 @@ public final class Dispatcher {
                     + " / PING / QUIT / RESET are allowed in this context");
             return;
         }
-        if (replica && !server.replication.masterLinkUp && !server.replicaServeStaleData && denyStale(c, cmd)) {
+        if (replica && !server.replication.masterLinkUp && !server.repl.replicaServeStaleData && denyStale(c, cmd)) {
             reject(c, cmd, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
             return;
         }
@@ -221,7 +221,7 @@ public final class Dispatcher {
     }
 
     private boolean protectedAllowed(Client c, CommandSpec cmd) {
-        String mode = cmd.fullName.startsWith("debug") ? server.enableDebugCommand : "no";
+        String mode = cmd.fullName.startsWith("debug") ? server.security.enableDebugCommand : "no";
         return "yes".equals(mode) || ("local".equals(mode) && c.conn != null && c.conn.isLocal());
     }
 
@@ -229,17 +229,11 @@ public final class Dispatcher {
     static String unknownCommand(byte[][] argv, int argc) {
         StringBuilder args = new StringBuilder();
         for (int i = 1; i < argc && args.length() < 128; i++) {
-            String a = cString(argv[i]);
+            String a = Args.cString(argv[i]);
             int room = 128 - args.length();
             args.append('\'').append(a.length() > room ? a.substring(0, room) : a).append("' ");
         }
-        return "ERR unknown command '" + clip(cString(argv[0])) + "', with args beginning with: " + args;
-    }
-
-    /** Redis formats these with %s: a NUL byte ends the text. */
-    private static String cString(byte[] b) {
-        for (int i = 0; i < b.length; i++) if (b[i] == 0) return Args.str(java.util.Arrays.copyOf(b, i));
-        return Args.str(b);
+        return "ERR unknown command '" + clip(Args.cString(argv[0])) + "', with args beginning with: " + args;
     }
 
     private static String clip(String s) {

@@ -13,7 +13,9 @@ import java.util.List;
 /**
  * The server as commands see it (Redis's global {@code server}): the keyspace, the command table,
  * clients, counters, the settings commands consult, and where write effects are propagated.
- * Owned by the command thread; the transport and cron run on that same thread.
+ * Settings are grouped by owner ({@link ProcessInfo}, {@link Security}, {@link Limits},
+ * {@link EncodingLimits}, {@link ReplicationState}); the config bindings (server/ConfigBindings)
+ * write them. Owned by the command thread; the transport and cron run on that same thread.
  */
 public final class ServerContext {
     public final Config config;
@@ -21,9 +23,16 @@ public final class ServerContext {
     public final CommandTable commands;
     public final ClientRegistry clients = new ClientRegistry();
     public final Stats stats = new Stats();
-    public final long startTimeMs = System.currentTimeMillis();
-    /** 40 random hex characters, new at every start (INFO run_id). */
-    public final String runId = io.lodestone.util.Ids.randomHex(40);
+    /** Run id, start time, port, hz: what INFO server reports. */
+    public final ProcessInfo process;
+    /** requirepass, protected-mode, enable-debug-command. */
+    public final Security security = new Security();
+    /** maxclients, timeout, proto-max-bulk-len, client-query-buffer-limit, maxmemory-policy. */
+    public final Limits limits = new Limits();
+    /** Thresholds of the compact encodings. */
+    public final EncodingLimits encodings = new EncodingLimits();
+    /** replica-read-only, replica-serve-stale-data, clients blocked in WAIT. */
+    public final ReplicationState repl = new ReplicationState();
     private final List<Propagation> propagation = new ArrayList<>();
     /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
     private final List<byte[][]> pendingEffects = new ArrayList<>();
@@ -39,35 +48,8 @@ public final class ServerContext {
     public final PubSub<Client> pubsub = new PubSub<>();
     /** Publishes keyspace notifications (installed by the Pub/Sub family); none until then. */
     public KeyspaceNotifier notifier = (type, event, key, db) -> { };
-    /** notify-keyspace-events flags (config.KeyspaceEvents bits). */
+    /** notify-keyspace-events flags (config.KeyspaceEvents bits), written by the config bindings. */
     public int notifyKeyspaceEvents;
-
-    // Settings read on the hot path, kept in sync with the config by the server's watchers.
-    public volatile String requirePass;
-    public long protoMaxBulkLen = 512L * 1024 * 1024;
-    public long clientQueryBufferLimit = 1024L * 1024 * 1024;
-    public int maxClients = 10000;
-    public long clientTimeoutSeconds;
-    public boolean protectedMode = true;
-    /** "no", "yes" or "local": who may run DEBUG and MODULE. */
-    public String enableDebugCommand = "no";
-    public int port = 6379;
-    public int hz = 10;
-    /** maxmemory-policy; OBJECT FREQ and IDLETIME depend on whether it is an LFU policy. */
-    public String maxmemoryPolicy = "noeviction";
-    public String configFile;
-    public String executable;
-
-    // Thresholds of the compact encodings (Redis's *-max-listpack-*, set-max-intset-entries).
-    public long hashMaxListpackEntries = 512;
-    public long hashMaxListpackValue = 64;
-    public long setMaxIntsetEntries = 512;
-    public long zsetMaxListpackEntries = 128;
-    public long zsetMaxListpackValue = 64;
-    public long listMaxListpackSize = -2;
-    public long listCompressDepth;
-    /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this turns dense. */
-    public long hllSparseMaxBytes = 3000;
 
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {
@@ -84,11 +66,6 @@ public final class ServerContext {
     public io.lodestone.replication.Replication replication;
     /** The replica side: the link with our master (REPLICAOF); set by the server. */
     public io.lodestone.replication.MasterLink masterLink;
-    /** replica-read-only and replica-serve-stale-data (hot copies of the config). */
-    public boolean replicaReadOnly = true;
-    public boolean replicaServeStaleData = true;
-    /** Clients blocked in WAIT, served as replicas acknowledge. */
-    public final List<Client> waitingAcks = new ArrayList<>();
     /** Point-in-time snapshots (BGSAVE, AOF rewrite, full sync); set by the server, which owns the loop. */
     public io.lodestone.persistence.Snapshotter snapshotter;
     /** RDB persistence: SAVE, BGSAVE, save points, loading an RDB; set by the server. */
@@ -116,7 +93,7 @@ public final class ServerContext {
         this.keyspace = new Keyspace(config.getInt("databases"));
         this.loading = new io.lodestone.persistence.Loading(keyspace);
         this.commands = new CommandTable();
-        this.configFile = config.configFile().map(Object::toString).orElse(null);
+        this.process = new ProcessInfo(config.configFile().map(Object::toString).orElse(null));
         keyspace.listener(new KeyspaceHooks());
     }
 
@@ -200,8 +177,7 @@ public final class ServerContext {
     }
 
     public boolean authRequired() {
-        String p = requirePass;
-        return p != null && !p.isEmpty();
+        return security.authRequired();
     }
 
     /** Registers a receiver of write effects (AOF, replication). */

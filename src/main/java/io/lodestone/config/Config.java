@@ -1,5 +1,7 @@
 package io.lodestone.config;
 
+import io.lodestone.util.Glob;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -34,8 +36,11 @@ import java.util.function.Supplier;
  * and the CONFIG GET / SET / REWRITE operations with Redis 7.0's semantics.
  *
  * <p>Reads are lock-free (the values live in an array replaced as a whole on every change), so
- * any thread may call the getters. Changes are serialized. For values read on hot paths, cache
- * them with {@link #watchLong} and friends, which call back on every change.
+ * any thread may call the getters. Changes are serialized. The server binds each parameter it acts
+ * on once: to a field with {@link #watchLong} and friends (which write the value now and after every
+ * change, so the field needs no default of its own), to an apply function with {@link #onApply}, or
+ * declares it {@link #readWhereUsed}. What is bound is what is implemented
+ * ({@link #acceptedButNotImplemented}).
  *
  * <p>Strings are byte strings: each {@code char} holds one byte (ISO-8859-1), the same bytes a
  * client sent or the config file held. Encode with ISO-8859-1 when writing them to the wire.
@@ -72,6 +77,8 @@ public final class Config {
 
     private final Map<ConfigParam, List<ApplyHook>> applyHooks = new ConcurrentHashMap<>();
     private final Map<ConfigParam, List<ChangeListener>> listeners = new ConcurrentHashMap<>();
+    /** Parameters the server reads at their point of use instead of binding them to a field. */
+    private final Set<ConfigParam> readWhereUsed = ConcurrentHashMap.newKeySet();
     private volatile Supplier<List<String>> userRewriter;
 
     Config(String workingDir, String configFile, boolean verifyPaths) {
@@ -241,14 +248,30 @@ public final class Config {
     /**
      * Directives the config files or command line used that Lodestone accepts but does not act
      * on (canonical names, each once, in order of first use), for a one-time verbose log line
-     * "directive X is accepted but not implemented".
+     * "directive X is accepted but not implemented". A parameter is implemented when something
+     * bound it on this Config ({@link #isBound}); of the other directives only {@code include} is,
+     * by the loader itself.
      */
     public List<String> acceptedButNotImplemented() {
         List<String> out = new ArrayList<>();
         for (String d : seenDirectives) {
-            if (!ConfigRegistry.isImplemented(d)) out.add(d);
+            ConfigParam p = ConfigRegistry.lookup(d);
+            boolean implemented = p != null ? isBound(p) : d.equals("include");
+            if (!implemented) out.add(d);
         }
         return out;
+    }
+
+    /**
+     * True if the server acts on this parameter (aliases count as their parameter): it watches it,
+     * has an apply hook for it, or reads it where it is used.
+     */
+    public boolean isBound(String name) {
+        return isBound(ConfigRegistry.require(name));
+    }
+
+    private boolean isBound(ConfigParam p) {
+        return listeners.containsKey(p) || applyHooks.containsKey(p) || readWhereUsed.contains(p);
     }
 
     /* ============================================================ CONFIG GET */
@@ -488,6 +511,29 @@ public final class Config {
     public Runnable watchString(String name, Consumer<String> consumer) {
         consumer.accept(getString(name));
         return addListener(name, (c, p) -> consumer.accept(c.getString(name)));
+    }
+
+    /** Calls {@code consumer} with an enum parameter's value by name ({@link #getEnum}) now and after each change. */
+    public Runnable watchEnum(String name, Consumer<String> consumer) {
+        consumer.accept(getEnum(name));
+        return addListener(name, (c, p) -> consumer.accept(c.getEnum(name)));
+    }
+
+    /**
+     * For parameters with a getter of their own (notify-keyspace-events, client-output-buffer-limit):
+     * calls {@code consumer} now and after each change.
+     */
+    public Runnable watch(String name, Consumer<Config> consumer) {
+        consumer.accept(this);
+        return addListener(name, (c, p) -> consumer.accept(c));
+    }
+
+    /**
+     * Declares parameters the server reads with the getters where it uses them (dbfilename when it
+     * saves, tcp-backlog when it listens...) rather than through a field: they count as bound.
+     */
+    public void readWhereUsed(String... names) {
+        for (String n : names) readWhereUsed.add(ConfigRegistry.require(n));
     }
 
     private void fireListeners(Object[] old, Object[] now) {

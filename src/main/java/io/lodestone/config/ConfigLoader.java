@@ -1,5 +1,7 @@
 package io.lodestone.config;
 
+import io.lodestone.util.Glob;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

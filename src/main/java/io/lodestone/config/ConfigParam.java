@@ -84,11 +84,6 @@ public abstract class ConfigParam {
         return !flags.contains(Flag.IMMUTABLE);
     }
 
-    /** True if the server acts on this parameter; the others are only accepted and stored. */
-    public final boolean isImplemented() {
-        return ConfigRegistry.isImplemented(name);
-    }
-
     public abstract Kind kind();
 
     /** The value before any configuration, as a fresh redis-server has it. */

@@ -25,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -37,8 +36,11 @@ import java.util.function.LongUnaryOperator;
  * <p>Besides parameters, redis.conf knows a few directives that are not parameters
  * ({@link #FILE_ONLY_DIRECTIVES}); {@link ConfigLoader} handles those.
  *
- * <p>The registry also records which parameters Lodestone acts on ("implemented"); the others
- * are accepted, stored and shown, so that existing config files keep loading.
+ * <p>What a parameter drives is not in this table (the config package knows nothing of the server):
+ * the server binds each parameter it acts on to its field or apply function once, through
+ * {@link Config#watchLong} and friends ({@code server/ConfigBindings}). Parameters nothing binds are
+ * accepted, stored and shown, so that existing config files keep loading
+ * ({@link Config#acceptedButNotImplemented}).
  */
 public final class ConfigRegistry {
 
@@ -49,12 +51,6 @@ public final class ConfigRegistry {
     /** Directives Redis 7.0 still accepts (with exactly one argument) and ignores. */
     static final Set<String> DEPRECATED_DIRECTIVES =
             Set.of("list-max-ziplist-entries", "list-max-ziplist-value", "lua-replicate-commands");
-
-    /** Parameters Lodestone implements from the start; the server adds more with {@link #markImplemented}. */
-    private static final List<String> IMPLEMENTED_AT_START = List.of(
-            "port", "bind", "protected-mode", "requirepass", "databases", "loglevel", "logfile",
-            "maxclients", "timeout", "proto-max-bulk-len", "always-show-logo", "hz", "dir", "dbfilename",
-            "client-query-buffer-limit", "include");
 
     private static final int INT_MAX = Integer.MAX_VALUE;
     private static final int INT_MIN = Integer.MIN_VALUE;
@@ -292,7 +288,6 @@ public final class ConfigRegistry {
     private static final Map<String, ConfigParam> BY_NAME;
     /** Every name CONFIG GET can list, primaries and aliases, in table order. */
     private static final List<String> ALL_NAMES;
-    private static final Set<String> IMPLEMENTED = ConcurrentHashMap.newKeySet();
 
     static {
         Map<String, ConfigParam> byName = new LinkedHashMap<>();
@@ -307,7 +302,6 @@ public final class ConfigRegistry {
         }
         BY_NAME = Collections.unmodifiableMap(new HashMap<>(byName));
         ALL_NAMES = List.copyOf(names);
-        IMPLEMENTED.addAll(IMPLEMENTED_AT_START);
     }
 
     private ConfigRegistry() {
@@ -332,24 +326,6 @@ public final class ConfigRegistry {
     /** Names and aliases in the order CONFIG GET lists them. */
     static List<String> allNames() {
         return ALL_NAMES;
-    }
-
-    /**
-     * True if Lodestone acts on this parameter or file-only directive (aliases count as their
-     * parameter); false for ones that are only accepted and stored.
-     */
-    public static boolean isImplemented(String name) {
-        return IMPLEMENTED.contains(canonical(name));
-    }
-
-    /** Records that the server now acts on these parameters or file-only directives. */
-    public static void markImplemented(String... names) {
-        for (String n : names) IMPLEMENTED.add(canonical(n));
-    }
-
-    private static String canonical(String name) {
-        ConfigParam p = lookup(name);
-        return p != null ? p.name() : ConfigSyntax.lower(name);
     }
 
     /* ----------------------------------------------------------- table helpers */

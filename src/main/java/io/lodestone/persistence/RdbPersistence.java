@@ -65,11 +65,12 @@ public final class RdbPersistence {
     private final Loading loading;
     private final Host host;
 
-    // Settings, bound from the config by the server (rdbcompression, rdbchecksum, dir + dbfilename, save,
+    // Settings, bound from the config by the server (rdbcompression, rdbchecksum, dir, dbfilename, save,
     // stop-writes-on-bgsave-error).
     public boolean compression;
     public boolean checksum;
-    public Supplier<Path> file;
+    public Supplier<Path> dir;
+    public String dbfilename;
     public List<SaveRule> savePoints = List.of();
     public boolean stopWritesOnBgsaveError;
     /** key-load-delay (hidden, for tests): microseconds slept per key loaded. */
@@ -104,7 +105,7 @@ public final class RdbPersistence {
 
     /** The RDB file of the current settings: {@code dir}/{@code dbfilename}. */
     public Path path() {
-        return file.get();
+        return dir.get().resolve(dbfilename);
     }
 
     /** True while a BGSAVE (not another kind of snapshot) runs. */

@@ -1,6 +1,6 @@
 package io.lodestone.pubsub;
 
-import io.lodestone.config.Glob;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -3,7 +3,7 @@
  * <ul>
  *   <li>{@link io.lodestone.pubsub.PubSub} - the server's registry: channels, patterns and shard channels,
  *       each with its subscribers in subscription order, and the walk over a message's receivers
- *       (patterns matched with Redis's {@code stringmatchlen}, {@link io.lodestone.config.Glob}).</li>
+ *       (patterns matched with Redis's {@code stringmatchlen}, {@link io.lodestone.util.Glob}).</li>
  *   <li>{@link io.lodestone.pubsub.Subscriptions} - one subscriber's side: its channels, patterns and
  *       shard channels, and whether it is in Pub/Sub mode.</li>
  *   <li>{@link io.lodestone.pubsub.ChannelName} - a channel or pattern as a hash key.</li>

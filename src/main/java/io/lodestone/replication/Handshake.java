@@ -88,7 +88,7 @@ final class Handshake {
                     if (user != null) send(ch, "AUTH", user, auth);
                     else send(ch, "AUTH", auth);
                 }
-                int port = link.announcePort != 0 ? link.announcePort : link.listeningPort;
+                int port = link.announcePort != 0 ? link.announcePort : link.listeningPort();
                 String announceIp = link.announceIp;
                 send(ch, "REPLCONF", "listening-port", Integer.toString(port));
                 if (announceIp != null) send(ch, "REPLCONF", "ip-address", announceIp);

@@ -86,21 +86,23 @@ public final class MasterLink {
 
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
+
+        /** The port our clients connect to (REPLCONF listening-port, unless replica-announce-port). */
+        int listeningPort();
     }
 
     private final Replication replication;
     private final ReplicationStream stream;
     private final Host host;
 
-    // Settings (kept in step with the config by the server).
+    // Settings: written by the server's config bindings at start and on every change (no defaults
+    // here). repl-timeout is the master side's (Replication.timeoutSeconds), our port the Host's.
     public volatile String masterAuth;
     public volatile String masterUser;
     public volatile String announceIp;
     public volatile int announcePort;
-    public volatile int listeningPort = 6379;
-    public volatile int timeoutSeconds = 60;
     /** repl-diskless-load: "disabled", "on-empty-db" or "swapdb". */
-    public volatile String disklessLoad = "disabled";
+    public volatile String disklessLoad;
     /** The server is exiting: links that drop from now on are not re-established. */
     public volatile boolean shuttingDown;
 
@@ -131,6 +133,11 @@ public final class MasterLink {
         this.transfer = new PayloadTransfer(host, rdbPath);
         this.load = new ReplicaLoad(replication, host);
         this.master = new MasterStream(stream, host);
+    }
+
+    /** Our port, for REPLCONF listening-port (the server's: there is no second copy of the setting). */
+    int listeningPort() {
+        return host.listeningPort();
     }
 
     // ---- What INFO, ROLE and the commands see ----------------------------------------------------
@@ -282,7 +289,7 @@ public final class MasterLink {
     /** Redis's connectWithMaster. */
     private void connect() {
         if (shuttingDown) return;
-        ChannelFuture f = connection.open(masterHost, masterPort, timeoutSeconds);
+        ChannelFuture f = connection.open(masterHost, masterPort, replication.timeoutSeconds);
         if (f == null) return;
         long gen = connection.generation();
         transferLastIoMs = System.currentTimeMillis();
@@ -533,7 +540,7 @@ public final class MasterLink {
     public void cron() {
         if (masterHost == null) return;
         long now = System.currentTimeMillis();
-        long timeoutMs = timeoutSeconds * 1000L;
+        long timeoutMs = replication.timeoutSeconds * 1000L;
         if ((state == State.CONNECTING || state == State.HANDSHAKE) && now - transferLastIoMs > timeoutMs) {
             Log.warning("Timeout connecting to the MASTER...");
             cancelHandshake(true);

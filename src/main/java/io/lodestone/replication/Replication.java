@@ -41,19 +41,20 @@ public final class Replication {
     /** dir/dbfilename, for disk-backed syncs. */
     private final Supplier<Path> rdbPath;
 
-    // Settings (kept in step with the config by the server).
-    public volatile boolean disklessSync = true;
-    public volatile int disklessSyncDelaySeconds = 5;
+    // Settings: written by the server's config bindings at start and on every change (no defaults here).
+    public volatile boolean disklessSync;
+    public volatile int disklessSyncDelaySeconds;
     public volatile int disklessSyncMaxReplicas;
-    public volatile int pingPeriodSeconds = 10;
-    public volatile int timeoutSeconds = 60;
+    public volatile int pingPeriodSeconds;
+    /** repl-timeout, for both halves: the replica side ({@link MasterLink}) reads it here too. */
+    public volatile int timeoutSeconds;
     public volatile int minReplicasToWrite;
-    public volatile int minReplicasMaxLag = 10;
-    public volatile long backlogTtlSeconds = 3600;
+    public volatile int minReplicasMaxLag;
+    public volatile long backlogTtlSeconds;
     /** client-output-buffer-limit replica: hard bytes, soft bytes, soft seconds (0: none). */
-    public volatile long outputHardLimit = 256L * 1024 * 1024;
-    public volatile long outputSoftLimit = 64L * 1024 * 1024;
-    public volatile long outputSoftSeconds = 60;
+    public volatile long outputHardLimit;
+    public volatile long outputSoftLimit;
+    public volatile long outputSoftSeconds;
 
     /** INFO stats: sync_full, sync_partial_ok, sync_partial_err. */
     public long syncFull;

@@ -6,6 +6,7 @@ import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
 import io.lodestone.protocol.Reply;
 import io.lodestone.protocol.RequestDecoder;
+import io.lodestone.replication.ReplicaPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,13 +45,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Reply reply = new Reply(ctx.alloc(), server.stats::countError);
         client = new Client(server.clients.nextId(), server, reply, this);
         decoder = new RequestDecoder(this, ctx.alloc());
-        if (server.clients.size() >= server.maxClients) {
+        if (server.clients.size() >= server.limits.maxClients) {
             server.stats.rejectedConnections++;
             reply.error("ERR max number of clients reached");
             closeAfterReply();
             return;
         }
-        if (server.protectedMode && !server.authRequired() && !isLocal()) {
+        if (server.security.protectedMode && !server.authRequired() && !isLocal()) {
             server.stats.rejectedConnections++;
             reply.error(PROTECTED_MODE_ERROR);
             closeAfterReply();
@@ -66,7 +67,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.stats.netInputBytes += in.readableBytes();
             if (closing) return;
             String error = decoder.decode(in);
-            if (error == null && decoder.pendingBytes() > server.clientQueryBufferLimit) {
+            if (error == null && decoder.pendingBytes() > server.limits.clientQueryBufferLimit) {
                 // A blocked client that keeps sending: what waits in its query buffer is bounded too.
                 error = RequestDecoder.QUERY_BUFFER_LIMIT;
             }
@@ -159,7 +160,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (client != null) {
             server.clients.remove(client);
             server.blocking.unblock(client);
-            server.waitingAcks.remove(client);
+            server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
             server.pubsub.unsubscribeAll(client);
@@ -187,12 +188,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public long maxBulkLength() {
-        return server.protoMaxBulkLen;
+        return server.limits.protoMaxBulkLen;
     }
 
     @Override
     public long maxQueryBuffer() {
-        return server.clientQueryBufferLimit;
+        return server.limits.clientQueryBufferLimit;
     }
 
     /** Redis's processInlineBuffer: a newline from a replica refreshes its ack time (it is loading). */
@@ -254,8 +255,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     }
 
     @Override
-    public io.netty.channel.Channel channel() {
-        return ctx.channel();
+    public ReplicaPeer becomeReplica(long clientId, String addressIp) {
+        return new ReplicaPeer(clientId, ctx.channel(), addressIp);
     }
 
     @Override

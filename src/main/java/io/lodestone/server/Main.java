@@ -59,10 +59,11 @@ public final class Main {
                     + " file use lodestone /path/to/redis.conf");
         }
         Log.role('M');
+        Lodestone server = new Lodestone(config);
+        // After the server bound its parameters: what nothing bound is accepted but does nothing.
         for (String directive : config.acceptedButNotImplemented()) {
             Log.verbose("Directive '" + directive + "' is accepted but not implemented yet");
         }
-        Lodestone server = new Lodestone(config);
         int port = config.getInt("port");
         boolean logo = config.getBool("always-show-logo")
                 || (System.console() != null && config.getString("logfile").isEmpty());

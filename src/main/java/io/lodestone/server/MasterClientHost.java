@@ -8,6 +8,7 @@ import io.lodestone.persistence.aof.AppendOnlyFile;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.protocol.Reply;
 import io.lodestone.replication.MasterLink;
+import io.lodestone.replication.ReplicaPeer;
 import io.lodestone.util.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -148,10 +149,15 @@ final class MasterClientHost implements MasterLink.Host {
         for (Client c : server.clients.all()) if (c.blocked != null && !c.isMaster) blocked.add(c);
         for (Client c : blocked) {
             server.blocking.unblock(c);
-            server.waitingAcks.remove(c);
+            server.repl.waitingAcks.remove(c);
             c.reply.error("UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
             if (c.conn != null) c.conn.closeAfterReply();
         }
+    }
+
+    @Override
+    public int listeningPort() {
+        return server.process.port;
     }
 
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
@@ -206,8 +212,8 @@ final class MasterClientHost implements MasterLink.Host {
         }
 
         @Override
-        public Channel channel() {
-            return channel;
+        public ReplicaPeer becomeReplica(long clientId, String addressIp) {
+            return new ReplicaPeer(clientId, channel, addressIp);
         }
     }
 }

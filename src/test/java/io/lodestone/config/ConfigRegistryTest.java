@@ -58,17 +58,17 @@ class ConfigRegistryTest {
         assertTrue(ConfigRegistry.lookup("bind").has(Flag.MULTI_ARG));
     }
 
+    /** The parameters a running server implements: server/ConfigBindingsTest. */
     @Test
-    void implementedParameters() {
-        for (String name : List.of("port", "bind", "protected-mode", "requirepass", "databases", "loglevel", "logfile",
-                "maxclients", "timeout", "proto-max-bulk-len", "always-show-logo", "hz", "dir", "dbfilename",
-                "client-query-buffer-limit")) {
-            assertTrue(ConfigRegistry.isImplemented(name), name);
-        }
-        assertFalse(ConfigRegistry.isImplemented("lfu-decay-time"));
-        ConfigRegistry.markImplemented("LFU-DECAY-TIME");
-        assertTrue(ConfigRegistry.lookup("lfu-decay-time").isImplemented());
-        ConfigRegistry.markImplemented("cluster-slave-validity-factor");
-        assertTrue(ConfigRegistry.isImplemented("cluster-replica-validity-factor"), "an alias marks its parameter");
+    void implementedParametersAreTheBoundOnes() {
+        Config c = Config.defaults();
+        assertFalse(c.isBound("lfu-decay-time"));
+        c.watchLong("LFU-DECAY-TIME", v -> { });
+        assertTrue(c.isBound("lfu-decay-time"));
+        assertFalse(c.isBound("maxmemory"));
+        c.onApply("maxmemory", cfg -> null);
+        assertTrue(c.isBound("maxmemory"));
+        c.readWhereUsed("cluster-slave-validity-factor");
+        assertTrue(c.isBound("cluster-replica-validity-factor"), "an alias marks its parameter");
     }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.lodestone.testsupport.RespClient;
 import io.lodestone.testsupport.RespValue;
 import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.util.Glob;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

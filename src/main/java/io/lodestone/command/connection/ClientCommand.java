@@ -3,8 +3,10 @@ package io.lodestone.command.connection;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.command.Subcommands;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +28,7 @@ public final class ClientCommand {
         t.handle("client|no-evict", ClientCommand::noEvict);
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
-        t.handle("client|help", ClientCommand::help);
+        t.handle("client|help", HELP);
     }
 
     /** Redis allows only printable ASCII without spaces in client names. */
@@ -73,9 +75,7 @@ public final class ClientCommand {
         String type = null;
         for (int i = 2; i < c.argc; i++) {
             if (Args.is(c.argv[i], "type") && i + 1 < c.argc) {
-                type = Args.str(c.argv[++i]).toLowerCase();
-                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + Args.str(c.argv[i]) + "'");
-                if (type.equals("replica")) type = "slave";
+                type = clientType(c.argv[++i]);
             } else if (Args.is(c.argv[i], "id") && i + 1 < c.argc) {
                 ids = new HashSet<>();
                 for (i = i + 1; i < c.argc; i++) {
@@ -101,8 +101,13 @@ public final class ClientCommand {
         c.reply.verbatim(sb.toString());
     }
 
-    private static boolean isClientType(String t) {
-        return t.equals("normal") || t.equals("master") || t.equals("slave") || t.equals("replica") || t.equals("pubsub");
+    /** Redis's getClientTypeByName: the name {@link Client#type} gives that type ("replica" is "slave"). */
+    private static String clientType(byte[] name) {
+        if (Args.is(name, "normal")) return "normal";
+        if (Args.is(name, "master")) return "master";
+        if (Args.is(name, "slave") || Args.is(name, "replica")) return "slave";
+        if (Args.is(name, "pubsub")) return "pubsub";
+        throw new CommandError("ERR Unknown client type '" + Args.str(name) + "'");
     }
 
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
@@ -190,9 +195,7 @@ public final class ClientCommand {
                 if (v <= 0) throw new CommandError("ERR client-id should be greater than 0");
                 id = v;
             } else if (Args.is(opt, "type")) {
-                type = val.toLowerCase();
-                if (!isClientType(type)) throw new CommandError("ERR Unknown client type '" + val + "'");
-                if (type.equals("replica")) type = "slave";
+                type = clientType(c.argv[i + 1]);
             } else if (Args.is(opt, "user")) {
                 if (!"default".equals(val)) throw new CommandError("ERR No such user '" + val + "'");
                 user = val;
@@ -228,52 +231,50 @@ public final class ClientCommand {
         else victim.conn.closeNow();
     }
 
-    static void help(Client c) {
-        ConnectionCommands.help(c, "CLIENT",
-                "CACHING (YES|NO)",
-                "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
-                "GETREDIR",
-                "    Return the client ID we are redirecting to when tracking is enabled.",
-                "GETNAME",
-                "    Return the name of the current connection.",
-                "ID",
-                "    Return the ID of the current connection.",
-                "INFO",
-                "    Return information about the current client connection.",
-                "KILL <ip:port>",
-                "    Kill connection made from <ip:port>.",
-                "KILL <option> <value> [<option> <value> [...]]",
-                "    Kill connections. Options are:",
-                "    * ADDR (<ip:port>|<unixsocket>:0)",
-                "      Kill connections made from the specified address",
-                "    * LADDR (<ip:port>|<unixsocket>:0)",
-                "      Kill connections made to specified local address",
-                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                "      Kill connections by type.",
-                "    * USER <username>",
-                "      Kill connections authenticated by <username>.",
-                "    * SKIPME (YES|NO)",
-                "      Skip killing current connection (default: yes).",
-                "LIST [options ...]",
-                "    Return information about client connections. Options:",
-                "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
-                "      Return clients of specified type.",
-                "UNPAUSE",
-                "    Stop the current client pause, resuming traffic.",
-                "PAUSE <timeout> [WRITE|ALL]",
-                "    Suspend all, or just write, clients for <timeout> milliseconds.",
-                "REPLY (ON|OFF|SKIP)",
-                "    Control the replies sent to the current connection.",
-                "SETNAME <name>",
-                "    Assign the name <name> to the current connection.",
-                "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-                "    Unblock the specified blocked client.",
-                "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
-                "         [OPTIN] [OPTOUT] [NOLOOP]",
-                "    Control server assisted client side caching.",
-                "TRACKINGINFO",
-                "    Report tracking status for the current connection.",
-                "NO-EVICT (ON|OFF)",
-                "    Protect current client connection from eviction.");
-    }
+    private static final CommandHandler HELP = Subcommands.help("CLIENT",
+            "CACHING (YES|NO)",
+            "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+            "GETREDIR",
+            "    Return the client ID we are redirecting to when tracking is enabled.",
+            "GETNAME",
+            "    Return the name of the current connection.",
+            "ID",
+            "    Return the ID of the current connection.",
+            "INFO",
+            "    Return information about the current client connection.",
+            "KILL <ip:port>",
+            "    Kill connection made from <ip:port>.",
+            "KILL <option> <value> [<option> <value> [...]]",
+            "    Kill connections. Options are:",
+            "    * ADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made from the specified address",
+            "    * LADDR (<ip:port>|<unixsocket>:0)",
+            "      Kill connections made to specified local address",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Kill connections by type.",
+            "    * USER <username>",
+            "      Kill connections authenticated by <username>.",
+            "    * SKIPME (YES|NO)",
+            "      Skip killing current connection (default: yes).",
+            "LIST [options ...]",
+            "    Return information about client connections. Options:",
+            "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+            "      Return clients of specified type.",
+            "UNPAUSE",
+            "    Stop the current client pause, resuming traffic.",
+            "PAUSE <timeout> [WRITE|ALL]",
+            "    Suspend all, or just write, clients for <timeout> milliseconds.",
+            "REPLY (ON|OFF|SKIP)",
+            "    Control the replies sent to the current connection.",
+            "SETNAME <name>",
+            "    Assign the name <name> to the current connection.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
+            "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+            "         [OPTIN] [OPTOUT] [NOLOOP]",
+            "    Control server assisted client side caching.",
+            "TRACKINGINFO",
+            "    Report tracking status for the current connection.",
+            "NO-EVICT (ON|OFF)",
+            "    Protect current client connection from eviction.");
 }

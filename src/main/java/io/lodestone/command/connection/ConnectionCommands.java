@@ -9,8 +9,6 @@ import io.lodestone.command.ServerContext;
 import io.lodestone.protocol.Reply;
 import io.lodestone.util.Version;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /** PING, ECHO, QUIT, RESET, SELECT, AUTH, HELLO and the CLIENT subcommands. */
 public final class ConnectionCommands {
@@ -89,7 +87,7 @@ public final class ConnectionCommands {
     static boolean checkPassword(ServerContext server, String user, byte[] pass) {
         if (!"default".equals(user)) return false;
         if (!server.authRequired()) return true;
-        return java.security.MessageDigest.isEqual(Args.bytes(server.requirePass), pass);
+        return java.security.MessageDigest.isEqual(Args.bytes(server.security.requirePass), pass);
     }
 
     static void hello(Client c) {
@@ -146,16 +144,5 @@ public final class ConnectionCommands {
         r.bulk(c.server.roleName());
         r.bulk("modules");
         r.emptyArray();
-    }
-
-    /** Redis's addReplyHelp: a header line, the lines, and the HELP line, as status replies. */
-    public static void help(Client c, String command, String... lines) {
-        List<String> all = new ArrayList<>();
-        all.add(command + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-        for (String l : lines) all.add(l);
-        all.add("HELP");
-        all.add("    Prints this help.");
-        c.reply.array(all.size());
-        for (String l : all) c.reply.simple(l);
     }
 }

@@ -43,8 +43,9 @@ public final class DumpCommands {
 
     /** The encoding thresholds a loaded value follows. */
     public static RdbValueReader.Limits limits(ServerContext s) {
-        return new RdbValueReader.Limits(s.hashMaxListpackEntries, s.hashMaxListpackValue, s.setMaxIntsetEntries,
-                s.zsetMaxListpackEntries, s.zsetMaxListpackValue, s.listMaxListpackSize);
+        io.lodestone.command.EncodingLimits e = s.encodings;
+        return new RdbValueReader.Limits(e.hashMaxListpackEntries, e.hashMaxListpackValue, e.setMaxIntsetEntries,
+                e.zsetMaxListpackEntries, e.zsetMaxListpackValue, e.listMaxListpackSize);
     }
 
     static void dump(Client c) {
@@ -148,6 +149,6 @@ public final class DumpCommands {
     }
 
     private static boolean lfuPolicy(ServerContext s) {
-        return s.maxmemoryPolicy != null && s.maxmemoryPolicy.endsWith("-lfu");
+        return s.limits.maxmemoryPolicy != null && s.limits.maxmemoryPolicy.endsWith("-lfu");
     }
 }

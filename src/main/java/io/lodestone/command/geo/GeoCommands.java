@@ -7,7 +7,6 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.zset.ZSetCommands;
 import io.lodestone.config.KeyspaceEvents;
-import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.ZSetValue;
 
 import java.math.BigDecimal;
@@ -51,15 +50,6 @@ public final class GeoCommands {
 
     // ---- Helpers ---------------------------------------------------------------------------------
 
-    /** strcasecmp against a lower-case keyword: the argument ends at its first NUL, as a C string. */
-    static boolean opt(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
-    private static ZSetValue read(Client c, byte[] key) {
-        return ZSetCommands.read(c, key);
-    }
-
     /** extractLongLatOrReply: two floats, inside Redis's longitude and latitude limits. */
     private static void longLat(byte[][] argv, int at, double[] xy) {
         xy[0] = Args.parseDouble(argv[at]);
@@ -79,10 +69,10 @@ public final class GeoCommands {
 
     /** extractUnitOrReply: meters per unit. */
     private static double unit(byte[] u) {
-        if (opt(u, "m")) return 1;
-        if (opt(u, "km")) return 1000;
-        if (opt(u, "ft")) return 0.3048;
-        if (opt(u, "mi")) return 1609.34;
+        if (Args.cKeyword(u, "m")) return 1;
+        if (Args.cKeyword(u, "km")) return 1000;
+        if (Args.cKeyword(u, "ft")) return 0.3048;
+        if (Args.cKeyword(u, "mi")) return 1609.34;
         throw new CommandError("ERR unsupported unit provided. please use M, KM, FT, MI");
     }
 
@@ -141,9 +131,9 @@ public final class GeoCommands {
         int longidx = 2;
         while (longidx < c.argc) {
             byte[] o = c.argv[longidx];
-            if (opt(o, "nx")) nx = true;
-            else if (opt(o, "xx")) xx = true;
-            else if (opt(o, "ch")) ch = true;
+            if (Args.cKeyword(o, "nx")) nx = true;
+            else if (Args.cKeyword(o, "xx")) xx = true;
+            else if (Args.cKeyword(o, "ch")) ch = true;
             else break;
             longidx++;
         }
@@ -163,19 +153,16 @@ public final class GeoCommands {
         }
         // From here on this is zaddCommand on the rewritten arguments.
         if (elements == 0) throw Errors.syntax();
-        KeyEntry e = ZSetCommands.writeEntry(c, key);
+        ZSetValue z = c.lookupWrite(key, ZSetValue.class);
         c.rewritePropagation(zargv);
         ZSetValue.Limits limits = ZSetCommands.limits(c);
-        ZSetValue z;
-        if (e == null) {
+        if (z == null) {
             if (xx) {
                 c.reply.integer(0);
                 return;
             }
             z = ZSetValue.createFor(zargv[longidx + 1], limits);
             c.db().add(key, z);
-        } else {
-            z = (ZSetValue) e.value();
         }
         int flags = (nx ? ZSetValue.ADD_NX : 0) | (xx ? ZSetValue.ADD_XX : 0);
         int added = 0, updated = 0;
@@ -185,8 +172,7 @@ public final class GeoCommands {
             if ((r & ZSetValue.UPDATED) != 0) updated++;
         }
         if (added + updated > 0) {
-            c.changed(KeyspaceEvents.ZSET, "zadd", key);
-            c.server.keyspace.dirty += added + updated - 1;
+            c.changed(KeyspaceEvents.ZSET, "zadd", key, added + updated);
             if (added > 0) c.db().signalKeyAsReady(key);
         }
         c.reply.integer(ch ? added + updated : added);
@@ -195,7 +181,7 @@ public final class GeoCommands {
     // ---- GEOPOS / GEOHASH / GEODIST --------------------------------------------------------------
 
     static void geopos(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.array(c.argc - 2);
         double[] xy = new double[2];
         for (int j = 2; j < c.argc; j++) {
@@ -212,7 +198,7 @@ public final class GeoCommands {
     }
 
     static void geohash(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.array(c.argc - 2);
         for (int j = 2; j < c.argc; j++) {
             double s = z == null ? Double.NaN : z.score(c.argv[j]);
@@ -226,7 +212,7 @@ public final class GeoCommands {
         double toMeter = 1;
         if (c.argc == 5) toMeter = unit(c.argv[4]);
         else if (c.argc > 5) throw Errors.syntax();
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         if (z == null) {
             c.reply.nullBulk();
             return;
@@ -284,7 +270,7 @@ public final class GeoCommands {
      */
     static void search(Client c, int srcKeyIndex, int flags) {
         byte[][] argv = c.argv;
-        ZSetValue z = read(c, argv[srcKeyIndex]);
+        ZSetValue z = c.lookupRead(argv[srcKeyIndex], ZSetValue.class);
         byte[] storekey = null;
         boolean storedist = false;
         int baseArgs;
@@ -320,33 +306,33 @@ public final class GeoCommands {
         int remaining = c.argc - baseArgs;
         for (int i = 0; i < remaining; i++) {
             byte[] arg = argv[baseArgs + i];
-            if (opt(arg, "withdist")) {
+            if (Args.cKeyword(arg, "withdist")) {
                 withdist = true;
-            } else if (opt(arg, "withhash")) {
+            } else if (Args.cKeyword(arg, "withhash")) {
                 withhash = true;
-            } else if (opt(arg, "withcoord")) {
+            } else if (Args.cKeyword(arg, "withcoord")) {
                 withcoords = true;
-            } else if (opt(arg, "any")) {
+            } else if (Args.cKeyword(arg, "any")) {
                 any = true;
-            } else if (opt(arg, "asc")) {
+            } else if (Args.cKeyword(arg, "asc")) {
                 sort = SORT_ASC;
-            } else if (opt(arg, "desc")) {
+            } else if (Args.cKeyword(arg, "desc")) {
                 sort = SORT_DESC;
-            } else if (opt(arg, "count") && i + 1 < remaining) {
+            } else if (Args.cKeyword(arg, "count") && i + 1 < remaining) {
                 count = Args.parseLong(argv[baseArgs + i + 1]);
                 if (count <= 0) throw new CommandError("ERR COUNT must be > 0");
                 i++;
-            } else if (opt(arg, "store") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
+            } else if (Args.cKeyword(arg, "store") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
                 storekey = argv[baseArgs + i + 1];
                 storedist = false;
                 i++;
-            } else if (opt(arg, "storedist") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
+            } else if (Args.cKeyword(arg, "storedist") && i + 1 < remaining && (flags & RADIUS_NOSTORE) == 0 && !geosearch) {
                 storekey = argv[baseArgs + i + 1];
                 storedist = true;
                 i++;
-            } else if (opt(arg, "storedist") && geosearch && (flags & GEOSEARCHSTORE) != 0) {
+            } else if (Args.cKeyword(arg, "storedist") && geosearch && (flags & GEOSEARCHSTORE) != 0) {
                 storedist = true;
-            } else if (opt(arg, "frommember") && i + 1 < remaining && geosearch && !fromloc) {
+            } else if (Args.cKeyword(arg, "frommember") && i + 1 < remaining && geosearch && !fromloc) {
                 if (z != null) {
                     memberPoint(z, argv[baseArgs + i + 1], xy);
                     shape.x = xy[0];
@@ -354,18 +340,18 @@ public final class GeoCommands {
                 }
                 frommember = true;
                 i++;
-            } else if (opt(arg, "fromlonlat") && i + 2 < remaining && geosearch && !frommember) {
+            } else if (Args.cKeyword(arg, "fromlonlat") && i + 2 < remaining && geosearch && !frommember) {
                 longLat(argv, baseArgs + i + 1, xy);
                 shape.x = xy[0];
                 shape.y = xy[1];
                 fromloc = true;
                 i += 2;
-            } else if (opt(arg, "byradius") && i + 2 < remaining && geosearch && !bybox) {
+            } else if (Args.cKeyword(arg, "byradius") && i + 2 < remaining && geosearch && !bybox) {
                 distanceArgs(argv, baseArgs + i + 1, shape);
                 shape.box = false;
                 byradius = true;
                 i += 2;
-            } else if (opt(arg, "bybox") && i + 3 < remaining && geosearch && !byradius) {
+            } else if (Args.cKeyword(arg, "bybox") && i + 3 < remaining && geosearch && !byradius) {
                 double w = Args.parseDouble(argv[baseArgs + i + 1], "ERR need numeric width");
                 double h = Args.parseDouble(argv[baseArgs + i + 2], "ERR need numeric height");
                 if (h < 0 || w < 0) throw new CommandError("ERR height or width cannot be negative");
@@ -394,9 +380,7 @@ public final class GeoCommands {
 
         if (z == null) {
             if (storekey != null) {
-                if (c.db().delete(storekey)) {
-                    c.changed(KeyspaceEvents.GENERIC, "del", storekey);
-                }
+                c.deleteKey(storekey);
                 c.reply.integer(0);
             } else {
                 c.reply.emptyArray();
@@ -451,10 +435,9 @@ public final class GeoCommands {
                 scores[i] = storedist ? p.dist : p.score;
             }
             c.db().set(storekey, ZSetValue.build(members, scores, returned, ZSetCommands.limits(c)), false);
-            c.changed(KeyspaceEvents.ZSET, geosearch ? "geosearchstore" : "georadiusstore", storekey);
-            c.server.keyspace.dirty += returned - 1;
-        } else if (c.db().delete(storekey)) {
-            c.changed(KeyspaceEvents.GENERIC, "del", storekey);
+            c.changed(KeyspaceEvents.ZSET, geosearch ? "geosearchstore" : "georadiusstore", storekey, returned);
+        } else {
+            c.deleteKey(storekey);
         }
         c.reply.integer(returned);
     }

@@ -6,13 +6,11 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.util.LongDouble;
-import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;
-import io.lodestone.store.Database;
-import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.HashValue;
+import io.lodestone.util.Glob;
+import io.lodestone.util.LongDouble;
 import io.lodestone.util.Numbers;
 
 import java.nio.charset.StandardCharsets;
@@ -34,7 +32,6 @@ import java.util.List;
  */
 public final class HashCommands {
     private static final byte[] HSET = "HSET".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ZERO_CURSOR = {'0'};
     private static final String NOT_INTEGER = "ERR hash value is not an integer";
     private static final String NOT_FLOAT = "ERR hash value is not a float";
     private static final String COUNT_RANGE = "ERR value is out of range, value must between "
@@ -64,40 +61,6 @@ public final class HashCommands {
 
     // ---- Shared helpers --------------------------------------------------------------------------
 
-    /** The hash at key for a read (counts a hit or miss), null if absent, WRONGTYPE if not a hash. */
-    static HashValue readHash(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof HashValue h)) throw Errors.wrongType();
-        return h;
-    }
-
-    /** The entry at key for a write, null if absent, WRONGTYPE if it does not hold a hash. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof HashValue)) throw Errors.wrongType();
-        return e;
-    }
-
-    /** The hash of a write's entry, or a new empty one (added to the database by the caller). */
-    private static HashValue hashOf(KeyEntry e) {
-        return e == null ? new HashValue() : (HashValue) e.value();
-    }
-
-    /** Redis's bookkeeping after a write: WATCH, the keyspace event, and {@code dirty += changes}. */
-    private static void changed(Client c, String event, byte[] key, long changes) {
-        c.changed(KeyspaceEvents.HASH, event, key);
-        c.server.keyspace.dirty += changes - 1;
-    }
-
-    /**
-     * Whether arg is the keyword kw, compared as Redis's strcasecmp does: ignoring case and stopping
-     * at a NUL byte, so "count\0x" is COUNT.
-     */
-    private static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
     /** The byte range as an array of its own (the array itself when the range is all of it). */
     private static byte[] slice(byte[] b, int off, int len) {
         return off == 0 && len == b.length ? b : Arrays.copyOfRange(b, off, off + len);
@@ -109,47 +72,49 @@ public final class HashCommands {
     static void hset(Client c, boolean countCreated) {
         if (c.argc % 2 == 1) throw new CommandError(Errors.wrongArity(c.cmd.fullName()));
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        HashValue h = hashOf(e);
-        long maxEntries = c.server.hashMaxListpackEntries, maxValue = c.server.hashMaxListpackValue;
+        HashValue h = c.lookupWrite(key, HashValue.class);
+        boolean newKey = h == null;
+        if (newKey) h = new HashValue();
+        long maxEntries = c.server.encodings.hashMaxListpackEntries, maxValue = c.server.encodings.hashMaxListpackValue;
         h.prepareWrite(c.argv, 2, c.argc, maxValue);
         int created = 0;
         for (int i = 2; i < c.argc; i += 2) {
             if (h.set(c.argv[i], c.argv[i + 1], maxEntries, maxValue)) created++;
         }
-        if (e == null) c.db().add(key, h);
+        if (newKey) c.db().add(key, h);
         if (countCreated) c.reply.integer(created);
         else c.reply.ok();
-        changed(c, "hset", key, (c.argc - 2) / 2);
+        c.changed(KeyspaceEvents.HASH, "hset", key, (c.argc - 2) / 2);
     }
 
     static void hsetnx(Client c) {
         byte[] key = c.argv[1], field = c.argv[2];
-        KeyEntry e = writeEntry(c, key);
-        if (e != null && ((HashValue) e.value()).contains(field)) {
+        HashValue h = c.lookupWrite(key, HashValue.class);
+        if (h != null && h.contains(field)) {
             c.reply.integer(0);
             return;
         }
-        HashValue h = hashOf(e);
-        long maxValue = c.server.hashMaxListpackValue;
+        boolean newKey = h == null;
+        if (newKey) h = new HashValue();
+        long maxValue = c.server.encodings.hashMaxListpackValue;
         h.prepareWrite(c.argv, 2, 4, maxValue);
-        h.set(field, c.argv[3], c.server.hashMaxListpackEntries, maxValue);
-        if (e == null) c.db().add(key, h);
+        h.set(field, c.argv[3], c.server.encodings.hashMaxListpackEntries, maxValue);
+        if (newKey) c.db().add(key, h);
         c.reply.integer(1);
-        changed(c, "hset", key, 1);
+        c.changed(KeyspaceEvents.HASH, "hset", key);
     }
 
     // ---- Reads of fields -------------------------------------------------------------------------
 
     static void hget(Client c) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         if (h == null || !h.get(c.argv[2], r::bulk)) r.nullBulk();
     }
 
     /** HMGET: a missing key is an empty hash (all nulls), but a key of another type is WRONGTYPE. */
     static void hmget(Client c) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         r.array(c.argc - 2);
         for (int i = 2; i < c.argc; i++) {
@@ -158,23 +123,23 @@ public final class HashCommands {
     }
 
     static void hlen(Client c) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         c.reply.integer(h == null ? 0 : h.size());
     }
 
     static void hstrlen(Client c) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         c.reply.integer(h == null ? 0 : Math.max(0, h.valueLength(c.argv[2])));
     }
 
     static void hexists(Client c) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         c.reply.integer(h != null && h.contains(c.argv[2]) ? 1 : 0);
     }
 
     /** HKEYS, HVALS, HGETALL (a map in RESP3): compact hashes in insertion order. */
     static void getAll(Client c, boolean fields, boolean values) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         int n = h == null ? 0 : h.size();
         if (fields && values) r.map(n);
@@ -191,29 +156,19 @@ public final class HashCommands {
     /** HDEL: the key goes when its last field does ("hdel", then "del"). */
     static void hdel(Client c) {
         byte[] key = c.argv[1];
-        Database db = c.db();
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        HashValue h = c.lookupWrite(key, HashValue.class);
+        if (h == null) {
             c.reply.integer(0);
             return;
         }
-        HashValue h = (HashValue) e.value();
         int deleted = 0;
-        boolean keyRemoved = false;
         for (int i = 2; i < c.argc; i++) {
             if (h.delete(c.argv[i])) {
                 deleted++;
-                if (h.size() == 0) {
-                    db.remove(e);
-                    keyRemoved = true;
-                    break;
-                }
+                if (h.size() == 0) break;
             }
         }
-        if (deleted > 0) {
-            changed(c, "hdel", key, deleted);
-            if (keyRemoved) c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key, db.id());
-        }
+        if (deleted > 0) c.elementsRemoved(KeyspaceEvents.HASH, "hdel", key, h.size() == 0, deleted);
         c.reply.integer(deleted);
     }
 
@@ -223,9 +178,10 @@ public final class HashCommands {
     static void hincrby(Client c) {
         long incr = Args.parseLong(c.argv[3]);
         byte[] key = c.argv[1], field = c.argv[2];
-        KeyEntry e = writeEntry(c, key);
-        HashValue h = hashOf(e);
-        byte[] current = e == null ? null : h.get(field);
+        HashValue h = c.lookupWrite(key, HashValue.class);
+        boolean newKey = h == null;
+        if (newKey) h = new HashValue();
+        byte[] current = newKey ? null : h.get(field);
         long value = 0;
         if (current != null) {
             try {
@@ -240,10 +196,10 @@ public final class HashCommands {
         }
         value += incr;
         h.set(field, Long.toString(value).getBytes(StandardCharsets.US_ASCII),
-                c.server.hashMaxListpackEntries, c.server.hashMaxListpackValue);
-        if (e == null) c.db().add(key, h);
+                c.server.encodings.hashMaxListpackEntries, c.server.encodings.hashMaxListpackValue);
+        if (newKey) c.db().add(key, h);
         c.reply.integer(value);
-        changed(c, "hincrby", key, 1);
+        c.changed(KeyspaceEvents.HASH, "hincrby", key);
     }
 
     /**
@@ -256,18 +212,19 @@ public final class HashCommands {
         if (incr == null) throw new CommandError(Errors.NOT_FLOAT);
         if (incr.isInfinite()) throw new CommandError("ERR value is NaN or Infinity");
         byte[] key = c.argv[1], field = c.argv[2];
-        KeyEntry e = writeEntry(c, key);
-        HashValue h = hashOf(e);
-        byte[] current = e == null ? null : h.get(field);
+        HashValue h = c.lookupWrite(key, HashValue.class);
+        boolean newKey = h == null;
+        if (newKey) h = new HashValue();
+        byte[] current = newKey ? null : h.get(field);
         LongDouble value = current == null ? LongDouble.ZERO : LongDouble.parse(current);
         if (value == null) throw new CommandError(NOT_FLOAT);
         LongDouble sum = value.add(incr);
         if (sum.isInfinite()) throw new CommandError("ERR increment would produce NaN or Infinity");
         byte[] result = sum.toHumanString().getBytes(StandardCharsets.US_ASCII);
-        h.set(field, result, c.server.hashMaxListpackEntries, c.server.hashMaxListpackValue);
-        if (e == null) c.db().add(key, h);
+        h.set(field, result, c.server.encodings.hashMaxListpackEntries, c.server.encodings.hashMaxListpackValue);
+        if (newKey) c.db().add(key, h);
         c.reply.bulk(result);
-        changed(c, "hincrbyfloat", key, 1);
+        c.changed(KeyspaceEvents.HASH, "hincrbyfloat", key);
         c.rewritePropagation(HSET, key, field, result);
     }
 
@@ -283,7 +240,7 @@ public final class HashCommands {
         if (c.argc >= 3) {
             long l = Args.parseLong(c.argv[2]);
             if (l < -Long.MAX_VALUE) throw new CommandError(COUNT_RANGE);
-            if (c.argc > 4 || (c.argc == 4 && !keyword(c.argv[3], "withvalues"))) throw Errors.syntax();
+            if (c.argc > 4 || (c.argc == 4 && !Args.cKeyword(c.argv[3], "withvalues"))) throw Errors.syntax();
             boolean withValues = c.argc == 4;
             // Redis 7.0 bounds it so that 2 * count (the RESP2 reply length) cannot overflow.
             if (withValues && (l < -Long.MAX_VALUE / 2 || l > Long.MAX_VALUE / 2)) {
@@ -292,14 +249,14 @@ public final class HashCommands {
             randomWithCount(c, l, withValues);
             return;
         }
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         if (h == null) r.nullBulk();
         else h.randomPair((f, fo, fl, v, vo, vl) -> r.bulk(f, fo, fl));
     }
 
     private static void randomWithCount(Client c, long l, boolean withValues) {
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         if (h == null) {
             r.emptyArray();
@@ -343,12 +300,10 @@ public final class HashCommands {
      */
     static void hscan(Client c) {
         long cursor = ScanCommand.parseCursor(c.argv[2]);
-        HashValue h = readHash(c, c.argv[1]);
+        HashValue h = c.lookupRead(c.argv[1], HashValue.class);
         Reply r = c.reply;
         if (h == null) {
-            r.array(2);
-            r.bulk(ZERO_CURSOR);
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);

@@ -4,7 +4,6 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
-import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
@@ -44,7 +43,7 @@ public final class HyperLogLogCommands {
 
     /** Redis's isHLLObjectOrReply: the HLL string of an existing entry, or the matching WRONGTYPE error. */
     static byte[] hllValue(KeyEntry e) {
-        if (!(e.value() instanceof byte[] v)) throw Errors.wrongType();
+        byte[] v = Client.checkType(e, byte[].class);
         if (!HyperLogLog.isValid(v)) throw new CommandError(NOT_HLL);
         return v;
     }
@@ -87,7 +86,7 @@ public final class HyperLogLogCommands {
             hllValue(e);
             h = HyperLogLog.of(unshare(e));
         }
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         boolean failed = false, grew = false;
         for (int j = 2; j < c.argc; j++) {
             int r = h.add(c.argv[j], maxBytes);
@@ -104,10 +103,7 @@ public final class HyperLogLogCommands {
         if (e == null) db.add(key, h.bytes()).setFlag(KeyEntry.FLAG_RAW);
         else if (grew) store(e, h);
         if (failed) throw new CommandError(INVALID_HLL);
-        if (updated > 0) {
-            c.changed(KeyspaceEvents.STRING, "pfadd", key);
-            c.server.keyspace.dirty += updated - 1;
-        }
+        if (updated > 0) c.changed(KeyspaceEvents.STRING, "pfadd", key, updated);
         c.reply.integer(updated > 0 ? 1 : 0);
     }
 
@@ -145,7 +141,7 @@ public final class HyperLogLogCommands {
         if (card == -1) throw new CommandError(INVALID_HLL);
         h.cacheCardinality(card);
         db.signalModifiedKey(key);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         // Redis propagates this "read" because the value changed; our dispatcher skips read-only
         // commands, so the effect is recorded here, in the same place of the write order.
         c.server.propagate(c.dbIndex(), c.argv, c.argc);
@@ -173,7 +169,7 @@ public final class HyperLogLogCommands {
         HyperLogLog h = e == null ? HyperLogLog.create() : HyperLogLog.of(unshare(e));
         // The destination was validated as a source, so the conversion cannot fail.
         if (useDense) h.sparseToDense();
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         for (int j = 0; j < HyperLogLog.REGISTERS; j++) {
             if (max[j] != 0) h.set(j, max[j], maxBytes);
         }
@@ -198,19 +194,19 @@ public final class HyperLogLogCommands {
         if (e == null) throw new CommandError("ERR The specified key does not exist");
         hllValue(e);
         HyperLogLog h = HyperLogLog.of(unshare(e));
-        if (cKeyword(sub, "getreg")) {
+        if (Args.cKeyword(sub, "getreg")) {
             toDense(c, e, h);
             c.reply.array(HyperLogLog.REGISTERS);
             for (int j = 0; j < HyperLogLog.REGISTERS; j++) c.reply.integer(HyperLogLog.getRegister(h.b, j));
-        } else if (cKeyword(sub, "decode")) {
+        } else if (Args.cKeyword(sub, "decode")) {
             if (h.encoding() != HyperLogLog.SPARSE) throw new CommandError("ERR HLL encoding is not sparse");
             c.reply.bulk(decode(h.b, h.len).getBytes(StandardCharsets.US_ASCII));
-        } else if (cKeyword(sub, "encoding")) {
+        } else if (Args.cKeyword(sub, "encoding")) {
             c.reply.simple(h.encoding() == HyperLogLog.DENSE ? "dense" : "sparse");
-        } else if (cKeyword(sub, "todense")) {
+        } else if (Args.cKeyword(sub, "todense")) {
             c.reply.integer(toDense(c, e, h) ? 1 : 0);
         } else {
-            throw new CommandError("ERR Unknown PFDEBUG subcommand '" + cString(sub) + "'");
+            throw new CommandError("ERR Unknown PFDEBUG subcommand '" + Args.cString(sub) + "'");
         }
     }
 
@@ -218,7 +214,7 @@ public final class HyperLogLogCommands {
         if (h.encoding() != HyperLogLog.SPARSE) return false;
         if (!h.sparseToDense()) throw new CommandError(INVALID_HLL);
         store(e, h);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         return true;
     }
 
@@ -272,7 +268,7 @@ public final class HyperLogLogCommands {
         Arrays.fill(dense, (byte) 0);
         HyperLogLog sparse = HyperLogLog.create();
         HyperLogLog denseHll = HyperLogLog.of(dense);
-        long maxBytes = c.server.hllSparseMaxBytes;
+        long maxBytes = c.server.encodings.hllSparseMaxBytes;
         double relerr = 1.04 / Math.sqrt(HyperLogLog.REGISTERS);
         long checkpoint = 1;
         long seed = rnd.nextLong();
@@ -295,16 +291,5 @@ public final class HyperLogLogCommands {
             checkpoint *= 10;
         }
         c.reply.ok();
-    }
-
-    /** Redis compares subcommands with strcasecmp: a NUL byte ends the argument. */
-    private static boolean cKeyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
-    }
-
-    /** An argument as Redis's %s prints it: up to the first NUL byte. */
-    private static String cString(byte[] b) {
-        for (int i = 0; i < b.length; i++) if (b[i] == 0) return Args.str(Arrays.copyOf(b, i));
-        return Args.str(b);
     }
 }

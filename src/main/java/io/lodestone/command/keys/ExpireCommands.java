@@ -51,7 +51,7 @@ public final class ExpireCommands {
                 else if (Args.is(opt, "xx")) xx = true;
                 else if (Args.is(opt, "gt")) gt = true;
                 else if (Args.is(opt, "lt")) lt = true;
-                else throw new CommandError("ERR Unsupported option " + KeyCommands.cString(opt));
+                else throw new CommandError("ERR Unsupported option " + Args.cString(opt));
             }
             if (nx && (xx || gt || lt)) {
                 throw new CommandError("ERR NX and XX, GT or LT options at the same time are not compatible");
@@ -99,15 +99,13 @@ public final class ExpireCommands {
         }
         if (ks.alreadyExpired(when)) {
             // Already past: delete now. A replica leaves deleting to its master and stores the time.
-            db.remove(e);
-            ks.dirty++;
             c.rewritePropagation(DEL, key);
-            c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key);
+            c.deleteKey(key);
             c.reply.integer(1);
             return;
         }
         db.setExpire(e, when);
-        ks.dirty++;
+        c.dirty(1);
         if (basetime != 0 || seconds) {
             byte[][] effect = new byte[c.argc][];
             System.arraycopy(c.argv, 0, effect, 0, c.argc);
@@ -150,8 +148,7 @@ public final class ExpireCommands {
             c.reply.integer(0);
             return;
         }
-        c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "persist", c.argv[1]);
-        c.server.keyspace.dirty++;
+        c.changed(KeyspaceEvents.GENERIC, "persist", c.argv[1]);
         c.reply.integer(1);
     }
 }

@@ -5,12 +5,12 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
-import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,10 +52,7 @@ public final class KeyCommands {
         Database db = c.db();
         int deleted = 0;
         for (int j = 1; j < c.argc; j++) {
-            if (db.delete(c.argv[j])) {
-                c.changed(KeyspaceEvents.GENERIC, "del", c.argv[j]);
-                deleted++;
-            }
+            if (c.deleteKey(c.argv[j])) deleted++;
         }
         c.reply.integer(deleted);
     }
@@ -109,7 +106,7 @@ public final class KeyCommands {
         db.rename(e, dst);
         c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_from", src);
         c.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "rename_to", dst);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         replyRenamed(c, nx, true);
     }
 
@@ -120,7 +117,6 @@ public final class KeyCommands {
 
     /** COPY source destination [DB index] [REPLACE]: the copy keeps the expiry and gets a fresh clock. */
     static void copy(Client c) {
-        Keyspace ks = c.server.keyspace;
         Database src = c.db(), dst = src;
         boolean replace = false;
         for (int j = 3; j < c.argc; j++) {
@@ -155,7 +151,7 @@ public final class KeyCommands {
         copy.setFlag(KeyEntry.FLAG_UNSHARED);
         if (e.expireAt() != KeyEntry.NO_EXPIRE) dst.setExpire(copy, e.expireAt());
         c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "copy_to", newKey, dst.id());
-        ks.dirty++;
+        c.dirty(1);
         c.reply.integer(1);
     }
 
@@ -172,7 +168,7 @@ public final class KeyCommands {
         src.moveTo(e, dst);
         c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_from", c.argv[1], src.id());
         c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "move_to", c.argv[1], dst.id());
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         c.reply.integer(1);
     }
 
@@ -183,7 +179,7 @@ public final class KeyCommands {
         Keyspace ks = c.server.keyspace;
         if (a < 0 || a >= ks.databases() || b < 0 || b >= ks.databases()) throw new CommandError(Errors.DB_INDEX);
         if (a != b) ks.swap(a, b);
-        ks.dirty++;
+        c.dirty(1);
         c.reply.ok();
     }
 
@@ -218,7 +214,7 @@ public final class KeyCommands {
     static void flushdb(Client c) {
         parseFlushMode(c);
         int removed = c.db().clear();
-        c.server.keyspace.dirty += Math.max(1, removed);
+        c.dirty(Math.max(1, removed));
         c.reply.ok();
     }
 
@@ -229,9 +225,9 @@ public final class KeyCommands {
     static void flushall(Client c) {
         parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
-        ks.dirty += ks.flushAll();
+        c.dirty(ks.flushAll());
         c.server.rdb.afterFlushAll();
-        ks.dirty++;
+        c.dirty(1);
         c.reply.ok();
     }
 
@@ -261,17 +257,5 @@ public final class KeyCommands {
         Keyspace ks = c.server.keyspace;
         if (index < 0 || index >= ks.databases()) throw new CommandError(Errors.DB_INDEX);
         return ks.db(index);
-    }
-
-    /** The argument as C string functions see it: up to its first NUL byte. */
-    static byte[] cBytes(byte[] arg) {
-        int n = 0;
-        while (n < arg.length && arg[n] != 0) n++;
-        return n == arg.length ? arg : Arrays.copyOf(arg, n);
-    }
-
-    /** {@link #cBytes} as text, for error messages Redis formats with %s. */
-    static String cString(byte[] arg) {
-        return Args.str(cBytes(arg));
     }
 }

@@ -2,8 +2,9 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
-import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.Subcommands;
 import io.lodestone.store.Encodings;
 import io.lodestone.store.KeyEntry;
 
@@ -30,7 +31,7 @@ final class ObjectCommand {
         t.handle("object|refcount", ObjectCommand::refcount);
         t.handle("object|idletime", ObjectCommand::idletime);
         t.handle("object|freq", ObjectCommand::freq);
-        t.handle("object|help", ObjectCommand::help);
+        t.handle("object|help", HELP);
     }
 
     /** The key for OBJECT, or null after replying null. */
@@ -83,23 +84,21 @@ final class ObjectCommand {
     }
 
     private static boolean lfu(Client c) {
-        String policy = c.server.maxmemoryPolicy;
+        String policy = c.server.limits.maxmemoryPolicy;
         return policy != null && policy.endsWith("-lfu");
     }
 
-    static void help(Client c) {
-        ConnectionCommands.help(c, "OBJECT",
-                "ENCODING <key>",
-                "    Return the kind of internal representation used in order to store the value",
-                "    associated with a <key>.",
-                "FREQ <key>",
-                "    Return the access frequency index of the <key>. The returned integer is",
-                "    proportional to the logarithm of the recent access frequency of the key.",
-                "IDLETIME <key>",
-                "    Return the idle time of the <key>, that is the approximated number of",
-                "    seconds elapsed since the last access to the key.",
-                "REFCOUNT <key>",
-                "    Return the number of references of the value associated with the specified",
-                "    <key>.");
-    }
+    private static final CommandHandler HELP = Subcommands.help("OBJECT",
+            "ENCODING <key>",
+            "    Return the kind of internal representation used in order to store the value",
+            "    associated with a <key>.",
+            "FREQ <key>",
+            "    Return the access frequency index of the <key>. The returned integer is",
+            "    proportional to the logarithm of the recent access frequency of the key.",
+            "IDLETIME <key>",
+            "    Return the idle time of the <key>, that is the approximated number of",
+            "    seconds elapsed since the last access to the key.",
+            "REFCOUNT <key>",
+            "    Return the number of references of the value associated with the specified",
+            "    <key>.");
 }

@@ -4,10 +4,10 @@ import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.Errors;
-import io.lodestone.config.Glob;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +23,7 @@ import java.util.List;
  */
 public final class ScanCommand {
     private static final String INVALID_CURSOR = "ERR invalid cursor";
+    private static final byte[] ZERO_CURSOR = {'0'};
     /** ULLONG_MAX / 10: the largest value that can take one more decimal digit. */
     private static final long MAX_DIV_10 = Long.divideUnsigned(-1L, 10);
     private static final int MAX_LAST_DIGIT = (int) Long.remainderUnsigned(-1L, 10);
@@ -45,7 +46,7 @@ public final class ScanCommand {
             cursor = db.scan(cursor, found::add);
         } while (cursor != 0 && maxIterations-- != 0 && found.size() < count);
 
-        byte[] typeName = type == null ? null : KeyCommands.cBytes(type);
+        byte[] typeName = type == null ? null : Args.cBytes(type);
         List<byte[]> keys = new ArrayList<>(found.size());
         for (KeyEntry e : found) {
             byte[] key = e.key();
@@ -98,6 +99,13 @@ public final class ScanCommand {
             }
         }
         return new Options(count, pattern, type);
+    }
+
+    /** HSCAN, SSCAN, ZSCAN of a missing key: cursor 0 and no elements, before any option is read. */
+    public static void replyEmpty(Reply r) {
+        r.array(2);
+        r.bulk(ZERO_CURSOR);
+        r.emptyArray();
     }
 
     public static long parseCursor(byte[] s) {

@@ -82,34 +82,14 @@ public final class ListCommands {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The list at key for a read (counts a hit or miss), null if absent, WRONGTYPE if not a list. */
-    static ListValue readList(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof ListValue l)) throw Errors.wrongType();
-        return l;
-    }
-
-    /** The entry at key for a write, null if absent, WRONGTYPE if it is not a list. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof ListValue)) throw Errors.wrongType();
-        return e;
-    }
-
     static ListValue newList(Client c) {
-        return new ListValue(c.server.listMaxListpackSize);
-    }
-
-    /** Redis's strcasecmp against an option: C strings, so the argument ends at a NUL byte. */
-    static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
+        return new ListValue(c.server.encodings.listMaxListpackSize);
     }
 
     /** Redis's getListPositionFromObjectOrReply: true for LEFT (the head), false for RIGHT. */
     static boolean position(byte[] arg) {
-        if (keyword(arg, "right")) return false;
-        if (keyword(arg, "left")) return true;
+        if (Args.cKeyword(arg, "right")) return false;
+        if (Args.cKeyword(arg, "left")) return true;
         throw Errors.syntax();
     }
 
@@ -143,30 +123,9 @@ public final class ListCommands {
         for (long i = 0; i < n && cur.next(); i++) replyElement(r, cur);
     }
 
-    /**
-     * An in-place change of a list: WATCHers see it, the keyspace event is published, and
-     * {@code dirty} changes are counted for propagation (Redis's server.dirty += n).
-     */
-    static void touched(Client c, String event, byte[] key, long dirty) {
-        c.db().signalModifiedKey(key);
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, event, key, c.dbIndex());
-        c.server.keyspace.dirty += dirty;
-    }
-
-    /** Deletes a list that became empty, with Redis's "del" event. */
-    static void deleteIfEmpty(Client c, KeyEntry e, ListValue l) {
-        if (!l.isEmpty()) return;
-        c.db().remove(e);
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", e.key(), c.dbIndex());
-    }
-
     /** Redis's listElementsRemoved: after popping {@code count} elements from one end. */
-    static void elementsRemoved(Client c, KeyEntry e, ListValue l, boolean head, long count) {
-        byte[] key = e.key();
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key, c.dbIndex());
-        deleteIfEmpty(c, e, l);
-        c.db().signalModifiedKey(key);
-        c.server.keyspace.dirty += count;
+    static void popped(Client c, byte[] key, ListValue l, boolean head, long count) {
+        c.elementsRemoved(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key, l.isEmpty(), count);
     }
 
     // ---- Pushes ----------------------------------------------------------------------------------
@@ -175,9 +134,8 @@ public final class ListCommands {
     static void push(Client c, boolean head, boolean xx) {
         byte[] key = c.argv[1];
         Database db = c.db();
-        KeyEntry e = writeEntry(c, key);
-        ListValue l;
-        if (e == null) {
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) {
             if (xx) {
                 c.reply.integer(0);
                 return;
@@ -186,12 +144,11 @@ public final class ListCommands {
             for (int j = 2; j < c.argc; j++) l.push(c.argv[j], head);
             db.add(key, l);
         } else {
-            l = (ListValue) e.value();
             for (int j = 2; j < c.argc; j++) l.push(c.argv[j], head);
             db.signalKeyAsReady(key);
         }
         c.reply.integer(l.size());
-        touched(c, head ? "lpush" : "rpush", key, c.argc - 2);
+        c.changed(KeyspaceEvents.LIST, head ? "lpush" : "rpush", key, c.argc - 2);
     }
 
     // ---- Pops ------------------------------------------------------------------------------------
@@ -202,24 +159,24 @@ public final class ListCommands {
         if (c.argc > 3) throw new CommandError(Errors.wrongArity(head ? "lpop" : "rpop"));
         long count = 0;
         if (hasCount) count = parseAtLeast(c.argv[2], 0, "ERR value is out of range, must be positive");
-        KeyEntry e = writeEntry(c, c.argv[1]);
-        if (e == null) {
+        byte[] key = c.argv[1];
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) {
             if (hasCount) c.reply.nullArray();
             else c.reply.nullBulk();
             return;
         }
-        ListValue l = (ListValue) e.value();
         if (hasCount && count == 0) {
             c.reply.emptyArray();
             return;
         }
         if (!hasCount) {
             c.reply.bulk(l.pop(head));
-            elementsRemoved(c, e, l, head, 1);
+            popped(c, key, l, head, 1);
             return;
         }
         long n = popRangeReply(c.reply, l, head, count);
-        elementsRemoved(c, e, l, head, n);
+        popped(c, key, l, head, n);
     }
 
     /** Replies up to count elements from one end (in popping order) and removes them; returns how many. */
@@ -236,12 +193,12 @@ public final class ListCommands {
     // ---- Reads -----------------------------------------------------------------------------------
 
     static void llen(Client c) {
-        ListValue l = readList(c, c.argv[1]);
+        ListValue l = c.lookupRead(c.argv[1], ListValue.class);
         c.reply.integer(l == null ? 0 : l.size());
     }
 
     static void lindex(Client c) {
-        ListValue l = readList(c, c.argv[1]);
+        ListValue l = c.lookupRead(c.argv[1], ListValue.class);
         if (l == null) {
             c.reply.nullBulk();
             return;
@@ -254,7 +211,7 @@ public final class ListCommands {
     static void lrange(Client c) {
         long start = Args.parseLong(c.argv[2]);
         long end = Args.parseLong(c.argv[3]);
-        ListValue l = readList(c, c.argv[1]);
+        ListValue l = c.lookupRead(c.argv[1], ListValue.class);
         if (l == null) {
             c.reply.emptyArray();
             return;
@@ -269,13 +226,13 @@ public final class ListCommands {
         for (int j = 3; j < c.argc; j++) {
             byte[] opt = c.argv[j];
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (keyword(opt, "rank") && moreArgs) {
+            if (Args.cKeyword(opt, "rank") && moreArgs) {
                 // Redis 7.0 parses any long here; -LONG_MIN stays negative below, as in C.
                 rank = Args.parseLong(c.argv[++j]);
                 if (rank == 0) throw new CommandError(RANK_ZERO);
-            } else if (keyword(opt, "count") && moreArgs) {
+            } else if (Args.cKeyword(opt, "count") && moreArgs) {
                 count = parseAtLeast(c.argv[++j], 0, "ERR COUNT can't be negative");
-            } else if (keyword(opt, "maxlen") && moreArgs) {
+            } else if (Args.cKeyword(opt, "maxlen") && moreArgs) {
                 maxlen = parseAtLeast(c.argv[++j], 0, "ERR MAXLEN can't be negative");
             } else {
                 throw Errors.syntax();
@@ -286,7 +243,7 @@ public final class ListCommands {
             rank = -rank;
             forward = false;
         }
-        ListValue l = readList(c, c.argv[1]);
+        ListValue l = c.lookupRead(c.argv[1], ListValue.class);
         if (l == null) {
             if (count != -1) c.reply.emptyArray();
             else c.reply.nullBulk();
@@ -328,26 +285,24 @@ public final class ListCommands {
 
     static void lset(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
-        ListValue l = (ListValue) e.value();
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) throw new CommandError(Errors.NO_SUCH_KEY);
         long index = Args.parseLong(c.argv[2]);
         if (index < 0) index = l.size() + index;
         if (!l.set(index, c.argv[3])) throw new CommandError(Errors.OUT_OF_RANGE);
         c.reply.ok();
-        touched(c, "lset", key, 1);
+        c.changed(KeyspaceEvents.LIST, "lset", key);
     }
 
     static void ltrim(Client c) {
         long start = Args.parseLong(c.argv[2]);
         long end = Args.parseLong(c.argv[3]);
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) {
             c.reply.ok();
             return;
         }
-        ListValue l = (ListValue) e.value();
         long llen = l.size();
         if (start < 0) start = llen + start;
         if (end < 0) end = llen + end;
@@ -362,10 +317,7 @@ public final class ListCommands {
             rtrim = llen - end - 1;
         }
         l.trim(ltrim, rtrim);
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, "ltrim", key, c.dbIndex());
-        deleteIfEmpty(c, e, l);
-        c.db().signalModifiedKey(key);
-        c.server.keyspace.dirty += ltrim + rtrim;
+        c.elementsRemoved(KeyspaceEvents.LIST, "ltrim", key, l.isEmpty(), ltrim + rtrim);
         c.reply.ok();
     }
 
@@ -373,43 +325,36 @@ public final class ListCommands {
     static void lrem(Client c) {
         long toRemove = Args.parseLong(c.argv[2]);
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) {
             c.reply.integer(0);
             return;
         }
-        ListValue l = (ListValue) e.value();
         boolean fromTail = toRemove < 0;
         // -LONG_MIN overflows to itself in C and then never equals the removed count: all go.
         long limit = fromTail ? (toRemove == Long.MIN_VALUE ? 0 : -toRemove) : toRemove;
         long removed = l.remove(ListValue.probe(c.argv[3]), limit, fromTail);
-        if (removed > 0) {
-            c.db().signalModifiedKey(key);
-            c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, "lrem", key, c.dbIndex());
-            c.server.keyspace.dirty += removed;
-        }
-        deleteIfEmpty(c, e, l);
+        if (removed > 0) c.elementsRemoved(KeyspaceEvents.LIST, "lrem", key, l.isEmpty(), removed);
         c.reply.integer(removed);
     }
 
     /** LINSERT key BEFORE|AFTER pivot element: the new length, -1 without the pivot, 0 without the key. */
     static void linsert(Client c) {
         boolean after;
-        if (keyword(c.argv[2], "after")) after = true;
-        else if (keyword(c.argv[2], "before")) after = false;
+        if (Args.cKeyword(c.argv[2], "after")) after = true;
+        else if (Args.cKeyword(c.argv[2], "before")) after = false;
         else throw Errors.syntax();
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        ListValue l = c.lookupWrite(key, ListValue.class);
+        if (l == null) {
             c.reply.integer(0);
             return;
         }
-        ListValue l = (ListValue) e.value();
         if (!l.insert(ListValue.probe(c.argv[3]), c.argv[4], after)) {
             c.reply.integer(-1);
             return;
         }
-        touched(c, "linsert", key, 1);
+        c.changed(KeyspaceEvents.LIST, "linsert", key);
         c.reply.integer(l.size());
     }
 
@@ -417,13 +362,13 @@ public final class ListCommands {
 
     /** LMOVE src dst wherefrom whereto, RPOPLPUSH src dst; propagated as sent. */
     static void lmove(Client c, boolean fromHead, boolean toHead) {
-        KeyEntry src = writeEntry(c, c.argv[1]);
+        ListValue src = c.lookupWrite(c.argv[1], ListValue.class);
         if (src == null) {
             c.reply.nullBulk();
             return;
         }
-        move(c, src, c.argv[2], fromHead, toHead);
-        c.server.keyspace.dirty++;
+        move(c, c.argv[1], src, c.argv[2], fromHead, toHead);
+        c.dirty(1);
     }
 
     /**
@@ -431,25 +376,24 @@ public final class ListCommands {
      * list), pushes onto dst (created if absent; WRONGTYPE if not a list, before anything changes),
      * replies the element. Events: the push on dst, then the pop on src and its deletion.
      */
-    private static void move(Client c, KeyEntry src, byte[] dstKey, boolean fromHead, boolean toHead) {
-        KeyEntry dst = writeEntry(c, dstKey);
-        ListValue from = (ListValue) src.value();
+    private static void move(Client c, byte[] srcKey, ListValue from, byte[] dstKey, boolean fromHead,
+                             boolean toHead) {
+        ListValue to = c.lookupWrite(dstKey, ListValue.class);
         byte[] value = from.pop(fromHead);
         Database db = c.db();
-        if (dst == null) {
-            ListValue to = newList(c);
+        if (to == null) {
+            to = newList(c);
             to.push(value, toHead);
             db.add(dstKey, to);
         } else {
-            ((ListValue) dst.value()).push(value, toHead);
+            to.push(value, toHead);
             db.signalKeyAsReady(dstKey);
         }
         db.signalModifiedKey(dstKey);
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dstKey, c.dbIndex());
+        c.notifyKeyspaceEvent(KeyspaceEvents.LIST, toHead ? "lpush" : "rpush", dstKey);
         c.reply.bulk(value);
-        byte[] srcKey = src.key();
-        c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, fromHead ? "lpop" : "rpop", srcKey, c.dbIndex());
-        deleteIfEmpty(c, src, from);
+        c.notifyKeyspaceEvent(KeyspaceEvents.LIST, fromHead ? "lpop" : "rpop", srcKey);
+        if (from.isEmpty()) c.deleteEmptied(srcKey);
         db.signalModifiedKey(srcKey);
     }
 
@@ -469,7 +413,7 @@ public final class ListCommands {
         long count = -1;
         for (int j = whereIdx + 1; j < c.argc; j++) {
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (count == -1 && keyword(c.argv[j], "count") && moreArgs) {
+            if (count == -1 && Args.cKeyword(c.argv[j], "count") && moreArgs) {
                 count = parseAtLeast(c.argv[++j], 1, "ERR count should be greater than 0");
             } else {
                 throw Errors.syntax();
@@ -482,18 +426,16 @@ public final class ListCommands {
         if (served != null) {
             KeyEntry e = c.db().lookupWrite(served);
             if (e != null && e.value() instanceof ListValue l && !l.isEmpty()) {
-                popRangeWithKey(c, e, l, head, count);
+                popRangeWithKey(c, e.key(), l, head, count);
             } else {
                 c.server.blocking.block(c, keys(c, firstKey, (int) numkeys), deadline, TIMEOUT_REPLY);
             }
             return;
         }
         for (int j = firstKey; j < firstKey + numkeys; j++) {
-            KeyEntry e = writeEntry(c, c.argv[j]);
-            if (e == null) continue;
-            ListValue l = (ListValue) e.value();
-            if (l.isEmpty()) continue;
-            popRangeWithKey(c, e, l, head, count);
+            ListValue l = c.lookupWrite(c.argv[j], ListValue.class);
+            if (l == null || l.isEmpty()) continue;
+            popRangeWithKey(c, c.argv[j], l, head, count);
             return;
         }
         if (!blocking || !c.canBlock()) {
@@ -504,12 +446,11 @@ public final class ListCommands {
     }
 
     /** Redis's listPopRangeAndReplyWithKey, propagated as {@code LPOP/RPOP key n}. */
-    private static void popRangeWithKey(Client c, KeyEntry e, ListValue l, boolean head, long count) {
-        byte[] key = e.key();
+    private static void popRangeWithKey(Client c, byte[] key, ListValue l, boolean head, long count) {
         c.reply.array(2);
         c.reply.bulk(key);
         long n = popRangeReply(c.reply, l, head, count);
-        elementsRemoved(c, e, l, head, n);
+        popped(c, key, l, head, n);
         c.rewritePropagation(head ? LPOP : RPOP, key, ascii(Long.toString(n)));
     }
 
@@ -533,24 +474,22 @@ public final class ListCommands {
                 c.reply.array(2);
                 c.reply.bulk(key);
                 c.reply.bulk(value);
-                c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key, c.dbIndex());
-                deleteIfEmpty(c, e, l);
+                c.notifyKeyspaceEvent(KeyspaceEvents.LIST, head ? "lpop" : "rpop", key);
+                if (l.isEmpty()) c.deleteEmptied(key);
             } else {
                 c.server.blocking.block(c, keys(c, 1, c.argc - 2), deadline, TIMEOUT_REPLY);
             }
             return;
         }
         for (int j = 1; j < c.argc - 1; j++) {
-            KeyEntry e = writeEntry(c, c.argv[j]);
-            if (e == null) continue;
-            ListValue l = (ListValue) e.value();
-            if (l.isEmpty()) continue;
-            byte[] key = e.key();
+            byte[] key = c.argv[j];
+            ListValue l = c.lookupWrite(key, ListValue.class);
+            if (l == null || l.isEmpty()) continue;
             byte[] value = l.pop(head);
             c.reply.array(2);
             c.reply.bulk(key);
             c.reply.bulk(value);
-            elementsRemoved(c, e, l, head, 1);
+            popped(c, key, l, head, 1);
             c.rewritePropagation(head ? LPOP : RPOP, key);
             return;
         }
@@ -588,23 +527,22 @@ public final class ListCommands {
                 c.server.blocking.block(c, List.of(srcKey), deadline, TIMEOUT_REPLY);
                 return;
             }
-            KeyEntry dst = c.db().lookupWrite(dstKey);
-            if (dst != null && !(dst.value() instanceof ListValue)) throw Errors.wrongType();
+            c.lookupWrite(dstKey, ListValue.class); // WRONGTYPE before the move is propagated
             // Redis propagates the move it serves without counting it as a change.
             c.server.propagate(c.dbIndex(), rpoplpush ? new byte[][]{RPOPLPUSH, srcKey, dstKey}
                     : new byte[][]{LMOVE, srcKey, dstKey, fromHead ? LEFT : RIGHT, toHead ? LEFT : RIGHT},
                     rpoplpush ? 3 : 5);
-            move(c, src, dstKey, fromHead, toHead);
+            move(c, srcKey, l, dstKey, fromHead, toHead);
             return;
         }
-        KeyEntry src = writeEntry(c, srcKey);
+        ListValue src = c.lookupWrite(srcKey, ListValue.class);
         if (src == null) {
             if (!c.canBlock()) c.reply.nullBulk();
             else c.server.blocking.block(c, List.of(srcKey), deadline, TIMEOUT_REPLY);
             return;
         }
-        move(c, src, dstKey, fromHead, toHead);
-        c.server.keyspace.dirty++;
+        move(c, srcKey, src, dstKey, fromHead, toHead);
+        c.dirty(1);
         if (rpoplpush) c.rewritePropagation(RPOPLPUSH, srcKey, dstKey);
         else c.rewritePropagation(LMOVE, srcKey, dstKey, c.argv[3], c.argv[4]);
     }

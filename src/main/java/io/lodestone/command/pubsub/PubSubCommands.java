@@ -1,11 +1,11 @@
 package io.lodestone.command.pubsub;
 
-import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.Subcommands;
 import io.lodestone.protocol.Reply;
 import io.lodestone.pubsub.ChannelName;
 import io.lodestone.pubsub.PubSub;
@@ -14,7 +14,7 @@ import io.lodestone.pubsub.Subscriptions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Set;
 
 /**
  * The Pub/Sub commands (Redis's pubsub.c): SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH,
@@ -28,13 +28,6 @@ import java.util.Locale;
  * client); it leaves that mode when an unsubscribe leaves it no subscription of any kind.
  */
 public final class PubSubCommands {
-    private static final byte[] SUBSCRIBE = ascii("subscribe");
-    private static final byte[] UNSUBSCRIBE = ascii("unsubscribe");
-    private static final byte[] PSUBSCRIBE = ascii("psubscribe");
-    private static final byte[] PUNSUBSCRIBE = ascii("punsubscribe");
-    private static final byte[] SSUBSCRIBE = ascii("ssubscribe");
-    private static final byte[] SUNSUBSCRIBE = ascii("sunsubscribe");
-
     private PubSubCommands() {
     }
 
@@ -45,12 +38,12 @@ public final class PubSubCommands {
     }
 
     public static void register(CommandTable t) {
-        t.handle("subscribe", PubSubCommands::subscribe);
-        t.handle("unsubscribe", PubSubCommands::unsubscribe);
-        t.handle("psubscribe", PubSubCommands::psubscribe);
-        t.handle("punsubscribe", PubSubCommands::punsubscribe);
-        t.handle("ssubscribe", PubSubCommands::ssubscribe);
-        t.handle("sunsubscribe", PubSubCommands::sunsubscribe);
+        t.handle("subscribe", c -> subscribe(c, Kind.CHANNEL));
+        t.handle("unsubscribe", c -> unsubscribe(c, Kind.CHANNEL));
+        t.handle("psubscribe", c -> subscribe(c, Kind.PATTERN));
+        t.handle("punsubscribe", c -> unsubscribe(c, Kind.PATTERN));
+        t.handle("ssubscribe", c -> subscribe(c, Kind.SHARD));
+        t.handle("sunsubscribe", c -> unsubscribe(c, Kind.SHARD));
         t.handle("publish", c -> c.reply.integer(Publisher.publish(c.server, c.argv[1], c.argv[2])));
         t.handle("spublish", c -> c.reply.integer(Publisher.spublish(c.server, c.argv[1], c.argv[2])));
         t.handle("pubsub|channels", c -> channels(c, false));
@@ -58,92 +51,89 @@ public final class PubSubCommands {
         t.handle("pubsub|numsub", c -> numsub(c, false));
         t.handle("pubsub|shardnumsub", c -> numsub(c, true));
         t.handle("pubsub|numpat", c -> c.reply.integer(c.server.pubsub.patternCount()));
-        t.handle("pubsub|help", PubSubCommands::help);
+        t.handle("pubsub|help", HELP);
     }
 
     // ---- Subscribing -----------------------------------------------------------------------------
 
-    static void subscribe(Client c) {
+    /**
+     * The three namespaces a client subscribes to, with the kinds their confirmations carry. Shard
+     * channels count apart: their confirmations give the shard channel count only.
+     */
+    private enum Kind {
+        CHANNEL("subscribe", "unsubscribe"),
+        PATTERN("psubscribe", "punsubscribe"),
+        SHARD("ssubscribe", "sunsubscribe");
+
+        final byte[] subscribed, unsubscribed;
+
+        Kind(String subscribed, String unsubscribed) {
+            this.subscribed = ascii(subscribed);
+            this.unsubscribed = ascii(unsubscribed);
+        }
+
+        void subscribe(PubSub<Client> pubsub, Client c, byte[] name) {
+            switch (this) {
+                case CHANNEL -> pubsub.subscribe(c, name);
+                case PATTERN -> pubsub.psubscribe(c, name);
+                case SHARD -> pubsub.ssubscribe(c, name);
+            }
+        }
+
+        void unsubscribe(PubSub<Client> pubsub, Client c, byte[] name) {
+            switch (this) {
+                case CHANNEL -> pubsub.unsubscribe(c, name);
+                case PATTERN -> pubsub.punsubscribe(c, name);
+                case SHARD -> pubsub.sunsubscribe(c, name);
+            }
+        }
+
+        Set<ChannelName> names(Subscriptions subs) {
+            return switch (this) {
+                case CHANNEL -> subs.channels();
+                case PATTERN -> subs.patterns();
+                case SHARD -> subs.shardChannels();
+            };
+        }
+
+        int count(Subscriptions subs) {
+            return this == SHARD ? subs.shardChannelCount() : subs.count();
+        }
+    }
+
+    /** SUBSCRIBE, PSUBSCRIBE, SSUBSCRIBE name...: one confirmation per name; the client enters Pub/Sub mode. */
+    static void subscribe(Client c, Kind kind) {
+        // Inside EXEC (Redis's CLIENT_DENY_BLOCKING) SSUBSCRIBE is refused, unlike SUBSCRIBE.
+        if (kind == Kind.SHARD && c.inExec) {
+            throw new CommandError("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+        }
         PubSub<Client> pubsub = c.server.pubsub;
         for (int j = 1; j < c.argc; j++) {
-            pubsub.subscribe(c, c.argv[j]);
-            confirm(c, SUBSCRIBE, c.argv[j], c.subscriptions.count());
+            kind.subscribe(pubsub, c, c.argv[j]);
+            confirm(c, kind.subscribed, c.argv[j], kind.count(c.subscriptions));
         }
         c.subscriptions.mode = true;
     }
 
-    static void psubscribe(Client c) {
-        PubSub<Client> pubsub = c.server.pubsub;
-        for (int j = 1; j < c.argc; j++) {
-            pubsub.psubscribe(c, c.argv[j]);
-            confirm(c, PSUBSCRIBE, c.argv[j], c.subscriptions.count());
-        }
-        c.subscriptions.mode = true;
-    }
-
-    /** Inside EXEC (Redis's CLIENT_DENY_BLOCKING) SSUBSCRIBE is refused, unlike SUBSCRIBE. */
-    static void ssubscribe(Client c) {
-        if (c.inExec) throw new CommandError("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
-        PubSub<Client> pubsub = c.server.pubsub;
-        for (int j = 1; j < c.argc; j++) {
-            pubsub.ssubscribe(c, c.argv[j]);
-            confirm(c, SSUBSCRIBE, c.argv[j], c.subscriptions.shardChannelCount());
-        }
-        c.subscriptions.mode = true;
-    }
-
-    static void unsubscribe(Client c) {
+    /**
+     * UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE [name...]: without names, every name of the kind (or one
+     * confirmation with a null name when there is none). The client leaves Pub/Sub mode when no
+     * subscription of any kind is left.
+     */
+    static void unsubscribe(Client c, Kind kind) {
         Subscriptions subs = c.subscriptions;
         PubSub<Client> pubsub = c.server.pubsub;
         if (c.argc == 1) {
-            List<ChannelName> all = new ArrayList<>(subs.channels());
-            for (ChannelName ch : all) {
-                pubsub.unsubscribe(c, ch.bytes());
-                confirm(c, UNSUBSCRIBE, ch.bytes(), subs.count());
+            List<ChannelName> all = new ArrayList<>(kind.names(subs));
+            for (ChannelName name : all) {
+                kind.unsubscribe(pubsub, c, name.bytes());
+                confirm(c, kind.unsubscribed, name.bytes(), kind.count(subs));
             }
-            if (all.isEmpty()) confirm(c, UNSUBSCRIBE, null, subs.count());
+            if (all.isEmpty()) confirm(c, kind.unsubscribed, null, kind.count(subs));
         } else {
             for (int j = 1; j < c.argc; j++) {
-                pubsub.unsubscribe(c, c.argv[j]);
-                confirm(c, UNSUBSCRIBE, c.argv[j], subs.count());
-            }
-        }
-        leaveModeIfDone(subs);
-    }
-
-    static void punsubscribe(Client c) {
-        Subscriptions subs = c.subscriptions;
-        PubSub<Client> pubsub = c.server.pubsub;
-        if (c.argc == 1) {
-            List<ChannelName> all = new ArrayList<>(subs.patterns());
-            for (ChannelName p : all) {
-                pubsub.punsubscribe(c, p.bytes());
-                confirm(c, PUNSUBSCRIBE, p.bytes(), subs.count());
-            }
-            if (all.isEmpty()) confirm(c, PUNSUBSCRIBE, null, subs.count());
-        } else {
-            for (int j = 1; j < c.argc; j++) {
-                pubsub.punsubscribe(c, c.argv[j]);
-                confirm(c, PUNSUBSCRIBE, c.argv[j], subs.count());
-            }
-        }
-        leaveModeIfDone(subs);
-    }
-
-    static void sunsubscribe(Client c) {
-        Subscriptions subs = c.subscriptions;
-        PubSub<Client> pubsub = c.server.pubsub;
-        if (c.argc == 1) {
-            List<ChannelName> all = new ArrayList<>(subs.shardChannels());
-            for (ChannelName ch : all) {
-                pubsub.sunsubscribe(c, ch.bytes());
-                confirm(c, SUNSUBSCRIBE, ch.bytes(), subs.shardChannelCount());
-            }
-            if (all.isEmpty()) confirm(c, SUNSUBSCRIBE, null, subs.shardChannelCount());
-        } else {
-            for (int j = 1; j < c.argc; j++) {
-                pubsub.sunsubscribe(c, c.argv[j]);
-                confirm(c, SUNSUBSCRIBE, c.argv[j], subs.shardChannelCount());
+                kind.unsubscribe(pubsub, c, c.argv[j]);
+                confirm(c, kind.unsubscribed, c.argv[j], kind.count(subs));
             }
         }
         leaveModeIfDone(subs);
@@ -166,7 +156,7 @@ public final class PubSubCommands {
 
     /** PUBSUB CHANNELS|SHARDCHANNELS [pattern]: active channels, all or those matching the pattern. */
     static void channels(Client c, boolean shard) {
-        if (c.argc > 3) throw subcommandSyntax(c);
+        if (c.argc > 3) throw Subcommands.syntaxError(c);
         byte[] pattern = c.argc == 3 ? c.argv[2] : null;
         List<byte[]> names = shard ? c.server.pubsub.shardChannels(pattern) : c.server.pubsub.channels(pattern);
         c.reply.array(names.size());
@@ -183,28 +173,18 @@ public final class PubSubCommands {
         }
     }
 
-    /** Redis's addReplySubcommandSyntaxError. */
-    private static CommandError subcommandSyntax(Client c) {
-        String sub = Args.str(c.argv[1]);
-        if (sub.length() > 128) sub = sub.substring(0, 128);
-        return new CommandError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try "
-                + Args.str(c.argv[0]).toUpperCase(Locale.ROOT) + " HELP.");
-    }
-
-    static void help(Client c) {
-        ConnectionCommands.help(c, "PUBSUB",
-                "CHANNELS [<pattern>]",
-                "    Return the currently active channels matching a <pattern> (default: '*').",
-                "NUMPAT",
-                "    Return number of subscriptions to patterns.",
-                "NUMSUB [<channel> ...]",
-                "    Return the number of subscribers for the specified channels, excluding",
-                "    pattern subscriptions(default: no channels).",
-                "SHARDCHANNELS [<pattern>]",
-                "    Return the currently active shard level channels matching a <pattern> (default: '*').",
-                "SHARDNUMSUB [<shardchannel> ...]",
-                "    Return the number of subscribers for the specified shard level channel(s)");
-    }
+    private static final CommandHandler HELP = Subcommands.help("PUBSUB",
+            "CHANNELS [<pattern>]",
+            "    Return the currently active channels matching a <pattern> (default: '*').",
+            "NUMPAT",
+            "    Return number of subscriptions to patterns.",
+            "NUMSUB [<channel> ...]",
+            "    Return the number of subscribers for the specified channels, excluding",
+            "    pattern subscriptions(default: no channels).",
+            "SHARDCHANNELS [<pattern>]",
+            "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+            "SHARDNUMSUB [<shardchannel> ...]",
+            "    Return the number of subscribers for the specified shard level channel(s)");
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

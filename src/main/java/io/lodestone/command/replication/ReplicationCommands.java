@@ -106,7 +106,7 @@ public final class ReplicationCommands {
         c.conn.flushOutput();
         c.replyOff = true;
         String addr = c.conn.remoteAddress();
-        ReplicaPeer peer = new ReplicaPeer(c.id, c.conn.channel(), addr.substring(0, Math.max(0, addr.lastIndexOf(':'))));
+        ReplicaPeer peer = c.conn.becomeReplica(c.id, addr.substring(0, Math.max(0, addr.lastIndexOf(':'))));
         peer.listeningPort = c.replListeningPort;
         peer.announcedIp = c.replAnnouncedIp;
         peer.capaEof = c.replCapaEof;
@@ -189,10 +189,10 @@ public final class ReplicationCommands {
         }
         c.waitOffset = offset;
         c.waitReplicas = numreplicas;
-        s.waitingAcks.add(c);
+        s.repl.waitingAcks.add(c);
         long deadline = timeout == 0 ? 0 : s.keyspace.now + timeout;
         s.blocking.block(c, List.of(), deadline, w -> {
-            w.server.waitingAcks.remove(w);
+            w.server.repl.waitingAcks.remove(w);
             w.reply.integer(w.server.replication.countAcks(w.waitOffset));
         });
         r.requestAcks();
@@ -212,11 +212,11 @@ public final class ReplicationCommands {
 
     /** Redis's processClientsWaitingReplicas: WAITers whose offset enough replicas acknowledged. */
     static void serveWaiting(ServerContext s) {
-        if (s.waitingAcks.isEmpty()) return;
-        for (Client w : new ArrayList<>(s.waitingAcks)) {
+        if (s.repl.waitingAcks.isEmpty()) return;
+        for (Client w : new ArrayList<>(s.repl.waitingAcks)) {
             int acked = s.replication.countAcks(w.waitOffset);
             if (acked < w.waitReplicas) continue;
-            s.waitingAcks.remove(w);
+            s.repl.waitingAcks.remove(w);
             s.blocking.unblock(w);
             w.reply.integer(acked);
             s.wake(w);

@@ -6,7 +6,7 @@ import io.lodestone.command.CommandSpec;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.ServerContext;
-import io.lodestone.command.connection.ConnectionCommands;
+import io.lodestone.command.Subcommands;
 import io.lodestone.util.Log;
 
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ final class ConfigCommand {
         t.handle("config|set", ConfigCommand::set);
         t.handle("config|resetstat", ConfigCommand::resetStat);
         t.handle("config|rewrite", ConfigCommand::rewrite);
-        t.handle("config|help", c -> ConnectionCommands.help(c, "CONFIG",
+        t.handle("config|help", Subcommands.help("CONFIG",
                 "GET <pattern>",
                 "    Return parameters matching the glob-like <pattern> and their values.",
                 "SET <directive> <value>",

@@ -3,12 +3,43 @@ package io.lodestone.command.server;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
+import io.lodestone.command.Subcommands;
 import io.lodestone.store.KeyEntry;
 
 /** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, POPULATE, HELP). */
 final class DebugCommand {
+    private static final CommandHandler HELP = Subcommands.help("DEBUG",
+            "LOADAOF",
+            "    Flush the AOF buffers on disk and reload the AOF in memory.",
+            "OBJECT <key>",
+            "    Show low level info about the `key` and associated value.",
+            "POPULATE <count> [<prefix>] [<size>]",
+            "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+            "    it is used instead of the 'key' prefix. These are not propagated to",
+            "    replicas. Cluster slots are not respected so keys not belonging to the",
+            "    current node can be created in cluster mode.",
+            "RELOAD [option ...]",
+            "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+            "    * MERGE: conflicting keys will be loaded from RDB.",
+            "    * NOFLUSH: the existing database will not be removed before load, but",
+            "      conflicting keys will generate an exception and kill the server.",
+            "    * NOSAVE: the database will be loaded from an existing RDB file.",
+            "    Examples:",
+            "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+            "      the database.",
+            "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+            "      existing RDB file.",
+            "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+            "      file to the database.",
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
+            "    the Redis behavior). Setting it to 1 reenables back the default.",
+            "SLEEP <seconds>",
+            "    Stop the server for <seconds>. Decimals allowed.");
+
     private DebugCommand() {
     }
 
@@ -19,34 +50,7 @@ final class DebugCommand {
     static void debug(Client c) {
         byte[] sub = c.argv[1];
         if (Args.is(sub, "help")) {
-            io.lodestone.command.connection.ConnectionCommands.help(c, "DEBUG",
-                    "LOADAOF",
-                    "    Flush the AOF buffers on disk and reload the AOF in memory.",
-                    "OBJECT <key>",
-                    "    Show low level info about the `key` and associated value.",
-                    "POPULATE <count> [<prefix>] [<size>]",
-                    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
-                    "    it is used instead of the 'key' prefix. These are not propagated to",
-                    "    replicas. Cluster slots are not respected so keys not belonging to the",
-                    "    current node can be created in cluster mode.",
-                    "RELOAD [option ...]",
-                    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
-                    "    * MERGE: conflicting keys will be loaded from RDB.",
-                    "    * NOFLUSH: the existing database will not be removed before load, but",
-                    "      conflicting keys will generate an exception and kill the server.",
-                    "    * NOSAVE: the database will be loaded from an existing RDB file.",
-                    "    Examples:",
-                    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
-                    "      the database.",
-                    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
-                    "      existing RDB file.",
-                    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
-                    "      file to the database.",
-                    "SET-ACTIVE-EXPIRE <0|1>",
-                    "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
-                    "    the Redis behavior). Setting it to 1 reenables back the default.",
-                    "SLEEP <seconds>",
-                    "    Stop the server for <seconds>. Decimals allowed.");
+            HELP.call(c);
         } else if (Args.is(sub, "sleep") && c.argc == 3) {
             double seconds = Args.parseDouble(c.argv[2]);
             long nanos = (long) (seconds * 1e9);
@@ -77,8 +81,7 @@ final class DebugCommand {
                     + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
                     + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
         } else {
-            throw new CommandError("ERR unknown subcommand or wrong number of arguments for '" + Args.str(sub)
-                    + "'. Try DEBUG HELP.");
+            throw Subcommands.syntaxError(c);
         }
     }
 

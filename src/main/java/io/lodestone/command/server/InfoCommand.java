@@ -77,7 +77,7 @@ public final class InfoCommand {
 
     private static void server(ServerContext s, StringBuilder sb) {
         long now = System.currentTimeMillis();
-        long uptime = (now - s.startTimeMs) / 1000;
+        long uptime = (now - s.process.startTimeMs) / 1000;
         sb.append("# Server\r\n");
         field(sb, "redis_version", Version.REDIS_VERSION);
         field(sb, "redis_git_sha1", "00000000");
@@ -92,17 +92,17 @@ public final class InfoCommand {
         field(sb, "gcc_version", "0.0.0");
         field(sb, "process_id", Log.pid());
         field(sb, "process_supervised", "no");
-        field(sb, "run_id", s.runId);
-        field(sb, "tcp_port", s.port);
+        field(sb, "run_id", s.process.runId);
+        field(sb, "tcp_port", s.process.port);
         java.time.Instant t = java.time.Instant.now();
         field(sb, "server_time_usec", t.getEpochSecond() * 1_000_000 + t.getNano() / 1000);
         field(sb, "uptime_in_seconds", uptime);
         field(sb, "uptime_in_days", uptime / 86400);
-        field(sb, "hz", s.hz);
-        field(sb, "configured_hz", s.hz);
+        field(sb, "hz", s.process.hz);
+        field(sb, "configured_hz", s.process.hz);
         field(sb, "lru_clock", (now / 1000) & 0xFFFFFF);
-        field(sb, "executable", s.executable == null ? "" : s.executable);
-        field(sb, "config_file", s.configFile == null ? "" : s.configFile);
+        field(sb, "executable", s.process.executable);
+        field(sb, "config_file", s.process.configFile == null ? "" : s.process.configFile);
         field(sb, "io_threads_active", 0);
         field(sb, "lodestone_version", Version.LODESTONE_VERSION);
         field(sb, "java_version", System.getProperty("java.version"));
@@ -117,7 +117,7 @@ public final class InfoCommand {
         sb.append("# Clients\r\n");
         field(sb, "connected_clients", s.clients.size());
         field(sb, "cluster_connections", 0);
-        field(sb, "maxclients", s.maxClients);
+        field(sb, "maxclients", s.limits.maxClients);
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", s.blocking.blockedClients());
@@ -252,7 +252,7 @@ public final class InfoCommand {
         }
         if (!link.linkUp()) field(sb, "master_link_down_since_seconds", link.downSinceSeconds());
         field(sb, "slave_priority", s.config.getInt("replica-priority"));
-        field(sb, "slave_read_only", s.replicaReadOnly ? 1 : 0);
+        field(sb, "slave_read_only", s.repl.replicaReadOnly ? 1 : 0);
         field(sb, "replica_announced", s.config.getBool("replica-announced") ? 1 : 0);
     }
 

@@ -3,11 +3,13 @@ package io.lodestone.command.server;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandSpec;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
-import io.lodestone.config.Glob;
+import io.lodestone.command.Subcommands;
 import io.lodestone.protocol.RespValue;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,7 @@ public final class ServerCommands {
         t.handle("command|getkeys", c -> getKeys(c, false));
         t.handle("command|getkeysandflags", c -> getKeys(c, true));
         t.handle("command|docs", ServerCommands::commandDocs);
-        t.handle("command|help", ServerCommands::commandHelp);
+        t.handle("command|help", COMMAND_HELP);
         t.handle("time", ServerCommands::time);
         t.handle("shutdown", ServerCommands::shutdown);
         t.handle("info", InfoCommand::info);
@@ -155,27 +157,25 @@ public final class ServerCommands {
         return null;
     }
 
-    static void commandHelp(Client c) {
-        io.lodestone.command.connection.ConnectionCommands.help(c, "COMMAND",
-                "(no subcommand)",
-                "    Return details about all Redis commands.",
-                "COUNT",
-                "    Return the total number of commands in this Redis server.",
-                "LIST",
-                "    Return a list of all commands in this Redis server.",
-                "INFO [<command-name> ...]",
-                "    Return details about multiple Redis commands.",
-                "    If no command names are given, documentation details for all",
-                "    commands are returned.",
-                "DOCS [<command-name> ...]",
-                "    Return documentation details about multiple Redis commands.",
-                "    If no command names are given, documentation details for all",
-                "    commands are returned.",
-                "GETKEYS <full-command>",
-                "    Return the keys from a full Redis command.",
-                "GETKEYSANDFLAGS <full-command>",
-                "    Return the keys and the access flags from a full Redis command.");
-    }
+    private static final CommandHandler COMMAND_HELP = Subcommands.help("COMMAND",
+            "(no subcommand)",
+            "    Return details about all Redis commands.",
+            "COUNT",
+            "    Return the total number of commands in this Redis server.",
+            "LIST",
+            "    Return a list of all commands in this Redis server.",
+            "INFO [<command-name> ...]",
+            "    Return details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "DOCS [<command-name> ...]",
+            "    Return documentation details about multiple Redis commands.",
+            "    If no command names are given, documentation details for all",
+            "    commands are returned.",
+            "GETKEYS <full-command>",
+            "    Return the keys from a full Redis command.",
+            "GETKEYSANDFLAGS <full-command>",
+            "    Return the keys and the access flags from a full Redis command.");
 
     static void time(Client c) {
         java.time.Instant now = java.time.Instant.now();

@@ -72,25 +72,6 @@ public final class SetCommands {
 
     // ---- Shared helpers --------------------------------------------------------------------------
 
-    /** The set at key for a read (counts a hit or miss), null if absent, WRONGTYPE if not a set. */
-    static SetValue readSet(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof SetValue s)) throw Errors.wrongType();
-        return s;
-    }
-
-    /** The entry at key for a write, null if absent, WRONGTYPE if it does not hold a set. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof SetValue)) throw Errors.wrongType();
-        return e;
-    }
-
-    private static void notify(Client c, int eventClass, String event, byte[] key) {
-        c.server.notifyKeyspaceEvent(eventClass, event, key, c.dbIndex());
-    }
-
     /** Writes the iterator's current member: an intset member as a number, without allocating. */
     static void replyMember(Reply r, SetValue.Members it) {
         if (it.isInt()) r.bulk(it.intValue());
@@ -106,53 +87,36 @@ public final class SetCommands {
     /** SADD key member...: a new key gets the encoding its first member allows (Redis's setTypeCreate). */
     static void sadd(Client c) {
         byte[] key = c.argv[1];
-        Database db = c.db();
-        KeyEntry e = writeEntry(c, key);
-        SetValue set;
-        if (e == null) {
+        SetValue set = c.lookupWrite(key, SetValue.class);
+        if (set == null) {
             set = SetValue.createFor(c.argv[2]);
-            db.add(key, set);
-        } else {
-            set = (SetValue) e.value();
+            c.db().add(key, set);
         }
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         int added = 0;
         for (int j = 2; j < c.argc; j++) {
             if (set.add(c.argv[j], max)) added++;
         }
-        if (added > 0) {
-            c.changed(KeyspaceEvents.SET, "sadd", key);
-            c.server.keyspace.dirty += added - 1;
-        }
+        if (added > 0) c.changed(KeyspaceEvents.SET, "sadd", key, added);
         c.reply.integer(added);
     }
 
     /** SREM key member...: stops at the member that empties the set, which is then deleted. */
     static void srem(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        SetValue set = c.lookupWrite(key, SetValue.class);
+        if (set == null) {
             c.reply.integer(0);
             return;
         }
-        SetValue set = (SetValue) e.value();
         int deleted = 0;
-        boolean keyRemoved = false;
         for (int j = 2; j < c.argc; j++) {
             if (set.remove(c.argv[j])) {
                 deleted++;
-                if (set.size() == 0) {
-                    c.db().remove(e);
-                    keyRemoved = true;
-                    break;
-                }
+                if (set.size() == 0) break;
             }
         }
-        if (deleted > 0) {
-            c.changed(KeyspaceEvents.SET, "srem", key);
-            if (keyRemoved) notify(c, KeyspaceEvents.GENERIC, "del", key);
-            c.server.keyspace.dirty += deleted - 1;
-        }
+        if (deleted > 0) c.elementsRemoved(KeyspaceEvents.SET, "srem", key, set.size() == 0, deleted);
         c.reply.integer(deleted);
     }
 
@@ -169,9 +133,8 @@ public final class SetCommands {
             c.reply.integer(0);
             return;
         }
-        if (!(se.value() instanceof SetValue srcSet) || (de != null && !(de.value() instanceof SetValue))) {
-            throw Errors.wrongType();
-        }
+        SetValue srcSet = Client.checkType(se, SetValue.class);
+        if (de != null) Client.checkType(de, SetValue.class);
         if (se == de) {
             c.reply.integer(srcSet.contains(member) ? 1 : 0);
             return;
@@ -180,11 +143,8 @@ public final class SetCommands {
             c.reply.integer(0);
             return;
         }
-        notify(c, KeyspaceEvents.SET, "srem", src);
-        if (srcSet.size() == 0) {
-            db.remove(se);
-            notify(c, KeyspaceEvents.GENERIC, "del", src);
-        }
+        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "srem", src);
+        if (srcSet.size() == 0) c.deleteEmptied(src);
         SetValue dstSet;
         if (de == null) {
             dstSet = SetValue.createFor(member);
@@ -193,28 +153,28 @@ public final class SetCommands {
             dstSet = (SetValue) de.value();
         }
         db.signalModifiedKey(src);
-        c.server.keyspace.dirty++;
-        if (dstSet.add(member, c.server.setMaxIntsetEntries)) c.changed(KeyspaceEvents.SET, "sadd", dst);
+        c.dirty(1);
+        if (dstSet.add(member, c.server.encodings.setMaxIntsetEntries)) c.changed(KeyspaceEvents.SET, "sadd", dst);
         c.reply.integer(1);
     }
 
     // ---- Reads of one set ------------------------------------------------------------------------
 
     static void sismember(Client c) {
-        SetValue set = readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         c.reply.integer(set != null && set.contains(c.argv[2]) ? 1 : 0);
     }
 
     /** SMISMEMBER key member...: a missing key is an empty set (a row of zeros). */
     static void smismember(Client c) {
-        SetValue set = readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         Reply r = c.reply;
         r.array(c.argc - 2);
         for (int j = 2; j < c.argc; j++) r.integer(set != null && set.contains(c.argv[j]) ? 1 : 0);
     }
 
     static void scard(Client c) {
-        SetValue set = readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         c.reply.integer(set == null ? 0 : set.size());
     }
 
@@ -228,12 +188,11 @@ public final class SetCommands {
         }
         if (c.argc > 3) throw Errors.syntax();
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        SetValue set = c.lookupWrite(key, SetValue.class);
+        if (set == null) {
             c.reply.nullBulk();
             return;
         }
-        SetValue set = (SetValue) e.value();
         byte[] member;
         if (set.isIntset()) {
             long v = set.randomLong();
@@ -246,10 +205,7 @@ public final class SetCommands {
         c.changed(KeyspaceEvents.SET, "spop", key);
         c.rewritePropagation(SREM, key, member);
         c.reply.bulk(member);
-        if (set.size() == 0) {
-            c.db().remove(e);
-            notify(c, KeyspaceEvents.GENERIC, "del", key);
-        }
+        if (set.size() == 0) c.deleteEmptied(key);
     }
 
     /**
@@ -265,7 +221,7 @@ public final class SetCommands {
         if (count < 0) throw new CommandError(NOT_POSITIVE);
         byte[] key = c.argv[1];
         Database db = c.db();
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, SetValue.class);
         Reply r = c.reply;
         if (e == null || count == 0) {
             r.set(0);
@@ -273,13 +229,12 @@ public final class SetCommands {
         }
         SetValue set = (SetValue) e.value();
         int size = set.size();
-        notify(c, KeyspaceEvents.SET, "spop", key);
-        c.server.keyspace.dirty += Math.min(count, size);
+        c.notifyKeyspaceEvent(KeyspaceEvents.SET, "spop", key);
+        c.dirty(Math.min(count, size));
 
         if (count >= size) {
             sunionDiffGeneric(c, 1, 1, null, false);
-            db.remove(e);
-            notify(c, KeyspaceEvents.GENERIC, "del", key);
+            c.deleteEmptied(key);
             c.rewritePropagation(DEL, key);
             return;
         }
@@ -305,7 +260,7 @@ public final class SetCommands {
                 if (propagate) c.server.propagate(dbIndex, new byte[][]{SREM, key, member}, 3);
             }
         } else {
-            long max = c.server.setMaxIntsetEntries;
+            long max = c.server.encodings.setMaxIntsetEntries;
             SetValue kept = null;
             for (long i = 0; i < remaining; i++) {
                 if (set.isIntset()) {
@@ -339,7 +294,7 @@ public final class SetCommands {
             return;
         }
         if (c.argc > 3) throw Errors.syntax();
-        SetValue set = readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         if (set == null) c.reply.nullBulk();
         else if (set.isIntset()) c.reply.bulk(set.randomLong());
         else c.reply.bulk(set.randomBytes());
@@ -355,7 +310,7 @@ public final class SetCommands {
         if (l == Long.MIN_VALUE) throw new CommandError(RANDOM_COUNT_RANGE);
         boolean distinct = l >= 0;
         long count = Math.abs(l);
-        SetValue set = readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         Reply r = c.reply;
         if (set == null || count == 0) {
             r.emptyArray();
@@ -456,7 +411,7 @@ public final class SetCommands {
         long limit = 0;
         for (int j = 2 + (int) numkeys; j < c.argc; j++) {
             boolean moreArgs = c.argc - 1 - j > 0;
-            if (option(c.argv[j], "limit") && moreArgs) {
+            if (Args.cKeyword(c.argv[j], "limit") && moreArgs) {
                 j++;
                 try {
                     limit = Args.parseLong(c.argv[j]);
@@ -479,21 +434,17 @@ public final class SetCommands {
      * @param limit SINTERCARD's LIMIT, 0 for none
      */
     static void sinterGeneric(Client c, int first, int n, byte[] dstKey, boolean cardinalityOnly, long limit) {
-        Database db = c.db();
         SetValue[] sets = new SetValue[n];
         boolean empty = false;
         for (int j = 0; j < n; j++) {
-            SetValue s = readSet(c, c.argv[first + j]);
+            SetValue s = c.lookupRead(c.argv[first + j], SetValue.class);
             if (s == null) empty = true;
             else sets[j] = s;
         }
         Reply r = c.reply;
         if (empty) {
             if (dstKey != null) {
-                if (db.delete(dstKey)) {
-                    notify(c, KeyspaceEvents.GENERIC, "del", dstKey);
-                    c.server.keyspace.dirty++;
-                }
+                c.deleteKey(dstKey);
                 r.integer(0);
             } else if (cardinalityOnly) {
                 r.integer(0);
@@ -511,7 +462,7 @@ public final class SetCommands {
         }
         Arrays.sort(sets, BY_SIZE);
         SetValue smallest = sets[0];
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         SetValue stored = dstKey != null ? SetValue.intset() : null;
         Found found = dstKey == null && !cardinalityOnly ? new Found(smallest.isIntset()) : null;
         long cardinality = 0;
@@ -578,18 +529,13 @@ public final class SetCommands {
      * destination whatever it held, dropping its TTL; an empty one deletes it.
      */
     private static void storeResult(Client c, byte[] dstKey, SetValue result, String event) {
-        Database db = c.db();
         if (result.size() > 0) {
-            db.set(dstKey, result, false);
+            c.db().set(dstKey, result, false);
             c.reply.integer(result.size());
-            notify(c, KeyspaceEvents.SET, event, dstKey);
-            c.server.keyspace.dirty++;
+            c.changed(KeyspaceEvents.SET, event, dstKey);
         } else {
             c.reply.integer(0);
-            if (db.delete(dstKey)) {
-                c.server.keyspace.dirty++;
-                notify(c, KeyspaceEvents.GENERIC, "del", dstKey);
-            }
+            c.deleteKey(dstKey);
         }
     }
 
@@ -603,7 +549,7 @@ public final class SetCommands {
      */
     static void sunionDiffGeneric(Client c, int first, int n, byte[] dstKey, boolean diff) {
         SetValue[] sets = new SetValue[n];
-        for (int j = 0; j < n; j++) sets[j] = readSet(c, c.argv[first + j]);
+        for (int j = 0; j < n; j++) sets[j] = c.lookupRead(c.argv[first + j], SetValue.class);
 
         boolean algorithmOne = true;
         if (diff && sets[0] != null) {
@@ -618,7 +564,7 @@ public final class SetCommands {
             if (algorithmOne && n > 1) Arrays.sort(sets, 1, n, BY_SIZE_DESC);
         }
 
-        long max = c.server.setMaxIntsetEntries;
+        long max = c.server.encodings.setMaxIntsetEntries;
         SetValue result = SetValue.intset();
         if (!diff) {
             for (SetValue s : sets) {
@@ -664,13 +610,5 @@ public final class SetCommands {
     private static void addMember(SetValue to, SetValue.Members it, long max) {
         if (it.isInt()) to.addLong(it.intValue(), max);
         else to.add(it.bytes(), max);
-    }
-
-    /**
-     * Whether arg is the option keyword kw, as Redis's strcasecmp sees it: case ignored, and the
-     * argument ends at a NUL byte.
-     */
-    static boolean option(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
     }
 }

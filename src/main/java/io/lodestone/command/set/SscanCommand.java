@@ -1,12 +1,10 @@
 package io.lodestone.command.set;
 
-import io.lodestone.command.Args;
 import io.lodestone.command.Client;
-import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.config.Glob;
 import io.lodestone.protocol.Reply;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.util.Glob;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,19 +18,15 @@ import java.util.List;
  * visited; MATCH filters afterwards, so a page may be empty while the cursor is not 0.
  */
 final class SscanCommand {
-    private static final byte[] ZERO = {'0'};
-
     private SscanCommand() {
     }
 
     static void sscan(Client c) {
         long cursor = ScanCommand.parseCursor(c.argv[2]);
-        SetValue set = SetCommands.readSet(c, c.argv[1]);
+        SetValue set = c.lookupRead(c.argv[1], SetValue.class);
         Reply r = c.reply;
         if (set == null) {
-            r.array(2);
-            r.bulk(ZERO);
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);

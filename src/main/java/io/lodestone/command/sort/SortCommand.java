@@ -1,10 +1,10 @@
 package io.lodestone.command.sort;
 
+import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
-import io.lodestone.command.Args;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
@@ -67,24 +67,24 @@ public final class SortCommand {
         for (int j = 2; j < argc; j++) {
             int left = argc - j - 1;
             byte[] a = argv[j];
-            if (keyword(a, "asc")) {
+            if (Args.cKeyword(a, "asc")) {
                 desc = false;
-            } else if (keyword(a, "desc")) {
+            } else if (Args.cKeyword(a, "desc")) {
                 desc = true;
-            } else if (keyword(a, "alpha")) {
+            } else if (Args.cKeyword(a, "alpha")) {
                 alpha = true;
-            } else if (keyword(a, "limit") && left >= 2) {
+            } else if (Args.cKeyword(a, "limit") && left >= 2) {
                 limitStart = Args.parseLong(argv[j + 1]);
                 limitCount = Args.parseLong(argv[j + 2]);
                 j += 2;
-            } else if (!readonly && keyword(a, "store") && left >= 1) {
+            } else if (!readonly && Args.cKeyword(a, "store") && left >= 1) {
                 storekey = argv[++j];
-            } else if (keyword(a, "by") && left >= 1) {
+            } else if (Args.cKeyword(a, "by") && left >= 1) {
                 sortby = argv[++j];
                 // A pattern without '*' names one key for every element: nothing to sort by. A
                 // later BY with a '*' does not undo this (Redis only ever sets the flag).
                 if (star(sortby) < 0) dontsort = true;
-            } else if (keyword(a, "get") && left >= 1) {
+            } else if (Args.cKeyword(a, "get") && left >= 1) {
                 gets.add(argv[++j]);
             } else {
                 throw Errors.syntax();
@@ -180,7 +180,7 @@ public final class SortCommand {
             return;
         }
 
-        ListValue list = new ListValue(c.server.listMaxListpackSize);
+        ListValue list = new ListValue(c.server.encodings.listMaxListpackSize);
         for (int j = from; j <= to; j++) {
             if (gets.isEmpty()) list.pushTail(vector[j].obj);
             for (byte[] pattern : gets) {
@@ -191,10 +191,9 @@ public final class SortCommand {
         long outputlen = list.size();
         if (outputlen > 0) {
             db.set(storekey, list, false);
-            c.server.notifyKeyspaceEvent(KeyspaceEvents.LIST, "sortstore", storekey, db.id());
-            c.server.keyspace.dirty += outputlen;
-        } else if (db.delete(storekey)) {
-            c.changed(KeyspaceEvents.GENERIC, "del", storekey);
+            c.changed(KeyspaceEvents.LIST, "sortstore", storekey, outputlen);
+        } else {
+            c.deleteKey(storekey);
         }
         c.reply.integer(outputlen);
     }
@@ -282,11 +281,6 @@ public final class SortCommand {
             }
         }
         return -1;
-    }
-
-    /** strcasecmp against an option: a C string, so the argument ends at its first NUL. */
-    private static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
     }
 
     /**

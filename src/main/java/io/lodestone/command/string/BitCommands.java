@@ -49,7 +49,7 @@ final class BitCommands {
         long offset = Args.parseLong(useHash ? Arrays.copyOfRange(arg, 1, arg.length) : arg,
                 BIT_OFFSET_ERROR);
         if (useHash) offset *= bits;
-        if (offset < 0 || (offset >> 3) >= c.server.protoMaxBulkLen
+        if (offset < 0 || (offset >> 3) >= c.server.limits.protoMaxBulkLen
                 || (offset >> 3) >= StringCommands.MAX_ARRAY - 16) {
             throw new CommandError(BIT_OFFSET_ERROR);
         }
@@ -67,7 +67,7 @@ final class BitCommands {
     static Target stringForBitWrite(Client c, long maxBit) {
         int length = (int) (maxBit >>> 3) + 1;
         byte[] key = c.argv[1];
-        KeyEntry e = StringCommands.writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         if (e == null) {
             byte[] v = new byte[length];
             c.db().add(key, v).setFlag(KeyEntry.FLAG_RAW);
@@ -105,8 +105,8 @@ final class BitCommands {
 
     /** BIT or BYTE as a range unit; anything else is a syntax error. */
     private static boolean isBitUnit(byte[] arg) {
-        if (StringCommands.keyword(arg, "bit")) return true;
-        if (StringCommands.keyword(arg, "byte")) return false;
+        if (Args.cKeyword(arg, "bit")) return true;
+        if (Args.cKeyword(arg, "byte")) return false;
         throw Errors.syntax();
     }
 
@@ -129,7 +129,7 @@ final class BitCommands {
 
     static void getbit(Client c) {
         long offset = bitOffset(c, c.argv[2], false, 0);
-        byte[] s = StringCommands.readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         c.reply.integer(s == null ? 0 : getBit(s, offset));
     }
 
@@ -138,7 +138,7 @@ final class BitCommands {
      * as in Redis 7.0; both negative with start > end is 0 before the unit is checked.
      */
     static void bitcount(Client c) {
-        byte[] s = StringCommands.readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         if (s == null) {
             c.reply.integer(0);
             return;
@@ -184,12 +184,11 @@ final class BitCommands {
     static void bitpos(Client c) {
         long bit = Args.parseLong(c.argv[2]);
         if (bit != 0 && bit != 1) throw new CommandError("ERR The bit argument must be 1 or 0.");
-        KeyEntry e = c.db().lookupRead(c.argv[1]);
-        if (e == null) {
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
+        if (s == null) {
             c.reply.integer(bit == 1 ? -1 : 0);
             return;
         }
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
         long start, end;
         boolean bits = false, endGiven = false;
         if (c.argc >= 4 && c.argc <= 6) {
@@ -244,10 +243,10 @@ final class BitCommands {
     static void bitop(Client c) {
         byte[] opName = c.argv[1];
         int op;
-        if (StringCommands.keyword(opName, "and")) op = 0;
-        else if (StringCommands.keyword(opName, "or")) op = 1;
-        else if (StringCommands.keyword(opName, "xor")) op = 2;
-        else if (StringCommands.keyword(opName, "not")) op = 3;
+        if (Args.cKeyword(opName, "and")) op = 0;
+        else if (Args.cKeyword(opName, "or")) op = 1;
+        else if (Args.cKeyword(opName, "xor")) op = 2;
+        else if (Args.cKeyword(opName, "not")) op = 3;
         else throw Errors.syntax();
         if (op == 3 && c.argc != 4) throw new CommandError("ERR BITOP NOT must be called with a single source key.");
         Database db = c.db();
@@ -255,13 +254,13 @@ final class BitCommands {
         byte[][] src = new byte[n][];
         int maxLen = 0;
         for (int j = 0; j < n; j++) {
-            byte[] s = StringCommands.readString(c, c.argv[j + 3]);
+            byte[] s = c.lookupRead(c.argv[j + 3], byte[].class);
             src[j] = s == null ? StringCommands.EMPTY : s;
             maxLen = Math.max(maxLen, src[j].length);
         }
         byte[] dest = c.argv[2];
         if (maxLen == 0) {
-            if (db.delete(dest)) c.changed(KeyspaceEvents.GENERIC, "del", dest);
+            c.deleteKey(dest);
             c.reply.integer(0);
             return;
         }

@@ -5,7 +5,6 @@ import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
-import io.lodestone.store.KeyEntry;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,17 +43,17 @@ final class BitfieldCommand {
             int remaining = c.argc - j - 1;
             byte[] sub = c.argv[j];
             int opcode;
-            if (StringCommands.keyword(sub, "get") && remaining >= 2) {
+            if (Args.cKeyword(sub, "get") && remaining >= 2) {
                 opcode = GET;
-            } else if (StringCommands.keyword(sub, "set") && remaining >= 3) {
+            } else if (Args.cKeyword(sub, "set") && remaining >= 3) {
                 opcode = SET;
-            } else if (StringCommands.keyword(sub, "incrby") && remaining >= 3) {
+            } else if (Args.cKeyword(sub, "incrby") && remaining >= 3) {
                 opcode = INCRBY;
-            } else if (StringCommands.keyword(sub, "overflow") && remaining >= 1) {
+            } else if (Args.cKeyword(sub, "overflow") && remaining >= 1) {
                 byte[] kind = c.argv[++j];
-                if (StringCommands.keyword(kind, "wrap")) overflow = WRAP;
-                else if (StringCommands.keyword(kind, "sat")) overflow = SAT;
-                else if (StringCommands.keyword(kind, "fail")) overflow = FAIL;
+                if (Args.cKeyword(kind, "wrap")) overflow = WRAP;
+                else if (Args.cKeyword(kind, "sat")) overflow = SAT;
+                else if (Args.cKeyword(kind, "fail")) overflow = FAIL;
                 else throw new CommandError("ERR Invalid OVERFLOW type specified");
                 continue;
             } else {
@@ -77,9 +76,8 @@ final class BitfieldCommand {
         byte[] s;
         boolean grown = false;
         if (readonly) {
-            KeyEntry e = c.db().lookupRead(c.argv[1]);
-            if (e != null && !(e.value() instanceof byte[])) throw Errors.wrongType();
-            s = e == null ? StringCommands.EMPTY : (byte[]) e.value();
+            byte[] v = c.lookupRead(c.argv[1], byte[].class);
+            s = v == null ? StringCommands.EMPTY : v;
         } else {
             if (readOnlyCommand) throw new CommandError("ERR BITFIELD_RO only supports the GET subcommand");
             BitCommands.Target t = BitCommands.stringForBitWrite(c, highestWrite);
@@ -109,11 +107,7 @@ final class BitfieldCommand {
             long stored = op.signed() ? signExtend(old, op.bits()) : old;
             if (grown || stored != result[1]) changes++;
         }
-        if (changes > 0) {
-            c.db().signalModifiedKey(c.argv[1]);
-            c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "setbit", c.argv[1]);
-            c.server.keyspace.dirty += changes;
-        }
+        if (changes > 0) c.changed(KeyspaceEvents.STRING, "setbit", c.argv[1], changes);
     }
 
     /** Width of an {@code iN}/{@code uN} type: i1..i64, u1..u63 (lower-case prefix). Digits end at a NUL, as C's strlen. */

@@ -28,15 +28,15 @@ record SetOptions(int flags, byte[] expire) {
         for (int j = from; j < c.argc; j++) {
             byte[] opt = c.argv[j];
             boolean hasNext = j + 1 < c.argc;
-            if (forSet && StringCommands.keyword(opt, "nx") && (flags & XX) == 0) {
+            if (forSet && Args.cKeyword(opt, "nx") && (flags & XX) == 0) {
                 flags |= NX;
-            } else if (forSet && StringCommands.keyword(opt, "xx") && (flags & NX) == 0) {
+            } else if (forSet && Args.cKeyword(opt, "xx") && (flags & NX) == 0) {
                 flags |= XX;
-            } else if (forSet && StringCommands.keyword(opt, "get")) {
+            } else if (forSet && Args.cKeyword(opt, "get")) {
                 flags |= GET;
-            } else if (forSet && StringCommands.keyword(opt, "keepttl") && (flags & (PERSIST | ANY_EXPIRE)) == 0) {
+            } else if (forSet && Args.cKeyword(opt, "keepttl") && (flags & (PERSIST | ANY_EXPIRE)) == 0) {
                 flags |= KEEPTTL;
-            } else if (!forSet && StringCommands.keyword(opt, "persist") && (flags & (ANY_EXPIRE | KEEPTTL)) == 0) {
+            } else if (!forSet && Args.cKeyword(opt, "persist") && (flags & (ANY_EXPIRE | KEEPTTL)) == 0) {
                 flags |= PERSIST;
             } else if (hasNext && expiryKeyword(opt) != 0
                     && (flags & (KEEPTTL | PERSIST | (ANY_EXPIRE & ~expiryKeyword(opt)))) == 0) {
@@ -50,10 +50,10 @@ record SetOptions(int flags, byte[] expire) {
     }
 
     private static int expiryKeyword(byte[] opt) {
-        if (StringCommands.keyword(opt, "ex")) return EX;
-        if (StringCommands.keyword(opt, "px")) return PX;
-        if (StringCommands.keyword(opt, "exat")) return EXAT;
-        if (StringCommands.keyword(opt, "pxat")) return PXAT;
+        if (Args.cKeyword(opt, "ex")) return EX;
+        if (Args.cKeyword(opt, "px")) return PX;
+        if (Args.cKeyword(opt, "exat")) return EXAT;
+        if (Args.cKeyword(opt, "pxat")) return PXAT;
         return 0;
     }
 

@@ -1,6 +1,5 @@
 package io.lodestone.command.string;
 
-import io.lodestone.util.LongDouble;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
@@ -9,6 +8,7 @@ import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
+import io.lodestone.util.LongDouble;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -72,21 +72,6 @@ public final class StringCommands {
 
     // ---- Shared helpers --------------------------------------------------------------------------
 
-    /** The string at key for a read (counts a hit or miss), null if absent, WRONGTYPE if not a string. */
-    static byte[] readString(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
-        return s;
-    }
-
-    /** The entry at key for a write, null if absent, WRONGTYPE if it is not a string. */
-    static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof byte[])) throw Errors.wrongType();
-        return e;
-    }
-
     /**
      * The entry's string made safe to modify in place and at least {@code minLength} long (zero
      * padded): the array itself when the entry already owns it and it is long enough, otherwise a
@@ -104,17 +89,9 @@ public final class StringCommands {
     /** Redis's checkStringLength: a string of {@code size + append} bytes must fit proto-max-bulk-len. */
     static void checkStringLength(Client c, long size, long append) {
         long total = size + append;
-        if (total < size || total > c.server.protoMaxBulkLen || total > MAX_ARRAY) {
+        if (total < size || total > c.server.limits.protoMaxBulkLen || total > MAX_ARRAY) {
             throw new CommandError(STRING_TOO_LONG);
         }
-    }
-
-    /**
-     * Whether arg is the option keyword kw. Redis compares options as C strings - ignoring case and
-     * stopping at a NUL byte - so "nx\0junk" is NX; kept for byte-exact behaviour.
-     */
-    static boolean keyword(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
     }
 
     private static byte[] ascii(String s) {
@@ -124,7 +101,7 @@ public final class StringCommands {
     // ---- GET / SET family ------------------------------------------------------------------------
 
     static void get(Client c) {
-        c.reply.bulkOrNull(readString(c, c.argv[1]));
+        c.reply.bulkOrNull(c.lookupRead(c.argv[1], byte[].class));
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]. */
@@ -146,7 +123,7 @@ public final class StringCommands {
      */
     static void setGeneric(Client c, byte[] key, byte[] value, SetOptions o, boolean integerReply) {
         long when = o.expire() != null ? o.expireAtMillis(c) : 0;
-        if (o.has(SetOptions.GET)) c.reply.bulkOrNull(readString(c, key));
+        if (o.has(SetOptions.GET)) c.reply.bulkOrNull(c.lookupRead(key, byte[].class));
         Database db = c.db();
         KeyEntry e = db.lookupWrite(key);
         if ((o.has(SetOptions.NX) && e != null) || (o.has(SetOptions.XX) && e == null)) {
@@ -162,7 +139,7 @@ public final class StringCommands {
             if (!o.has(SetOptions.KEEPTTL)) db.removeExpire(e);
             db.signalModifiedKey(key);
         }
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         if (o.expire() != null) {
             db.setExpire(e, when);
@@ -180,7 +157,7 @@ public final class StringCommands {
     private static byte[][] withoutGet(Client c) {
         List<byte[]> out = new ArrayList<>(c.argc);
         for (int j = 0; j < c.argc; j++) {
-            if (j >= 3 && keyword(c.argv[j], "get")) continue;
+            if (j >= 3 && Args.cKeyword(c.argv[j], "get")) continue;
             out.add(c.argv[j]);
         }
         return out.toArray(new byte[0][]);
@@ -188,25 +165,23 @@ public final class StringCommands {
 
     static void getset(Client c) {
         byte[] key = c.argv[1], value = c.argv[2];
-        c.reply.bulkOrNull(readString(c, key));
+        c.reply.bulkOrNull(c.lookupRead(key, byte[].class));
         c.db().set(key, value, false);
         c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
-        c.server.keyspace.dirty++;
+        c.dirty(1);
         c.rewritePropagation(SET, key, value);
     }
 
     static void getdel(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) {
+        byte[] s = c.lookupRead(key, byte[].class);
+        if (s == null) {
             c.reply.nullBulk();
             return;
         }
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
         c.reply.bulk(s);
-        c.db().remove(e);
         c.rewritePropagation(DEL, key);
-        c.changed(KeyspaceEvents.GENERIC, "del", key);
+        c.deleteKey(key);
     }
 
     /**
@@ -223,14 +198,13 @@ public final class StringCommands {
             c.reply.nullBulk();
             return;
         }
-        if (!(e.value() instanceof byte[] s)) throw Errors.wrongType();
+        byte[] s = Client.checkType(e, byte[].class);
         long when = o.expire() != null ? o.expireAtMillis(c) : 0;
         c.reply.bulk(s);
         // Redis's checkAlreadyExpired: only a master deletes; a replica waits for its master's DEL.
         if (o.has(SetOptions.EXAT | SetOptions.PXAT) && c.server.keyspace.alreadyExpired(when)) {
-            db.remove(e);
             c.rewritePropagation(DEL, key);
-            c.changed(KeyspaceEvents.GENERIC, "del", key);
+            c.deleteKey(key);
         } else if (o.expire() != null) {
             db.setExpire(e, when);
             c.rewritePropagation(PEXPIREAT, key, Long.toString(when).getBytes(StandardCharsets.US_ASCII));
@@ -268,7 +242,7 @@ public final class StringCommands {
             db.set(c.argv[j], c.argv[j + 1], false);
             c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", c.argv[j]);
         }
-        c.server.keyspace.dirty += (c.argc - 1) / 2;
+        c.dirty((c.argc - 1) / 2);
         if (nx) c.reply.integer(1);
         else c.reply.ok();
     }
@@ -277,7 +251,7 @@ public final class StringCommands {
 
     static void append(Client c) {
         byte[] key = c.argv[1], tail = c.argv[2];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         long total;
         if (e == null) {
             c.db().add(key, tail);
@@ -297,7 +271,7 @@ public final class StringCommands {
     }
 
     static void strlen(Client c) {
-        byte[] s = readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         c.reply.integer(s == null ? 0 : s.length);
     }
 
@@ -305,7 +279,7 @@ public final class StringCommands {
     static void getrange(Client c) {
         long start = Args.parseLong(c.argv[2]);
         long end = Args.parseLong(c.argv[3]);
-        byte[] s = readString(c, c.argv[1]);
+        byte[] s = c.lookupRead(c.argv[1], byte[].class);
         if (s == null || (start < 0 && end < 0 && start > end)) {
             c.reply.bulk(EMPTY);
             return;
@@ -325,7 +299,7 @@ public final class StringCommands {
         byte[] key = c.argv[1], value = c.argv[3];
         long offset = Args.parseLong(c.argv[2]);
         if (offset < 0) throw new CommandError("ERR offset is out of range");
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         byte[] target;
         if (e == null) {
             if (value.length == 0) {
@@ -360,7 +334,7 @@ public final class StringCommands {
     /** INCR, DECR, INCRBY, DECRBY: the value must be a 64-bit integer and must not overflow. */
     static void incrDecr(Client c, long by) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         long value = e == null ? 0 : Args.parseLong((byte[]) e.value());
         if ((by < 0 && value < 0 && by < Long.MIN_VALUE - value)
                 || (by > 0 && value > 0 && by > Long.MAX_VALUE - value)) {
@@ -382,7 +356,7 @@ public final class StringCommands {
      */
     static void incrbyfloat(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
+        KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         LongDouble value = e == null ? LongDouble.ZERO : LongDouble.parse((byte[]) e.value());
         if (value == null) throw new CommandError(Errors.NOT_FLOAT);
         LongDouble incr = LongDouble.parse(c.argv[2]);
@@ -418,13 +392,13 @@ public final class StringCommands {
         long minMatchLen = 0;
         for (int j = 3; j < c.argc; j++) {
             byte[] opt = c.argv[j];
-            if (keyword(opt, "idx")) {
+            if (Args.cKeyword(opt, "idx")) {
                 getIdx = true;
-            } else if (keyword(opt, "len")) {
+            } else if (Args.cKeyword(opt, "len")) {
                 getLen = true;
-            } else if (keyword(opt, "withmatchlen")) {
+            } else if (Args.cKeyword(opt, "withmatchlen")) {
                 withMatchLen = true;
-            } else if (keyword(opt, "minmatchlen") && j + 1 < c.argc) {
+            } else if (Args.cKeyword(opt, "minmatchlen") && j + 1 < c.argc) {
                 minMatchLen = Math.max(0, Args.parseLong(c.argv[++j]));
             } else {
                 throw Errors.syntax();
@@ -435,7 +409,7 @@ public final class StringCommands {
         }
         int alen = a.length, blen = b.length, width = blen + 1;
         long cells = (long) (alen + 1) * width;
-        if (cells * 4 > c.server.protoMaxBulkLen) {
+        if (cells * 4 > c.server.limits.protoMaxBulkLen) {
             throw new CommandError("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         }
         int[] table;

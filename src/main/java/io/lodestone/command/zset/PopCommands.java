@@ -76,17 +76,15 @@ final class PopCommands {
      */
     private static int pop(Client c, int firstKey, int numKeys, boolean max, long count, Shape shape,
                            boolean nullWhenEmpty) {
-        KeyEntry e = null;
+        ZSetValue z = null;
         byte[] key = null;
         for (int i = 0; i < numKeys; i++) {
             key = c.argv[firstKey + i];
-            e = c.db().lookupWrite(key);
-            if (e == null) continue;
-            if (!(e.value() instanceof ZSetValue)) throw Errors.wrongType();
-            break;
+            z = c.lookupWrite(key, ZSetValue.class);
+            if (z != null) break;
         }
         Reply r = c.reply;
-        if (e == null) {
+        if (z == null) {
             if (nullWhenEmpty) r.nullArray();
             else r.emptyArray();
             return 0;
@@ -96,7 +94,6 @@ final class PopCommands {
             return 0;
         }
         if (count == -1) count = 1;
-        ZSetValue z = (ZSetValue) e.value();
         int size = z.size();
         int n = (int) Math.min(count, size);
         switch (shape) {
@@ -113,8 +110,7 @@ final class PopCommands {
             }
         }
         // Redis publishes the pop event before the first element is written (after the header).
-        String event = max ? "zpopmax" : "zpopmin";
-        c.changed(KeyspaceEvents.ZSET, event, key);
+        c.changed(KeyspaceEvents.ZSET, max ? "zpopmax" : "zpopmin", key, n);
         ZSetValue.Cursor cur = z.cursor(max ? size - 1 : 0, max);
         for (int i = 0; i < n && cur.next(); i++) {
             if (shape == Shape.PAIRS) r.pair();
@@ -124,11 +120,7 @@ final class PopCommands {
         }
         if (max) z.removeRange(size - n, size - 1);
         else z.removeRange(0, n - 1);
-        if (z.size() == 0) {
-            c.db().remove(e);
-            c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key, c.dbIndex());
-        }
-        c.server.keyspace.dirty += n - 1;
+        if (z.size() == 0) c.deleteEmptied(key);
         return n;
     }
 
@@ -178,13 +170,13 @@ final class PopCommands {
         int whereIdx = (int) (numkeysIdx + numkeys + 1);
         if (whereIdx >= c.argc) throw Errors.syntax();
         boolean max;
-        if (ZSetCommands.opt(c.argv[whereIdx], "min")) max = false;
-        else if (ZSetCommands.opt(c.argv[whereIdx], "max")) max = true;
+        if (Args.cKeyword(c.argv[whereIdx], "min")) max = false;
+        else if (Args.cKeyword(c.argv[whereIdx], "max")) max = true;
         else throw Errors.syntax();
         long count = -1;
         for (int j = whereIdx + 1; j < c.argc; j++) {
             boolean more = c.argc - 1 - j > 0;
-            if (count == -1 && ZSetCommands.opt(c.argv[j], "count") && more) {
+            if (count == -1 && Args.cKeyword(c.argv[j], "count") && more) {
                 count = rangeLong(c.argv[++j], 1, "ERR count should be greater than 0");
             } else {
                 throw Errors.syntax();

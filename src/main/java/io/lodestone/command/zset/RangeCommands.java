@@ -6,10 +6,9 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.config.KeyspaceEvents;
-import io.lodestone.store.KeyEntry;
-import io.lodestone.store.type.ZSetValue;
 import io.lodestone.store.type.ZSetValue.LexRange;
 import io.lodestone.store.type.ZSetValue.ScoreRange;
+import io.lodestone.store.type.ZSetValue;
 
 /**
  * Ranges: ZRANGE with BYSCORE/BYLEX/REV/LIMIT/WITHSCORES, ZRANGESTORE, the older ZREVRANGE,
@@ -54,17 +53,17 @@ final class RangeCommands {
         for (int j = argStart + 3; j < c.argc; j++) {
             int left = c.argc - j - 1;
             byte[] a = c.argv[j];
-            if (!store && ZSetCommands.opt(a, "withscores")) {
+            if (!store && Args.cKeyword(a, "withscores")) {
                 withScores = true;
-            } else if (ZSetCommands.opt(a, "limit") && left >= 2) {
+            } else if (Args.cKeyword(a, "limit") && left >= 2) {
                 offset = Args.parseLong(c.argv[j + 1]);
                 limit = Args.parseLong(c.argv[j + 2]);
                 j += 2;
-            } else if (dir == Direction.AUTO && ZSetCommands.opt(a, "rev")) {
+            } else if (dir == Direction.AUTO && Args.cKeyword(a, "rev")) {
                 dir = Direction.REVERSE;
-            } else if (type == Type.AUTO && ZSetCommands.opt(a, "bylex")) {
+            } else if (type == Type.AUTO && Args.cKeyword(a, "bylex")) {
                 type = Type.LEX;
-            } else if (type == Type.AUTO && ZSetCommands.opt(a, "byscore")) {
+            } else if (type == Type.AUTO && Args.cKeyword(a, "byscore")) {
                 type = Type.SCORE;
             } else {
                 throw Errors.syntax();
@@ -95,13 +94,12 @@ final class RangeCommands {
                 end = Args.parseLong(c.argv[maxIdx]);
             }
         }
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) {
+        ZSetValue z = c.lookupRead(key, ZSetValue.class);
+        if (z == null) {
             if (store) storeResult(c, null, null, 0);
             else c.reply.emptyArray();
             return;
         }
-        if (!(e.value() instanceof ZSetValue z)) throw Errors.wrongType();
 
         // The stretch to return: n elements from rank 'from', walking down when reverse.
         int from = 0, n = 0;
@@ -168,10 +166,7 @@ final class RangeCommands {
             return;
         }
         c.reply.integer(0);
-        if (c.db().delete(dst)) {
-            c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst, c.dbIndex());
-            c.server.keyspace.dirty++;
-        }
+        c.deleteKey(dst);
     }
 
     /** Redis's zremrangeGenericCommand: the range is parsed before the key is looked up. */
@@ -196,12 +191,11 @@ final class RangeCommands {
                 end = Args.parseLong(c.argv[3]);
             }
         }
-        KeyEntry e = ZSetCommands.writeEntry(c, key);
-        if (e == null) {
+        ZSetValue z = c.lookupWrite(key, ZSetValue.class);
+        if (z == null) {
             c.reply.integer(0);
             return;
         }
-        ZSetValue z = (ZSetValue) e.value();
         int size = z.size();
         int from = -1, to = -1;
         switch (type) {
@@ -231,7 +225,7 @@ final class RangeCommands {
             }
         }
         int deleted = from >= 0 && to >= from ? z.removeRange(from, to) : 0;
-        if (deleted > 0) ZSetCommands.removed(c, e, key, event, deleted);
+        if (deleted > 0) c.elementsRemoved(KeyspaceEvents.ZSET, event, key, z.size() == 0, deleted);
         c.reply.integer(deleted);
     }
 }

@@ -1,5 +1,6 @@
 package io.lodestone.command.zset;
 
+import io.lodestone.command.Args;
 import io.lodestone.command.CommandError;
 import io.lodestone.store.type.ZSetValue.LexRange;
 import io.lodestone.store.type.ZSetValue.ScoreRange;
@@ -72,7 +73,7 @@ final class Ranges {
             negative = s[i] == '-';
             i++;
         }
-        if (matchWord(s, i, end, "infinity") || matchWord(s, i, end, "inf")) {
+        if (Args.is(s, i, end, "infinity") || Args.is(s, i, end, "inf")) {
             return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
         String text;
@@ -135,15 +136,6 @@ final class Ranges {
     private static boolean hexDigitAt(byte[] s, int i, int end) {
         if (i < end && hexDigit(s[i])) return true;
         return i + 1 < end && s[i] == '.' && hexDigit(s[i + 1]);
-    }
-
-    /** The whole rest of the string is the word, ignoring case. */
-    private static boolean matchWord(byte[] s, int i, int end, String word) {
-        if (end - i != word.length()) return false;
-        for (int k = 0; k < word.length(); k++) {
-            if ((s[i + k] | 0x20) != word.charAt(k)) return false;
-        }
-        return true;
     }
 
     private static String ascii(byte[] s, int from, int to) {

@@ -109,25 +109,25 @@ final class SetOpCommands {
         int remaining = c.argc - j;
         while (remaining > 0) {
             byte[] a = c.argv[j];
-            if (op != DIFF && !cardinalityOnly && remaining >= n + 1 && ZSetCommands.opt(a, "weights")) {
+            if (op != DIFF && !cardinalityOnly && remaining >= n + 1 && Args.cKeyword(a, "weights")) {
                 j++;
                 remaining--;
                 for (int i = 0; i < n; i++, j++, remaining--) {
                     src[i].weight = Args.parseDouble(c.argv[j], "ERR weight value is not a float");
                 }
-            } else if (op != DIFF && !cardinalityOnly && remaining >= 2 && ZSetCommands.opt(a, "aggregate")) {
+            } else if (op != DIFF && !cardinalityOnly && remaining >= 2 && Args.cKeyword(a, "aggregate")) {
                 byte[] which = c.argv[j + 1];
-                if (ZSetCommands.opt(which, "sum")) aggregate = SUM;
-                else if (ZSetCommands.opt(which, "min")) aggregate = MIN;
-                else if (ZSetCommands.opt(which, "max")) aggregate = MAX;
+                if (Args.cKeyword(which, "sum")) aggregate = SUM;
+                else if (Args.cKeyword(which, "min")) aggregate = MIN;
+                else if (Args.cKeyword(which, "max")) aggregate = MAX;
                 else throw Errors.syntax();
                 j += 2;
                 remaining -= 2;
-            } else if (remaining >= 1 && dst == null && !cardinalityOnly && ZSetCommands.opt(a, "withscores")) {
+            } else if (remaining >= 1 && dst == null && !cardinalityOnly && Args.cKeyword(a, "withscores")) {
                 withScores = true;
                 j++;
                 remaining--;
-            } else if (cardinalityOnly && remaining >= 2 && ZSetCommands.opt(a, "limit")) {
+            } else if (cardinalityOnly && remaining >= 2 && Args.cKeyword(a, "limit")) {
                 String error = "ERR LIMIT can't be negative";
                 limit = Args.parseLong(c.argv[j + 1], error);
                 if (limit < 0) throw new CommandError(error);
@@ -158,10 +158,7 @@ final class SetOpCommands {
                 c.changed(KeyspaceEvents.ZSET, event, dst);
             } else {
                 r.integer(0);
-                if (c.db().delete(dst)) {
-                    c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", dst, c.dbIndex());
-                    c.server.keyspace.dirty++;
-                }
+                c.deleteKey(dst);
             }
         } else if (cardinalityOnly) {
             r.integer(cardinality);

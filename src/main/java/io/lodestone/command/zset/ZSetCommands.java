@@ -6,12 +6,11 @@ import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.keys.ScanCommand;
-import io.lodestone.config.Glob;
 import io.lodestone.config.KeyspaceEvents;
 import io.lodestone.protocol.DoubleFormat;
 import io.lodestone.protocol.Reply;
-import io.lodestone.store.KeyEntry;
 import io.lodestone.store.type.ZSetValue;
+import io.lodestone.util.Glob;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -60,43 +59,7 @@ public final class ZSetCommands {
 
     /** The thresholds of the compact form, from the server settings (for GEO and SORT ... STORE too). */
     public static ZSetValue.Limits limits(Client c) {
-        return new ZSetValue.Limits(c.server.zsetMaxListpackEntries, c.server.zsetMaxListpackValue);
-    }
-
-    /** The sorted set at key for a read (counts a hit or miss); null if absent; WRONGTYPE otherwise. */
-    public static ZSetValue read(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupRead(key);
-        if (e == null) return null;
-        if (!(e.value() instanceof ZSetValue z)) throw Errors.wrongType();
-        return z;
-    }
-
-    /** The entry at key for a write; null if absent; WRONGTYPE if it holds something else. */
-    public static KeyEntry writeEntry(Client c, byte[] key) {
-        KeyEntry e = c.db().lookupWrite(key);
-        if (e != null && !(e.value() instanceof ZSetValue)) throw Errors.wrongType();
-        return e;
-    }
-
-    /**
-     * Bookkeeping after {@code changes} elements left the set at {@code e}: the key goes when the
-     * set is empty; WATCH is signalled, the event and then "del" are published, dirty grows by
-     * {@code changes}.
-     */
-    static void removed(Client c, KeyEntry e, byte[] key, String event, long changes) {
-        boolean emptied = ((ZSetValue) e.value()).size() == 0;
-        if (emptied) c.db().remove(e);
-        c.changed(KeyspaceEvents.ZSET, event, key);
-        if (emptied) c.server.notifyKeyspaceEvent(KeyspaceEvents.GENERIC, "del", key, c.dbIndex());
-        c.server.keyspace.dirty += changes - 1;
-    }
-
-    /**
-     * Whether an option argument is the keyword: Redis compares with strcasecmp, so the argument
-     * ends at its first NUL byte ("nx\0junk" is NX).
-     */
-    static boolean opt(byte[] arg, String kw) {
-        return Args.cKeyword(arg, kw);
+        return new ZSetValue.Limits(c.server.encodings.zsetMaxListpackEntries, c.server.encodings.zsetMaxListpackValue);
     }
 
     /**
@@ -124,12 +87,12 @@ public final class ZSetCommands {
         boolean ch = false;
         while (idx < c.argc) {
             byte[] o = c.argv[idx];
-            if (opt(o, "nx")) flags |= ZSetValue.ADD_NX;
-            else if (opt(o, "xx")) flags |= ZSetValue.ADD_XX;
-            else if (opt(o, "ch")) ch = true;
-            else if (opt(o, "incr")) flags |= ZSetValue.ADD_INCR;
-            else if (opt(o, "gt")) flags |= ZSetValue.ADD_GT;
-            else if (opt(o, "lt")) flags |= ZSetValue.ADD_LT;
+            if (Args.cKeyword(o, "nx")) flags |= ZSetValue.ADD_NX;
+            else if (Args.cKeyword(o, "xx")) flags |= ZSetValue.ADD_XX;
+            else if (Args.cKeyword(o, "ch")) ch = true;
+            else if (Args.cKeyword(o, "incr")) flags |= ZSetValue.ADD_INCR;
+            else if (Args.cKeyword(o, "gt")) flags |= ZSetValue.ADD_GT;
+            else if (Args.cKeyword(o, "lt")) flags |= ZSetValue.ADD_LT;
             else break;
             idx++;
         }
@@ -147,10 +110,9 @@ public final class ZSetCommands {
         double[] scores = new double[elements];
         for (int j = 0; j < elements; j++) scores[j] = Args.parseDouble(c.argv[idx + j * 2]);
 
-        KeyEntry e = writeEntry(c, key);
+        ZSetValue z = c.lookupWrite(key, ZSetValue.class);
         ZSetValue.Limits limits = limits(c);
-        ZSetValue z;
-        if (e == null) {
+        if (z == null) {
             if (xx) {
                 if (incr) c.reply.nullBulk();
                 else c.reply.integer(0);
@@ -158,8 +120,6 @@ public final class ZSetCommands {
             }
             z = ZSetValue.createFor(c.argv[idx + 1], limits);
             c.db().add(key, z);
-        } else {
-            z = (ZSetValue) e.value();
         }
         int added = 0, updated = 0, processed = 0;
         double[] score = new double[1];
@@ -179,8 +139,7 @@ public final class ZSetCommands {
         }
         // Redis replies first, then signals and notifies (zaddGenericCommand's cleanup).
         if (added + updated > 0) {
-            c.changed(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key);
-            c.server.keyspace.dirty += added + updated - 1;
+            c.changed(KeyspaceEvents.ZSET, incr ? "zincr" : "zadd", key, added + updated);
             if (added > 0) c.db().signalKeyAsReady(key);
         }
     }
@@ -189,28 +148,27 @@ public final class ZSetCommands {
 
     static void zrem(Client c) {
         byte[] key = c.argv[1];
-        KeyEntry e = writeEntry(c, key);
-        if (e == null) {
+        ZSetValue z = c.lookupWrite(key, ZSetValue.class);
+        if (z == null) {
             c.reply.integer(0);
             return;
         }
-        ZSetValue z = (ZSetValue) e.value();
         int deleted = 0;
         for (int j = 2; j < c.argc; j++) {
             if (z.remove(c.argv[j])) deleted++;
             if (z.size() == 0) break;
         }
-        if (deleted > 0) removed(c, e, key, "zrem", deleted);
+        if (deleted > 0) c.elementsRemoved(KeyspaceEvents.ZSET, "zrem", key, z.size() == 0, deleted);
         c.reply.integer(deleted);
     }
 
     static void zcard(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.integer(z == null ? 0 : z.size());
     }
 
     static void zscore(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         double s = z == null ? Double.NaN : z.score(c.argv[2]);
         if (Double.isNaN(s)) c.reply.nullBulk();
         else c.reply.doubleValue(s);
@@ -218,7 +176,7 @@ public final class ZSetCommands {
 
     /** A missing key answers like an empty set: a null per member. */
     static void zmscore(Client c) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.array(c.argc - 2);
         for (int j = 2; j < c.argc; j++) {
             double s = z == null ? Double.NaN : z.score(c.argv[j]);
@@ -228,7 +186,7 @@ public final class ZSetCommands {
     }
 
     static void zrank(Client c, boolean reverse) {
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         int r = z == null ? -1 : z.rank(c.argv[2], reverse);
         if (r < 0) c.reply.nullBulk();
         else c.reply.integer(r);
@@ -237,13 +195,13 @@ public final class ZSetCommands {
     /** The range is parsed before the key is looked up: a bad range wins over WRONGTYPE. */
     static void zcount(Client c) {
         ZSetValue.ScoreRange range = Ranges.score(c.argv[2], c.argv[3]);
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.integer(z == null ? 0 : z.count(range));
     }
 
     static void zlexcount(Client c) {
         ZSetValue.LexRange range = Ranges.lex(c.argv[2], c.argv[3]);
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         c.reply.integer(z == null ? 0 : z.lexCount(range));
     }
 
@@ -256,7 +214,7 @@ public final class ZSetCommands {
             if (count == Long.MIN_VALUE) {
                 throw new CommandError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
             }
-            if (c.argc > 4 || (c.argc == 4 && !opt(c.argv[3], "withscores"))) throw Errors.syntax();
+            if (c.argc > 4 || (c.argc == 4 && !Args.cKeyword(c.argv[3], "withscores"))) throw Errors.syntax();
             boolean withScores = c.argc == 4;
             // The reply would have twice count elements.
             if (withScores && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
@@ -265,7 +223,7 @@ public final class ZSetCommands {
             randomWithCount(c, count, withScores);
             return;
         }
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         if (z == null) {
             c.reply.nullBulk();
             return;
@@ -281,12 +239,11 @@ public final class ZSetCommands {
      * when the count reaches the size, otherwise a uniform sample.
      */
     private static void randomWithCount(Client c, long l, boolean withScores) {
-        KeyEntry e = c.db().lookupRead(c.argv[1]);
-        if (e == null) {
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
+        if (z == null) {
             c.reply.emptyArray();
             return;
         }
-        if (!(e.value() instanceof ZSetValue z)) throw Errors.wrongType();
         Reply r = c.reply;
         if (l == 0) {
             r.emptyArray();
@@ -346,12 +303,10 @@ public final class ZSetCommands {
      */
     static void zscan(Client c) {
         long cursor = ScanCommand.parseCursor(c.argv[2]);
-        ZSetValue z = read(c, c.argv[1]);
+        ZSetValue z = c.lookupRead(c.argv[1], ZSetValue.class);
         Reply r = c.reply;
         if (z == null) {
-            r.array(2);
-            r.bulk("0");
-            r.emptyArray();
+            ScanCommand.replyEmpty(r);
             return;
         }
         ScanCommand.Options o = ScanCommand.parseOptions(c, 3, false);

@@ -1,10 +1,10 @@
 package io.lodestone.command.keys;
 
-import io.lodestone.config.Glob;
 import io.lodestone.testsupport.EmbeddedServer;
 import io.lodestone.testsupport.RespClient;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Wait;
+import io.lodestone.util.Glob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -529,10 +529,10 @@ class KeyCommandsDifferentialTest {
         assertNoMismatches();
     }
 
-    /** Patterns need Redis's stringmatchlen; skipped while io.lodestone.config.Glob is still a placeholder. */
+    /** Patterns need Redis's stringmatchlen; skipped while io.lodestone.util.Glob is still a placeholder. */
     @Test
     void scanAndKeysWithPatterns() {
-        Assumptions.assumeTrue(globMatchesRedis(), "io.lodestone.config.Glob is not stringmatchlen yet");
+        Assumptions.assumeTrue(globMatchesRedis(), "io.lodestone.util.Glob is not stringmatchlen yet");
         String[] keys = {"hello", "hallo", "hxllo", "hllo", "heeeello", "Hello", "h*llo", "h?llo", "h[a]llo",
                 "a", "b", "c", "ab", "abc", "A", "-", "]", "\\", "key:1", "key:12", "key:2"};
         for (String k : keys) both("SET", k, "v");

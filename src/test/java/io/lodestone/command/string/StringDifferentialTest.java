@@ -38,7 +38,7 @@ class StringDifferentialTest {
         Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
         redis = ServerProcess.redis("--proto-max-bulk-len", "1mb", "--enable-debug-command", "yes");
         lodestone = EmbeddedServer.start(ctx -> {
-            ctx.protoMaxBulkLen = 1 << 20;
+            ctx.limits.protoMaxBulkLen = 1 << 20;
             StandIns.register(ctx);
         });
     }

@@ -1,4 +1,4 @@
-package io.lodestone.config;
+package io.lodestone.util;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

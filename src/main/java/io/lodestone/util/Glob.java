@@ -1,12 +1,11 @@
-package io.lodestone.config;
+package io.lodestone.util;
 
 import java.nio.charset.StandardCharsets;
 
 /**
  * Redis's glob-style matcher ({@code stringmatchlen} in util.c), byte for byte.
  *
- * <p>Used by CONFIG GET here, and by KEYS, SCAN MATCH, PSUBSCRIBE and ACL key patterns in the
- * server. Supported syntax:
+ * <p>Used by CONFIG GET, KEYS, SCAN MATCH, PSUBSCRIBE and ACL key patterns. Supported syntax:
  * <ul>
  *   <li>{@code *} any sequence (also empty), {@code ?} exactly one byte;</li>
  *   <li>{@code [abc]}, {@code [a-z]} (bounds may be reversed), {@code [^a]} negation;
@@ -41,7 +40,7 @@ public final class Glob {
     }
 
     /** True if the pattern contains a glob metacharacter that CONFIG GET treats as a pattern. */
-    static boolean hasGlobChars(String s) {
+    public static boolean hasGlobChars(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '*' || c == '?' || c == '[') return true;

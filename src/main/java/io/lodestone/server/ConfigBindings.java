@@ -1,0 +1,175 @@
+package io.lodestone.server;
+
+import io.lodestone.command.EncodingLimits;
+import io.lodestone.command.Limits;
+import io.lodestone.command.ProcessInfo;
+import io.lodestone.command.ReplicationState;
+import io.lodestone.command.Security;
+import io.lodestone.command.ServerContext;
+import io.lodestone.config.ClientBufferLimit;
+import io.lodestone.config.Config;
+import io.lodestone.persistence.RdbPersistence;
+import io.lodestone.persistence.aof.AofWriter;
+import io.lodestone.persistence.aof.AppendOnlyFile;
+import io.lodestone.replication.MasterLink;
+import io.lodestone.replication.Replication;
+import io.lodestone.util.Log;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Each configuration parameter the server acts on, bound once to what it drives: the second half of
+ * a row of Redis's {@code standardConfig} table. The first half - name, default, bounds, parsing -
+ * is config/ConfigRegistry, which CONFIG GET/SET/REWRITE and the config file read; the config package
+ * knows nothing of the server, so the field a parameter writes (Redis's {@code server.*} pointer) or
+ * the function that applies it is named here, one line per parameter. The watch calls write the
+ * configured value at once and after every change, so no target field has a default of its own.
+ *
+ * <p>A parameter nothing binds is accepted and stored but does nothing; Main logs it when a config
+ * file uses it ({@link Config#acceptedButNotImplemented}).
+ */
+final class ConfigBindings {
+    /** Parameters read with the Config getters where they are used: there is no copy to keep. */
+    static final List<String> READ_WHERE_USED = List.of(
+            "databases",                          // ServerContext: the number of databases, fixed at start
+            "logfile", "always-show-logo",        // Main, at start
+            "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
+            "replicaof",                          // Lodestone at start; REPLICAOF writes it
+            "dir",                                // persistence: the files, resolved when used
+            "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
+            "lazyfree-lazy-expire",               // RdbHost: how keys a load drops as expired are propagated
+            "replica-priority", "replica-announced", // INFO replication
+            "enable-protected-configs");          // CONFIG SET itself (config/Config)
+
+    private ConfigBindings() {
+    }
+
+    /**
+     * Binds every parameter the server acts on. {@code listeners} rebind after CONFIG SET port/bind,
+     * {@code cron} follows hz, {@code commandThread} runs what must not run on the caller's thread, and
+     * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
+     */
+    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread,
+                     Runnable feedAof) {
+        config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
+
+        // The process
+        ProcessInfo process = s.process;
+        config.watchInt("port", v -> process.port = v);
+        Config.ApplyHook rebind = c -> listeners.rebind(); // one hook: a CONFIG SET of both rebinds once
+        config.onApply("port", rebind);
+        config.onApply("bind", rebind);
+        config.watchInt("hz", v -> {
+            process.hz = v;
+            cron.hzChanged();
+        });
+        config.watchEnum("loglevel", Log::level);
+
+        // Clients and what they may do
+        Security security = s.security;
+        config.watchString("requirepass", v -> security.requirePass = v == null ? null
+                : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
+        config.watchBool("protected-mode", v -> security.protectedMode = v);
+        config.watchEnum("enable-debug-command", v -> security.enableDebugCommand = v);
+        Limits limits = s.limits;
+        config.watchLong("maxclients", v -> limits.maxClients = (int) Math.min(Integer.MAX_VALUE, v));
+        config.watchLong("timeout", v -> limits.clientTimeoutSeconds = v);
+        config.watchLong("proto-max-bulk-len", v -> limits.protoMaxBulkLen = v);
+        config.watchLong("client-query-buffer-limit", v -> limits.clientQueryBufferLimit = v);
+        config.watchEnum("maxmemory-policy", v -> limits.maxmemoryPolicy = v);
+        config.watch("notify-keyspace-events", c -> s.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
+
+        // Encodings
+        EncodingLimits enc = s.encodings;
+        config.watchLong("hash-max-listpack-entries", v -> enc.hashMaxListpackEntries = v);
+        config.watchLong("hash-max-listpack-value", v -> enc.hashMaxListpackValue = v);
+        config.watchLong("set-max-intset-entries", v -> enc.setMaxIntsetEntries = v);
+        config.watchLong("zset-max-listpack-entries", v -> enc.zsetMaxListpackEntries = v);
+        config.watchLong("zset-max-listpack-value", v -> enc.zsetMaxListpackValue = v);
+        config.watchLong("list-max-listpack-size", v -> enc.listMaxListpackSize = v);
+        config.watchLong("list-compress-depth", v -> enc.listCompressDepth = v);
+        config.watchLong("hll-sparse-max-bytes", v -> enc.hllSparseMaxBytes = v);
+
+        // RDB persistence (rdbcompression and rdbchecksum also shape an AOF's RDB base)
+        RdbPersistence rdb = s.rdb;
+        AppendOnlyFile aof = s.aof;
+        rdb.dir = () -> config.resolvePath("");
+        config.watchString("dbfilename", v -> rdb.dbfilename = v);
+        config.watchBool("rdbcompression", v -> {
+            rdb.compression = v;
+            aof.rdbCompression = v;
+        });
+        config.watchBool("rdbchecksum", v -> {
+            rdb.checksum = v;
+            aof.rdbChecksum = v;
+        });
+        config.watchBool("stop-writes-on-bgsave-error", v -> rdb.stopWritesOnBgsaveError = v);
+        config.watch("save", c -> rdb.savePoints = c.saveRules());
+        config.watchLong("rdb-key-save-delay", v -> s.snapshotter.keySaveDelayMicros = v);
+        config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
+
+        // The append-only file; CONFIG SET appendonly turns it on (a first rewrite) or off
+        aof.workDir = () -> config.resolvePath("");
+        config.watchEnum("appendfsync", v -> aof.fsyncPolicy(switch (v) {
+            case "always" -> AofWriter.FSYNC_ALWAYS;
+            case "no" -> AofWriter.FSYNC_NO;
+            default -> AofWriter.FSYNC_EVERYSEC;
+        }));
+        config.watchString("appenddirname", v -> aof.dirName = v);
+        config.watchString("appendfilename", v -> aof.fileName = v);
+        config.watchBool("aof-use-rdb-preamble", v -> aof.useRdbPreamble = v);
+        config.watchBool("aof-load-truncated", v -> aof.loadTruncated = v);
+        config.watchBool("aof-timestamp-enabled", v -> aof.writer.timestampEnabled = v);
+        config.watchBool("no-appendfsync-on-rewrite", v -> aof.writer.noFsyncOnRewrite = v);
+        config.watchLong("auto-aof-rewrite-percentage", v -> aof.rewritePercentage = v);
+        config.watchLong("auto-aof-rewrite-min-size", v -> aof.rewriteMinSize = v);
+        config.watchBool("aof-disable-auto-gc", v -> {
+            boolean wasDisabled = aof.disableAutoGc;
+            aof.disableAutoGc = v;
+            if (wasDisabled && !v) aof.delHistoryFiles();
+        });
+        config.onApply("appendonly", c -> {
+            boolean on = c.getBool("appendonly");
+            if (!on && aof.state() != AppendOnlyFile.State.OFF) {
+                aof.stop();
+            } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
+                feedAof.run();
+                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
+            }
+            return null;
+        });
+
+        // Replication, master side (repl-timeout bounds the replica side too)
+        Replication r = s.replication;
+        config.watchBool("repl-diskless-sync", v -> r.disklessSync = v);
+        config.watchInt("repl-diskless-sync-delay", v -> r.disklessSyncDelaySeconds = v);
+        config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
+        config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
+        config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
+        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
+        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
+        config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
+        config.watchLong("repl-backlog-size", v -> commandThread.execute(
+                () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
+        // The replica class here; Publisher reads the normal and pubsub classes where it uses them.
+        config.watch("client-output-buffer-limit", c -> {
+            ClientBufferLimit l = c.clientOutputBufferLimits().replica();
+            r.outputHardLimit = l.hardLimitBytes();
+            r.outputSoftLimit = l.softLimitBytes();
+            r.outputSoftSeconds = l.softLimitSeconds();
+        });
+
+        // Replication, replica side
+        MasterLink link = s.masterLink;
+        config.watchString("masterauth", v -> link.masterAuth = v == null || v.isEmpty() ? null : v);
+        config.watchString("masteruser", v -> link.masterUser = v == null || v.isEmpty() ? null : v);
+        config.watchString("replica-announce-ip", v -> link.announceIp = v == null || v.isEmpty() ? null : v);
+        config.watchInt("replica-announce-port", v -> link.announcePort = v);
+        config.watchEnum("repl-diskless-load", v -> link.disklessLoad = v);
+        ReplicationState repl = s.repl;
+        config.watchBool("replica-read-only", v -> repl.replicaReadOnly = v);
+        config.watchBool("replica-serve-stale-data", v -> repl.replicaServeStaleData = v);
+    }
+}
