@@ -66,7 +66,7 @@ final class ReplTesting {
         j.select(0);
     }
 
-    /** Everything type-specific about every key of every database, TTLs rounded to 10 s. */
+    /** Everything type-specific about every key of every database, expiry as absolute times (Datasets). */
     static Map<String, Object> snapshot(Jedis j) {
         return io.lodestone.testsupport.Datasets.snapshot(j);
     }

@@ -42,7 +42,11 @@ public final class Datasets {
         j.select(0);
     }
 
-    /** Everything type-specific about every key of every database (found with SCAN), TTLs rounded to 10 s. */
+    /**
+     * Everything type-specific about every key of every database (found with SCAN), with its expiry as
+     * the absolute time PEXPIRETIME reports (-1 without one): a replica, a reload and a restart keep the
+     * same absolute times, so the comparison does not depend on how long the test took.
+     */
     public static Map<String, Object> snapshot(Jedis j) {
         Map<String, Object> all = new TreeMap<>();
         for (int db = 0; db < 16; db++) {
@@ -65,8 +69,7 @@ public final class Datasets {
                     case "zset" -> j.zrangeWithScores(k, 0, -1).toString();
                     default -> "?" + type;
                 };
-                long ttl = j.pttl(k);
-                all.put(db + ":" + k, List.of(type, v, ttl < 0 ? ttl : Math.round(ttl / 10000.0)));
+                all.put(db + ":" + k, List.of(type, v, j.pexpireTime(k)));
             }
         }
         j.select(0);
