@@ -137,6 +137,11 @@ public final class Lodestone implements ServerContext.Host {
         });
     }
 
+    /** Puts the server in the loading state before it listens (the command thread serves no one yet). */
+    public void beginStartupLoading() {
+        server.loading.begin(0);
+    }
+
     /**
      * Loads the data set from the AOF or the RDB ({@link StartupLoading}); called once the server
      * listens, so that clients get -LOADING meanwhile. False (logged) when the server must exit.

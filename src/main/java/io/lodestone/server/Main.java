@@ -70,7 +70,9 @@ public final class Main {
         if (logo) Log.raw(Banner.logo(port, Log.pid()));
         else Log.notice("Running mode=standalone, port=" + port + ".");
         Log.warning("Server initialized");
-        // As redis-server: listen first, so that clients get -LOADING while the data set loads.
+        // As redis-server: listen first, so that clients get -LOADING while the data set loads. The
+        // loading state starts before the listeners do: no client may see the empty data set.
+        server.beginStartupLoading();
         if (server.listen() != null) {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
             server.stop();

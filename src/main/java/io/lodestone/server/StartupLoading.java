@@ -40,7 +40,7 @@ final class StartupLoading {
             aof.loadManifestFromDisk();
             boolean fromAof = aof.state() == AppendOnlyFile.State.ON;
             long total = fromAof ? aof.manifestBytes() : server.rdb.fileSize();
-            onCommandThread(() -> server.loading.begin(total));
+            onCommandThread(() -> server.loading.begin(total)); // again, now that the size is known
             long start = System.nanoTime();
             if (fromAof) {
                 AofLoader.Status st = AofLoading.loadAtStartup(server, commandThread);
