@@ -65,11 +65,6 @@ public final class Main {
             Log.verbose("Directive '" + directive + "' is accepted but not implemented yet");
         }
         int port = config.getInt("port");
-        boolean logo = config.getBool("always-show-logo")
-                || (System.console() != null && config.getString("logfile").isEmpty());
-        if (logo) Log.raw(Banner.logo(port, Log.pid()));
-        else Log.notice("Running mode=standalone, port=" + port + ".");
-        Log.warning("Server initialized");
         // As redis-server: listen first, so that clients get -LOADING while the data set loads. The
         // loading state starts before the listeners do: no client may see the empty data set.
         server.beginStartupLoading();
@@ -78,6 +73,12 @@ public final class Main {
             server.stop();
             System.exit(1);
         }
+        // The logo (with the PID tools wait for) comes once the port is bound, as in Redis's main().
+        boolean logo = config.getBool("always-show-logo")
+                || (System.console() != null && config.getString("logfile").isEmpty());
+        if (logo) Log.raw(Banner.logo(port, Log.pid()));
+        else Log.notice("Running mode=standalone, port=" + port + ".");
+        Log.warning("Server initialized");
         installSignalHandlers(server);
         if (!server.loadDataFromDisk()) {
             boolean asked = server.shuttingDown();
