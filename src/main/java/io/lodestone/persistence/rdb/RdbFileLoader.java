@@ -248,8 +248,11 @@ public final class RdbFileLoader {
                 if (version >= 5) {
                     need(end, pos, 8);
                     long expected = Listpack.le(buf, pos, 8);
-                    if (verifyChecksum && expected != 0 && expected != Crc64.update(w.crc, buf, 0, pos)) {
-                        throw new RdbFormatException(pos, "wrong RDB checksum");
+                    long actual = verifyChecksum && expected != 0 ? Crc64.update(w.crc, buf, 0, pos) : expected;
+                    if (actual != expected) {
+                        // Redis's words ("RDB CRC error"), which tools and its tests look for in the log.
+                        throw new RdbFormatException(pos, String.format("wrong RDB checksum expected: (%x) got (%x), RDB CRC error",
+                                expected, actual));
                     }
                     pos += 8;
                 }

@@ -70,6 +70,7 @@ class RdbWindowTest {
         badCrc[badCrc.length - 1] ^= 1;
         RdbFormatException c = assertThrows(RdbFormatException.class,
                 () -> new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(badCrc), 128, 16, 0));
-        assertTrue(c.getMessage().contains("wrong RDB checksum at offset " + (file.length - 8)), c.getMessage());
+        assertTrue(c.getMessage().contains("wrong RDB checksum expected: ("), c.getMessage());
+        assertTrue(c.getMessage().contains("RDB CRC error at offset " + (file.length - 8)), c.getMessage());
     }
 }
