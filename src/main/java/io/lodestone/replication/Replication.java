@@ -60,6 +60,11 @@ public final class Replication {
     public long syncFull;
     public long syncPartialOk;
     public long syncPartialErr;
+
+    /** CONFIG RESETSTAT (Redis's resetServerStats): the sync counters start again from zero. */
+    public void resetStats() {
+        syncFull = syncPartialOk = syncPartialErr = 0;
+    }
     /** Replicas with a lag within min-replicas-max-lag (Redis's repl_good_slaves_count). */
     private int goodReplicas;
     /** Set when WAIT needs fresh acks: REPLCONF GETACK goes into the stream before the next flush. */

@@ -69,6 +69,7 @@ final class ConfigCommand {
         ServerContext s = c.server;
         s.stats.reset();
         s.keyspace.resetStats();
+        s.replication.resetStats();
         for (CommandSpec top : s.commands.allSpecs()) {
             top.calls = top.usec = top.rejectedCalls = top.failedCalls = 0;
             for (CommandSpec sub : top.subcommands().values()) sub.calls = sub.usec = sub.rejectedCalls = sub.failedCalls = 0;
