@@ -2,7 +2,7 @@
 """Writes docs/COMPATIBILITY.md from two runs of Redis's test suite (../shared/redis-suite/run-suite.sh):
 one against ./lodestone, one against redis-server, both with -o DIR.
 
-    scripts/compat-report.py LODESTONE_OUT REDIS_OUT > docs/COMPATIBILITY.md
+    scripts/compat-report.py LODESTONE_OUT REDIS_OUT ["a note on the runs"] > docs/COMPATIBILITY.md
 
 Each failing test is listed with the feature it needs (an open issue) when its unit or name says so,
 else with the first line of what the suite reported, which is the observable reason it fails.
@@ -56,6 +56,8 @@ def failure_messages(out, unit):
         if key in seen:
             continue
         seen.add(key)
+        msg = re.sub(r"[\x00-\x1f\x7f]", " ", msg)
+        msg = re.sub(r"(/[\w.+-]+){2,}", "<path>", msg)  # machine-specific paths say nothing about Lodestone
         result.append((("exception: " if m.group(1) == "exception" else "") + test, msg[:160]))
     return result
 
@@ -83,6 +85,9 @@ def main():
     print(f"**Lodestone passes {tot_ours:,} tests; redis-server passes {tot_theirs:,}.** Regenerate with")
     print("`scripts/compat-report.py LODESTONE_OUT REDIS_OUT > docs/COMPATIBILITY.md` after both runs (`-o DIR`).")
     print()
+    if len(sys.argv) > 3:
+        print(sys.argv[3])
+        print()
     print("`status`: done-ok / done-fail; EXCEPTION ends a unit early (the tests after it never ran); TIMEOUT hit")
     print("the runner's per-unit bound.")
     print()
