@@ -133,10 +133,10 @@ public final class Dispatcher {
      * set (a loader thread is filling it), which Redis can only half-run between its load's events.
      */
     private static boolean denyLoading(Client c, CommandSpec cmd) {
-        if (!cmd.is(CommandSpec.LOADING) || replacesDataset(cmd)) return true;
+        if (!cmd.is(CommandSpec.LOADING) || replacesDataset(cmd, c.argv, c.argc)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) {
-            if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd())) return true;
+            if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd(), q.argv(), q.argv().length)) return true;
         }
         return false;
     }
@@ -146,9 +146,12 @@ public final class Dispatcher {
         return cmd.name.equals("scan") || cmd.name.equals("randomkey");
     }
 
-    private static boolean replacesDataset(CommandSpec cmd) {
+    private static boolean replacesDataset(CommandSpec cmd, byte[][] argv, int argc) {
         return switch (cmd.name) {
-            case "save", "bgsave", "bgrewriteaof", "debug", "replicaof", "slaveof", "sync", "psync" -> true;
+            case "save", "bgsave", "bgrewriteaof", "replicaof", "slaveof", "sync", "psync" -> true;
+            // DEBUG LOG, SLEEP, OBJECT... answer while loading, as in Redis; these change the data set.
+            case "debug" -> argc > 1 && (Args.is(argv[1], "reload") || Args.is(argv[1], "loadaof")
+                    || Args.is(argv[1], "populate"));
             default -> false;
         };
     }
