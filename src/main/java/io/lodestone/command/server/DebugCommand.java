@@ -9,9 +9,11 @@ import io.lodestone.command.Errors;
 import io.lodestone.command.Subcommands;
 import io.lodestone.store.KeyEntry;
 
-/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, POPULATE, HELP). */
+/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, LOG, POPULATE, HELP). */
 final class DebugCommand {
     private static final CommandHandler HELP = Subcommands.help("DEBUG",
+            "LOG <message>",
+            "    Write <message> to the server log.",
             "LOADAOF",
             "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
@@ -67,6 +69,10 @@ final class DebugCommand {
             c.reply.ok();
         } else if (Args.is(sub, "reload")) {
             io.lodestone.command.persistence.PersistenceCommands.debugReload(c);
+        } else if (Args.is(sub, "log") && c.argc == 3) {
+            // Redis's DEBUG LOG: a marker in the server log (its tests use it as a harmless command).
+            io.lodestone.util.Log.warning("DEBUG LOG: " + new String(c.argv[2], java.nio.charset.StandardCharsets.ISO_8859_1));
+            c.reply.ok();
         } else if (Args.is(sub, "loadaof") && c.argc == 2) {
             io.lodestone.command.persistence.AofLoading.debugLoadAof(c);
         } else if (Args.is(sub, "populate") && c.argc >= 3 && c.argc <= 5) {
