@@ -22,6 +22,11 @@ public final class CommandSpec {
             NO_MANDATORY_KEYS = 1 << 14, PROTECTED = 1 << 15, NO_MULTI = 1 << 16, MOVABLE_KEYS = 1 << 17,
             ALLOW_BUSY = 1 << 18, NO_ASYNC_LOADING = 1 << 19, ASKING = 1 << 20, SENTINEL = 1 << 21,
             ONLY_SENTINEL = 1 << 22, MODULE = 1 << 23;
+    /**
+     * Redis's CMD_TOUCHES_ARBITRARY_KEYS (SCAN, RANDOMKEY): in its command table but not in COMMAND INFO,
+     * so set here by name. Their lazy-expiry DELs are propagated without MULTI/EXEC.
+     */
+    public static final int TOUCHES_ARBITRARY_KEYS = 1 << 24;
     private static final Map<String, Integer> FLAG_NAMES = Map.ofEntries(
             Map.entry("write", WRITE), Map.entry("readonly", READONLY), Map.entry("denyoom", DENYOOM),
             Map.entry("admin", ADMIN), Map.entry("pubsub", PUBSUB), Map.entry("noscript", NOSCRIPT),
@@ -64,6 +69,7 @@ public final class CommandSpec {
             Integer bit = FLAG_NAMES.get(RespValue.text(v));
             if (bit != null) f |= bit;
         }
+        if (parent == null && (name.equals("scan") || name.equals("randomkey"))) f |= TOUCHES_ARBITRARY_KEYS;
         this.flags = f;
         this.firstKey = (int) ((RespValue.Int) info.get(3)).value();
         this.lastKey = (int) ((RespValue.Int) info.get(4)).value();

@@ -105,7 +105,7 @@ public final class Dispatcher {
         try {
             call(c, cmd);
         } finally {
-            server.endCall(!touchesArbitraryKeys(cmd));
+            server.endCall(!cmd.is(CommandSpec.TOUCHES_ARBITRARY_KEYS));
         }
         c.woff = server.replication.stream.offset();
         server.blocking.serveReadyKeys(this);
@@ -139,11 +139,6 @@ public final class Dispatcher {
             if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd(), q.argv(), q.argv().length)) return true;
         }
         return false;
-    }
-
-    /** Redis's CMD_TOUCHES_ARBITRARY_KEYS (not in COMMAND INFO): their lazy-expiry DELs are not wrapped. */
-    private static boolean touchesArbitraryKeys(CommandSpec cmd) {
-        return cmd.name.equals("scan") || cmd.name.equals("randomkey");
     }
 
     private static boolean replacesDataset(CommandSpec cmd, byte[][] argv, int argc) {
