@@ -63,6 +63,15 @@ public final class Loading {
         rdbUsedMem = 0;
     }
 
+    /** The bytes a load of {@code file} will read (0 if it cannot be read: the loader then says why). */
+    public static long sizeOf(java.nio.file.Path file) {
+        try {
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
     /** Bytes read so far (any thread). */
     public void progress(long bytes) {
         loadedBytes = bytes;

@@ -355,15 +355,7 @@ public final class RdbPersistence {
 
     /** Bytes of the RDB file (0 if absent): INFO loading_total_bytes. */
     public long fileSize() {
-        return sizeOf(path());
-    }
-
-    private static long sizeOf(Path p) {
-        try {
-            return Files.size(p);
-        } catch (IOException e) {
-            return 0;
-        }
+        return Loading.sizeOf(path());
     }
 
     /**
@@ -375,7 +367,7 @@ public final class RdbPersistence {
     public String debugReload(boolean flush, boolean save, boolean merge) {
         if (save && !save()) return "ERR";
         Path path = path();
-        loading.begin(sizeOf(path));
+        loading.begin(Loading.sizeOf(path));
         try {
             RdbFileLoader.Result r;
             try {

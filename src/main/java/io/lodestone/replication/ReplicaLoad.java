@@ -1,5 +1,6 @@
 package io.lodestone.replication;
 
+import io.lodestone.persistence.Loading;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.util.Log;
 
@@ -46,7 +47,8 @@ final class ReplicaLoad {
     void start(PayloadTransfer.Payload payload, Executor commandThread, Consumer<Outcome> done) {
         Log.notice("MASTER <-> REPLICA sync: Loading DB in memory");
         loading = true;
-        host.asyncLoading(true, payload.file() != null ? sizeOf(payload.file()) : payload.image().length);
+        long bytes = payload.file() != null ? Loading.sizeOf(payload.file()) : payload.image().length;
+        host.asyncLoading(true, bytes);
         RdbFileLoader loader = host.loader();
         int dbs = host.databases();
         Thread t = new Thread(() -> {
@@ -63,14 +65,6 @@ final class ReplicaLoad {
         }, "lodestone-repl-load");
         t.setDaemon(true);
         t.start();
-    }
-
-    private static long sizeOf(java.nio.file.Path p) {
-        try {
-            return java.nio.file.Files.size(p);
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     /**

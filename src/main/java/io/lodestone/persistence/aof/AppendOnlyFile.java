@@ -2,6 +2,7 @@ package io.lodestone.persistence.aof;
 
 import io.lodestone.persistence.AtomicFileOutput;
 import io.lodestone.persistence.ChecksummedOutput;
+import io.lodestone.persistence.Loading;
 import io.lodestone.persistence.SnapshotEncoder;
 import io.lodestone.persistence.SnapshotOutput;
 import io.lodestone.persistence.Snapshotter;
@@ -104,13 +105,7 @@ public final class AppendOnlyFile {
         long total = 0;
         java.util.List<AofManifest.Info> files = new java.util.ArrayList<>(manifest.incr());
         if (manifest.base() != null) files.add(manifest.base());
-        for (AofManifest.Info i : files) {
-            try {
-                total += Files.size(dir().resolve(i.fileName()));
-            } catch (IOException e) {
-                // the loader reports a missing file with Redis's message
-            }
-        }
+        for (AofManifest.Info i : files) total += Loading.sizeOf(dir().resolve(i.fileName()));
         return total;
     }
 
