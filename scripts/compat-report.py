@@ -4,6 +4,7 @@ one against ./lodestone, one against redis-server, both with -o DIR.
 
     scripts/compat-report.py LODESTONE_OUT REDIS_OUT ["a note on the runs"] > docs/COMPATIBILITY.md
 
+The "Changes by issue" section of docs/COMPATIBILITY.md is kept by hand: carry it over when regenerating.
 Each failing test is listed with the feature it needs (an open issue) when its unit or name says so,
 else with the first line of what the suite reported, which is the observable reason it fails.
 """
