@@ -70,6 +70,8 @@ public final class CommandSpec {
             if (bit != null) f |= bit;
         }
         if (parent == null && (name.equals("scan") || name.equals("randomkey"))) f |= TOUCHES_ARBITRARY_KEYS;
+        // Redis's CMD_PROTECTED, also hidden from COMMAND INFO: enable-debug-command/-module-command decide.
+        if (parent == null && (name.equals("debug") || name.equals("module"))) f |= PROTECTED;
         this.flags = f;
         this.firstKey = (int) ((RespValue.Int) info.get(3)).value();
         this.lastKey = (int) ((RespValue.Int) info.get(4)).value();

@@ -8,10 +8,21 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.Subcommands;
 import io.lodestone.store.KeyEntry;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 
-/** DEBUG: the subset that tests and operators use (SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, LOG, POPULATE, HELP). */
+/**
+ * DEBUG: the subcommands Redis's tests and operators use, one table from name to handler. A
+ * subcommand given the wrong number of arguments gets Redis's subcommand syntax error.
+ */
 final class DebugCommand {
     private static final CommandHandler HELP = Subcommands.help("DEBUG",
+            "DIGEST",
+            "    Output a hex signature representing the current DB content.",
+            "DIGEST-VALUE <key> [<key> ...]",
+            "    Output a hex signature of the values of all the specified keys.",
             "LOG <message>",
             "    Write <message> to the server log.",
             "LOADAOF",
@@ -42,6 +53,37 @@ final class DebugCommand {
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.");
 
+    /** One DEBUG subcommand: its handler and the argument counts Redis accepts for it. */
+    private record Sub(int minArgc, int maxArgc, CommandHandler handler) {
+    }
+
+    /** Every subcommand, by lower-case name; a helper class owns each one that is more than a line. */
+    private static final Map<String, Sub> SUBCOMMANDS = new HashMap<>();
+
+    static {
+        sub("help", 2, 2, HELP);
+        sub("sleep", 3, 3, DebugCommand::sleep);
+        sub("reload", 2, Integer.MAX_VALUE, io.lodestone.command.persistence.PersistenceCommands::debugReload);
+        sub("loadaof", 2, 2, io.lodestone.command.persistence.AofLoading::debugLoadAof);
+        sub("log", 3, 3, c -> {
+            // Redis's DEBUG LOG: a marker in the server log (its tests use it as a harmless command).
+            io.lodestone.util.Log.warning("DEBUG LOG: " + new String(c.argv[2], StandardCharsets.ISO_8859_1));
+            c.reply.ok();
+        });
+        sub("populate", 3, 5, DebugCommand::populate);
+        sub("set-active-expire", 3, 3, c -> {
+            c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
+            c.reply.ok();
+        });
+        sub("object", 3, 3, DebugCommand::object);
+        sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
+        sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+    }
+
+    private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {
+        SUBCOMMANDS.put(name, new Sub(minArgc, maxArgc, h));
+    }
+
     private DebugCommand() {
     }
 
@@ -50,45 +92,39 @@ final class DebugCommand {
     }
 
     static void debug(Client c) {
-        byte[] sub = c.argv[1];
-        if (Args.is(sub, "help")) {
-            HELP.call(c);
-        } else if (Args.is(sub, "sleep") && c.argc == 3) {
-            double seconds = Args.parseDouble(c.argv[2]);
-            long nanos = (long) (seconds * 1e9);
-            // DEBUG SLEEP stops the whole server, as in Redis: that is what it is for.
-            long deadline = System.nanoTime() + nanos;
-            while (System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000), 0);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+        Sub s = SUBCOMMANDS.get(Args.str(c.argv[1]).toLowerCase(Locale.ROOT));
+        if (s == null || c.argc < s.minArgc || c.argc > s.maxArgc) throw Subcommands.syntaxError(c);
+        s.handler.call(c);
+    }
+
+    /** DEBUG SLEEP stops the whole server, as in Redis: that is what it is for. */
+    private static void sleep(Client c) {
+        double seconds = Args.parseDouble(c.argv[2]);
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(Math.max(0, (deadline - System.nanoTime()) / 1_000_000), 0);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
-            c.reply.ok();
-        } else if (Args.is(sub, "reload")) {
-            io.lodestone.command.persistence.PersistenceCommands.debugReload(c);
-        } else if (Args.is(sub, "log") && c.argc == 3) {
-            // Redis's DEBUG LOG: a marker in the server log (its tests use it as a harmless command).
-            io.lodestone.util.Log.warning("DEBUG LOG: " + new String(c.argv[2], java.nio.charset.StandardCharsets.ISO_8859_1));
-            c.reply.ok();
-        } else if (Args.is(sub, "loadaof") && c.argc == 2) {
-            io.lodestone.command.persistence.AofLoading.debugLoadAof(c);
-        } else if (Args.is(sub, "populate") && c.argc >= 3 && c.argc <= 5) {
-            populate(c);
-        } else if (Args.is(sub, "set-active-expire") && c.argc == 3) {
-            c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
-            c.reply.ok();
-        } else if (Args.is(sub, "object") && c.argc == 3) {
-            KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
-            if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
-            c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e.value()))
-                    + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
-                    + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
-        } else {
-            throw Subcommands.syntaxError(c);
         }
+        c.reply.ok();
+    }
+
+    private static void object(Client c) {
+        KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
+        if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
+        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e.value()))
+                + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
+                + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
+    }
+
+    /** One digest per key named; a debug command sees logically expired keys too, so no lookup. */
+    private static void digestValue(Client c) {
+        DatasetDigest digest = new DatasetDigest();
+        c.reply.array(c.argc - 2);
+        for (int j = 2; j < c.argc; j++) c.reply.simple(DatasetDigest.hex(digest.value(c.db().peek(c.argv[j]))));
     }
 
     /**

@@ -131,29 +131,8 @@ public final class Rdb {
         } else if (d > -4503599627370495.0 && d < 4503599627370496.0 && d == (double) (long) d) {
             s = Long.toString((long) d);
         } else {
-            s = g17(d);
+            s = io.lodestone.protocol.DoubleFormat.g17(d);
         }
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    }
-
-    /** C's printf("%.17g") for a finite non-zero double (BigDecimal is exact, so HALF_EVEN matches glibc). */
-    private static String g17(double d) {
-        java.math.BigDecimal r = new java.math.BigDecimal(d).round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
-        int exponent = r.precision() - r.scale() - 1;
-        if (exponent < -4 || exponent >= 17) {
-            java.math.BigDecimal mantissa = r.movePointLeft(exponent);
-            String m = stripZeros(mantissa.setScale(16, java.math.RoundingMode.UNNECESSARY).toPlainString());
-            String e = Integer.toString(Math.abs(exponent));
-            return m + (exponent < 0 ? "e-" : "e+") + (e.length() < 2 ? "0" + e : e);
-        }
-        return stripZeros(r.setScale(Math.max(0, 16 - exponent), java.math.RoundingMode.UNNECESSARY).toPlainString());
-    }
-
-    private static String stripZeros(String s) {
-        if (s.indexOf('.') < 0) return s;
-        int end = s.length();
-        while (s.charAt(end - 1) == '0') end--;
-        if (s.charAt(end - 1) == '.') end--;
-        return s.substring(0, end);
     }
 }
