@@ -41,12 +41,26 @@ public final class AtomicFileOutput implements SnapshotOutput {
         try {
             ch.force(true);
             ch.close();
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            commit(temp, target);
         } catch (IOException | RuntimeException e) {
             abort();
             throw e;
         }
+    }
+
+    /** A complete, fsynced temp file replaces the target: rename, then fsync of the directory. */
+    static void commit(Path temp, Path target) throws IOException {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fsyncDirectory(target.getParent());
+    }
+
+    /** Removes a temp file that will not be used; one left behind is overwritten by the next save. */
+    static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+            // a stale temp file is overwritten by the next save
+        }
     }
 
     @Override
@@ -56,11 +70,7 @@ public final class AtomicFileOutput implements SnapshotOutput {
         } catch (IOException ignored) {
             // closing is best effort: the temp file goes anyway
         }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // a stale temp file is overwritten by the next save
-        }
+        deleteQuietly(temp);
     }
 
     /** Makes a rename durable; directories cannot be fsynced on every platform, which is tolerated. */

@@ -37,4 +37,9 @@ public final class ChecksummedOutput implements SnapshotOutput {
     public void abort() {
         out.abort();
     }
+
+    @Override
+    public Process child() {
+        return out.child();
+    }
 }

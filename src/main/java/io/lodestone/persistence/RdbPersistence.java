@@ -166,9 +166,9 @@ public final class RdbPersistence {
         dirtyBeforeBgsave = keyspace.dirty;
         lastBgsaveTry = System.currentTimeMillis() / 1000;
         Path target = path();
-        AtomicFileOutput out;
+        SnapshotOutput out;
         try {
-            out = new AtomicFileOutput(target, AtomicFileOutput.tempFor(target, "temp-bg-"));
+            out = ChildFileOutput.open(target, AtomicFileOutput.tempFor(target, "temp-bg-"));
         } catch (IOException e) {
             Log.warning("Failed opening the temp RDB file " + target.getFileName() + " (in server root dir "
                     + target.toAbsolutePath().getParent() + ") for saving: " + e.getMessage());
@@ -176,8 +176,8 @@ public final class RdbPersistence {
             return false;
         }
         RdbEncoder encoder = newEncoder().replication(host.replicationInfo());
-        snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, checksum), this::bgsaveDone);
-        Log.notice("Background saving started");
+        Snapshotter.Job job = snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, checksum), this::bgsaveDone);
+        Log.notice("Background saving started by pid " + job.childPid());
         return true;
     }
 
@@ -193,6 +193,9 @@ public final class RdbPersistence {
         } else if (job.aborted()) {
             // Cancelled on purpose (FLUSHALL, SHUTDOWN, DEBUG RELOAD): like a child killed by Redis, not an error.
             Log.warning("Background saving terminated by signal 10");
+        } else if (job.childSignal() != 0) {
+            Log.warning("Background saving terminated by signal " + job.childSignal());
+            lastBgsaveOk = false;
         } else {
             Log.warning("Write error saving DB on disk: " + job.error());
             Log.warning("Background saving error");

@@ -15,4 +15,9 @@ public interface SnapshotOutput {
 
     /** The snapshot failed or was cancelled: clean up (delete a temp file). Must not throw. */
     void abort();
+
+    /** The child process writing this output (Redis's fork child), or null when this process writes it. */
+    default Process child() {
+        return null;
+    }
 }

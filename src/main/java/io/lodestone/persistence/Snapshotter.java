@@ -34,6 +34,9 @@ public final class Snapshotter {
     private final ScheduledExecutorService loop;
     private Job current;
     private long nextId;
+    /** Redis's stat_total_forks and stat_fork_time: each background snapshot is what a fork is in Redis. */
+    private long totalForks;
+    private long latestForkMicros;
     /**
      * Redis's hidden {@code rdb-key-save-delay} (µs per key), for tests that need a save to last: the
      * walk is throttled between slices, never by sleeping on the command thread.
@@ -61,10 +64,29 @@ public final class Snapshotter {
      */
     public Job start(String purpose, SnapshotEncoder encoder, SnapshotOutput output, Consumer<Job> onDone) {
         if (current != null) throw new IllegalStateException("a snapshot is already in progress");
+        long t0 = System.nanoTime();
         Job job = new Job(++nextId, purpose, encoder, output, onDone);
         current = job;
         job.begin();
+        totalForks++;
+        latestForkMicros = (System.nanoTime() - t0) / 1000;
         return job;
+    }
+
+    /** INFO total_forks: background snapshots started. */
+    public long totalForks() {
+        return totalForks;
+    }
+
+    /** INFO latest_fork_usec: how long starting the last one took (taking the snapshot, starting its child). */
+    public long latestForkMicros() {
+        return latestForkMicros;
+    }
+
+    /** CONFIG RESETSTAT. */
+    public void resetStats() {
+        totalForks = 0;
+        latestForkMicros = 0;
     }
 
     /** Cancels the snapshot in progress, if any; its callback runs before this returns. */
@@ -128,8 +150,10 @@ public final class Snapshotter {
         private long earlyBytes;
         private long durationNanos = -1;
         private volatile String ioError;
+        private volatile int childSignal;
         private String error;
         private boolean finished;
+        private long keysTotal;
 
         private Job(long id, String purpose, SnapshotEncoder encoder, SnapshotOutput output, Consumer<Job> onDone) {
             this.id = id;
@@ -140,8 +164,11 @@ public final class Snapshotter {
         }
 
         private void begin() {
+            keysTotal = keyspace.totalKeys();
             snapshot = keyspace.startSnapshot(this::visit);
             encoder.begin(sink, snapshot);
+            Process child = output.child();
+            if (child != null) child.onExit().thenAccept(p -> loop.execute(() -> childExited(p.exitValue())));
             Thread writer = new Thread(this::writeLoop, "lodestone-snapshot-" + id);
             writer.setDaemon(true);
             writer.start();
@@ -210,6 +237,7 @@ public final class Snapshotter {
                     queued.addAndGet(-c.len);
                 }
             } catch (IOException | RuntimeException e) {
+                if (e instanceof ChildFileOutput.ChildExited ce) childSignal = ce.signal;
                 failure = e.getMessage() == null ? e.toString() : e.getMessage();
                 ioError = failure;
                 output.abort();
@@ -233,11 +261,39 @@ public final class Snapshotter {
         }
 
         private void cancel() {
+            stop("aborted");
+        }
+
+        private void stop(String why) {
             if (finished) return;
+            killChild();
             snapshot.abort();
-            queue.clear();
-            queue.add(new Chunk(ABORT, 0));
-            complete("aborted");
+            complete(why);
+            queue.add(new Chunk(ABORT, 0)); // after complete() cleared the queue: the writer cleans up and ends
+        }
+
+        /** As Redis's killRDBChild/killAppendOnlyChild: the child is gone when the job has ended. */
+        private void killChild() {
+            Process child = output.child();
+            if (child == null || !child.isAlive()) return;
+            child.destroyForcibly();
+            try {
+                child.waitFor(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /**
+         * The child writing the output ended. Exiting with 0 is its part of a normal finish, which the
+         * writer reports; anything else before the job ended (a kill) fails the job at once, even while
+         * the walk is idle, as Redis learns of its child's death from wait3().
+         */
+        private void childExited(int status) {
+            if (finished || status == 0) return;
+            ChildFileOutput.ChildExited e = new ChildFileOutput.ChildExited(status);
+            childSignal = e.signal;
+            stop(e.getMessage());
         }
 
         /** "rdb", "aof-rewrite", "replication": what the snapshot is for. */
@@ -252,6 +308,22 @@ public final class Snapshotter {
 
         public boolean aborted() {
             return "aborted".equals(error);
+        }
+
+        /** The signal that killed the job's child process (Redis's bysignal), 0 if none did. */
+        public int childSignal() {
+            return childSignal;
+        }
+
+        /** The pid of the child writing the output, or this process's when there is none. */
+        public long childPid() {
+            Process child = output.child();
+            return child != null ? child.pid() : ProcessHandle.current().pid();
+        }
+
+        /** Keys in the data set when the snapshot was taken (INFO current_save_keys_total). */
+        public long keysTotal() {
+            return keysTotal;
         }
 
         /** Unix ms when the snapshot was taken. */

@@ -70,6 +70,7 @@ final class ConfigCommand {
         s.stats.reset();
         s.keyspace.resetStats();
         s.replication.resetStats();
+        if (s.snapshotter != null) s.snapshotter.resetStats();
         for (CommandSpec top : s.commands.allSpecs()) {
             top.calls = top.usec = top.rejectedCalls = top.failedCalls = 0;
             for (CommandSpec sub : top.subcommands().values()) sub.calls = sub.usec = sub.rejectedCalls = sub.failedCalls = 0;

@@ -163,7 +163,7 @@ public final class InfoCommand {
         field(sb, "current_fork_perc", job == null ? "0.00" : String.format(Locale.ROOT, "%.2f",
                 Math.min(100.0, 100.0 * job.keys() / Math.max(1, s.keyspace.totalKeys()))));
         field(sb, "current_save_keys_processed", job == null ? 0 : job.keys());
-        field(sb, "current_save_keys_total", job == null ? 0 : s.keyspace.totalKeys());
+        field(sb, "current_save_keys_total", job == null ? 0 : job.keysTotal());
         s.rdb.info((k, v) -> field(sb, k, v));
         s.aof.info((k, v) -> field(sb, k, v));
         field(sb, "module_fork_in_progress", 0);
@@ -194,8 +194,8 @@ public final class InfoCommand {
         field(sb, "pubsub_channels", s.pubsub.channelCount());
         field(sb, "pubsub_patterns", s.pubsub.patternCount());
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
-        field(sb, "latest_fork_usec", 0);
-        field(sb, "total_forks", 0);
+        field(sb, "latest_fork_usec", s.snapshotter == null ? 0 : s.snapshotter.latestForkMicros());
+        field(sb, "total_forks", s.snapshotter == null ? 0 : s.snapshotter.totalForks());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
     }

@@ -441,7 +441,7 @@ public final class AppendOnlyFile {
             Log.warning("Can't rewrite append only file in background: " + error);
             return false;
         }
-        Log.notice("Background append only file rewriting started by pid " + Log.pid());
+        Log.notice("Background append only file rewriting started by pid " + baseWriter.childPid());
         rewriteScheduled = false;
         rewriteTimeStart = AofWriter.nowSec();
         return true;
@@ -460,17 +460,21 @@ public final class AppendOnlyFile {
     }
 
     /** backgroundRewriteDoneHandler: installs the new base, or records the failure. */
-    void rewriteDone(boolean ok) {
+    void rewriteDone(BaseWriter.Outcome outcome) {
         if (!rewriteInProgress) return;
         rewriteInProgress = false;
         Path temp = workDir.get().resolve(tempBase);
-        if (ok) {
+        if (outcome.ok()) {
             Log.notice("Background AOF rewrite terminated with success");
             installRewrite(temp);
         } else {
             lastBgrewriteOk = false;
             consecutiveFailures++;
-            Log.warning("Background AOF rewrite terminated with error");
+            if (outcome.bySignal() != 0) {
+                Log.warning("Background AOF rewrite terminated by signal " + outcome.bySignal());
+            } else {
+                Log.warning("Background AOF rewrite terminated with error");
+            }
         }
         unlinkQuietly(temp);
         if (state == State.WAIT_REWRITE) {
@@ -546,7 +550,7 @@ public final class AppendOnlyFile {
     /** killAppendOnlyChild: stops a rewrite in progress and removes its temp file. */
     private void killRewrite() {
         if (!rewriteInProgress) return;
-        Log.notice("Killing running AOF rewrite child: " + Log.pid());
+        Log.notice("Killing running AOF rewrite child: " + baseWriter.childPid());
         baseWriter.cancel();
         rewriteInProgress = false;
         if (tempBase != null) unlinkQuietly(workDir.get().resolve(tempBase));

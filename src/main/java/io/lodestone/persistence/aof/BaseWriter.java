@@ -9,6 +9,10 @@ import java.util.function.Consumer;
  * thread.
  */
 public interface BaseWriter {
+    /** How a rewrite's child ended (Redis's exitcode and bysignal): written, or failed, or killed. */
+    record Outcome(boolean ok, int bySignal) {
+    }
+
     /** Whether another background job (a BGSAVE) holds the snapshot, so a rewrite must wait. */
     boolean busy();
 
@@ -17,7 +21,10 @@ public interface BaseWriter {
      * field) when {@code rdb}, else as commands. {@code done} later runs on the command thread with
      * the outcome. Returns null when started, else the reason it could not start.
      */
-    String start(Path temp, boolean rdb, Consumer<Boolean> done);
+    String start(Path temp, boolean rdb, Consumer<Outcome> done);
+
+    /** The pid of the process writing the base (the rewrite's child), for the log. */
+    long childPid();
 
     /** Stops a write in progress; {@code done} is not called. */
     void cancel();

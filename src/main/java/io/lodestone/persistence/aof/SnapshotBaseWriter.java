@@ -1,6 +1,6 @@
 package io.lodestone.persistence.aof;
 
-import io.lodestone.persistence.AtomicFileOutput;
+import io.lodestone.persistence.ChildFileOutput;
 import io.lodestone.persistence.ChecksummedOutput;
 import io.lodestone.persistence.SnapshotEncoder;
 import io.lodestone.persistence.SnapshotOutput;
@@ -36,12 +36,12 @@ public final class SnapshotBaseWriter implements BaseWriter {
     }
 
     @Override
-    public String start(Path temp, boolean rdb, Consumer<Boolean> done) {
+    public String start(Path temp, boolean rdb, Consumer<Outcome> done) {
         if (snapshotter.inProgress()) return "another snapshot is in progress";
         Path partial = temp.resolveSibling("temp-rewriteaof-" + Log.pid() + ".aof");
         SnapshotOutput out;
         try {
-            out = new AtomicFileOutput(temp, partial);
+            out = ChildFileOutput.open(temp, partial);
         } catch (IOException e) {
             return AofLoader.reason(e);
         }
@@ -52,12 +52,18 @@ public final class SnapshotBaseWriter implements BaseWriter {
             job = null;
             if (j.error() == null) {
                 Log.notice("Successfully created the temporary AOF base file " + temp.getFileName());
-            } else {
+            } else if (j.childSignal() == 0) {
                 Log.warning("Write error writing append only file on disk: " + j.error());
             }
-            done.accept(j.error() == null);
+            done.accept(new Outcome(j.error() == null, j.childSignal()));
         });
         return null;
+    }
+
+    @Override
+    public long childPid() {
+        Snapshotter.Job j = job;
+        return j != null ? j.childPid() : Log.pid();
     }
 
     @Override
