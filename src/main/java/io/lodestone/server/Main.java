@@ -80,6 +80,7 @@ public final class Main {
         else Log.notice("Running mode=standalone, port=" + port + ".");
         Log.warning("Server initialized");
         installSignalHandlers(server);
+        io.lodestone.command.server.CrashReport.installSignalHandlers(server.context(), server::execute);
         if (!server.loadDataFromDisk()) {
             boolean asked = server.shuttingDown();
             server.stop();

@@ -57,4 +57,19 @@ public final class Numbers {
             return false;
         }
     }
+
+    /**
+     * C's {@code atoi}, which Redis uses where it does not validate (DEBUG's knobs): leading blanks,
+     * an optional sign, then digits up to the first non-digit; 0 when there are none. Clamped to an int.
+     */
+    public static int atoi(byte[] s) {
+        int i = 0, n = s.length;
+        while (i < n && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) i++;
+        boolean neg = false;
+        if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+        long v = 0;
+        while (i < n && s[i] >= '0' && s[i] <= '9' && v <= Integer.MAX_VALUE) v = v * 10 + (s[i++] - '0');
+        v = neg ? -v : v;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
 }

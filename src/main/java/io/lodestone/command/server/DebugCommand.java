@@ -8,6 +8,7 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.Subcommands;
 import io.lodestone.store.KeyEntry;
+import io.lodestone.util.Numbers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -19,6 +20,8 @@ import java.util.Map;
  */
 final class DebugCommand {
     private static final CommandHandler HELP = Subcommands.help("DEBUG",
+            "AOF-FLUSH-SLEEP <microsec>",
+            "    Server will sleep before flushing the AOF, this is used for testing.",
             "DIGEST",
             "    Output a hex signature representing the current DB content.",
             "DIGEST-VALUE <key> [<key> ...]",
@@ -29,6 +32,8 @@ final class DebugCommand {
             "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
             "    Show low level info about the `key` and associated value.",
+            "PANIC",
+            "    Crash the server simulating a panic.",
             "POPULATE <count> [<prefix>] [<size>]",
             "    Create <count> string keys named key:<num>. If <prefix> is specified then",
             "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -47,6 +52,8 @@ final class DebugCommand {
             "      existing RDB file.",
             "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
             "      file to the database.",
+            "SEGFAULT",
+            "    Crash the server with sigsegv.",
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
             "    the Redis behavior). Setting it to 1 reenables back the default.",
@@ -78,6 +85,12 @@ final class DebugCommand {
         sub("object", 3, 3, DebugCommand::object);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+        sub("segfault", 2, 2, CrashReport::debugSegfault);
+        sub("panic", 2, 2, CrashReport::debugPanic);
+        sub("aof-flush-sleep", 3, 3, c -> {
+            c.server.aof.writer.flushSleepMicros = Math.max(0, Numbers.atoi(c.argv[2]));
+            c.reply.ok();
+        });
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {

@@ -34,6 +34,8 @@ public final class AofWriter {
     public int fsyncPolicy = FSYNC_EVERYSEC;
     public boolean timestampEnabled;
     public boolean noFsyncOnRewrite;
+    /** DEBUG AOF-FLUSH-SLEEP (Redis's aof_flush_sleep): µs slept before each write of a non-empty buffer, for tests. */
+    public long flushSleepMicros;
     /** Whether a background save or rewrite is running (no-appendfsync-on-rewrite). */
     public java.util.function.BooleanSupplier childActive = () -> false;
 
@@ -239,6 +241,15 @@ public final class AofWriter {
         });
     }
 
+    /** usleep on the command thread, as Redis's flushAppendOnlyFile does for aof_flush_sleep. */
+    private static void sleepMicros(long micros) {
+        try {
+            Thread.sleep(micros / 1000, (int) (micros % 1000) * 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     static long nowSec() {
         return System.currentTimeMillis() / 1000;
     }
@@ -273,6 +284,7 @@ public final class AofWriter {
             Log.notice("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without"
                     + " waiting for fsync to complete, this may slow down Redis.");
         }
+        if (flushSleepMicros > 0) sleepMicros(flushSleepMicros);
         long written = 0;
         IOException error = null;
         try {

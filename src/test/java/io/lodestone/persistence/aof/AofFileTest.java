@@ -360,6 +360,27 @@ class AofFileTest {
         assertEquals(shapes.get(1), shapes.get(0));
     }
 
+    /** DEBUG AOF-FLUSH-SLEEP: each write of the AOF buffer waits that long first, on both servers. */
+    @Test
+    void debugAofFlushSleepDelaysWritesToTheAof() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        for (boolean lodestone : List.of(true, false)) {
+            String[] args = {"--appendonly", "yes", "--enable-debug-command", "yes"};
+            try (ServerProcess s = lodestone ? ServerProcess.lodestone(args) : ServerProcess.redis(args);
+                 Jedis j = new Jedis("127.0.0.1", s.port())) {
+                Object reply = j.sendCommand(() -> "DEBUG".getBytes(), "AOF-FLUSH-SLEEP", "300000");
+                assertEquals("OK", new String((byte[]) reply, StandardCharsets.US_ASCII));
+                long t0 = System.nanoTime();
+                j.set("k", "v");
+                assertTrue(System.nanoTime() - t0 >= 300_000_000L, s.name() + ": the reply waits for the AOF write");
+                j.sendCommand(() -> "DEBUG".getBytes(), "AOF-FLUSH-SLEEP", "0");
+                t0 = System.nanoTime();
+                j.set("k", "v2");
+                assertTrue(System.nanoTime() - t0 < 300_000_000L, s.name());
+            }
+        }
+    }
+
     /** BGREWRITEAOF and BGSAVE exclude each other as in Redis (one child / one snapshot at a time). */
     @Test
     @Slow
