@@ -15,7 +15,7 @@ import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.unix.UnixChannel;
 
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +34,7 @@ public final class Lodestone implements ServerContext.Host {
     private final EventLoopGroup loop;
     private final Listeners listeners;
     private final ServerCron cron;
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private volatile boolean shuttingDown;
 
     public Lodestone(Config config) {
@@ -115,7 +115,7 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     public void awaitStop() throws InterruptedException {
-        stopped.await();
+        stopped.join();
     }
 
     /** Closes listeners and clients and stops the event loops. */
@@ -126,7 +126,7 @@ public final class Lodestone implements ServerContext.Host {
         cron.stop();
         listeners.close();
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.countDown());
+        loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete(null));
     }
 
     /** SIGTERM/SIGINT: shut down from the command thread, as Redis's serverCron does. */
@@ -147,7 +147,20 @@ public final class Lodestone implements ServerContext.Host {
      * listens, so that clients get -LOADING meanwhile. False (logged) when the server must exit.
      */
     public boolean loadDataFromDisk() {
-        return new StartupLoading(server, loop.next(), this::feedAof).load();
+        CompletableFuture<Boolean> loaded = new CompletableFuture<>();
+        Thread loader = new Thread(() -> {
+            try {
+                loaded.complete(new StartupLoading(server, loop.next(), this::feedAof).load());
+            } catch (Throwable t) {
+                loaded.completeExceptionally(t);
+            }
+        }, "loading");
+        // A shutdown while loading (SIGTERM, SHUTDOWN) ends the process without waiting for the rest of
+        // the file, as Redis exits from its loading loop: the loader is a daemon and is left behind.
+        loader.setDaemon(true);
+        loader.start();
+        stopped.thenRun(() -> loaded.complete(false));
+        return loaded.join();
     }
 
     /** Whether a shutdown was asked for (a signal during loading ends the start-up, not with an error). */

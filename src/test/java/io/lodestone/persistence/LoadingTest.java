@@ -239,6 +239,30 @@ class LoadingTest {
     }
 
     /**
+     * SIGTERM while the data set loads ends the process at once, as redis-server exits from its loading
+     * loop, instead of after the rest of the file (the suite kills a server still alive 10 s later).
+     */
+    @Test
+    void sigtermWhileLoadingEndsTheProcessAtOnce() throws Exception {
+        Path dir = TempDirs.create("loading");
+        try (ServerProcess s = ServerProcess.lodestone("--dir", dir.toString(), "--enable-debug-command", "yes");
+             Jedis j = jedis(s)) {
+            j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");
+            j.save();
+        }
+        // 20,000 keys at 1 ms each: the whole load would last 20 seconds.
+        try (ServerProcess s = ServerProcess.lodestoneLoading("--dir", dir.toString(), "--key-load-delay", "1000");
+             io.lodestone.testsupport.RespClient c = s.client()) {
+            assertEquals("-LOADING Redis is loading the dataset in memory\r\n", str(c.call("PING")));
+            long t0 = System.nanoTime();
+            ProcessHandle.of(s.pid()).orElseThrow().destroy();
+            Wait.until(Duration.ofSeconds(5), "the process to end", () -> !s.isAlive(), s::log);
+            assertTrue(System.nanoTime() - t0 < 5_000_000_000L);
+            assertTrue(s.log().contains("Redis is now ready to exit, bye bye..."), s.log());
+        }
+    }
+
+    /**
      * A replica parses its master's payload in the background and keeps serving its old data meanwhile
      * (Redis's async loading, swapdb): INFO says async_loading:1, not loading:1, and reads are answered.
      */
