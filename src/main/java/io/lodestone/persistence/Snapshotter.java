@@ -209,14 +209,24 @@ public final class Snapshotter {
             } finally {
                 walking = false;
             }
-            if (done) {
-                encoder.end(sink);
-                handOff();
-                queue.add(new Chunk(END, 0));
-            } else {
-                long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            // rdb-key-save-delay counts after each key, the last one included, as Redis's child sleeps
+            // after writing each key: even a one-key save lasts that long.
+            long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            if (!done) {
                 loop.schedule(this::step, pause, TimeUnit.MICROSECONDS);
+            } else if (pause > 0) {
+                loop.schedule(this::endWalk, pause, TimeUnit.MICROSECONDS);
+            } else {
+                endWalk();
             }
+        }
+
+        /** The walk is over: the encoder's trailer, then the end mark for the writer. */
+        private void endWalk() {
+            if (finished) return;
+            encoder.end(sink);
+            handOff();
+            queue.add(new Chunk(END, 0));
         }
 
         private void writeLoop() {

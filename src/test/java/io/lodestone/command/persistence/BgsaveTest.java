@@ -119,6 +119,22 @@ class BgsaveTest {
         }
     }
 
+    /** rdb-key-save-delay counts after every key, the last included: a one-key save lasts that long, as in Redis. */
+    @Test
+    void keySaveDelayHoldsEvenAOneKeySave() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start("rdb-key-save-delay 1000000");
+             Jedis j = new Jedis("127.0.0.1", server.port(), TIMEOUT_MS)) {
+            j.set("k", "v");
+            long t0 = System.nanoTime();
+            assertEquals("Background saving started", j.bgsave());
+            Thread.sleep(300);
+            assertTrue(info(j).contains("rdb_bgsave_in_progress:1"), info(j));
+            Wait.until(WAIT, "the BGSAVE to end", () -> info(j).contains("rdb_bgsave_in_progress:0"));
+            assertTrue(System.nanoTime() - t0 >= 1_000_000_000L);
+            assertTrue(info(j).contains("rdb_last_bgsave_status:ok"), info(j));
+        }
+    }
+
     @Test
     void debugReloadKeepsTheData() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.start();
