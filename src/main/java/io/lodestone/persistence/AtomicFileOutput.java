@@ -27,7 +27,12 @@ public final class AtomicFileOutput implements SnapshotOutput {
 
     /** Redis's temp name for a save made by process {@code pid}: {@code temp-<pid>.rdb} beside the target. */
     public static Path tempFor(Path target, String prefix) {
-        return target.toAbsolutePath().getParent().resolve(prefix + ProcessHandle.current().pid() + ".rdb");
+        return tempFor(target, prefix, ProcessHandle.current().pid());
+    }
+
+    /** The temp name of a save made by process {@code pid} (Redis's child names its file after itself). */
+    public static Path tempFor(Path target, String prefix, long pid) {
+        return target.toAbsolutePath().getParent().resolve(prefix + pid + ".rdb");
     }
 
     @Override

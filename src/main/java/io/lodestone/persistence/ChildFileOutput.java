@@ -5,9 +5,12 @@ import io.lodestone.util.Log;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
 
 /**
  * A background save's file written by a child process, as Redis's fork()ed child writes its temp file.
@@ -43,32 +46,47 @@ public final class ChildFileOutput implements SnapshotOutput {
     private final Process child;
     private final OutputStream pipe;
 
-    private ChildFileOutput(Path target, Path temp) throws IOException {
-        this.target = target.toAbsolutePath();
-        this.temp = temp.toAbsolutePath();
+    /**
+     * Starts the child writing into the temp file of this process's pid, then gives that file the
+     * child's pid, the name Redis's child writes (the child's descriptor follows the rename).
+     */
+    private ChildFileOutput(LongFunction<Path> targetFor, LongFunction<Path> tempFor) throws IOException {
+        Path provisional = tempFor.apply(ProcessHandle.current().pid()).toAbsolutePath();
         this.child = new ProcessBuilder("cat")
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .redirectOutput(this.temp.toFile())
+                .redirectOutput(provisional.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         this.pipe = child.getOutputStream();
+        Path named = tempFor.apply(child.pid()).toAbsolutePath();
+        try {
+            Files.move(provisional, named, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            child.destroyForcibly();
+            AtomicFileOutput.deleteQuietly(provisional);
+            throw e;
+        }
+        this.temp = named;
+        this.target = targetFor.apply(child.pid()).toAbsolutePath();
     }
 
     /**
-     * The output of a background save to {@code target} through {@code temp}: written by a child
-     * process, or by this process when none can be started (logged once).
+     * The output of a background save: the file {@code targetFor} names, written through the temp file
+     * {@code tempFor} names, each after the pid of the process writing it (a child process, or this
+     * process when no child can be started, which is logged once).
      */
-    public static SnapshotOutput open(Path target, Path temp) throws IOException {
+    public static SnapshotOutput open(LongFunction<Path> targetFor, LongFunction<Path> tempFor) throws IOException {
         if (!childrenUnavailable) {
             try {
-                return new ChildFileOutput(target, temp);
+                return new ChildFileOutput(targetFor, tempFor);
             } catch (IOException e) {
                 childrenUnavailable = true;
                 Log.warning("Can't start a child process for background saves (" + e.getMessage()
                         + "): they are written by the server process itself");
             }
         }
-        return new AtomicFileOutput(target, temp);
+        long self = ProcessHandle.current().pid();
+        return new AtomicFileOutput(targetFor.apply(self), tempFor.apply(self));
     }
 
     @Override

@@ -168,7 +168,7 @@ public final class RdbPersistence {
         Path target = path();
         SnapshotOutput out;
         try {
-            out = ChildFileOutput.open(target, AtomicFileOutput.tempFor(target, "temp-bg-"));
+            out = ChildFileOutput.open(pid -> target, pid -> AtomicFileOutput.tempFor(target, "temp-", pid));
         } catch (IOException e) {
             Log.warning("Failed opening the temp RDB file " + target.getFileName() + " (in server root dir "
                     + target.toAbsolutePath().getParent() + ") for saving: " + e.getMessage());

@@ -52,6 +52,11 @@ class SaveChildTest {
         Wait.until(WAIT, "the child to die", () -> !p.isAlive());
     }
 
+    /** The temp file named after the child, as Redis's child names it. */
+    private static void awaitFile(Path file) {
+        Wait.until(WAIT, file + " to exist", () -> Files.exists(file));
+    }
+
     private static void awaitLog(ServerProcess s, String line) {
         Wait.until(WAIT, "'" + line + "' in the log", () -> s.log().contains(line), s::log);
     }
@@ -70,7 +75,9 @@ class SaveChildTest {
             call(c, "DEBUG", "POPULATE", "1000");
             call(c, "CONFIG", "SET", "rdb-key-save-delay", "100000");
             seen.append(call(c, "BGSAVE")).append('\n');
-            kill9(child(s));
+            ProcessHandle child = child(s);
+            awaitFile(s.dir().resolve("temp-" + child.pid() + ".rdb"));
+            kill9(child);
             Wait.until(WAIT, "the BGSAVE to end", () -> Info.field(call(c, "INFO", "persistence"), "rdb_bgsave_in_progress").equals("0"));
             String info = call(c, "INFO", "persistence");
             seen.append(Info.field(info, "rdb_last_bgsave_status")).append('\n');
@@ -110,7 +117,9 @@ class SaveChildTest {
             call(c, "CONFIG", "SET", "rdb-key-save-delay", "100000");
             for (int i = 0; i < 3; i++) {
                 seen.append(call(c, "BGREWRITEAOF")).append('\n');
-                kill9(child(s));
+                ProcessHandle child = child(s);
+                awaitFile(s.dir().resolve("temp-rewriteaof-" + child.pid() + ".aof"));
+                kill9(child);
                 Wait.until(WAIT, "the rewrite to end",
                         () -> Info.field(call(c, "INFO", "persistence"), "aof_rewrite_in_progress").equals("0"));
             }

@@ -431,16 +431,15 @@ public final class AppendOnlyFile {
             return false;
         }
         rewrites++;
-        tempBase = "temp-rewriteaof-bg-" + Log.pid() + ".aof";
-        Path temp = workDir.get().resolve(tempBase);
         rewriteInProgress = true;
-        String error = baseWriter.start(temp, useRdbPreamble, this::rewriteDone);
+        String error = baseWriter.start(workDir.get(), useRdbPreamble, this::rewriteDone);
         if (error != null) {
             rewriteInProgress = false;
             lastBgrewriteOk = false;
             Log.warning("Can't rewrite append only file in background: " + error);
             return false;
         }
+        tempBase = baseWriter.tempBase().getFileName().toString();
         Log.notice("Background append only file rewriting started by pid " + baseWriter.childPid());
         rewriteScheduled = false;
         rewriteTimeStart = AofWriter.nowSec();

@@ -17,11 +17,15 @@ public interface BaseWriter {
     boolean busy();
 
     /**
-     * Starts writing the dataset as of now to {@code temp}, as an RDB image (with the aof-base aux
-     * field) when {@code rdb}, else as commands. {@code done} later runs on the command thread with
-     * the outcome. Returns null when started, else the reason it could not start.
+     * Starts writing the dataset as of now to a temporary file in {@code dir} (see {@link #tempBase}),
+     * as an RDB image (with the aof-base aux field) when {@code rdb}, else as commands. {@code done}
+     * later runs on the command thread with the outcome. Returns null when started, else the reason it
+     * could not start.
      */
-    String start(Path temp, boolean rdb, Consumer<Outcome> done);
+    String start(Path dir, boolean rdb, Consumer<Outcome> done);
+
+    /** The complete base of the write in progress: Redis's {@code temp-rewriteaof-bg-<child pid>.aof}. */
+    Path tempBase();
 
     /** The pid of the process writing the base (the rewrite's child), for the log. */
     long childPid();

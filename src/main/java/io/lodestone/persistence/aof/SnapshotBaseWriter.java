@@ -24,6 +24,7 @@ public final class SnapshotBaseWriter implements BaseWriter {
     private final AppendOnlyFile aof;
     private final Snapshotter snapshotter;
     private Snapshotter.Job job;
+    private Path tempBase;
 
     public SnapshotBaseWriter(AppendOnlyFile aof, Snapshotter snapshotter) {
         this.aof = aof;
@@ -36,12 +37,12 @@ public final class SnapshotBaseWriter implements BaseWriter {
     }
 
     @Override
-    public String start(Path temp, boolean rdb, Consumer<Outcome> done) {
+    public String start(Path dir, boolean rdb, Consumer<Outcome> done) {
         if (snapshotter.inProgress()) return "another snapshot is in progress";
-        Path partial = temp.resolveSibling("temp-rewriteaof-" + Log.pid() + ".aof");
         SnapshotOutput out;
         try {
-            out = ChildFileOutput.open(temp, partial);
+            out = ChildFileOutput.open(pid -> dir.resolve("temp-rewriteaof-bg-" + pid + ".aof"),
+                    pid -> dir.resolve("temp-rewriteaof-" + pid + ".aof"));
         } catch (IOException e) {
             return AofLoader.reason(e);
         }
@@ -51,13 +52,19 @@ public final class SnapshotBaseWriter implements BaseWriter {
             if (j != job || j.aborted()) return;
             job = null;
             if (j.error() == null) {
-                Log.notice("Successfully created the temporary AOF base file " + temp.getFileName());
+                Log.notice("Successfully created the temporary AOF base file " + tempBase.getFileName());
             } else if (j.childSignal() == 0) {
                 Log.warning("Write error writing append only file on disk: " + j.error());
             }
             done.accept(new Outcome(j.error() == null, j.childSignal()));
         });
+        tempBase = dir.resolve("temp-rewriteaof-bg-" + job.childPid() + ".aof");
         return null;
+    }
+
+    @Override
+    public Path tempBase() {
+        return tempBase;
     }
 
     @Override
