@@ -8,7 +8,9 @@
  *       expiry, no propagation, -LOADING to clients; every loading path goes through it.</li>
  *   <li>{@link io.lodestone.persistence.Snapshotter} - point-in-time snapshots without fork (BGSAVE,
  *       AOF rewrites, full syncs), written in the background through a
- *       {@link io.lodestone.persistence.SnapshotOutput}.</li>
+ *       {@link io.lodestone.persistence.SnapshotOutput}; a background save's file is written by a
+ *       child process ({@link io.lodestone.persistence.ChildFileOutput}), Redis's fork child as tools
+ *       see it.</li>
  *   <li>{@code rdb/} - the RDB format; {@code aof/} - the multi-part append-only file.</li>
  * </ul>
  * Depends on store, config (save points) and util.
