@@ -90,6 +90,11 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // Last check, as in Redis: a paused client's command is held whole, then checked again.
+        if (server.pause.postpones(c, cmd)) {
+            server.pause.postpone(c);
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
