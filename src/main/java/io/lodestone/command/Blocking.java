@@ -240,7 +240,10 @@ public final class Blocking {
         // A client held by a pause has no timeout reply: only the end of the pause releases it.
         if (st == null || st.postponed) return false;
         unblock(c);
-        if (error) c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        if (error) {
+            c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            st.cmd.failedCalls++; // Redis's updateStatsOnUnblock: the blocked command failed
+        }
         else st.onTimeout.accept(c);
         server.wake(c);
         c.conn.resume();

@@ -58,6 +58,8 @@ public final class CommandSpec {
 
     // Statistics for INFO commandstats.
     public long calls, usec, rejectedCalls, failedCalls;
+    /** INFO latencystats: made at the first call measured while latency-tracking is on. */
+    public LatencyHistogram latency;
 
     CommandSpec(RespValue.Aggregate info, CommandSpec parent) {
         this.info = info;
