@@ -52,6 +52,7 @@ public final class Lodestone implements ServerContext.Host {
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
                 server.rdb::path);
         Commands.registerAll(server);
+        for (java.util.List<String> r : config.renameCommands()) server.commands.rename(r.get(0), r.get(1));
         server.blocking.timers = (delayMs, task) -> {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
