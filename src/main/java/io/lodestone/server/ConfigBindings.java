@@ -68,6 +68,8 @@ final class ConfigBindings {
         });
         config.watchEnum("loglevel", Log::level);
         config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
+        config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
+        config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
 
         // Clients and what they may do
         Security security = s.security;
