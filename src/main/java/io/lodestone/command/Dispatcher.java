@@ -203,6 +203,7 @@ public final class Dispatcher {
             }
             // EXEC is SKIP_SLOWLOG: the commands it ran are logged one by one.
             if (!cmd.is(CommandSpec.SKIP_SLOWLOG)) server.slowlog.push(c, c.argv, c.argc, duration / 1000);
+            server.latency.addSampleIfNeeded(cmd.is(CommandSpec.FAST) ? "fast-command" : "command", duration / 1_000_000);
             if (stats.totalErrorReplies != stats.errorsMark) cmd.failedCalls++;
             if (!served) stats.totalCommandsProcessed++;
         }

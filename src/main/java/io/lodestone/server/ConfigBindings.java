@@ -70,6 +70,7 @@ final class ConfigBindings {
         config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
         config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
         config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
+        config.watchLong("latency-monitor-threshold", v -> s.latency.thresholdMs = v);
 
         // Clients and what they may do
         Security security = s.security;

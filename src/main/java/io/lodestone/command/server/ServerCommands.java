@@ -35,6 +35,7 @@ public final class ServerCommands {
         ConfigCommand.register(t);
         DebugCommand.register(t);
         SlowLogCommand.register(t);
+        LatencyCommand.register(t);
     }
 
     static void commandAll(Client c) {
