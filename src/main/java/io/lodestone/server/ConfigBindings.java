@@ -53,7 +53,7 @@ final class ConfigBindings {
      * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
      */
     static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread,
-                     Runnable feedAof) {
+                     Runnable feedAof, OomScoreAdj oom) {
         config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
 
         // The process
@@ -67,6 +67,9 @@ final class ConfigBindings {
             cron.hzChanged();
         });
         config.watchEnum("loglevel", Log::level);
+        Config.ApplyHook oomHook = c -> oom.apply(s.replication.isReplica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
+        config.onApply("oom-score-adj", oomHook);
+        config.onApply("oom-score-adj-values", oomHook);
         config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
         config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
         config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
