@@ -172,6 +172,7 @@ final class ConfigBindings {
         // Replication, replica side
         MasterLink link = s.masterLink;
         config.watchString("masterauth", v -> link.masterAuth = v == null || v.isEmpty() ? null : v);
+        config.watchString("bind-source-addr", v -> link.bindSourceAddr = v == null || v.isEmpty() ? null : v);
         config.watchString("masteruser", v -> link.masterUser = v == null || v.isEmpty() ? null : v);
         config.watchString("replica-announce-ip", v -> link.announceIp = v == null || v.isEmpty() ? null : v);
         config.watchInt("replica-announce-port", v -> link.announcePort = v);
