@@ -43,6 +43,8 @@ public final class Dispatcher {
             cmd = sub;
         }
         c.cmd = c.lastCmd = cmd;
+        // Redis keeps client-side caching metadata within tracking-table-max-keys before each command.
+        if (server.tracking.clients() > 0) server.tracking.limitUsedSlots();
         if (!cmd.arityOk(argc) || cmd.handler == null) {
             reject(c, cmd, Errors.wrongArity(cmd.fullName));
             return;
@@ -113,6 +115,7 @@ public final class Dispatcher {
             server.endCall(!cmd.is(CommandSpec.TOUCHES_ARBITRARY_KEYS));
         }
         c.woff = server.replication.stream.offset();
+        server.tracking.afterCommand(c, cmd);
         server.blocking.serveReadyKeys(this);
     }
 
@@ -186,11 +189,15 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        Tracking tracking = server.tracking;
+        tracking.beginCall(c);
         long start = System.nanoTime();
         try {
             cmd.handler.call(c);
         } catch (CommandError e) {
             reply.error(e.getMessage());
+        } finally {
+            tracking.endCall(c, cmd);
         }
         long duration = System.nanoTime() - start;
         // Redis runs the AOF's commands without call(): they are not counted.

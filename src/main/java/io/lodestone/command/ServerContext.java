@@ -44,6 +44,8 @@ public final class ServerContext {
     public final SlowLog slowlog = new SlowLog();
     /** LATENCY: events slower than latency-monitor-threshold. */
     public final LatencyMonitor latency = new LatencyMonitor();
+    /** CLIENT TRACKING: client-side caching invalidations. */
+    public final Tracking tracking = new Tracking(this);
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
@@ -110,6 +112,7 @@ public final class ServerContext {
         @Override
         public void keyExpired(Database db, byte[] key) {
             watches.touch(db, key);
+            tracking.keyChanged(key);
             notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db.id());
             // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
             if (!propagation.isEmpty()) propagate(db.id(), new byte[][]{del, key}, 2);
@@ -118,6 +121,7 @@ public final class ServerContext {
         @Override
         public void keyModified(Database db, byte[] key) {
             watches.touch(db, key);
+            tracking.keyChanged(key);
         }
 
         @Override
@@ -138,6 +142,7 @@ public final class ServerContext {
         @Override
         public void databaseCleared(Database db) {
             watches.touchAllIn(db, null);
+            tracking.flushed();
         }
 
         @Override
@@ -168,6 +173,7 @@ public final class ServerContext {
 
     /** Flushes every woken client (called by the transport at the end of each read batch and timer). */
     public void flushPendingWrites() {
+        tracking.broadcast(); // Redis's beforeSleep: BCAST invalidations gathered since the last flush
         if (replication != null) replication.flush();
         for (int i = 0; i < pendingWrites.size(); i++) {
             Client c = pendingWrites.get(i);

@@ -163,6 +163,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
+            server.tracking.disable(client);
             server.pubsub.unsubscribeAll(client);
         }
         if (decoder != null) decoder.release();

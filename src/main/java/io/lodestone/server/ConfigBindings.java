@@ -74,6 +74,7 @@ final class ConfigBindings {
         config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
         config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
         config.watchLong("latency-monitor-threshold", v -> s.latency.thresholdMs = v);
+        config.watchLong("tracking-table-max-keys", v -> s.tracking.maxKeys = v);
 
         // Clients and what they may do
         Security security = s.security;

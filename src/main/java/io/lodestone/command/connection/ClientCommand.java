@@ -30,6 +30,7 @@ public final class ClientCommand {
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
         t.handle("client|pause", ClientCommand::pause);
+        TrackingCommands.register(t);
         t.handle("client|unpause", c -> {
             c.server.pause.unpause(ClientPause.Purpose.CLIENT_COMMAND);
             c.reply.ok();
@@ -157,6 +158,9 @@ public final class ClientCommand {
         if (c.dirtyCas) f.append('d');
         if (c.closing) f.append('c');
         if (c.noEvict) f.append('e');
+        if (c.tracking != null && c.tracking.on) f.append('t');
+        if (c.tracking != null && c.tracking.brokenRedirect) f.append('R');
+        if (c.tracking != null && c.tracking.bcast) f.append('B');
         return f.length() == 0 ? "N" : f.toString();
     }
 

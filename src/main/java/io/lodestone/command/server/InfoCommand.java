@@ -121,7 +121,7 @@ public final class InfoCommand {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", s.blocking.blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
     }
 
@@ -196,6 +196,9 @@ public final class InfoCommand {
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
+        field(sb, "tracking_total_keys", s.tracking.totalKeys());
+        field(sb, "tracking_total_items", s.tracking.totalItems());
+        field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
     }
