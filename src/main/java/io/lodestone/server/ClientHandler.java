@@ -211,12 +211,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public String remoteAddress() {
-        return format(ctx.channel().remoteAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().remoteAddress());
     }
 
     @Override
     public String localAddress() {
-        return format(ctx.channel().localAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().localAddress());
+    }
+
+    @Override
+    public boolean unixSocket() {
+        return ctx.channel() instanceof io.netty.channel.unix.DomainSocketChannel
+                || ctx.channel() instanceof io.netty.channel.socket.nio.NioDomainSocketChannel;
+    }
+
+    /** Both ends of a Unix socket connection show as the socket's path with port 0, as in Redis. */
+    private String unixAddress() {
+        return server.config.getString("unixsocket") + ":0";
     }
 
     @Override

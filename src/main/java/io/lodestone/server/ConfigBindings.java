@@ -36,6 +36,7 @@ final class ConfigBindings {
             "databases",                          // ServerContext: the number of databases, fixed at start
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
+            "unixsocket", "unixsocketperm",       // Listeners, at start
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
             "dir",                                // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream

@@ -104,6 +104,11 @@ public final class Lodestone implements ServerContext.Host {
         return listeners.listen();
     }
 
+    /** Listens on the {@code unixsocket} setting, if any. Returns an error text on failure. */
+    public String listenUnix() {
+        return listeners.listenUnix();
+    }
+
     /** Starts cron at the configured hz (Redis's serverCron). */
     public void startCron() {
         cron.start();

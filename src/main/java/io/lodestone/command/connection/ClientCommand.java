@@ -148,6 +148,7 @@ public final class ClientCommand {
         if (c.blocked != null) f.append('b');
         if (c.dirtyCas) f.append('d');
         if (c.closing) f.append('c');
+        if (c.conn.unixSocket()) f.append('U');
         if (c.noEvict) f.append('e');
         return f.length() == 0 ? "N" : f.toString();
     }
