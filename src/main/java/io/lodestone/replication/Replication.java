@@ -120,6 +120,7 @@ public final class Replication {
         if (r.streamOnAck) {
             r.streamOnAck = false;
             r.goOnline();
+            refreshGoodReplicas();
         }
     }
 
@@ -132,6 +133,21 @@ public final class Replication {
 
     public int goodReplicas() {
         return goodReplicas;
+    }
+
+    /**
+     * Redis's refreshGoodSlavesCount: the online replicas whose last ACK is within min-replicas-max-lag.
+     * Called by cron, when a replica comes online or goes, and when either setting changes, so a write
+     * right after one of those sees the new count.
+     */
+    public void refreshGoodReplicas() {
+        if (minReplicasToWrite == 0 || minReplicasMaxLag == 0) return;
+        long now = System.currentTimeMillis();
+        int good = 0;
+        for (ReplicaPeer r : stream.replicas()) {
+            if (r.state == ReplicaPeer.State.ONLINE && (now - r.ackTimeMs) / 1000 <= minReplicasMaxLag) good++;
+        }
+        goodReplicas = good;
     }
 
     /** Whether min-replicas-to-write refuses writes now (-NOREPLICAS). */
@@ -236,6 +252,7 @@ public final class Replication {
         peer.state = ReplicaPeer.State.ONLINE;
         ch.writeAndFlush(Unpooled.wrappedBuffer(missing), ch.voidPromise());
         syncPartialOk++;
+        refreshGoodReplicas();
         Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
                 + " accepted. Sending " + missing.length + " bytes of backlog starting from offset " + offset + ".");
         return true;
@@ -318,6 +335,7 @@ public final class Replication {
                 r.ackTimeMs = System.currentTimeMillis();
                 Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
             }
+            refreshGoodReplicas();
         } else {
             Log.notice("Background saving terminated with success");
             for (ReplicaPeer r : group) if (!r.isClosed()) sendFile(r, file);
@@ -345,6 +363,7 @@ public final class Replication {
                 ch.eventLoop().execute(() -> {
                     if (r.isClosed()) return;
                     r.goOnline();
+                    refreshGoodReplicas();
                     Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
                 });
             } catch (IOException e) {
@@ -360,6 +379,7 @@ public final class Replication {
         stream.detach(r);
         syncing.remove(r);
         if (stream.replicas().isEmpty()) noReplicasSinceMs = System.currentTimeMillis();
+        refreshGoodReplicas();
         // The last replica of a diskless sync gone: the snapshot has nobody to serve.
         if (!syncing.isEmpty() || !snapshotter.inProgress()) return;
         Snapshotter.Job job = snapshotter.current();
@@ -394,7 +414,6 @@ public final class Replication {
         if (!isReplica && !all.isEmpty() && pingPeriodSeconds > 0 && cronTicks % pingPeriodSeconds == 0) {
             stream.feedCommand(-1, PING, 1);
         }
-        int good = 0;
         for (ReplicaPeer r : all) {
             if (r.isClosed() || !r.channel.isActive()) {
                 replicaGone(r);
@@ -411,12 +430,10 @@ public final class Replication {
                 if (!r.oldSync && lag > timeoutSeconds) {
                     Log.warning("Disconnecting timedout replica (streaming sync): " + r.ip() + ":" + r.listeningPort);
                     dropReplica(r, "timeout: no ACK for " + lag + " seconds");
-                    continue;
                 }
-                if (lag <= minReplicasMaxLag) good++;
             }
         }
-        goodReplicas = good;
+        refreshGoodReplicas();
         if (stream.replicas().isEmpty() && stream.backlog() != null && !isReplica && backlogTtlSeconds > 0
                 && now - noReplicasSinceMs > backlogTtlSeconds * 1000) {
             Log.notice("Replication backlog freed after " + backlogTtlSeconds

@@ -149,8 +149,14 @@ final class ConfigBindings {
         config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
         config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
         config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
-        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
-        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
+        config.watchInt("min-replicas-to-write", v -> {
+            r.minReplicasToWrite = v;
+            r.refreshGoodReplicas();
+        });
+        config.watchInt("min-replicas-max-lag", v -> {
+            r.minReplicasMaxLag = v;
+            r.refreshGoodReplicas();
+        });
         config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
         config.watchLong("repl-backlog-size", v -> commandThread.execute(
                 () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
