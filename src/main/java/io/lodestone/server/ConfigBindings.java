@@ -176,7 +176,10 @@ final class ConfigBindings {
         config.watchInt("replica-announce-port", v -> link.announcePort = v);
         config.watchEnum("repl-diskless-load", v -> link.disklessLoad = v);
         ReplicationState repl = s.repl;
-        config.watchBool("replica-read-only", v -> repl.replicaReadOnly = v);
+        config.watchBool("replica-read-only", v -> {
+            repl.replicaReadOnly = v;
+            if (s.replication != null) s.updateExpiryRole();
+        });
         config.watchBool("replica-serve-stale-data", v -> repl.replicaServeStaleData = v);
     }
 }

@@ -142,7 +142,7 @@ final class MasterClientHost implements MasterLink.Host {
     @Override
     public void roleChanged(boolean replica) {
         // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
-        server.keyspace.expireOnAccess(!replica);
+        server.updateExpiryRole();
         if (!replica) return;
         // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.
         List<Client> blocked = new ArrayList<>();
