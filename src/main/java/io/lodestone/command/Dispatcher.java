@@ -90,6 +90,12 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // A replica loading its master's payload in the background still serves its old data, but not
+        // the commands that would act on the data set being replaced (Redis's CMD_NO_ASYNC_LOADING).
+        if (server.loading.asyncLoading() && denyAsyncLoading(c, cmd)) {
+            reject(c, cmd, "LOADING Redis is loading the dataset in memory");
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
@@ -138,6 +144,14 @@ public final class Dispatcher {
         for (MultiState.Queued q : c.multi.commands) {
             if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd(), q.argv(), q.argv().length)) return true;
         }
+        return false;
+    }
+
+    /** Redis's is_deny_async_loading_command: the flag, or an EXEC queueing a command with it. */
+    private static boolean denyAsyncLoading(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.NO_ASYNC_LOADING)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.NO_ASYNC_LOADING)) return true;
         return false;
     }
 

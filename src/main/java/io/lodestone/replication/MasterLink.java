@@ -81,8 +81,11 @@ public final class MasterLink {
         /** Makes the loaded data the data set (command thread), with the RDB's log lines and counters. */
         void adopt(RdbFileLoader.Result loaded);
 
-        /** A payload of {@code bytes} is being parsed in the background (INFO async_loading), or no longer. */
-        void asyncLoading(boolean on, long bytes);
+        /**
+         * A payload of {@code bytes} (0: unknown) is being loaded, or no longer (Redis's startLoading and
+         * stopLoading): clients get -LOADING, or with {@code async} keep being served (INFO async_loading).
+         */
+        void loading(boolean on, boolean async, long bytes);
 
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
@@ -406,12 +409,25 @@ public final class MasterLink {
     /** Feeds {@link #input} to the transfer; false when more bytes are needed or the state changed. */
     private boolean transfer() {
         transferLastIoMs = System.currentTimeMillis();
-        return switch (transfer.read(input)) {
+        PayloadTransfer.Progress progress = transfer.read(input);
+        // Redis reads a diskless payload straight into the loader: the load starts with its first byte.
+        if (transfer.diskless() && transfer.headerRead() && !load.begun() && progress != PayloadTransfer.Progress.FAILED) {
+            load.begin(asyncLoad(), Math.max(0, transfer.size()));
+        }
+        return switch (progress) {
             case NEED_MORE -> false;
             case AGAIN -> true;
             case FAILED -> transferFailed();
             case COMPLETE -> payloadComplete();
         };
+    }
+
+    /**
+     * Redis 7.0's async loading: swapdb, and the master's replication id is ours (our data is an older
+     * point of the same history), so the old data can be served while the new one loads.
+     */
+    private boolean asyncLoad() {
+        return "swapdb".equals(disklessLoad) && stream.replid().equals(handshake.initialReplid());
     }
 
     /** The whole payload is here: it is parsed in the background, then adopted on this thread. */

@@ -149,9 +149,15 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void asyncLoading(boolean on, long bytes) {
-        if (on) server.loading.beginAsync(bytes);
-        else server.loading.endAsync();
+    public void loading(boolean on, boolean async, long bytes) {
+        if (on && async) {
+            server.loading.beginAsync(bytes);
+        } else if (on) {
+            server.loading.begin(bytes);
+        } else {
+            if (server.loading.asyncLoading()) server.loading.endAsync();
+            if (server.loading.active()) server.loading.end();
+        }
     }
 
     @Override

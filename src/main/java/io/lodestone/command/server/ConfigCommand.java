@@ -60,7 +60,8 @@ final class ConfigCommand {
         if ((c.argc - 2) % 2 != 0) throw Errors.syntax();
         List<String[]> pairs = new ArrayList<>();
         for (int i = 2; i < c.argc; i += 2) pairs.add(new String[]{str(c.argv[i]), str(c.argv[i + 1])});
-        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active());
+        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active()
+                || c.server.loading.asyncLoading());
         if (error != null) throw new CommandError(error);
         c.reply.ok();
     }
