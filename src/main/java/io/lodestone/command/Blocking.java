@@ -31,6 +31,8 @@ public final class Blocking {
         final Consumer<Client> onTimeout;
         final CommandSpec cmd;
         final byte[][] argv;
+        /** Postponed by CLIENT PAUSE (Redis's BLOCKED_POSTPONE): the whole command runs again at the end. */
+        boolean postponed;
         /** Cancels the timeout timer. */
         Runnable cancelTimer;
 
@@ -114,6 +116,20 @@ public final class Blocking {
             long delay = Math.max(0, deadlineMs - System.currentTimeMillis());
             st.cancelTimer = timers.schedule(delay, () -> timeout(c, st));
         }
+    }
+
+    /**
+     * Redis's blockPostponeClient: the client's command waits, with no keys and no timeout, until
+     * {@link ClientPause} ends; then it is processed again from the start.
+     */
+    void postpone(Client c) {
+        block(c, List.of(), 0, x -> { });
+        c.blocked.postponed = true;
+    }
+
+    /** The command a postponed client waits to run. */
+    static byte[][] postponedArgv(Client c) {
+        return c.blocked != null && c.blocked.postponed ? c.blocked.argv : null;
     }
 
     /**
@@ -226,7 +242,7 @@ public final class Blocking {
     /** CLIENT UNBLOCK: ends the wait with the timeout reply, or with an UNBLOCKED error. */
     public boolean unblockByRequest(Client c, boolean error) {
         BlockedState st = c.blocked;
-        if (st == null) return false;
+        if (st == null || st.postponed) return false; // a paused client waits for the pause, as in Redis
         unblock(c);
         if (error) c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
         else st.onTimeout.accept(c);

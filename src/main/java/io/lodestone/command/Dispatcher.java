@@ -96,6 +96,10 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        if (server.pause.active() && server.pause.mustPostpone(c, mayReplicate(c, cmd))) {
+            server.pause.postpone(c);
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
@@ -122,6 +126,15 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.WRITE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
+    }
+
+    /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queueing one. */
+    private static boolean mayReplicate(Client c, CommandSpec cmd) {
+        int flags = CommandSpec.WRITE | CommandSpec.MAY_REPLICATE;
+        if ((cmd.flags & flags) != 0) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if ((q.cmd().flags & flags) != 0) return true;
         return false;
     }
 

@@ -75,6 +75,8 @@ public final class Replication {
     private final List<ReplicaPeer> syncing = new ArrayList<>();
     /** When each waiting replica started waiting (diskless delay), parallel to nothing: first waiter only. */
     private long firstWaitMs;
+    /** CLIENT PAUSE in effect: WAIT's GETACK waits for its end, so the offset stays put (Redis 7.0). */
+    public boolean clientsPaused;
     /** The server's replica side: true while we replicate from a master (set by the replica half). */
     public volatile boolean isReplica;
     /** Whether the link with our master is up (replicas refuse SYNC while it is not). */
@@ -98,7 +100,7 @@ public final class Replication {
 
     /** End of an event-loop batch: GETACK if WAIT asked for it, then the batch's bytes to the replicas. */
     public void flush() {
-        if (getAckRequested) {
+        if (getAckRequested && !clientsPaused) {
             getAckRequested = false;
             if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
         }

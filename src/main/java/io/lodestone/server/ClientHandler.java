@@ -160,6 +160,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (client != null) {
             server.clients.remove(client);
             server.blocking.unblock(client);
+            server.pause.forget(client);
             server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);

@@ -117,10 +117,7 @@ public final class Database {
         KeyEntry e = dict.find(key);
         if (e == null) return null;
         if (isExpired(e)) {
-            Keyspace.ExpiryRole role = keyspace.expiryRole();
-            if (role == Keyspace.ExpiryRole.MASTER || (write && role == Keyspace.ExpiryRole.WRITABLE_REPLICA)) {
-                expireNow(e);
-            }
+            if (keyspace.deletesExpiredOnLookup(write)) expireNow(e);
             return null;
         }
         if (touch) e.clock(keyspace.lruClock());

@@ -68,6 +68,7 @@ public final class Keyspace {
     public enum ExpiryRole { MASTER, REPLICA, WRITABLE_REPLICA }
 
     private ExpiryRole expiryRole = ExpiryRole.MASTER;
+    private boolean expiryPaused;
     /** Keys given a TTL by a writable replica's own clients (Redis's slaveKeysWithExpire). */
     final ReplicaKeysWithExpire replicaKeysWithExpire = new ReplicaKeysWithExpire();
     /**
@@ -123,7 +124,26 @@ public final class Keyspace {
      * hides them; a master deletes them.
      */
     public boolean expireOnAccess() {
-        return expiryRole == ExpiryRole.MASTER;
+        return expiryRole == ExpiryRole.MASTER && !expiryPaused;
+    }
+
+    /**
+     * Whether a lookup that finds an expired key deletes it: a master's, unless clients are paused
+     * (a read then only hides it), and a writable replica's writes. A write on a master deletes it
+     * even while paused, so that the write starts from no key (only a transaction that paused clients
+     * itself can write then).
+     */
+    boolean deletesExpiredOnLookup(boolean write) {
+        return switch (expiryRole) {
+            case MASTER -> write || !expiryPaused;
+            case WRITABLE_REPLICA -> write;
+            case REPLICA -> false;
+        };
+    }
+
+    /** CLIENT PAUSE: while on, no key expires, lazily or actively (Redis 7.0 keeps the data set constant). */
+    public void expiryPaused(boolean paused) {
+        expiryPaused = paused;
     }
 
     public ExpiryRole expiryRole() {
@@ -150,7 +170,7 @@ public final class Keyspace {
      * replica, which stores the time and waits for its master's DEL.
      */
     public boolean alreadyExpired(long when) {
-        return when <= now && expireOnAccess() && !loading;
+        return when <= now && expiryRole == ExpiryRole.MASTER && !loading;
     }
 
     public boolean loading() {
@@ -257,7 +277,7 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!activeExpire || loading) return;
+        if (!activeExpire || loading || expiryPaused) return;
         if (expiryRole != ExpiryRole.MASTER) {
             // Redis's expireSlaveKeys: a replica expires only what its own clients gave a TTL.
             tick();

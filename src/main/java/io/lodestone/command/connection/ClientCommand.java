@@ -13,7 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
+/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, UNBLOCK, PAUSE, UNPAUSE, HELP. */
 public final class ClientCommand {
     private ClientCommand() {
     }
@@ -28,7 +28,32 @@ public final class ClientCommand {
         t.handle("client|no-evict", ClientCommand::noEvict);
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
+        t.handle("client|pause", ClientCommand::pause);
+        t.handle("client|unpause", c -> {
+            c.server.pause.unpause();
+            c.reply.ok();
+        });
         t.handle("client|help", HELP);
+    }
+
+    /** CLIENT PAUSE timeout [WRITE|ALL]: the timeout in milliseconds, ALL by default. */
+    static void pause(Client c) {
+        io.lodestone.command.ClientPause.Type type = io.lodestone.command.ClientPause.Type.ALL;
+        if (c.argc == 4) {
+            if (Args.is(c.argv[3], "write")) type = io.lodestone.command.ClientPause.Type.WRITE;
+            else if (!Args.is(c.argv[3], "all")) throw new CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        long timeout;
+        try {
+            timeout = Args.parseLong(c.argv[2]);
+        } catch (CommandError e) {
+            throw new CommandError("ERR timeout is not an integer or out of range");
+        }
+        if (timeout < 0) throw new CommandError("ERR timeout is negative");
+        // Redis's getTimeoutFromObjectOrReply: a positive timeout counts from the command's time.
+        long end = timeout > 0 ? c.server.keyspace.now + timeout : 0;
+        c.server.pause.pause(end, type);
+        c.reply.ok();
     }
 
     /** Redis allows only printable ASCII without spaces in client names. */
