@@ -535,7 +535,16 @@ public final class MasterLink {
         if (master.up()) {
             dropMaster();
         } else if (state == State.TRANSFER) {
-            Log.warning("I/O error trying to sync with MASTER: connection lost");
+            if (transfer.diskless() && transfer.headerRead() && !load.inProgress()) {
+                // Redis reads a diskless payload straight into its loader, which meets the end of the
+                // socket as a short read; we hold the bytes, but say what Redis says.
+                Log.warning("Internal error in RDB reading offset " + transfer.read() + ", function at rdb.c:0 ->"
+                        + " Unexpected EOF reading RDB file. Failure loading rdb format from socket, assuming"
+                        + " connection error, resuming operation.");
+                Log.warning("Failed trying to load the MASTER synchronization DB from socket, check server logs.");
+            } else {
+                Log.warning("I/O error trying to sync with MASTER: connection lost");
+            }
             transferFailed();
         } else if (state == State.CONNECTING || state == State.HANDSHAKE) {
             Log.warning("Master closed the connection during the SYNC handshake");

@@ -70,6 +70,7 @@ final class MasterClientHost implements MasterLink.Host {
         if (error.length() > 4096) error = error.substring(0, 4096);
         Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
                 + "' after processing the command '" + command + "'");
+        server.stats.unexpectedErrorReplies++;
         io.lodestone.replication.Backlog backlog = server.replication.stream.backlog();
         if (backlog != null && backlog.histlen() > 0) {
             byte[] tail = backlog.tail(256);
