@@ -96,6 +96,11 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // A replica's link only acknowledges; a replica is never paused, so it may not use the data.
+        if (c.replicaPeer != null && (mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
+        }
         if (server.pause.active() && server.pause.mustPostpone(c, mayReplicate(c, cmd))) {
             server.pause.postpone(c);
             return;
@@ -126,6 +131,14 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.WRITE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
+    }
+
+    /** Redis's is_read_command: a read-only command, or an EXEC queueing one. */
+    private static boolean isRead(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.READONLY)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.READONLY)) return true;
         return false;
     }
 

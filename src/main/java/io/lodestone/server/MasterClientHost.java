@@ -51,8 +51,7 @@ final class MasterClientHost implements MasterLink.Host {
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
             lastErrors = errors;
-            String reply = out == null ? "" : out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
-            logErrorToMaster(reply, server.commands.lookup(argv[0]) == null || c.lastCmd == null
+            logErrorToMaster(c.reply.lastError(), server.commands.lookup(argv[0]) == null || c.lastCmd == null
                     ? "<unknown>" : c.lastCmd.fullName());
         }
         if (out != null) out.release();
@@ -60,23 +59,30 @@ final class MasterClientHost implements MasterLink.Host {
 
     /**
      * Redis's afterErrorReply for the master client: the replica and its master now disagree, so the
-     * error and the newest 256 bytes of our backlog (what the master sent last) go to the log. Redis
-     * logs an ERR error by its message alone and another code with its dash ('-WRONGTYPE ...').
+     * error and the newest 256 bytes of our backlog (what the master sent last) go to the log.
      */
-    private void logErrorToMaster(String reply, String command) {
-        int start = reply.indexOf('-'), end = start < 0 ? -1 : reply.indexOf("\r\n", start);
-        String error = start < 0 ? "" : reply.substring(start, end < 0 ? reply.length() : end);
-        error = error.startsWith("-ERR ") ? error.substring(5) : error;
-        if (error.length() > 4096) error = error.substring(0, 4096);
-        Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
-                + "' after processing the command '" + command + "'");
-        server.stats.unexpectedErrorReplies++;
+    private void logErrorToMaster(String error, String command) {
+        logUnexpectedError(server, "replica", "master", error, command);
         io.lodestone.replication.Backlog backlog = server.replication.stream.backlog();
         if (backlog != null && backlog.histlen() > 0) {
             byte[] tail = backlog.tail(256);
             Log.warning("Latest backlog is: '" + io.lodestone.util.SplitArgs.repr(
                     new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1)) + "'");
         }
+    }
+
+    /**
+     * Redis's afterErrorReply for a client of the replication link (our master, or one of our
+     * replicas): such an error means the two sides disagree. Redis logs an ERR error by its message
+     * alone and another code with its dash ('-WRONGTYPE ...').
+     */
+    static void logUnexpectedError(ServerContext server, String from, String to, String error, String command) {
+        if (error == null) error = "";
+        error = error.startsWith("ERR ") ? error.substring(4) : "-" + error;
+        if (error.length() > 4096) error = error.substring(0, 4096);
+        Log.warning("== CRITICAL == This " + from + " is sending an error to its " + to + ": '" + error
+                + "' after processing the command '" + command + "'");
+        server.stats.unexpectedErrorReplies++;
     }
 
     @Override

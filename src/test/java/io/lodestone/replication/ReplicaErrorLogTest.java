@@ -56,6 +56,52 @@ class ReplicaErrorLogTest {
         }
     }
 
+    /**
+     * The other direction: a replica's link carries no replies, so a replica that sends a command with
+     * a reply (PING), or one that would use the data set (GET: refused), is disconnected and logged.
+     */
+    @Test
+    void aReplicaThatMakesTheMasterReplyIsDisconnected() throws Exception {
+        List<String> lodestone = replicaSendsCommands(false);
+        if (ServerProcess.redisAvailable()) assertEquals(replicaSendsCommands(true), lodestone);
+        assertEquals(List.of("+FULLRESYNC <id> 0", "closed",
+                "Replica generated a reply to command 'get', disconnecting it",
+                "== CRITICAL == This master is sending an error to its replica: 'Replica can't interact with the"
+                        + " keyspace' after processing the command 'get'",
+                "PONG", "+FULLRESYNC <id> 0", "closed", "Replica generated a reply to command 'ping', disconnecting it",
+                "PONG"), lodestone);
+    }
+
+    private static List<String> replicaSendsCommands(boolean redis) throws Exception {
+        List<String> seen = new ArrayList<>();
+        String[] args = {"--repl-diskless-sync", "no"};
+        try (ServerProcess master = redis ? ServerProcess.redis(args) : ServerProcess.lodestone(args)) {
+            for (String command : new String[]{"GET", "PING"}) {
+                try (io.lodestone.testsupport.RespClient c = io.lodestone.testsupport.RespClient.connect(master.port())) {
+                    c.send("PSYNC".getBytes(), "replicationid".getBytes(), "-1".getBytes());
+                    seen.add(io.lodestone.testsupport.RespClient.text(c.readReply()).strip()
+                            .replaceAll("FULLRESYNC [0-9a-f]{40}", "FULLRESYNC <id>"));
+                    c.send(command.equals("GET") ? new byte[][]{"GET".getBytes(), "foo".getBytes()}
+                            : new byte[][]{"PING".getBytes()});
+                    seen.add(c.awaitClose(java.time.Duration.ofSeconds(10)) ? "closed" : "open");
+                }
+                await("the log", () -> master.log().contains("reply to command '" + command.toLowerCase()));
+                for (String line : master.log().split("\n")) {
+                    int at = line.indexOf("Replica generated a reply");
+                    if (at >= 0 && line.contains("'" + command.toLowerCase() + "'")) {
+                        seen.add(line.substring(at, line.indexOf(", disconnecting it") + ", disconnecting it".length()));
+                    }
+                    at = line.indexOf("== CRITICAL ==");
+                    if (at >= 0 && line.contains("'" + command.toLowerCase() + "'")) seen.add(line.substring(at).strip());
+                }
+                try (Jedis j = jedis(master)) {
+                    seen.add(j.ping());
+                }
+            }
+        }
+        return seen;
+    }
+
     /** The CRITICAL lines, without Redis's log prefix (pid, role, time). */
     private static List<String> critical(String log) {
         List<String> out = new ArrayList<>();
