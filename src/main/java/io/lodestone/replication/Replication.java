@@ -40,6 +40,10 @@ public final class Replication {
     private final Supplier<RdbEncoder> encoders;
     /** dir/dbfilename, for disk-backed syncs. */
     private final Supplier<Path> rdbPath;
+    /** Whether save points are configured: then a disk sync's file is finished even without replicas. */
+    private final java.util.function.BooleanSupplier hasSavePoints;
+    /** Whether the full sync in progress goes to the replicas' sockets. */
+    private boolean syncDiskless;
 
     // Settings: written by the server's config bindings at start and on every change (no defaults here).
     public volatile boolean disklessSync;
@@ -82,10 +86,12 @@ public final class Replication {
     /** Whether the link with our master is up (replicas refuse SYNC while it is not). */
     public volatile boolean masterLinkUp;
 
-    public Replication(Snapshotter snapshotter, Supplier<RdbEncoder> encoders, Supplier<Path> rdbPath) {
+    public Replication(Snapshotter snapshotter, Supplier<RdbEncoder> encoders, Supplier<Path> rdbPath,
+                       java.util.function.BooleanSupplier hasSavePoints) {
         this.snapshotter = snapshotter;
         this.encoders = encoders;
         this.rdbPath = rdbPath;
+        this.hasSavePoints = hasSavePoints;
     }
 
     // ---- The stream ------------------------------------------------------------------------------
@@ -294,13 +300,18 @@ public final class Replication {
             }
         }
         syncing.addAll(peers);
+        syncDiskless = diskless;
         RdbEncoder encoder = encoders.get()
                 .replication(new ReplInfo(0, stream.replid(), offset));
         List<ReplicaPeer> group = List.copyOf(peers);
         Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
         if (diskless) {
             byte[] mark = ReplicationStream.newReplid().getBytes(StandardCharsets.US_ASCII);
-            SnapshotOutput out = new SocketsOutput(group, mark, timeoutSeconds);
+            SnapshotOutput out = new SocketsOutput(group, mark, () -> timeoutSeconds,
+                    r -> r.channel.eventLoop().execute(() -> {
+                        Log.warning("Disconnecting timedout replica (full sync): " + r.ip() + ":" + r.listeningPort);
+                        dropReplica(r, "timeout");
+                    }));
             snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, true), job -> syncDone(group, job, null));
         } else {
             Path target = rdbPath.get();
@@ -327,6 +338,9 @@ public final class Replication {
             Log.warning("Background RDB transfer error: " + job.error());
             for (ReplicaPeer r : group) dropReplica(r, "snapshot failed");
         } else if (file == null) {
+            int up = 0;
+            for (ReplicaPeer r : group) if (!r.isClosed()) up++;
+            Log.notice("Diskless rdb transfer, done reading from pipe, " + up + " replicas still up.");
             Log.notice("Background RDB transfer terminated with success");
             for (ReplicaPeer r : group) {
                 if (r.isClosed()) continue;
@@ -376,19 +390,25 @@ public final class Replication {
         t.start();
     }
 
-    /** Forgets a replica whose connection closed (or that we close). */
+    /**
+     * Forgets a replica whose connection closed (or that we close). A full sync's snapshot nobody
+     * waits for any more is stopped: a diskless one always, a disk one unless save points make the
+     * file worth finishing (Redis's freeClient and killRDBChild).
+     */
     public void replicaGone(ReplicaPeer r) {
+        boolean wasWaiting = r.state == ReplicaPeer.State.WAIT_BGSAVE_END;
         stream.detach(r);
         syncing.remove(r);
         if (stream.replicas().isEmpty()) noReplicasSinceMs = System.currentTimeMillis();
         refreshGoodReplicas();
-        // The last replica of a diskless sync gone: the snapshot has nobody to serve.
-        if (!syncing.isEmpty() || !snapshotter.inProgress()) return;
         Snapshotter.Job job = snapshotter.current();
-        if (job != null && PURPOSE.equals(job.purpose()) && job.keys() >= 0 && disklessSync) {
-            boolean anyLeft = false;
-            for (ReplicaPeer p : stream.replicas()) anyLeft |= p.state == ReplicaPeer.State.WAIT_BGSAVE_END;
-            if (!anyLeft) snapshotter.abort();
+        if (!wasWaiting || job == null || !PURPOSE.equals(job.purpose())) return;
+        for (ReplicaPeer p : stream.replicas()) if (p.state == ReplicaPeer.State.WAIT_BGSAVE_END) return;
+        if (syncDiskless) {
+            Log.warning("Diskless rdb transfer, last replica dropped, killing fork child.");
+            snapshotter.abort();
+        } else if (!hasSavePoints.getAsBoolean()) {
+            snapshotter.abort();
         }
     }
 

@@ -50,7 +50,7 @@ public final class Lodestone implements ServerContext.Host {
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
-                server.rdb::path);
+                server.rdb::path, server.rdb::hasSavePoints);
         Commands.registerAll(server);
         server.blocking.timers = (delayMs, task) -> {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
