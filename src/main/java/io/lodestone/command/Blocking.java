@@ -31,10 +31,10 @@ public final class Blocking {
         final Consumer<Client> onTimeout;
         final CommandSpec cmd;
         final byte[][] argv;
-        /** Postponed by CLIENT PAUSE (Redis's BLOCKED_POSTPONE): the whole command runs again at the end. */
-        boolean postponed;
         /** Cancels the timeout timer. */
         Runnable cancelTimer;
+        /** Waiting for a client pause to end (Redis's BLOCKED_POSTPONE), not for keys. */
+        boolean postponed;
 
         BlockedState(int db, List<ByteBuffer> keys, long deadlineMs, Consumer<Client> onTimeout, CommandSpec cmd,
                      byte[][] argv) {
@@ -118,18 +118,13 @@ public final class Blocking {
         }
     }
 
-    /**
-     * Redis's blockPostponeClient: the client's command waits, with no keys and no timeout, until
-     * {@link ClientPause} ends; then it is processed again from the start.
-     */
+    /** Blocks the current client until a client pause ends ({@link ClientPause}); it waits on no key. */
     void postpone(Client c) {
-        block(c, List.of(), 0, x -> { });
-        c.blocked.postponed = true;
-    }
-
-    /** The command a postponed client waits to run. */
-    static byte[][] postponedArgv(Client c) {
-        return c.blocked != null && c.blocked.postponed ? c.blocked.argv : null;
+        byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
+        BlockedState st = new BlockedState(c.dbIndex(), List.of(), 0, x -> { }, c.cmd, argv);
+        st.postponed = true;
+        c.blocked = st;
+        blockedClients++;
     }
 
     /**
@@ -242,9 +237,13 @@ public final class Blocking {
     /** CLIENT UNBLOCK: ends the wait with the timeout reply, or with an UNBLOCKED error. */
     public boolean unblockByRequest(Client c, boolean error) {
         BlockedState st = c.blocked;
-        if (st == null || st.postponed) return false; // a paused client waits for the pause, as in Redis
+        // A client held by a pause has no timeout reply: only the end of the pause releases it.
+        if (st == null || st.postponed) return false;
         unblock(c);
-        if (error) c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        if (error) {
+            c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            st.cmd.failedCalls++; // Redis's updateStatsOnUnblock: the blocked command failed
+        }
         else st.onTimeout.accept(c);
         server.wake(c);
         c.conn.resume();

@@ -97,11 +97,12 @@ public final class Dispatcher {
             return;
         }
         // A replica's link only acknowledges; a replica is never paused, so it may not use the data.
-        if (c.replicaPeer != null && (mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
+        if (c.replicaPeer != null && (ClientPause.mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
             reject(c, cmd, "ERR Replica can't interact with the keyspace");
             return;
         }
-        if (server.pause.active() && server.pause.mustPostpone(c, mayReplicate(c, cmd))) {
+        // Last check, as in Redis: a paused client's command is held whole, then checked again.
+        if (server.pause.postpones(c, cmd)) {
             server.pause.postpone(c);
             return;
         }
@@ -139,15 +140,6 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.READONLY)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.READONLY)) return true;
-        return false;
-    }
-
-    /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queueing one. */
-    private static boolean mayReplicate(Client c, CommandSpec cmd) {
-        int flags = CommandSpec.WRITE | CommandSpec.MAY_REPLICATE;
-        if ((cmd.flags & flags) != 0) return true;
-        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
-        for (MultiState.Queued q : c.multi.commands) if ((q.cmd().flags & flags) != 0) return true;
         return false;
     }
 
@@ -211,7 +203,10 @@ public final class Dispatcher {
     /** Executes a command that passed every check; accounts and propagates it. */
     public void call(Client c, CommandSpec cmd) {
         Reply reply = c.reply;
-        long errorsBefore = reply.errorCount();
+        Stats stats = server.stats;
+        // Redis's incrCommandStatsOnError: a call failed if error replies were written since the
+        // last call began or ended, so an EXEC is not failed by the failure of a command it ran.
+        stats.errorsMark = stats.totalErrorReplies;
         long dirtyBefore = keyspace.dirty;
         // A blocked client being served runs its command again: Redis counted the call when it
         // blocked, so only the time and a failure are added now.
@@ -228,9 +223,14 @@ public final class Dispatcher {
         if (!c.isAofClient()) {
             if (!served) cmd.calls++;
             cmd.usec += duration / 1000;
-            if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
-            if (!served) server.stats.totalCommandsProcessed++;
+            if (stats.latencyTracking) {
+                if (cmd.latency == null) cmd.latency = new LatencyHistogram();
+                cmd.latency.record(duration);
+            }
+            if (stats.totalErrorReplies != stats.errorsMark) cmd.failedCalls++;
+            if (!served) stats.totalCommandsProcessed++;
         }
+        stats.errorsMark = stats.totalErrorReplies;
         if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);

@@ -40,7 +40,7 @@ public final class ServerContext {
     private int callDepth;
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
-    /** CLIENT PAUSE. */
+    /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
     public Dispatcher dispatcher;

@@ -181,7 +181,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (client != null) {
             server.clients.remove(client);
             server.blocking.unblock(client);
-            server.pause.forget(client);
             server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
@@ -211,6 +210,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public long maxBulkLength() {
         return server.limits.protoMaxBulkLen;
+    }
+
+    @Override
+    public void reprocess(byte[][] argv, int argc) {
+        // A task of its own, queued in release order: clients run again in the order they waited.
+        ctx.executor().execute(() -> {
+            if (closing) return;
+            command(argv, argc);
+            if (!stopped()) {
+                String error = decoder.decode(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                if (error != null && !closing) {
+                    client.reply.error(error);
+                    closeAfterReply();
+                    return;
+                }
+            }
+            flushOutput();
+            server.flushPendingWrites();
+        });
     }
 
     @Override

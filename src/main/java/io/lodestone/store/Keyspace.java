@@ -68,7 +68,6 @@ public final class Keyspace {
     public enum ExpiryRole { MASTER, REPLICA, WRITABLE_REPLICA }
 
     private ExpiryRole expiryRole = ExpiryRole.MASTER;
-    private boolean expiryPaused;
     /** Keys given a TTL by a writable replica's own clients (Redis's slaveKeysWithExpire). */
     final ReplicaKeysWithExpire replicaKeysWithExpire = new ReplicaKeysWithExpire();
     /**
@@ -83,6 +82,8 @@ public final class Keyspace {
      * Written only by the loading state ({@code persistence.Loading}).
      */
     boolean loading;
+    /** Clients are paused; see {@link #paused(boolean)}. */
+    private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
 
@@ -124,7 +125,7 @@ public final class Keyspace {
      * hides them; a master deletes them.
      */
     public boolean expireOnAccess() {
-        return expiryRole == ExpiryRole.MASTER && !expiryPaused;
+        return expiryRole == ExpiryRole.MASTER && !paused;
     }
 
     /**
@@ -135,16 +136,12 @@ public final class Keyspace {
      */
     boolean deletesExpiredOnLookup(boolean write) {
         return switch (expiryRole) {
-            case MASTER -> write || !expiryPaused;
+            case MASTER -> write || !paused;
             case WRITABLE_REPLICA -> write;
             case REPLICA -> false;
         };
     }
 
-    /** CLIENT PAUSE: while on, no key expires, lazily or actively (Redis 7.0 keeps the data set constant). */
-    public void expiryPaused(boolean paused) {
-        expiryPaused = paused;
-    }
 
     public ExpiryRole expiryRole() {
         return expiryRole;
@@ -175,6 +172,19 @@ public final class Keyspace {
 
     public boolean loading() {
         return loading;
+    }
+
+    /**
+     * Set while clients are paused: the data set stays as it is, so keys whose time has passed read
+     * as missing but are not deleted, on access or by active expiry (Redis's expireIfNeeded).
+     */
+    public void paused(boolean v) {
+        this.paused = v;
+    }
+
+    /** Whether an expired key found by a read (SCAN's check) is deleted now or only hidden. */
+    boolean deletesExpiredOnAccess() {
+        return deletesExpiredOnLookup(false);
     }
 
     /** Set by the one owner of the loading state; see {@link #loading}. */
@@ -277,7 +287,7 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!activeExpire || loading || expiryPaused) return;
+        if (!activeExpire || loading || paused) return;
         if (expiryRole != ExpiryRole.MASTER) {
             // Redis's expireSlaveKeys: a replica expires only what its own clients gave a TTL.
             tick();
