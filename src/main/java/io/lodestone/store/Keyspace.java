@@ -142,11 +142,6 @@ public final class Keyspace {
         };
     }
 
-
-    public ExpiryRole expiryRole() {
-        return expiryRole;
-    }
-
     /** Set by the server when it becomes a master or a replica, or replica-read-only changes. */
     public void expiryRole(ExpiryRole role) {
         if (role == ExpiryRole.MASTER) replicaKeysWithExpire.clear();
