@@ -89,6 +89,11 @@ final class DebugCommand {
             c.server.replication.stream.clearReplicationId2();
             c.reply.ok();
         });
+        sub("config-rewrite-force-all", 2, 2, c -> {
+            String error = c.server.config.rewrite(true);
+            if (error != null) throw new CommandError(error);
+            c.reply.ok();
+        });
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {
