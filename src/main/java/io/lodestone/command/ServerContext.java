@@ -188,6 +188,15 @@ public final class ServerContext {
         return replication != null && replication.isReplica ? "replica" : "master";
     }
 
+    /**
+     * The keyspace's expiry rule for this server's role (Redis's expireIfNeeded checks masterhost and
+     * repl_slave_ro on every call): called when the role or replica-read-only changes.
+     */
+    public void updateExpiryRole() {
+        keyspace.expiryRole(!replication.isReplica ? Keyspace.ExpiryRole.MASTER
+                : repl.replicaReadOnly ? Keyspace.ExpiryRole.REPLICA : Keyspace.ExpiryRole.WRITABLE_REPLICA);
+    }
+
     public boolean authRequired() {
         return security.authRequired();
     }

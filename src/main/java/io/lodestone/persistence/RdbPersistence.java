@@ -270,7 +270,8 @@ public final class RdbPersistence {
     /** INFO persistence's rdb_* fields, in Redis's order. */
     public void info(BiConsumer<String, Object> field) {
         Snapshotter.Job job = snapshotter.current();
-        boolean rdbJob = bgsaveInProgress();
+        // Redis's RDB child: a BGSAVE or a full sync's snapshot (an AOF rewrite is the AOF's child).
+        boolean rdbJob = job != null && !io.lodestone.persistence.aof.SnapshotBaseWriter.PURPOSE.equals(job.purpose());
         field.accept("rdb_changes_since_last_save", keyspace.dirty - dirtyAtLastSave);
         field.accept("rdb_bgsave_in_progress", rdbJob ? 1 : 0);
         field.accept("rdb_last_save_time", lastSaveTime);

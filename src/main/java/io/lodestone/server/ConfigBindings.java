@@ -36,6 +36,7 @@ final class ConfigBindings {
             "databases",                          // ServerContext: the number of databases, fixed at start
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
+            "unixsocket", "unixsocketperm",       // Listeners, at start
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
             "dir",                                // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
@@ -157,8 +158,14 @@ final class ConfigBindings {
         config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
         config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
         config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
-        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
-        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
+        config.watchInt("min-replicas-to-write", v -> {
+            r.minReplicasToWrite = v;
+            r.refreshGoodReplicas();
+        });
+        config.watchInt("min-replicas-max-lag", v -> {
+            r.minReplicasMaxLag = v;
+            r.refreshGoodReplicas();
+        });
         config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
         config.watchLong("repl-backlog-size", v -> commandThread.execute(
                 () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
@@ -179,7 +186,10 @@ final class ConfigBindings {
         config.watchInt("replica-announce-port", v -> link.announcePort = v);
         config.watchEnum("repl-diskless-load", v -> link.disklessLoad = v);
         ReplicationState repl = s.repl;
-        config.watchBool("replica-read-only", v -> repl.replicaReadOnly = v);
+        config.watchBool("replica-read-only", v -> {
+            repl.replicaReadOnly = v;
+            if (s.replication != null) s.updateExpiryRole();
+        });
         config.watchBool("replica-serve-stale-data", v -> repl.replicaServeStaleData = v);
     }
 }

@@ -14,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
+/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, UNBLOCK, PAUSE, UNPAUSE, HELP. */
 public final class ClientCommand {
     private ClientCommand() {
     }
@@ -157,6 +157,7 @@ public final class ClientCommand {
         if (c.blocked != null) f.append('b');
         if (c.dirtyCas) f.append('d');
         if (c.closing) f.append('c');
+        if (c.conn.unixSocket()) f.append('U');
         if (c.noEvict) f.append('e');
         if (c.tracking != null && c.tracking.on) f.append('t');
         if (c.tracking != null && c.tracking.brokenRedirect) f.append('R');

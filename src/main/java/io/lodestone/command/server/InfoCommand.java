@@ -216,6 +216,7 @@ public final class InfoCommand {
         }
         java.util.List<io.lodestone.replication.ReplicaPeer> peers = st.replicas();
         field(sb, "connected_slaves", peers.size());
+        if (r.minReplicasToWrite > 0 && r.minReplicasMaxLag > 0) field(sb, "min_slaves_good_slaves", r.goodReplicas());
         long now = System.currentTimeMillis();
         for (int i = 0; i < peers.size(); i++) {
             io.lodestone.replication.ReplicaPeer p = peers.get(i);
