@@ -50,6 +50,8 @@ final class DebugCommand {
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
             "    the Redis behavior). Setting it to 1 reenables back the default.",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.");
 
@@ -78,6 +80,10 @@ final class DebugCommand {
         sub("object", 3, 3, DebugCommand::object);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+        sub("set-skip-checksum-validation", 3, 3, c -> {
+            c.server.rdb.skipChecksumValidation = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {
