@@ -85,38 +85,47 @@ public final class MigrateSockets {
         /** The database selected on the target, -1 when unknown (forces a SELECT). */
         long lastDbid = -1;
         long lastUse = nowSeconds();
+        /** Why the connection could not be made: reported by the first write. */
+        private IOException failure;
 
         private Cached(SocketChannel channel, Selector selector) {
             this.channel = channel;
             this.selector = selector;
         }
 
-        /** connBlockingConnect: a TCP connection within {@code timeoutMs}, with TCP_NODELAY. */
+        /**
+         * connBlockingConnect: a TCP connection within {@code timeoutMs}, with TCP_NODELAY. As in Redis,
+         * only a connection that cannot even be attempted (an unknown host) fails here; one refused or
+         * not made in time fails on its first write.
+         */
         static Cached connect(String host, int port, long timeoutMs) throws IOException {
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            if (address.isUnresolved()) throw new IOException("unknown host " + host);
             SocketChannel ch = SocketChannel.open();
-            Selector sel = null;
+            Selector sel = Selector.open();
+            Cached cs = new Cached(ch, sel);
             try {
                 ch.configureBlocking(false);
                 ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                sel = Selector.open();
-                if (!ch.connect(new InetSocketAddress(host, port))) {
+                if (!ch.connect(address)) {
                     SelectionKey k = ch.register(sel, SelectionKey.OP_CONNECT);
-                    if (sel.select(Math.max(1, timeoutMs)) == 0) throw new SocketTimeoutException("connect timed out");
+                    if (sel.select(Math.max(1, timeoutMs)) == 0) {
+                        cs.failure = new SocketTimeoutException("connect timed out");
+                    } else {
+                        ch.finishConnect();
+                    }
                     sel.selectedKeys().clear();
-                    ch.finishConnect();
-                    k.cancel();
-                    sel.selectNow();
+                    k.interestOps(0);
                 }
-                return new Cached(ch, sel);
-            } catch (IOException | RuntimeException e) {
-                ch.close();
-                if (sel != null) sel.close();
-                throw e instanceof IOException io ? io : new IOException(e);
+            } catch (IOException e) {
+                cs.failure = e;
             }
+            return cs;
         }
 
         /** syncWrite: all of {@code data}, or a SocketTimeoutException after {@code timeoutMs}. */
         void write(byte[] data, long timeoutMs) throws IOException {
+            if (failure != null) throw failure;
             ByteBuffer b = ByteBuffer.wrap(data);
             long deadline = System.currentTimeMillis() + timeoutMs;
             while (b.hasRemaining()) {
