@@ -366,10 +366,11 @@ public final class RdbFileLoader {
         lines.add("--- RDB ERROR DETECTED ---");
         lines.add("[offset " + e.offset() + "] Internal error in RDB reading offset " + e.offset() + " -> " + e.reason());
         if (failedKey != null) {
+            lines.add("[additional info] While doing: read-object-value");
             lines.add("[additional info] Reading key '" + new String(failedKey, StandardCharsets.ISO_8859_1) + "'");
             lines.add("[additional info] Reading type " + failedType);
         }
-        lines.add("[info] " + keysRead + " keys read");
+        lines.add("[info] " + (keysRead + (failedKey != null ? 1 : 0)) + " keys read");
         return lines;
     }
 
