@@ -159,7 +159,7 @@ final class MigrateCommand {
                 sent.add(keys.get(j));
                 byte[][] argv = {bytes("RESTORE"), keys.get(j), bytes(Long.toString(ttl)), writer.dump(e.value()),
                         o.replace() ? bytes("REPLACE") : null};
-                command(cmd, o.replace() ? argv : java.util.Arrays.copyOf(argv, 4));
+                cmd.putCommand(o.replace() ? argv : java.util.Arrays.copyOf(argv, 4));
             }
             writing = true;
             cs.write(cmd.toArray(), timeout);
@@ -203,21 +203,7 @@ final class MigrateCommand {
         private static void command(ByteSink out, String... args) {
             byte[][] a = new byte[args.length][];
             for (int i = 0; i < args.length; i++) a[i] = bytes(args[i]);
-            command(out, a);
-        }
-
-        private static void command(ByteSink out, byte[]... args) {
-            put(out, "*" + args.length + "\r\n");
-            for (byte[] a : args) {
-                put(out, "$" + a.length + "\r\n");
-                out.put(a, 0, a.length);
-                put(out, "\r\n");
-            }
-        }
-
-        private static void put(ByteSink out, String s) {
-            byte[] b = bytes(s);
-            out.put(b, 0, b.length);
+            out.putCommand(a);
         }
 
         private static byte[] bytes(String s) {
