@@ -84,6 +84,11 @@ final class DebugCommand {
             c.server.rdb.skipChecksumValidation = Args.parseLong(c.argv[2]) != 0;
             c.reply.ok();
         });
+        sub("config-rewrite-force-all", 2, 2, c -> {
+            String error = c.server.config.rewrite(true);
+            if (error != null) throw new CommandError(error);
+            c.reply.ok();
+        });
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {
