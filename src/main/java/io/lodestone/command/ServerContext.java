@@ -23,6 +23,8 @@ public final class ServerContext {
     public final CommandTable commands;
     public final ClientRegistry clients = new ClientRegistry();
     public final Stats stats = new Stats();
+    /** MIGRATE's connections to target instances (INFO migrate_cached_sockets). */
+    public final io.lodestone.command.dump.MigrateSockets migrateSockets = new io.lodestone.command.dump.MigrateSockets();
     /** Run id, start time, port, hz: what INFO server reports. */
     public final ProcessInfo process;
     /** requirepass, protected-mode, enable-debug-command. */

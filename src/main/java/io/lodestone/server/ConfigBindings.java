@@ -11,6 +11,7 @@ import io.lodestone.config.Config;
 import io.lodestone.persistence.RdbPersistence;
 import io.lodestone.persistence.aof.AofWriter;
 import io.lodestone.persistence.aof.AppendOnlyFile;
+import io.lodestone.persistence.rdb.SanitizeDumpPayload;
 import io.lodestone.replication.MasterLink;
 import io.lodestone.replication.Replication;
 import io.lodestone.util.Log;
@@ -88,7 +89,12 @@ final class ConfigBindings {
         config.watchLong("timeout", v -> limits.clientTimeoutSeconds = v);
         config.watchLong("proto-max-bulk-len", v -> limits.protoMaxBulkLen = v);
         config.watchLong("client-query-buffer-limit", v -> limits.clientQueryBufferLimit = v);
-        config.watchEnum("maxmemory-policy", v -> limits.maxmemoryPolicy = v);
+        config.watchEnum("maxmemory-policy", v -> {
+            limits.maxmemoryPolicy = v;
+            s.keyspace.lfu(v.endsWith("-lfu"));
+        });
+        config.watchLong("lfu-log-factor", s.keyspace::lfuLogFactor);
+        config.watchLong("lfu-decay-time", s.keyspace::lfuDecayTime);
         config.watch("notify-keyspace-events", c -> s.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
 
         // Encodings
@@ -119,6 +125,7 @@ final class ConfigBindings {
         config.watch("save", c -> rdb.savePoints = c.saveRules());
         config.watchLong("rdb-key-save-delay", v -> s.snapshotter.keySaveDelayMicros = v);
         config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
+        config.watchEnum("sanitize-dump-payload", v -> rdb.sanitizeDumpPayload = SanitizeDumpPayload.of(v));
 
         // The append-only file; CONFIG SET appendonly turns it on (a first rewrite) or off
         aof.workDir = () -> config.resolvePath("");

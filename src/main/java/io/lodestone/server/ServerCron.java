@@ -55,6 +55,7 @@ final class ServerCron {
             server.aof.cron();
             clientsCron();
             server.rdb.cron();
+            server.migrateSockets.closeIdle();
             replicationCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {

@@ -120,7 +120,7 @@ public final class Database {
             if (keyspace.deletesExpiredOnLookup(write)) expireNow(e);
             return null;
         }
-        if (touch) e.clock(keyspace.lruClock());
+        if (touch) keyspace.touch(e);
         return e;
     }
 
@@ -136,7 +136,7 @@ public final class Database {
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
         KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
-        e.clock(keyspace.lruClock());
+        e.clock(keyspace.newClock());
         dict.add(e);
         keyspace.listener.keyAdded(this, key);
         keyspace.listener.keyModified(this, key);

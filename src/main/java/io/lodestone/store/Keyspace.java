@@ -86,6 +86,9 @@ public final class Keyspace {
     private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
+    /** An LFU maxmemory-policy: key clocks hold {@link Lfu} access data instead of an LRU time. */
+    private volatile boolean lfu;
+    private volatile long lfuLogFactor = 10, lfuDecayTime = 1;
 
     public Keyspace(int databases) {
         dbs = new Database[databases];
@@ -112,6 +115,50 @@ public final class Keyspace {
     /** Redis's LRU clock: seconds, 24 bits, wrapping. */
     public int lruClock() {
         return (int) ((now / 1000) & 0xFFFFFF);
+    }
+
+    /** Whether key clocks count accesses (an LFU maxmemory-policy) rather than time them. */
+    public void lfu(boolean lfu) {
+        this.lfu = lfu;
+    }
+
+    /** lfu-log-factor: how many accesses it takes to grow the counter. */
+    public void lfuLogFactor(long v) {
+        this.lfuLogFactor = v;
+    }
+
+    /** lfu-decay-time: minutes per decrement of an idle key's counter. */
+    public void lfuDecayTime(long v) {
+        this.lfuDecayTime = v;
+    }
+
+    /** The access data a new key starts with (Redis's createObject). */
+    int newClock() {
+        return lfu ? Lfu.clock(now, Lfu.INIT_VAL) : lruClock();
+    }
+
+    /** Records an access to the entry (Redis's lookupKey: updateLFU, or the LRU clock). */
+    void touch(KeyEntry e) {
+        e.clock(lfu ? Lfu.touched(e.clock(), now, lfuDecayTime, lfuLogFactor) : lruClock());
+    }
+
+    /** OBJECT FREQ: the entry's access counter, decayed to now (LFUDecrAndReturn). */
+    public int lfuCounter(KeyEntry e) {
+        return Lfu.counter(e.clock(), now, lfuDecayTime);
+    }
+
+    /**
+     * Redis's objectSetLRUOrLFU: under an LFU policy a known frequency (0-255) becomes the counter;
+     * otherwise a known idle time (seconds) dates the last access back. A value of -1 is unknown.
+     */
+    public void setAccess(KeyEntry e, long lfuFreq, long lruIdleSeconds) {
+        if (lfu) {
+            if (lfuFreq >= 0) e.clock(Lfu.clock(now, (int) lfuFreq));
+        } else if (lruIdleSeconds >= 0) {
+            long abs = lruClock() - lruIdleSeconds;
+            if (abs < 0) abs += 0xFFFFFF; // the clock wraps; the access was in the past
+            e.clock((int) abs);
+        }
     }
 
     /** Seconds since the entry was last accessed (OBJECT IDLETIME). */

@@ -50,6 +50,8 @@ final class DebugCommand {
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
             "    the Redis behavior). Setting it to 1 reenables back the default.",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.");
 
@@ -87,6 +89,10 @@ final class DebugCommand {
             io.lodestone.util.Log.warning("Changing replication IDs after receiving DEBUG change-repl-id");
             c.server.replication.stream.changeReplicationId();
             c.server.replication.stream.clearReplicationId2();
+            c.reply.ok();
+        });
+        sub("set-skip-checksum-validation", 3, 3, c -> {
+            c.server.rdb.skipChecksumValidation = Args.parseLong(c.argv[2]) != 0;
             c.reply.ok();
         });
         sub("config-rewrite-force-all", 2, 2, c -> {

@@ -196,11 +196,13 @@ public final class InfoCommand {
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
+        field(sb, "migrate_cached_sockets", s.migrateSockets.size());
         field(sb, "tracking_total_keys", s.tracking.totalKeys());
         field(sb, "tracking_total_items", s.tracking.totalItems());
         field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
+        field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {
