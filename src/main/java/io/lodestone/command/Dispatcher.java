@@ -177,6 +177,7 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        c.forcePropagation = false;
         long start = System.nanoTime();
         try {
             cmd.handler.call(c);
@@ -191,7 +192,8 @@ public final class Dispatcher {
             if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
             if (!served) server.stats.totalCommandsProcessed++;
         }
-        if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
+        if ((keyspace.dirty != dirtyBefore || c.forcePropagation) && server.hasPropagation()
+                && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
             else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);
