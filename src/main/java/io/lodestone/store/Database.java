@@ -220,6 +220,7 @@ public final class Database {
         if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         e.expireAt = whenMs;
         expires.add(e);
+        keyspace.expireSet(id, e.key);
         keyspace.listener.keyModified(this, e.key);
     }
 
@@ -312,6 +313,11 @@ public final class Database {
     void cron(long rehashMillis) {
         dict.shrinkIfNeeded();
         dict.rehashMillis(rehashMillis);
+    }
+
+    /** DEBUG HTSTATS: the statistics of the key table (Redis's dictGetStats). */
+    public String tableStats() {
+        return dict.stats();
     }
 
     public boolean rehashing() {

@@ -74,6 +74,8 @@ public final class Keyspace {
     boolean loading;
     private boolean activeExpire = true;
     private int expireCursor;
+    /** Keys a client of this (writable) replica gave a TTL: cron expires them, since no master will. */
+    private final ReplicaKeysWithExpire replicaKeysWithExpire = new ReplicaKeysWithExpire();
 
     public Keyspace(int databases) {
         dbs = new Database[databases];
@@ -117,7 +119,18 @@ public final class Keyspace {
     }
 
     public void expireOnAccess(boolean v) {
+        // A new role starts a new list of a writable replica's own keys (a master expires them all).
+        if (v != expireOnAccess) replicaKeysWithExpire.clear();
         this.expireOnAccess = v;
+    }
+
+    /**
+     * A TTL was set on a key of database {@code db}: on a replica, by one of its own clients (not by
+     * its master, not by loading), the key is remembered so that cron can expire it (Redis's
+     * rememberSlaveKeyWithExpire).
+     */
+    void expireSet(int db, byte[] key) {
+        if (!expireOnAccess && !obeyingMaster && !loading) replicaKeysWithExpire.remember(db, key);
     }
 
     /**
@@ -224,6 +237,7 @@ public final class Keyspace {
     public long flushAll() {
         long n = 0;
         for (Database db : dbs) n += db.clear();
+        replicaKeysWithExpire.clear();
         return n;
     }
 
@@ -232,7 +246,15 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!expireOnAccess || !activeExpire || loading) return;
+        if (!activeExpire || loading) return;
+        if (!expireOnAccess) {
+            // A replica: only the keys its own clients gave a TTL (Redis's expireSlaveKeys).
+            if (replicaKeysWithExpire.size() > 0) {
+                tick();
+                replicaKeysWithExpire.expire(this);
+            }
+            return;
+        }
         long deadline = System.nanoTime() + budgetNanos;
         tick();
         for (int n = 0; n < dbs.length; n++) {
