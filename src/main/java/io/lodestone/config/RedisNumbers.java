@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * and libc). Each one accepts a slightly different language; which one a parameter uses decides
  * which inputs are valid, so they are kept apart rather than merged into one lenient parser.
  */
-final class RedisNumbers {
+public final class RedisNumbers {
 
     private RedisNumbers() {
     }
@@ -81,7 +81,7 @@ final class RedisNumbers {
      *
      * @return the value, or null if the string is not a memory value
      */
-    static Long memtoull(String s) {
+    public static Long memtoull(String s) {
         if (!s.isEmpty() && s.charAt(0) == '-') return null;
         int u = 0;
         while (u < s.length() && s.charAt(u) >= '0' && s.charAt(u) <= '9') u++;

@@ -25,6 +25,10 @@ final class DebugCommand {
             "    Output a hex signature of the values of all the specified keys.",
             "LOG <message>",
             "    Write <message> to the server log.",
+            "HTSTATS <dbid>",
+            "    Return hash table statistics of the specified Redis database.",
+            "HTSTATS-KEY <key>",
+            "    Like HTSTATS but for the hash table stored at <key>'s value.",
             "LOADAOF",
             "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
@@ -50,8 +54,16 @@ final class DebugCommand {
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
             "    the Redis behavior). Setting it to 1 reenables back the default.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+            "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
             "SLEEP <seconds>",
-            "    Stop the server for <seconds>. Decimals allowed.");
+            "    Stop the server for <seconds>. Decimals allowed.",
+            "LISTPACK <key>",
+            "    Show low level info about the listpack encoding of <key>.",
+            "QUICKLIST <key> [<0|1>]",
+            "    Show low level info about the quicklist encoding of <key>.",
+            "    The optional argument (0 by default) sets the level of detail");
 
     /** One DEBUG subcommand: its handler and the argument counts Redis accepts for it. */
     private record Sub(int minArgc, int maxArgc, CommandHandler handler) {
@@ -78,6 +90,11 @@ final class DebugCommand {
         sub("object", 3, 3, DebugCommand::object);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+        sub("quicklist-packed-threshold", 3, 3, DebugStructures::quicklistPackedThreshold);
+        sub("quicklist", 3, 4, DebugStructures::quicklist);
+        sub("listpack", 3, 3, DebugStructures::listpack);
+        sub("htstats", 3, 3, DebugStructures::htstats);
+        sub("htstats-key", 3, 3, DebugStructures::htstatsKey);
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {

@@ -366,10 +366,10 @@ public final class RdbValueReader {
                 container = (int) c;
             }
             if (container == Rdb.CONTAINER_PLAIN) {
-                l.pushTail(readString());
+                l.appendPlain(readString());
                 continue;
             }
-            for (byte[] x : packed(v2)) l.pushTail(x);
+            for (byte[] x : packed(v2)) l.appendPacked(x);
         }
         if (l.isEmpty()) throw new RdbFormatException(at, "empty list");
         return l;

@@ -1,5 +1,7 @@
 package io.lodestone.store.type;
 
+import io.lodestone.store.ObjectSize;
+
 import java.util.Arrays;
 
 /**
@@ -25,6 +27,12 @@ import java.util.Arrays;
  * negative fills limit the bytes of a chunk (4 KB to 64 KB), positive ones the element count (with
  * an 8 KB safety limit); an element larger than the limit gets a chunk of its own.
  *
+ * <p><b>Plain chunks.</b> As Redis 7.0's quicklist stores an element of at least
+ * {@code packed_threshold} bytes (1 GB; DEBUG QUICKLIST-PACKED-THRESHOLD lowers it) in a PLAIN node
+ * of its own instead of a listpack, such an element gets a chunk of its own marked plain: nothing is
+ * ever added to it or merged with it, and the RDB writer saves it as a PLAIN node. Its bytes use
+ * the same element layout, so reading needs no special case.
+ *
  * <p><b>Costs.</b> Push and pop at either end are O(1). Access by index finds the chunk by binary
  * search over chunk sequence numbers (each chunk knows the sequence number of its first element;
  * pushes and pops at the ends only ever touch the end chunk's number) and then walks at most half a
@@ -41,6 +49,16 @@ public final class ListValue {
     private static final int FILL_MAX = (1 << 15) - 1;
     /** Integers with a magnitude below this are stored as integers: zigzag and tag fit in 64 bits. */
     private static final long INT_LIMIT = 1L << 62;
+    /** quicklist.c's default packed_threshold: 1 GB. */
+    public static final long DEFAULT_PACKED_THRESHOLD = 1L << 30;
+    /** quicklist.c's limit: a threshold must stay below 4 GB by at least 1 MB. */
+    private static final long MAX_PACKED_THRESHOLD = (1L << 32) - (1L << 20);
+
+    /**
+     * quicklist.c's packed_threshold: elements of at least this many bytes get a plain chunk. Global to
+     * the process, as in Redis, where only DEBUG QUICKLIST-PACKED-THRESHOLD changes it.
+     */
+    private static volatile long packedThreshold = DEFAULT_PACKED_THRESHOLD;
 
     private Chunk[] chunks;
     /** Ring index of the head chunk; {@code chunks.length} is a power of two. */
@@ -57,6 +75,8 @@ public final class ListValue {
         int count;
         /** Sequence number of the first element; consecutive chunks are consecutive ranges. */
         long firstSeq;
+        /** Redis's PLAIN quicklist node: exactly one (large) element, never joined by another. */
+        boolean plain;
 
         Chunk(byte[] buf, int start, int end, int count, long firstSeq) {
             this.buf = buf;
@@ -64,6 +84,13 @@ public final class ListValue {
             this.end = end;
             this.count = count;
             this.firstSeq = firstSeq;
+        }
+
+        /** A plain chunk holding the one encoded element {@code e}. */
+        static Chunk plain(byte[] e, long firstSeq) {
+            Chunk c = new Chunk(e, 0, e.length, 1, firstSeq);
+            c.plain = true;
+            return c;
         }
 
         int used() {
@@ -112,6 +139,26 @@ public final class ListValue {
 
     public static Probe probe(byte[] element) {
         return new Probe(element);
+    }
+
+    /**
+     * quicklistisSetPackedThreshold: sets the size from which elements get a plain chunk; 0 restores
+     * the default. False (and no change) for sizes from 4 GB - 1 MB up, or "negative" ones: the
+     * argument is read as unsigned, as memtoull's result is.
+     */
+    public static boolean setPackedThreshold(long sz) {
+        if (Long.compareUnsigned(sz, MAX_PACKED_THRESHOLD) > 0) return false;
+        packedThreshold = sz == 0 ? DEFAULT_PACKED_THRESHOLD : sz;
+        return true;
+    }
+
+    public static long packedThreshold() {
+        return packedThreshold;
+    }
+
+    /** quicklist.c's isLargeElement. */
+    static boolean isLarge(byte[] v) {
+        return v.length >= packedThreshold;
     }
 
     public long size() {
@@ -359,7 +406,7 @@ public final class ListValue {
     }
 
     private boolean fits(Chunk c, int entry) {
-        return c.count < maxCount && c.used() + entry <= maxBytes;
+        return !c.plain && c.count < maxCount && c.used() + entry <= maxBytes;
     }
 
     /**
@@ -388,6 +435,10 @@ public final class ListValue {
     // ---- Pushes and pops -------------------------------------------------------------------------
 
     public void pushHead(byte[] v) {
+        if (isLarge(v)) {
+            pushPlain(v, true);
+            return;
+        }
         int n = encodedSize(v);
         Chunk c = head();
         if (c == null || !fits(c, n) || !roomAtHead(c, n)) {
@@ -405,6 +456,18 @@ public final class ListValue {
     }
 
     public void pushTail(byte[] v) {
+        if (isLarge(v)) {
+            pushPlain(v, false);
+            return;
+        }
+        appendPacked(v);
+    }
+
+    /**
+     * Appends v at the tail inside a packed chunk whatever its size (an element of a packed node read
+     * from an RDB file stays packed, as quicklistAppendListpack keeps the node).
+     */
+    public void appendPacked(byte[] v) {
         int n = encodedSize(v);
         Chunk c = tail();
         if (c == null || !fits(c, n) || !roomAtTail(c, n)) {
@@ -416,6 +479,23 @@ public final class ListValue {
         writeEntry(c.buf, c.end, v);
         c.end += n;
         c.count++;
+        size++;
+    }
+
+    /** Appends v at the tail in a plain chunk of its own (quicklistAppendPlainNode: an RDB's PLAIN node). */
+    public void appendPlain(byte[] v) {
+        pushPlain(v, false);
+    }
+
+    /** __quicklistInsertPlainNode at the head or the tail. */
+    private void pushPlain(byte[] v, boolean head) {
+        Chunk c = head ? head() : tail();
+        if (c != null) trimToSize(c);
+        if (head) {
+            addHeadChunk(Chunk.plain(encode(v), c == null ? 0 : c.firstSeq - 1));
+        } else {
+            addTailChunk(Chunk.plain(encode(v), c == null ? 0 : c.firstSeq + c.count));
+        }
         size++;
     }
 
@@ -539,9 +619,19 @@ public final class ListValue {
         int k = chunkOf(index);
         Chunk c = chunk(k);
         int p = offsetOf(c, (int) (index - (c.firstSeq - chunk(0).firstSeq)));
+        if (c.plain) {
+            // quicklistReplaceEntry on a plain node: a large element takes its place, a small one
+            // leaves a packed node of one element where it was.
+            byte[] e = encode(v);
+            c.buf = e;
+            c.start = 0;
+            c.end = e.length;
+            c.plain = isLarge(v);
+            return true;
+        }
         int old = entrySize(c.buf, p);
         int n = encodedSize(v);
-        if (n == old) {
+        if (n == old && !isLarge(v)) {
             writeEntry(c.buf, p, v);
             return true;
         }
@@ -564,7 +654,8 @@ public final class ListValue {
     private void insertAt(int k, Chunk c, int p, byte[] v) {
         int n = encodedSize(v);
         size++;
-        if (fits(c, n)) {
+        boolean large = isLarge(v);
+        if (!large && fits(c, n)) {
             if (c.buf.length - c.end < n) {
                 int used = c.used();
                 boolean edge = k == 0 || k == nChunks - 1;
@@ -582,14 +673,24 @@ public final class ListValue {
             renumber(chunk(0).firstSeq);
             return;
         }
-        // Split at p: [start, p) | v | [p, end), v joining a side that has room.
+        if (c.plain) {
+            // Nothing joins a plain chunk: v gets a chunk of its own on the side of p.
+            Chunk mid = large ? Chunk.plain(encode(v), 0) : new Chunk(encode(v), 0, n, 1, 0);
+            if (p == c.start) replaceChunk(k, mid, c);
+            else replaceChunk(k, c, mid);
+            return;
+        }
+        // Split at p: [start, p) | v | [p, end), v joining a side that has room (a large v never
+        // joins: it gets a plain chunk).
         int leftCount = 0;
         for (int q = c.start; q < p; q += entrySize(c.buf, q)) leftCount++;
         Chunk left = new Chunk(Arrays.copyOfRange(c.buf, c.start, p), 0, p - c.start, leftCount, 0);
         Chunk right = new Chunk(Arrays.copyOfRange(c.buf, p, c.end), 0, c.end - p, c.count - leftCount, 0);
         byte[] e = encode(v);
         Chunk mid = null;
-        if (left.count > 0 && fits(left, n)) {
+        if (large) {
+            mid = Chunk.plain(e, 0);
+        } else if (left.count > 0 && fits(left, n)) {
             left.buf = Arrays.copyOf(left.buf, left.end + n);
             System.arraycopy(e, 0, left.buf, left.end, n);
             left.end += n;
@@ -694,6 +795,11 @@ public final class ListValue {
         /** The current element as a new array. */
         public byte[] bytes() {
             return decode(c.buf, cur);
+        }
+
+        /** Whether the current element is in a plain chunk (Redis's PLAIN quicklist node). */
+        public boolean inPlainChunk() {
+            return c.plain;
         }
     }
 
@@ -817,7 +923,7 @@ public final class ListValue {
             Chunk c = chunk(k);
             if (c.count == 0) continue;
             Chunk prev = n > 0 ? out[n - 1] : null;
-            if (prev != null && prev.used() + c.used() <= maxBytes / 2
+            if (prev != null && !prev.plain && !c.plain && prev.used() + c.used() <= maxBytes / 2
                     && (long) prev.count + c.count <= maxCount) {
                 byte[] nb = Arrays.copyOf(trimmed(prev), prev.used() + c.used());
                 System.arraycopy(c.buf, c.start, nb, prev.used(), c.used());
@@ -862,6 +968,7 @@ public final class ListValue {
         for (int k = 0; k < nChunks; k++) {
             Chunk c = chunk(k);
             l.chunks[k] = new Chunk(trimmed(c), 0, c.used(), c.count, c.firstSeq);
+            l.chunks[k].plain = c.plain;
         }
         l.nChunks = nChunks;
         l.size = size;
@@ -873,9 +980,42 @@ public final class ListValue {
         return maxCount == Integer.MAX_VALUE ? -(Integer.numberOfTrailingZeros(maxBytes / 4096) + 1) : maxCount;
     }
 
+    /** A {@link Chunk}: its array, three ints, a long and the plain flag. */
+    private static final long CHUNK_OBJECT = ObjectSize.object(1, 3 * 4 + 8 + 1);
+
+    /**
+     * MEMORY USAGE of the value (Redis's objectComputeSize for a quicklist): this object and its ring
+     * of chunks, plus the first {@code samples} chunks' cost (object and array) times the number of
+     * chunks.
+     */
+    public long memoryUsage(long samples) {
+        long fixed = ObjectSize.object(1, 4 + 4 + 8 + 4 + 4) + ObjectSize.references(chunks.length);
+        long sampled = 0, n = 0;
+        for (int k = 0; k < nChunks && n < samples; k++, n++) sampled += CHUNK_OBJECT + ObjectSize.bytes(chunk(k).buf.length);
+        return fixed + ObjectSize.extrapolate(sampled, n, nChunks);
+    }
+
     /** Number of chunks (Redis's quicklist nodes), for tests and DEBUG. */
     public int chunkCount() {
         return nChunks;
+    }
+
+    /**
+     * DEBUG QUICKLIST's description (what quicklistRepr prints for Redis's nodes): the list, then with
+     * {@code full} each chunk's count, bytes and container.
+     */
+    public String describe(boolean full) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{quicklist {count : ").append(size).append("} {len : ").append(nChunks)
+                .append("} {fill : ").append(fill()).append("} {packed_threshold : ").append(packedThreshold)
+                .append("}}\n");
+        for (int k = 0; full && k < nChunks; k++) {
+            Chunk c = chunk(k);
+            sb.append("{quicklist node(").append(k).append(") {count : ").append(c.count).append("} {sz : ")
+                    .append(c.used()).append("} {capacity : ").append(c.buf.length).append("} {container : ")
+                    .append(c.plain ? "PLAIN" : "PACKED").append("}}\n");
+        }
+        return sb.toString();
     }
 
     /** Checks the internal invariants (tests): counts, sizes, sequence numbers, encodings. */
@@ -885,6 +1025,7 @@ public final class ListValue {
         for (int k = 0; k < nChunks; k++) {
             Chunk c = chunk(k);
             if (c.count <= 0) throw new IllegalStateException("empty chunk " + k);
+            if (c.plain && c.count != 1) throw new IllegalStateException("plain chunk " + k + " of " + c.count);
             if (c.firstSeq != seq) throw new IllegalStateException("chunk " + k + " seq " + c.firstSeq + " != " + seq);
             int n = 0;
             int p = c.start;
