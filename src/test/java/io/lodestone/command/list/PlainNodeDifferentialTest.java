@@ -1,12 +1,10 @@
 package io.lodestone.command.list;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Quicklist plain nodes against redis-server 7.0: with DEBUG QUICKLIST-PACKED-THRESHOLD lowered,
@@ -14,42 +12,32 @@ import org.junit.jupiter.api.Test;
  * list filled at the tail DUMPs to the same bytes (PLAIN containers between listpack nodes).
  */
 class PlainNodeDifferentialTest {
-    private static Twin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start("enable-debug-command", "yes");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension("enable-debug-command", "yes");
 
     /** The threshold is global to the process (ours runs in this JVM): always back to the default. */
     @AfterEach
     void restoreThreshold() {
-        try (Twin.Conn c = twin.connect("restore")) {
+        try (Twin.Conn c = TWIN.twin().connect("restore")) {
             c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0");
         }
     }
 
     @Test
     void thresholdArgumentsAsRedis() {
-        try (Twin.Conn c = twin.connect("threshold")) {
+        try (Twin.Conn c = TWIN.twin().connect("threshold")) {
             for (String arg : new String[]{"0", "1b", "5b", "1k", "100kb", "4095mb", "4gb", "abc", "-1", "1x", ""}) {
                 c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", arg);
             }
             c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD");
             c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1", "2");
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 
     @Test
     void commandsOnPlainNodesAsRedis() {
-        try (Twin.Conn c = twin.connect("commands")) {
+        try (Twin.Conn c = TWIN.twin().connect("commands")) {
             c.call("FLUSHALL");
             c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5b");
             c.call("RPUSH", "l", "aa", "bb", "cc", "dd", "ee");
@@ -77,12 +65,12 @@ class PlainNodeDifferentialTest {
             c.call("DEBUG", "LISTPACK", "l");
             c.call("LLEN", "l");
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 
     @Test
     void dumpOfPlainNodesAsRedis() {
-        try (Twin.Conn c = twin.connect("dump")) {
+        try (Twin.Conn c = TWIN.twin().connect("dump")) {
             c.call("FLUSHALL");
             c.call("DEBUG", "QUICKLIST-PACKED-THRESHOLD", "2b");
             c.call("RPUSH", "l", "a", "bb", "9", "x".repeat(10), "c", "d", "123456", "e");
@@ -95,6 +83,6 @@ class PlainNodeDifferentialTest {
             c.call("DUMP", "copy");
             c.call("LRANGE", "copy", "0", "-1");
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 }

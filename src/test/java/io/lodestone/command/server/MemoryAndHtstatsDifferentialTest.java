@@ -1,11 +1,9 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,22 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * element, an empty table).
  */
 class MemoryAndHtstatsDifferentialTest {
-    private static Twin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start("enable-debug-command", "yes");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension("enable-debug-command", "yes");
 
     @Test
     void memoryUsageArgumentsAsRedis() {
-        try (Twin.Conn c = twin.connect("memory")) {
+        try (Twin.Conn c = TWIN.twin().connect("memory")) {
             c.call("FLUSHALL");
             c.call("SET", "k", "v");
             c.call("MEMORY", "USAGE", "nokey");
@@ -54,12 +42,12 @@ class MemoryAndHtstatsDifferentialTest {
                 }
             }
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 
     @Test
     void htstatsAsRedis() {
-        try (Twin.Conn c = twin.connect("htstats")) {
+        try (Twin.Conn c = TWIN.twin().connect("htstats")) {
             c.call("FLUSHALL");
             c.call("SELECT", "5");
             c.call("DEBUG", "HTSTATS", "99");
@@ -86,6 +74,6 @@ class MemoryAndHtstatsDifferentialTest {
             assertTrue(db[1].contains("[Dictionary HT]\nHash table 0 stats (main hash table):\n"
                     + "No stats available for empty dictionaries\n[Expires HT]\n"), db[1]);
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 }
