@@ -4,6 +4,19 @@ import io.lodestone.store.ObjectSize;
 
 import java.util.Arrays;
 
+import static io.lodestone.store.type.ListEntries.decode;
+import static io.lodestone.store.type.ListEntries.encode;
+import static io.lodestone.store.type.ListEntries.encodedSize;
+import static io.lodestone.store.type.ListEntries.entryEquals;
+import static io.lodestone.store.type.ListEntries.entrySize;
+import static io.lodestone.store.type.ListEntries.entryStartBefore;
+import static io.lodestone.store.type.ListEntries.intOf;
+import static io.lodestone.store.type.ListEntries.parseCanonical;
+import static io.lodestone.store.type.ListEntries.readVar;
+import static io.lodestone.store.type.ListEntries.storedAsInt;
+import static io.lodestone.store.type.ListEntries.varSize;
+import static io.lodestone.store.type.ListEntries.writeEntry;
+
 /**
  * A list value (Redis's quicklist): a deque of chunks, each chunk one byte array of packed elements.
  *
@@ -13,15 +26,8 @@ import java.util.Arrays;
  * per element); these chunks cost 14.0, and 4.5 for the integers 0..999999 (Redis: 5.0), because
  * small integers are stored as integers as in a listpack. Access stays fast: see Costs.
  *
- * <p><b>Chunk layout</b> (a little like a listpack). An element is {@code header [data] backlen}:
- * <ul>
- *   <li>header, an unsigned LEB128 varint H: {@code H & 1 == 0} is a string of {@code H >>> 1}
- *       bytes that follow; {@code H & 1 == 1} is an integer, zigzag-encoded in {@code H >>> 1}, with
- *       no data. Only canonical decimal strings (Redis's string2ll, so they print back to the same
- *       bytes) of magnitude below 2^62 are stored as integers;</li>
- *   <li>backlen, the size of header and data written as a LEB128 varint in reverse byte order, so the
- *       element can also be walked from its end.</li>
- * </ul>
+ * <p><b>Chunk layout</b>: elements encoded back to back as {@link ListEntries} describes (a little
+ * like a listpack), so a chunk can be walked from either end.
  * Elements of a chunk live in {@code buf[start, end)}; the free space on either side lets a chunk
  * grow at the end where elements are pushed. Chunk size follows Redis's list-max-listpack-size:
  * negative fills limit the bytes of a chunk (4 KB to 64 KB), positive ones the element count (with
@@ -47,8 +53,6 @@ public final class ListValue {
     private static final int SIZE_SAFETY_LIMIT = 8192;
     /** Redis's FILL_MAX. */
     private static final int FILL_MAX = (1 << 15) - 1;
-    /** Integers with a magnitude below this are stored as integers: zigzag and tag fit in 64 bits. */
-    private static final long INT_LIMIT = 1L << 62;
     /** quicklist.c's default packed_threshold: 1 GB. */
     public static final long DEFAULT_PACKED_THRESHOLD = 1L << 30;
     /** quicklist.c's limit: a threshold must stay below 4 GB by at least 1 MB. */
@@ -167,171 +171,6 @@ public final class ListValue {
 
     public boolean isEmpty() {
         return size == 0;
-    }
-
-    // ---- Element encoding ------------------------------------------------------------------------
-
-    /** Whether an element is kept as an integer: canonical (string2ll round-trips) and below 2^62. */
-    static boolean storedAsInt(byte[] s) {
-        int n = s.length;
-        if (n == 0 || n > 19) return false;
-        int i = s[0] == '-' ? 1 : 0;
-        if (i == n) return false;
-        if (s[i] == '0') return n == 1; // "0" only: no leading zeros, no "-0"
-        for (int j = i; j < n; j++) {
-            if (s[j] < '0' || s[j] > '9') return false;
-        }
-        if (n - i < 19) return true; // at most 18 digits: below 10^18 < 2^62
-        // 19 digits (n <= 19, so no sign): 10^18 <= v < 10^19, compared without overflowing.
-        long v = 0;
-        for (int j = 0; j < n; j++) {
-            int d = s[j] - '0';
-            if (v > (INT_LIMIT - 1 - d) / 10) return false;
-            v = v * 10 + d;
-        }
-        return true;
-    }
-
-    /** Parses a string that {@link #storedAsInt} accepted (at most 19 digits: no overflow). */
-    private static long parseCanonical(byte[] s) {
-        int i = s[0] == '-' ? 1 : 0;
-        long v = 0;
-        for (int j = i; j < s.length; j++) v = v * 10 + (s[j] - '0');
-        return i == 1 ? -v : v;
-    }
-
-    private static long intHeader(long v) {
-        return (((v << 1) ^ (v >> 63)) << 1) | 1;
-    }
-
-    private static long intOf(long header) {
-        long z = header >>> 1;
-        return (z >>> 1) ^ -(z & 1);
-    }
-
-    static int varSize(long v) {
-        return 1 + (63 - Long.numberOfLeadingZeros(v | 1)) / 7;
-    }
-
-    private static int writeVar(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
-    /** Writes v as a varint to be read backwards from {@code p + varSize(v)}; returns that end. */
-    private static int writeBackVar(byte[] b, int p, int v) {
-        int n = varSize(v);
-        int q = p + n - 1;
-        while ((v & ~0x7F) != 0) {
-            b[q--] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[q] = (byte) v;
-        return p + n;
-    }
-
-    private static long readVar(byte[] b, int p) {
-        long v = 0;
-        int shift = 0;
-        while (true) {
-            byte x = b[p++];
-            v |= (long) (x & 0x7F) << shift;
-            if (x >= 0) return v;
-            shift += 7;
-        }
-    }
-
-    /** Size of the element starting at p. */
-    private static int entrySize(byte[] b, int p) {
-        long h = readVar(b, p);
-        int hs = varSize(h);
-        int len = (h & 1) == 0 ? (int) (h >>> 1) : 0;
-        return hs + len + varSize(hs + len);
-    }
-
-    /** Start of the element ending at e. */
-    private static int entryStartBefore(byte[] b, int e) {
-        int v = 0, shift = 0, q = e - 1;
-        while (true) {
-            byte x = b[q];
-            v |= (x & 0x7F) << shift;
-            if (x >= 0) break;
-            shift += 7;
-            q--;
-        }
-        return q - v;
-    }
-
-    /** The element at p as bytes (integers formatted back to their decimal string). */
-    private static byte[] decode(byte[] b, int p) {
-        long h = readVar(b, p);
-        if ((h & 1) == 1) return Long.toString(intOf(h)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int hs = varSize(h);
-        return Arrays.copyOfRange(b, p + hs, p + hs + (int) (h >>> 1));
-    }
-
-    private static boolean entryEquals(byte[] b, int p, Probe probe) {
-        long h = readVar(b, p);
-        if ((h & 1) == 1) return probe.isInt && intOf(h) == probe.value;
-        if (probe.isInt) return false;
-        int len = (int) (h >>> 1);
-        byte[] x = probe.bytes;
-        if (len != x.length) return false;
-        int d = p + varSize(h);
-        return Arrays.equals(b, d, d + len, x, 0, len);
-    }
-
-    /** One encoded element, ready to be copied into chunks. */
-    private static byte[] encode(byte[] v) {
-        long h;
-        int len;
-        if (storedAsInt(v)) {
-            h = intHeader(parseCanonical(v));
-            len = 0;
-        } else {
-            h = (long) v.length << 1;
-            len = v.length;
-        }
-        int hs = varSize(h);
-        byte[] out = new byte[hs + len + varSize(hs + len)];
-        int p = writeVar(out, 0, h);
-        System.arraycopy(v, 0, out, p, len);
-        writeBackVar(out, p + len, hs + len);
-        return out;
-    }
-
-    /** Encoded size of v, without encoding it. */
-    private static int encodedSize(byte[] v) {
-        int hs, len;
-        if (storedAsInt(v)) {
-            hs = varSize(intHeader(parseCanonical(v)));
-            len = 0;
-        } else {
-            hs = varSize((long) v.length << 1);
-            len = v.length;
-        }
-        return hs + len + varSize(hs + len);
-    }
-
-    /** Writes v encoded at p (exactly encodedSize(v) bytes). */
-    private static void writeEntry(byte[] b, int p, byte[] v) {
-        long h;
-        int len;
-        if (storedAsInt(v)) {
-            h = intHeader(parseCanonical(v));
-            len = 0;
-        } else {
-            h = (long) v.length << 1;
-            len = v.length;
-        }
-        int hs = varSize(h);
-        writeVar(b, p, h);
-        System.arraycopy(v, 0, b, p + hs, len);
-        writeBackVar(b, p + hs + len, hs + len);
     }
 
     // ---- The chunk ring --------------------------------------------------------------------------

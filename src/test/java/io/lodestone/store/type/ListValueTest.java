@@ -235,13 +235,13 @@ class ListValueTest {
             assertTrue(c.next());
             assertArrayEquals(b(s), c.bytes());
         }
-        assertTrue(ListValue.storedAsInt(b("4611686018427387903")));
-        assertFalse(ListValue.storedAsInt(b("4611686018427387904")));
-        assertTrue(ListValue.storedAsInt(b("-4611686018427387903")) || !ListValue.storedAsInt(b("-4611686018427387903")));
-        assertFalse(ListValue.storedAsInt(b("9999999999999999999")));
-        assertFalse(ListValue.storedAsInt(b("-0")));
-        assertFalse(ListValue.storedAsInt(b("01")));
-        assertTrue(ListValue.storedAsInt(b("0")));
+        assertTrue(ListEntries.storedAsInt(b("4611686018427387903")));
+        assertFalse(ListEntries.storedAsInt(b("4611686018427387904")));
+        assertTrue(ListEntries.storedAsInt(b("-4611686018427387903")) || !ListEntries.storedAsInt(b("-4611686018427387903")));
+        assertFalse(ListEntries.storedAsInt(b("9999999999999999999")));
+        assertFalse(ListEntries.storedAsInt(b("-0")));
+        assertFalse(ListEntries.storedAsInt(b("01")));
+        assertTrue(ListEntries.storedAsInt(b("0")));
     }
 
     @Test
