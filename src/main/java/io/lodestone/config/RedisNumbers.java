@@ -139,7 +139,7 @@ public final class RedisNumbers {
      * {@code printf("%f")} followed by {@code trimDoubleString}: six decimals, then trailing
      * zeros and a trailing dot removed ({@code 99.9} for 99.9, {@code 50} for 50.0).
      */
-    static String formatPercentile(double d) {
+    public static String formatPercentile(double d) {
         String s = new BigDecimal(d).setScale(6, RoundingMode.HALF_EVEN).toPlainString();
         if (s.indexOf('.') >= 0) {
             int end = s.length();

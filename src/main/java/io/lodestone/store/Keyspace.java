@@ -72,6 +72,8 @@ public final class Keyspace {
      * Written only by the loading state ({@code persistence.Loading}).
      */
     boolean loading;
+    /** Clients are paused; see {@link #paused(boolean)}. */
+    private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
     /** Keys a client of this (writable) replica gave a TTL: cron expires them, since no master will. */
@@ -144,6 +146,19 @@ public final class Keyspace {
 
     public boolean loading() {
         return loading;
+    }
+
+    /**
+     * Set while clients are paused: the data set stays as it is, so keys whose time has passed read
+     * as missing but are not deleted, on access or by active expiry (Redis's expireIfNeeded).
+     */
+    public void paused(boolean v) {
+        this.paused = v;
+    }
+
+    /** Whether an expired key found by a lookup is deleted now (a master not paused) or only hidden. */
+    boolean deletesExpiredOnAccess() {
+        return expireOnAccess && !paused;
     }
 
     /** Set by the one owner of the loading state; see {@link #loading}. */
@@ -248,13 +263,15 @@ public final class Keyspace {
     public void activeExpireCycle(long budgetNanos) {
         if (!activeExpire || loading) return;
         if (!expireOnAccess) {
-            // A replica: only the keys its own clients gave a TTL (Redis's expireSlaveKeys).
+            // A replica: only the keys its own clients gave a TTL (Redis's expireSlaveKeys, which a
+            // client pause does not stop).
             if (replicaKeysWithExpire.size() > 0) {
                 tick();
                 replicaKeysWithExpire.expire(this);
             }
             return;
         }
+        if (paused) return;
         long deadline = System.nanoTime() + budgetNanos;
         tick();
         for (int n = 0; n < dbs.length; n++) {

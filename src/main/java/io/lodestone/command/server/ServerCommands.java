@@ -35,6 +35,8 @@ public final class ServerCommands {
         ConfigCommand.register(t);
         DebugCommand.register(t);
         MemoryCommand.register(t);
+        SlowLogCommand.register(t);
+        LatencyCommand.register(t);
     }
 
     static void commandAll(Client c) {
