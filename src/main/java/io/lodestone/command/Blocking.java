@@ -33,6 +33,8 @@ public final class Blocking {
         final byte[][] argv;
         /** Cancels the timeout timer. */
         Runnable cancelTimer;
+        /** Waiting for a client pause to end (Redis's BLOCKED_POSTPONE), not for keys. */
+        boolean postponed;
 
         BlockedState(int db, List<ByteBuffer> keys, long deadlineMs, Consumer<Client> onTimeout, CommandSpec cmd,
                      byte[][] argv) {
@@ -116,6 +118,15 @@ public final class Blocking {
         }
     }
 
+    /** Blocks the current client until a client pause ends ({@link ClientPause}); it waits on no key. */
+    void postpone(Client c) {
+        byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
+        BlockedState st = new BlockedState(c.dbIndex(), List.of(), 0, x -> { }, c.cmd, argv);
+        st.postponed = true;
+        c.blocked = st;
+        blockedClients++;
+    }
+
     /**
      * Parses a blocking timeout in seconds (fractions allowed) into a deadline; 0 means forever.
      * Redis 7.0's getTimeoutFromObjectOrReply: {@code (long long) ceill(strtold(arg) * 1000)} in
@@ -187,6 +198,10 @@ public final class Blocking {
         byte[] key = new byte[rk.key().remaining()];
         rk.key().duplicate().get(key);
         Database db = server.keyspace.db(rk.db());
+        // A fresh clock for each key, as Redis's handleClientsBlockedOnKeys updates its cached time: a
+        // key that expired while the command that readied it ran (a transaction with DEBUG SLEEP)
+        // serves nobody, and is deleted by the lookup below.
+        server.keyspace.tick();
         // Each waiter present now gets one try, in order; stop when the key is gone.
         for (Client c : new ArrayList<>(queue)) {
             if (db.lookupNoTouch(key) == null) break;
@@ -226,9 +241,13 @@ public final class Blocking {
     /** CLIENT UNBLOCK: ends the wait with the timeout reply, or with an UNBLOCKED error. */
     public boolean unblockByRequest(Client c, boolean error) {
         BlockedState st = c.blocked;
-        if (st == null) return false;
+        // A client held by a pause has no timeout reply: only the end of the pause releases it.
+        if (st == null || st.postponed) return false;
         unblock(c);
-        if (error) c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        if (error) {
+            c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            st.cmd.failedCalls++; // Redis's updateStatsOnUnblock: the blocked command failed
+        }
         else st.onTimeout.accept(c);
         server.wake(c);
         c.conn.resume();

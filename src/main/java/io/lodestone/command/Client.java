@@ -41,6 +41,8 @@ public final class Client implements Subscriber {
     public boolean noEvict;
     /** When set, the dispatcher propagates this instead of argv (effects, not requests). */
     public byte[][] propagateArgv;
+    /** Set by a handler whose call must propagate even if it changed nothing (see {@link #forcePropagation}). */
+    public boolean forcePropagation;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;
@@ -63,6 +65,19 @@ public final class Client implements Subscriber {
     }
 
     // ---- Blocking commands ----
+    /**
+     * Arguments of the current call that hold secrets (bit j for argv[j]): the slow log shows them
+     * as "(redacted)" (Redis's redactClientCommandArgument). Cleared when a call begins.
+     */
+    public long redactedArgs;
+
+    public void redactArgument(int j) {
+        if (j < 64) redactedArgs |= 1L << j;
+    }
+
+    /** CLIENT TRACKING settings; null until tracking is first turned on. */
+    public Tracking.State tracking;
+
     /** Non-null while blocked (BLPOP...): the connection reads no further commands until served. */
     public Blocking.BlockedState blocked;
     /** Queued for an output flush by another client's command (pub/sub, unblocking). */
@@ -248,6 +263,14 @@ public final class Client implements Subscriber {
     /** The command's own arguments are not an effect (EXEC: the queued commands propagated themselves). */
     public void preventPropagation() {
         this.propagateArgv = NO_PROPAGATION;
+    }
+
+    /**
+     * Redis's forceCommandPropagation: the call goes to the AOF and replicas even if it counted no
+     * change (FLUSHALL of empty databases still empties a replica's).
+     */
+    public void forcePropagation() {
+        this.forcePropagation = true;
     }
 
     /** Propagate {@code args} (the command's effect) instead of what the client sent. */

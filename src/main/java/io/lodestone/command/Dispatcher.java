@@ -43,6 +43,8 @@ public final class Dispatcher {
             cmd = sub;
         }
         c.cmd = c.lastCmd = cmd;
+        // Redis keeps client-side caching metadata within tracking-table-max-keys before each command.
+        if (server.tracking.clients() > 0) server.tracking.limitUsedSlots();
         if (!cmd.arityOk(argc) || cmd.handler == null) {
             reject(c, cmd, Errors.wrongArity(cmd.fullName));
             return;
@@ -90,6 +92,22 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // A replica loading its master's payload in the background still serves its old data, but not
+        // the commands that would act on the data set being replaced (Redis's CMD_NO_ASYNC_LOADING).
+        if (server.loading.asyncLoading() && denyAsyncLoading(c, cmd)) {
+            reject(c, cmd, "LOADING Redis is loading the dataset in memory");
+            return;
+        }
+        // A replica's link only acknowledges; a replica is never paused, so it may not use the data.
+        if (c.replicaPeer != null && (ClientPause.mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
+        }
+        // Last check, as in Redis: a paused client's command is held whole, then checked again.
+        if (server.pause.postpones(c, cmd)) {
+            server.pause.postpone(c);
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
@@ -108,6 +126,7 @@ public final class Dispatcher {
             server.endCall(!cmd.is(CommandSpec.TOUCHES_ARBITRARY_KEYS));
         }
         c.woff = server.replication.stream.offset();
+        server.tracking.afterCommand(c, cmd);
         server.blocking.serveReadyKeys(this);
     }
 
@@ -116,6 +135,14 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.WRITE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
+    }
+
+    /** Redis's is_read_command: a read-only command, or an EXEC queueing one. */
+    private static boolean isRead(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.READONLY)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.READONLY)) return true;
         return false;
     }
 
@@ -138,6 +165,14 @@ public final class Dispatcher {
         for (MultiState.Queued q : c.multi.commands) {
             if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd(), q.argv(), q.argv().length)) return true;
         }
+        return false;
+    }
+
+    /** Redis's is_deny_async_loading_command: the flag, or an EXEC queueing a command with it. */
+    private static boolean denyAsyncLoading(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.NO_ASYNC_LOADING)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.NO_ASYNC_LOADING)) return true;
         return false;
     }
 
@@ -171,27 +206,45 @@ public final class Dispatcher {
     /** Executes a command that passed every check; accounts and propagates it. */
     public void call(Client c, CommandSpec cmd) {
         Reply reply = c.reply;
-        long errorsBefore = reply.errorCount();
+        Stats stats = server.stats;
+        // Redis's incrCommandStatsOnError: a call failed if error replies were written since the
+        // last call began or ended, so an EXEC is not failed by the failure of a command it ran.
+        stats.errorsMark = stats.totalErrorReplies;
+        c.redactedArgs = 0;
         long dirtyBefore = keyspace.dirty;
         // A blocked client being served runs its command again: Redis counted the call when it
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        c.forcePropagation = false;
+        Tracking tracking = server.tracking;
+        tracking.beginCall(c);
         long start = System.nanoTime();
         try {
             cmd.handler.call(c);
         } catch (CommandError e) {
             reply.error(e.getMessage());
+        } finally {
+            tracking.endCall(c, cmd);
         }
         long duration = System.nanoTime() - start;
         // Redis runs the AOF's commands without call(): they are not counted.
         if (!c.isAofClient()) {
             if (!served) cmd.calls++;
             cmd.usec += duration / 1000;
-            if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
-            if (!served) server.stats.totalCommandsProcessed++;
+            if (stats.latencyTracking) {
+                if (cmd.latency == null) cmd.latency = new LatencyHistogram();
+                cmd.latency.record(duration);
+            }
+            // EXEC is SKIP_SLOWLOG: the commands it ran are logged one by one.
+            if (!cmd.is(CommandSpec.SKIP_SLOWLOG)) server.slowlog.push(c, c.argv, c.argc, duration / 1000);
+            server.latency.addSampleIfNeeded(cmd.is(CommandSpec.FAST) ? "fast-command" : "command", duration / 1_000_000);
+            if (stats.totalErrorReplies != stats.errorsMark) cmd.failedCalls++;
+            if (!served) stats.totalCommandsProcessed++;
         }
-        if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
+        stats.errorsMark = stats.totalErrorReplies;
+        if ((keyspace.dirty != dirtyBefore || c.forcePropagation) && server.hasPropagation()
+                && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
             else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);

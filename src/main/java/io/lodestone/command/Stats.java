@@ -11,7 +11,13 @@ public final class Stats {
     public long netInputBytes;
     public long netOutputBytes;
     public long totalErrorReplies;
+    /** latency-tracking: each command's latency distribution is kept for INFO latencystats. */
+    public boolean latencyTracking = true;
+    /** totalErrorReplies when the last command call began or ended (see Dispatcher.call). */
+    long errorsMark;
     public long unexpectedErrorReplies;
+    /** Payload blobs deeply validated (sanitize-dump-payload): Redis's stat_dump_payload_sanitizations. */
+    public long dumpPayloadSanitizations;
     /** errorstat_<CODE>:count, keyed by the first word of the error. */
     public final Map<String, Long> errorCounts = new TreeMap<>();
 
@@ -25,7 +31,7 @@ public final class Stats {
 
     public void reset() {
         totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
-        netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = 0;
+        netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = dumpPayloadSanitizations = 0;
         errorCounts.clear();
     }
 }

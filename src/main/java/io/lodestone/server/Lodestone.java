@@ -35,6 +35,7 @@ public final class Lodestone implements ServerContext.Host {
     private final Listeners listeners;
     private final ServerCron cron;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final OomScoreAdj oomScoreAdj;
     private volatile boolean shuttingDown;
 
     public Lodestone(Config config) {
@@ -50,17 +51,21 @@ public final class Lodestone implements ServerContext.Host {
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
-                server.rdb::path);
+                server.rdb::path, server.rdb::hasSavePoints);
+        oomScoreAdj = new OomScoreAdj(config);
         Commands.registerAll(server);
+        for (java.util.List<String> r : config.renameCommands()) server.commands.rename(r.get(0), r.get(1));
         server.blocking.timers = (delayMs, task) -> {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
         server.addPropagation(server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
-                new MasterClientHost(server, dispatcher), server.rdb::path);
-        ConfigBindings.bind(config, server, listeners, cron, this::execute, this::feedAof);
+                new MasterClientHost(server, dispatcher, oomScoreAdj), server.rdb::path);
+        ConfigBindings.bind(config, server, listeners, cron, this::execute, this::feedAof, oomScoreAdj);
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
+        String oomError = oomScoreAdj.apply(replicaOf != null ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
+        if (oomError != null) io.lodestone.util.Log.warning(oomError);
         if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
         if (config.getBool("appendonly")) server.aof.enableAtStartup();
@@ -102,6 +107,11 @@ public final class Lodestone implements ServerContext.Host {
      */
     public String listen() {
         return listeners.listen();
+    }
+
+    /** Listens on the {@code unixsocket} setting, if any. Returns an error text on failure. */
+    public String listenUnix() {
+        return listeners.listenUnix();
     }
 
     /** Starts cron at the configured hz (Redis's serverCron). */

@@ -28,16 +28,18 @@ final class MasterClientHost implements MasterLink.Host {
     private final Dispatcher dispatcher;
     private Client master;
     private long lastErrors;
+    private final OomScoreAdj oomScoreAdj;
 
-    MasterClientHost(ServerContext server, Dispatcher dispatcher) {
+    MasterClientHost(ServerContext server, Dispatcher dispatcher, OomScoreAdj oomScoreAdj) {
         this.server = server;
         this.dispatcher = dispatcher;
+        this.oomScoreAdj = oomScoreAdj;
     }
 
     @Override
-    public void execute(byte[][] argv, int argc) {
+    public boolean execute(byte[][] argv, int argc) {
         Client c = master;
-        if (c == null) return;
+        if (c == null) return true;
         c.argv = argv;
         c.argc = argc;
         server.keyspace.obeyingMaster = true;
@@ -47,20 +49,45 @@ final class MasterClientHost implements MasterLink.Host {
             server.keyspace.obeyingMaster = false;
         }
         c.argv = null;
+        // Held by a client pause: the stream waits at this command (the link re-runs it on release).
+        if (c.blocked != null) return false;
         ByteBuf out = c.reply.take();
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
             lastErrors = errors;
-            // Redis logs this too: the replica and its master now disagree.
-            String reply = out == null ? "" : out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
-            int start = reply.indexOf('-'), end = start < 0 ? -1 : reply.indexOf("\r\n", start);
-            String error = start < 0 ? "" : reply.substring(start + 1, end < 0 ? reply.length() : end);
-            Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
-                    + "' after processing the command '"
-                    + (server.commands.lookup(argv[0]) == null || c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName())
-                    + "'");
+            logErrorToMaster(c.reply.lastError(), server.commands.lookup(argv[0]) == null || c.lastCmd == null
+                    ? "<unknown>" : c.lastCmd.fullName());
         }
         if (out != null) out.release();
+        return true;
+    }
+
+    /**
+     * Redis's afterErrorReply for the master client: the replica and its master now disagree, so the
+     * error and the newest 256 bytes of our backlog (what the master sent last) go to the log.
+     */
+    private void logErrorToMaster(String error, String command) {
+        logUnexpectedError(server, "replica", "master", error, command);
+        io.lodestone.replication.Backlog backlog = server.replication.stream.backlog();
+        if (backlog != null && backlog.histlen() > 0) {
+            byte[] tail = backlog.tail(256);
+            Log.warning("Latest backlog is: '" + io.lodestone.util.SplitArgs.repr(
+                    new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1)) + "'");
+        }
+    }
+
+    /**
+     * Redis's afterErrorReply for a client of the replication link (our master, or one of our
+     * replicas): such an error means the two sides disagree. Redis logs an ERR error by its message
+     * alone and another code with its dash ('-WRONGTYPE ...').
+     */
+    static void logUnexpectedError(ServerContext server, String from, String to, String error, String command) {
+        if (error == null) error = "";
+        error = error.startsWith("ERR ") ? error.substring(4) : "-" + error;
+        if (error.length() > 4096) error = error.substring(0, 4096);
+        Log.warning("== CRITICAL == This " + from + " is sending an error to its " + to + ": '" + error
+                + "' after processing the command '" + command + "'");
+        server.stats.unexpectedErrorReplies++;
     }
 
     @Override
@@ -69,7 +96,7 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void masterClient(boolean connected, Channel channel, int db) {
+    public void masterClient(boolean connected, Channel channel, int db, Runnable resume) {
         if (master != null) {
             Client old = master;
             master = null;
@@ -80,7 +107,7 @@ final class MasterClientHost implements MasterLink.Host {
         }
         if (!connected) return;
         Client c = new Client(server.clients.nextId(), server, new Reply(UnpooledByteBufAllocator.DEFAULT, m -> { }),
-                new MasterConnection(channel));
+                new MasterConnection(channel, resume));
         c.authenticated = true;
         c.isMaster = true;
         c.select(Math.max(0, Math.min(db, server.keyspace.databases() - 1)));
@@ -134,15 +161,22 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void asyncLoading(boolean on, long bytes) {
-        if (on) server.loading.beginAsync(bytes);
-        else server.loading.endAsync();
+    public void loading(boolean on, boolean async, long bytes) {
+        if (on && async) {
+            server.loading.beginAsync(bytes);
+        } else if (on) {
+            server.loading.begin(bytes);
+        } else {
+            if (server.loading.asyncLoading()) server.loading.endAsync();
+            if (server.loading.active()) server.loading.end();
+        }
     }
 
     @Override
     public void roleChanged(boolean replica) {
         // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
-        server.keyspace.expireOnAccess(!replica);
+        server.updateExpiryRole();
+        oomScoreAdj.apply(replica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         if (!replica) return;
         // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.
         List<Client> blocked = new ArrayList<>();
@@ -163,9 +197,11 @@ final class MasterClientHost implements MasterLink.Host {
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
     private static final class MasterConnection implements Connection {
         private final Channel channel;
+        private final Runnable resume;
 
-        MasterConnection(Channel channel) {
+        MasterConnection(Channel channel, Runnable resume) {
             this.channel = channel;
+            this.resume = resume;
         }
 
         @Override
@@ -204,6 +240,12 @@ final class MasterClientHost implements MasterLink.Host {
 
         @Override
         public void resume() {
+        }
+
+        /** The link keeps the held command and re-runs it itself, then goes on with the stream. */
+        @Override
+        public void reprocess(byte[][] argv, int argc) {
+            channel.eventLoop().execute(resume);
         }
 
         @Override

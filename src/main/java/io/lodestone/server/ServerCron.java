@@ -47,11 +47,15 @@ final class ServerCron {
         try {
             // Redis gives the slow expire cycle 25% of a cron period.
             long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.process.hz)));
+            long start = System.nanoTime();
             server.keyspace.activeExpireCycle(budget);
+            server.latency.addSampleIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000);
             server.keyspace.cron();
+            if (server.tracking.clients() > 0) server.tracking.limitUsedSlots();
             server.aof.cron();
             clientsCron();
             server.rdb.cron();
+            server.migrateSockets.closeIdle();
             replicationCron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {

@@ -67,7 +67,8 @@ class MasterInteropTest {
                 awaitInSync(mj, rj);
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
                 assertEquals("1", field(mj, "stats", "sync_full"));
-                assertTrue(m.log().contains("Partial resynchronization request from"), m.log());
+                // The server's output reaches the test through a pipe reader: wait for the line.
+                await("the partial resync in the log", () -> m.log().contains("Partial resynchronization request from"));
             }
         }
     }
@@ -80,7 +81,7 @@ class MasterInteropTest {
             try (ServerProcess r = redisReplicaOf(m);
                  Jedis rj = new Jedis("127.0.0.1", r.port())) {
                 awaitInSync(mj, rj);
-                assertTrue(m.log().contains("Starting BGSAVE for SYNC with target: disk"), m.log());
+                assertTrue(m.logContains("Starting BGSAVE for SYNC with target: disk"), m.log());
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
                 // A frozen replica loses its link; the master writes more than its backlog holds meanwhile.
                 signal(r, "STOP");
@@ -142,6 +143,28 @@ class MasterInteropTest {
         }
     }
 
+    /** Redis refreshes the count of good replicas when the settings change, not only in cron. */
+    @Test
+    void minReplicasToWriteCountsAnOnlineReplicaAtOnce() throws Exception {
+        try (ServerProcess m = master();
+             Jedis mj = new Jedis("127.0.0.1", m.port())) {
+            try (ServerProcess r = redisReplicaOf(m);
+                 Jedis rj = new Jedis("127.0.0.1", r.port())) {
+                awaitInSync(mj, rj);
+                await("the replica online", () -> mj.info("replication").contains("state=online"));
+                mj.configSet("min-replicas-to-write", "1");
+                mj.configSet("min-replicas-max-lag", "10");
+                assertEquals("OK", mj.set("k", "v"));
+                mj.configSet("min-replicas-to-write", "2");
+                var e = org.junit.jupiter.api.Assertions.assertThrows(redis.clients.jedis.exceptions.JedisDataException.class,
+                        () -> mj.set("k", "w"));
+                assertEquals("NOREPLICAS Not enough good replicas to write.", e.getMessage());
+                mj.configSet("min-replicas-to-write", "1");
+                assertEquals("OK", mj.set("k", "x"));
+            }
+        }
+    }
+
     @Test
     void slowReplicaOverItsOutputLimitIsDroppedAndResyncs() throws Exception {
         try (ServerProcess m = master("--client-output-buffer-limit", "replica", "1mb", "0", "0", "--repl-backlog-size", "16384");
@@ -156,7 +179,7 @@ class MasterInteropTest {
                     for (int i = 0; i < 3000 && !m.log().contains("overcoming of output buffer limits"); i++) {
                         mj.set("big:" + (i % 500), big);
                     }
-                    assertTrue(m.log().contains("overcoming of output buffer limits"), m.log());
+                    assertTrue(m.logContains("overcoming of output buffer limits"), m.log());
                     assertEquals("0", field(mj, "replication", "connected_slaves"));
                 } finally {
                     signal(r, "CONT");

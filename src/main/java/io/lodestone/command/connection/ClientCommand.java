@@ -2,6 +2,7 @@ package io.lodestone.command.connection;
 
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
+import io.lodestone.command.ClientPause;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
@@ -13,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
+/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, UNBLOCK, PAUSE, UNPAUSE, HELP. */
 public final class ClientCommand {
     private ClientCommand() {
     }
@@ -28,6 +29,12 @@ public final class ClientCommand {
         t.handle("client|no-evict", ClientCommand::noEvict);
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
+        t.handle("client|pause", ClientCommand::pause);
+        TrackingCommands.register(t);
+        t.handle("client|unpause", c -> {
+            c.server.pause.unpause(ClientPause.Purpose.CLIENT_COMMAND);
+            c.reply.ok();
+        });
         t.handle("client|help", HELP);
     }
 
@@ -51,7 +58,9 @@ public final class ClientCommand {
     /** ON replies +OK; OFF and SKIP themselves get no reply, as in Redis. */
     static void reply(Client c) {
         if (Args.is(c.argv[2], "on")) {
+            // Clears a SKIP given just before too, so this very reply is sent (Redis clears both flags).
             c.replyOff = false;
+            c.replySkip = false;
             c.replySkipNext = false;
             c.reply.ok();
         } else if (Args.is(c.argv[2], "off")) {
@@ -148,8 +157,28 @@ public final class ClientCommand {
         if (c.blocked != null) f.append('b');
         if (c.dirtyCas) f.append('d');
         if (c.closing) f.append('c');
+        if (c.conn.unixSocket()) f.append('U');
         if (c.noEvict) f.append('e');
+        if (c.tracking != null && c.tracking.on) f.append('t');
+        if (c.tracking != null && c.tracking.brokenRedirect) f.append('R');
+        if (c.tracking != null && c.tracking.bcast) f.append('B');
         return f.length() == 0 ? "N" : f.toString();
+    }
+
+    /** CLIENT PAUSE timeout-ms [WRITE|ALL]: ALL unless told; a pause already on is only extended. */
+    static void pause(Client c) {
+        ClientPause.Type type = ClientPause.Type.ALL;
+        if (c.argc == 4) {
+            if (Args.is(c.argv[3], "write")) type = ClientPause.Type.WRITE;
+            else if (!Args.is(c.argv[3], "all")) throw new CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        // Redis's getTimeoutFromObjectOrReply in milliseconds: 0 is a pause that has already ended.
+        long ms = Args.parseLong(c.argv[2], "ERR timeout is not an integer or out of range");
+        if (ms < 0) throw new CommandError("ERR timeout is negative");
+        long now = System.currentTimeMillis();
+        if (ms > Long.MAX_VALUE - now) throw new CommandError("ERR timeout is out of range");
+        c.server.pause.pause(ClientPause.Purpose.CLIENT_COMMAND, type, ms == 0 ? 0 : now + ms);
+        c.reply.ok();
     }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked and is now served. */

@@ -50,11 +50,15 @@ public final class ConnectionCommands {
 
     /** RESET: the connection's state back to that of a new connection. */
     static void reset(Client c) {
+        // Redis's clearClientConnectionState: a transaction being queued goes too, with its WATCHes.
+        c.server.dispatcher.discardTransaction(c);
         c.server.pubsub.unsubscribeAll(c);
         c.select(0);
         c.reply.protocol(2);
         c.name = null;
         c.noEvict = false;
+        c.replyOff = false;
+        c.replySkipNext = false;
         c.authenticated = !c.server.authRequired();
         c.user = "default";
         c.reply.simple("RESET");
@@ -70,6 +74,7 @@ public final class ConnectionCommands {
     }
 
     static void auth(Client c) {
+        for (int j = 1; j < c.argc; j++) c.redactArgument(j); // user and password stay out of the slow log
         if (c.argc > 3) throw Errors.syntax();
         if (c.argc == 2 && !c.server.authRequired()) {
             throw new CommandError("ERR AUTH <password> called without any password configured for the default user."
@@ -105,6 +110,8 @@ public final class ConnectionCommands {
         for (int j = next; j < c.argc; j++) {
             int more = c.argc - j - 1;
             if (Args.is(c.argv[j], "auth") && more >= 2) {
+                c.redactArgument(j + 1);
+                c.redactArgument(j + 2);
                 authUser = Args.str(c.argv[j + 1]);
                 authPass = c.argv[j + 2];
                 j += 2;

@@ -62,7 +62,7 @@ public final class InfoCommand {
                 case "modules" -> sb.append("# Modules\r\n");
                 case "commandstats" -> commandStats(server, sb);
                 case "errorstats" -> errorStats(server, sb);
-                case "latencystats" -> sb.append("# Latencystats\r\n");
+                case "latencystats" -> latencyStats(server, sb);
                 case "cluster" -> sb.append("# Cluster\r\ncluster_enabled:0\r\n");
                 case "keyspace" -> keyspace(server, sb);
                 default -> { }
@@ -121,7 +121,7 @@ public final class InfoCommand {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", s.blocking.blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
     }
 
@@ -196,8 +196,13 @@ public final class InfoCommand {
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", s.snapshotter == null ? 0 : s.snapshotter.latestForkMicros());
         field(sb, "total_forks", s.snapshotter == null ? 0 : s.snapshotter.totalForks());
+        field(sb, "migrate_cached_sockets", s.migrateSockets.size());
+        field(sb, "tracking_total_keys", s.tracking.totalKeys());
+        field(sb, "tracking_total_items", s.tracking.totalItems());
+        field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
+        field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {
@@ -213,6 +218,7 @@ public final class InfoCommand {
         }
         java.util.List<io.lodestone.replication.ReplicaPeer> peers = st.replicas();
         field(sb, "connected_slaves", peers.size());
+        if (r.minReplicasToWrite > 0 && r.minReplicasMaxLag > 0) field(sb, "min_slaves_good_slaves", r.goodReplicas());
         long now = System.currentTimeMillis();
         for (int i = 0; i < peers.size(); i++) {
             io.lodestone.replication.ReplicaPeer p = peers.get(i);
@@ -286,6 +292,28 @@ public final class InfoCommand {
                         .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", c.calls == 0 ? 0.0 : (double) c.usec / c.calls))
                         .append(",rejected_calls=").append(c.rejectedCalls)
                         .append(",failed_calls=").append(c.failedCalls).append("\r\n");
+            }
+        }
+    }
+
+    /** Redis's fillPercentileDistributionLatencies: the configured percentiles of each command, in usec. */
+    private static void latencyStats(ServerContext s, StringBuilder sb) {
+        sb.append("# Latencystats\r\n");
+        List<Double> percentiles = s.config.latencyTrackingInfoPercentiles();
+        for (CommandSpec top : s.commands.allSpecs()) {
+            List<CommandSpec> specs = new ArrayList<>();
+            specs.add(top);
+            specs.addAll(top.subcommands().values());
+            for (CommandSpec c : specs) {
+                if (c.latency == null || c.latency.count() == 0) continue;
+                sb.append("latency_percentiles_usec_").append(c.fullName()).append(':');
+                for (int i = 0; i < percentiles.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    double p = percentiles.get(i);
+                    sb.append('p').append(io.lodestone.config.RedisNumbers.formatPercentile(p)).append('=')
+                            .append(String.format(Locale.ROOT, "%.3f", c.latency.valueAtPercentile(p) / 1000.0));
+                }
+                sb.append("\r\n");
             }
         }
     }

@@ -34,6 +34,9 @@ public final class ServerCommands {
         t.handle("info", InfoCommand::info);
         ConfigCommand.register(t);
         DebugCommand.register(t);
+        MemoryCommand.register(t);
+        SlowLogCommand.register(t);
+        LatencyCommand.register(t);
     }
 
     static void commandAll(Client c) {
