@@ -208,11 +208,12 @@ final class Listeners {
     }
 
     /** Stops accepting (shutdown); the Unix socket's file is removed, as Redis's prepareForShutdown does. */
-    void close() {
+    void close(boolean unlinkUnixSocket) {
         for (Channel ch : channels) ch.close();
         if (unixChannel != null) {
             unixChannel.close();
             unixChannel = null;
+            if (!unlinkUnixSocket) return;
             Log.notice("Removing the unix socket file.");
             try {
                 Files.deleteIfExists(unixPath);

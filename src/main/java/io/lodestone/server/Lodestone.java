@@ -128,13 +128,21 @@ public final class Lodestone implements ServerContext.Host {
         stopped.join();
     }
 
-    /** Closes listeners and clients and stops the event loops. */
+    /** Closes listeners and clients and stops the event loops (a shutdown: the unix socket file goes too). */
     public void stop() {
+        stop(true);
+    }
+
+    /**
+     * {@code unlinkUnixSocket} false: the process ends on a fatal error, where Redis exits at once, leaving
+     * the unix socket file and logging nothing more (the suite reads the error as the log's last line).
+     */
+    public void stop(boolean unlinkUnixSocket) {
         if (shuttingDown) return;
         shuttingDown = true;
         server.masterLink.shuttingDown = true;
         cron.stop();
-        listeners.close();
+        listeners.close(unlinkUnixSocket);
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete(null));
     }

@@ -70,13 +70,13 @@ public final class Main {
         server.beginStartupLoading();
         if (server.listen() != null) {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
-            server.stop();
+            server.stop(false);
             System.exit(1);
         }
         String unixError = server.listenUnix();
         if (unixError != null) {
             Log.warning("Failed opening Unix socket: " + unixError);
-            server.stop();
+            server.stop(false);
             System.exit(1);
         }
         // The logo (with the PID tools wait for) comes once the port is bound, as in Redis's main().
@@ -89,7 +89,7 @@ public final class Main {
         io.lodestone.command.server.CrashReport.installSignalHandlers(server.context(), server::execute);
         if (!server.loadDataFromDisk()) {
             boolean asked = server.shuttingDown();
-            server.stop();
+            server.stop(false);
             if (asked) server.awaitStop();
             System.exit(asked ? 0 : 1);
         }

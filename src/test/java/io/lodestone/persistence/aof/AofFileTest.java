@@ -204,6 +204,21 @@ class AofFileTest {
                 && out.contains("Unknown AOF file type"), out);
     }
 
+    /**
+     * A fatal load error is the log's last line, as redis-server exits at once (Redis's suite reads it
+     * with tail -1): no shutdown lines after it, and the unix socket file is not unlinked.
+     */
+    @Test
+    void fatalLoadErrorIsTheLastLogLine() throws Exception {
+        Path dir = TempDirs.create("aof");
+        Files.createDirectories(dir.resolve("appendonlydir"));
+        Files.writeString(dir.resolve("appendonlydir/appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type i\n");
+        Files.writeString(dir.resolve("appendonlydir/appendonly.aof.1.incr.aof"), "*1\r\n$4\r\nPING\r\n!!!");
+        String out = runExpectingExit(dir, "--appendonly", "yes", "--unixsocket", dir.resolve("s.sock").toString());
+        String[] lines = out.strip().split("\n");
+        assertTrue(lines[lines.length - 1].contains("Bad file format reading the append only file appendonly.aof.1.incr.aof"), out);
+    }
+
     @Test
     void redisAppendOnlyDirLoadsIntoLodestone() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
