@@ -7,7 +7,6 @@ import io.lodestone.pubsub.Subscriptions;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -56,11 +55,7 @@ public final class Client implements Subscriber {
     /** A watched key changed since WATCH: EXEC fails. */
     public boolean dirtyCas;
     /** Keys this client watches, or null. */
-    List<WatchedKey> watched;
-
-    /** A watched key; {@code expiredAtWatch}: it was already logically expired when watched. */
-    record WatchedKey(int db, ByteBuffer key, boolean expiredAtWatch) {
-    }
+    List<Watches.WatchedKey> watched;
 
     // ---- Blocking commands ----
     /** Non-null while blocked (BLPOP...): the connection reads no further commands until served. */

@@ -103,7 +103,7 @@ public final class ServerContext {
 
         @Override
         public void keyExpired(Database db, byte[] key) {
-            watches.touch(db, key);
+            // WATCHers were told by the removal itself (keyModified): once, as Redis touches once.
             notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db.id());
             // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
             if (!propagation.isEmpty()) propagate(db.id(), new byte[][]{del, key}, 2);
@@ -130,13 +130,12 @@ public final class ServerContext {
         }
 
         @Override
-        public void databaseCleared(Database db) {
-            watches.touchAllIn(db, null);
+        public void databaseEmptying(Database emptied, Database replacedWith) {
+            watches.touchAllIn(emptied, replacedWith);
         }
 
         @Override
         public void databasesSwapped(Database a, Database b) {
-            watches.touchAllIn(a, b);
             blocking.databasesSwapped(a, b);
         }
     }

@@ -48,6 +48,10 @@ public final class Reply {
     private ByteBuf out;
     private int protocol = 2;
     private long errors;
+    /** CLIENT REPLY OFF/SKIP in force; {@link #silencedFrom}: how much of the output is to be kept. */
+    private boolean silenced;
+    private int silencedFrom;
+    private boolean pushing;
     private final byte[] digits = new byte[20];
 
     public Reply(ByteBufAllocator alloc, ErrorListener errorListener) {
@@ -74,6 +78,8 @@ public final class Reply {
 
     /** The bytes written since the last call, or null; the caller now owns the buffer. */
     public ByteBuf take() {
+        dropSilenced();
+        silencedFrom = 0;
         ByteBuf b = out;
         out = null;
         return b;
@@ -81,17 +87,52 @@ public final class Reply {
 
     /** Bytes waiting to be taken. */
     public int pending() {
+        dropSilenced();
         return out == null ? 0 : out.readableBytes();
     }
 
-    /** Drops what was written after {@code mark} (a value of {@link #pending()}): CLIENT REPLY OFF/SKIP. */
-    public void truncate(int mark) {
-        if (out != null && out.readableBytes() > mark) out.writerIndex(out.readerIndex() + mark);
+    /**
+     * CLIENT REPLY OFF/SKIP: while silenced, what is written is dropped, except pushes (Pub/Sub
+     * messages and confirmations reach a silenced client, as in Redis 7.0).
+     */
+    public void silence(boolean on) {
+        if (on == silenced) return;
+        if (on) {
+            silencedFrom = out == null ? 0 : out.readableBytes();
+        } else {
+            dropSilenced();
+        }
+        silenced = on;
+    }
+
+    /**
+     * Marks the start ({@code true}) or end of an out-of-band push, which is written even to a
+     * silenced client (Redis's CLIENT_PUSHING). Returns the previous state, to restore it after.
+     */
+    public boolean pushing(boolean on) {
+        boolean was = pushing;
+        if (silenced && on != was) {
+            if (on) dropSilenced();
+            else silencedFrom = out == null ? 0 : out.readableBytes();
+        }
+        pushing = on;
+        return was;
+    }
+
+    /** While silenced, bytes past {@link #silencedFrom} are replies nobody must see: drops them. */
+    private void dropSilenced() {
+        if (silenced && !pushing && out != null && out.readableBytes() > silencedFrom) {
+            out.writerIndex(out.readerIndex() + silencedFrom);
+        }
     }
 
     private ByteBuf out() {
         ByteBuf b = out;
-        if (b == null) out = b = alloc.ioBuffer(512);
+        if (b == null) {
+            out = b = alloc.ioBuffer(512);
+        } else {
+            dropSilenced(); // so a silenced client's dropped replies never pile up
+        }
         return b;
     }
 
@@ -220,6 +261,27 @@ public final class Reply {
     public void push(int n) {
         if (protocol == 3) header(out(), '>', n, null);
         else array(n);
+    }
+
+    /**
+     * Attributes of the reply that follows (RESP3 {@code |n}, then n key-value pairs). RESP2 cannot
+     * carry them: the caller writes none there, as Redis's addReplyAttributeLen requires.
+     */
+    public void attribute(int n) {
+        if (protocol != 3) throw new IllegalStateException("attributes need RESP3");
+        header(out(), '|', n, null);
+    }
+
+    /** An integer of any size, given as its decimal digits: {@code (} in RESP3, a bulk string in RESP2. */
+    public void bigNumber(String digits) {
+        if (protocol == 3) {
+            ByteBuf b = out();
+            b.writeByte('(');
+            b.writeCharSequence(digits, StandardCharsets.US_ASCII);
+            b.writeBytes(CRLF);
+        } else {
+            bulk(digits.getBytes(StandardCharsets.US_ASCII));
+        }
     }
 
     /** A boolean: {@code #t/#f} in RESP3, {@code :1/:0} in RESP2. */

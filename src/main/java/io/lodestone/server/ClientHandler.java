@@ -89,12 +89,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Client c = client;
         c.argv = argv;
         c.argc = argc;
-        int mark = c.reply.pending();
+        c.reply.silence(c.replyOff || c.replySkip);
         dispatcher.process(c);
         c.argv = null;
-        if (c.replyOff || c.replySkip) c.reply.truncate(mark);
+        // Redis's resetClient: a CLIENT REPLY SKIP just run silences the next command only.
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
+        c.reply.silence(c.replyOff || c.replySkip);
         if (c.closing) {
             closeAfterReply();
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {

@@ -33,8 +33,11 @@ public final class Keyspace {
         default void keyReady(Database db, byte[] key) {
         }
 
-        /** Every key of the database was removed. */
-        default void databaseCleared(Database db) {
+        /**
+         * The contents of {@code emptied} are about to be dropped (FLUSHDB, FLUSHALL) or replaced by
+         * those of {@code replacedWith} (SWAPDB, a loaded data set); both are still as they were.
+         */
+        default void databaseEmptying(Database emptied, Database replacedWith) {
         }
 
         /** SWAPDB exchanged the contents of two databases. */
@@ -166,6 +169,8 @@ public final class Keyspace {
     }
 
     public void swap(int a, int b) {
+        listener.databaseEmptying(dbs[a], dbs[b]);
+        listener.databaseEmptying(dbs[b], dbs[a]);
         dbs[a].swapContents(dbs[b]);
         listener.databasesSwapped(dbs[a], dbs[b]);
     }
@@ -176,8 +181,8 @@ public final class Keyspace {
      */
     public void adopt(Keyspace loaded) {
         for (int i = 0; i < dbs.length; i++) {
+            listener.databaseEmptying(dbs[i], loaded.dbs[i]);
             dbs[i].swapContents(loaded.dbs[i]);
-            listener.databaseCleared(dbs[i]);
         }
     }
 

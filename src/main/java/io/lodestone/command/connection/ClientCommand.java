@@ -52,7 +52,8 @@ public final class ClientCommand {
     static void reply(Client c) {
         if (Args.is(c.argv[2], "on")) {
             c.replyOff = false;
-            c.replySkipNext = false;
+            c.replySkip = c.replySkipNext = false;
+            c.reply.silence(false); // this very reply is the first one heard again
             c.reply.ok();
         } else if (Args.is(c.argv[2], "off")) {
             c.replyOff = true;

@@ -139,13 +139,18 @@ public final class PubSubCommands {
         leaveModeIfDone(subs);
     }
 
-    /** {@code [kind, name, count]}; a null name is written as a null (nothing to unsubscribe from). */
+    /**
+     * {@code [kind, name, count]}; a null name is written as a null (nothing to unsubscribe from). A
+     * push, so it reaches a client that turned its replies off.
+     */
     private static void confirm(Client c, byte[] kind, byte[] name, int count) {
         Reply r = c.reply;
+        boolean wasPushing = r.pushing(true);
         r.push(3);
         r.bulk(kind);
         r.bulkOrNull(name);
         r.integer(count);
+        r.pushing(wasPushing);
     }
 
     private static void leaveModeIfDone(Subscriptions subs) {

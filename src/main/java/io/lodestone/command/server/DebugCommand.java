@@ -34,6 +34,10 @@ final class DebugCommand {
             "    it is used instead of the 'key' prefix. These are not propagated to",
             "    replicas. Cluster slots are not respected so keys not belonging to the",
             "    current node can be created in cluster mode.",
+            "PROTOCOL <type>",
+            "    Reply with a test value of the specified type. <type> can be: string,",
+            "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+            "    true, false.",
             "RELOAD [option ...]",
             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
             "    * MERGE: conflicting keys will be loaded from RDB.",
@@ -76,6 +80,7 @@ final class DebugCommand {
             c.reply.ok();
         });
         sub("object", 3, 3, DebugCommand::object);
+        sub("protocol", 3, 3, DebugProtocol::protocol);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
     }

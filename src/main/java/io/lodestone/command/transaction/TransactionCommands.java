@@ -36,7 +36,8 @@ public final class TransactionCommands {
 
     static void watch(Client c) {
         if (c.multi != null) throw new CommandError("ERR WATCH inside MULTI is not allowed");
-        for (int i = 1; i < c.argc; i++) c.server.watches.watch(c, c.db(), c.argv[i]);
+        // No point in watching more once a watched key changed: EXEC fails anyway.
+        if (!c.dirtyCas) for (int i = 1; i < c.argc; i++) c.server.watches.watch(c, c.db(), c.argv[i]);
         c.reply.ok();
     }
 
