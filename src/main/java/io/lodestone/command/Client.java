@@ -40,6 +40,8 @@ public final class Client implements Subscriber {
     public boolean noEvict;
     /** When set, the dispatcher propagates this instead of argv (effects, not requests). */
     public byte[][] propagateArgv;
+    /** Targets the current call propagates to even without a change (Redis's CLIENT_FORCE_REPL/AOF). */
+    public int forcedPropagation;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;
@@ -243,6 +245,14 @@ public final class Client implements Subscriber {
     /** The command's own arguments are not an effect (EXEC: the queued commands propagated themselves). */
     public void preventPropagation() {
         this.propagateArgv = NO_PROPAGATION;
+    }
+
+    /**
+     * Redis's forceCommandPropagation: the call is propagated to {@code target} (a mask of
+     * ServerContext.PROPAGATE_*) though it changed no data, as PUBLISH is to replicas.
+     */
+    public void forcePropagation(int target) {
+        this.forcedPropagation |= target;
     }
 
     /** Propagate {@code args} (the command's effect) instead of what the client sent. */

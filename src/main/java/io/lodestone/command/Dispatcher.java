@@ -177,6 +177,7 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        c.forcedPropagation = 0;
         long start = System.nanoTime();
         try {
             cmd.handler.call(c);
@@ -191,10 +192,13 @@ public final class Dispatcher {
             if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
             if (!served) server.stats.totalCommandsProcessed++;
         }
-        if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
+        int target = keyspace.dirty != dirtyBefore && !cmd.is(CommandSpec.READONLY) ? ServerContext.PROPAGATE_ALL : 0;
+        target |= c.forcedPropagation;
+        c.forcedPropagation = 0;
+        if (target != 0 && server.hasPropagation()) {
             byte[][] p = c.propagateArgv;
-            if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
-            else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);
+            if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc, target);
+            else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length, target);
         }
     }
 

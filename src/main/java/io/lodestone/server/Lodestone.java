@@ -56,7 +56,7 @@ public final class Lodestone implements ServerContext.Host {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        server.addPropagation(server.replication::feed);
+        server.addPropagation(ServerContext.PROPAGATE_REPL, server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
                 new MasterClientHost(server, dispatcher), server.rdb::path);
         ConfigBindings.bind(config, server, listeners, cron, this::execute, this::feedAof);
@@ -76,7 +76,7 @@ public final class Lodestone implements ServerContext.Host {
     private void feedAof() {
         if (aofFed) return;
         aofFed = true;
-        server.addPropagation(server.aof::feed);
+        server.addPropagation(ServerContext.PROPAGATE_AOF, server.aof::feed);
     }
 
     /**

@@ -44,8 +44,8 @@ public final class PubSubCommands {
         t.handle("punsubscribe", c -> unsubscribe(c, Kind.PATTERN));
         t.handle("ssubscribe", c -> subscribe(c, Kind.SHARD));
         t.handle("sunsubscribe", c -> unsubscribe(c, Kind.SHARD));
-        t.handle("publish", c -> c.reply.integer(Publisher.publish(c.server, c.argv[1], c.argv[2])));
-        t.handle("spublish", c -> c.reply.integer(Publisher.spublish(c.server, c.argv[1], c.argv[2])));
+        t.handle("publish", PubSubCommands::publish);
+        t.handle("spublish", PubSubCommands::spublish);
         t.handle("pubsub|channels", c -> channels(c, false));
         t.handle("pubsub|shardchannels", c -> channels(c, true));
         t.handle("pubsub|numsub", c -> numsub(c, false));
@@ -155,6 +155,25 @@ public final class PubSubCommands {
 
     private static void leaveModeIfDone(Subscriptions subs) {
         if (subs.total() == 0) subs.mode = false;
+    }
+
+    // ---- Publishing ------------------------------------------------------------------------------
+
+    /**
+     * PUBLISH channel message. Replicas get it too (Redis's forceCommandPropagation to replicas only,
+     * not the AOF), so their own subscribers hear what the master's do.
+     */
+    static void publish(Client c) {
+        int receivers = Publisher.publish(c.server, c.argv[1], c.argv[2]);
+        c.forcePropagation(ServerContext.PROPAGATE_REPL);
+        c.reply.integer(receivers);
+    }
+
+    /** SPUBLISH shardchannel message: as PUBLISH, for the shard channel's subscribers. */
+    static void spublish(Client c) {
+        int receivers = Publisher.spublish(c.server, c.argv[1], c.argv[2]);
+        c.forcePropagation(ServerContext.PROPAGATE_REPL);
+        c.reply.integer(receivers);
     }
 
     // ---- PUBSUB ----------------------------------------------------------------------------------
