@@ -34,6 +34,7 @@ public final class Snapshotter {
     private final ScheduledExecutorService loop;
     private Job current;
     private long nextId;
+    private long lastStartMicros;
     /**
      * Redis's hidden {@code rdb-key-save-delay} (µs per key), for tests that need a save to last: the
      * walk is throttled between slices, never by sleeping on the command thread.
@@ -50,6 +51,16 @@ public final class Snapshotter {
         return current != null;
     }
 
+    /** Background snapshots started: Redis forks a child for each (INFO total_forks). */
+    public long started() {
+        return nextId;
+    }
+
+    /** How long starting the last one held the command thread, in µs (Redis's latest_fork_usec). */
+    public long lastStartMicros() {
+        return lastStartMicros;
+    }
+
     /** The snapshot in progress, or null. */
     public Job current() {
         return current;
@@ -61,9 +72,11 @@ public final class Snapshotter {
      */
     public Job start(String purpose, SnapshotEncoder encoder, SnapshotOutput output, Consumer<Job> onDone) {
         if (current != null) throw new IllegalStateException("a snapshot is already in progress");
+        long t0 = System.nanoTime();
         Job job = new Job(++nextId, purpose, encoder, output, onDone);
         current = job;
         job.begin();
+        lastStartMicros = (System.nanoTime() - t0) / 1000;
         return job;
     }
 

@@ -194,8 +194,8 @@ public final class InfoCommand {
         field(sb, "pubsub_channels", s.pubsub.channelCount());
         field(sb, "pubsub_patterns", s.pubsub.patternCount());
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
-        field(sb, "latest_fork_usec", 0);
-        field(sb, "total_forks", 0);
+        field(sb, "latest_fork_usec", s.snapshotter == null ? 0 : s.snapshotter.lastStartMicros());
+        field(sb, "total_forks", s.snapshotter == null ? 0 : s.snapshotter.started());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
     }
