@@ -42,6 +42,11 @@ public final class ServerContext {
     private final List<Integer> pendingEffectDbs = new ArrayList<>();
     private final List<Integer> pendingEffectTargets = new ArrayList<>();
     private int callDepth;
+    /**
+     * An EXEC is running its queue (Redis's server.in_exec): what would start background work
+     * (CONFIG SET appendonly yes, BGSAVE, BGREWRITEAOF) schedules it for after the transaction.
+     */
+    public boolean inExec;
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */

@@ -136,7 +136,7 @@ final class ConfigBindings {
                 aof.stop();
             } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
                 feedAof.run();
-                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
+                if (!aof.start(s.inExec)) return "Unable to turn on AOF. Check server logs.";
             }
             return null;
         });

@@ -62,7 +62,7 @@ public final class TransactionCommands {
         byte[][] execArgv = c.argv;
         int execArgc = c.argc;
         c.reply.array(m.commands.size());
-        c.inExec = true;
+        c.inExec = c.server.inExec = true;
         try {
             for (MultiState.Queued q : m.commands) {
                 c.argv = q.argv();
@@ -71,7 +71,7 @@ public final class TransactionCommands {
                 c.server.dispatcher.call(c, q.cmd());
             }
         } finally {
-            c.inExec = false;
+            c.inExec = c.server.inExec = false;
             c.argv = execArgv;
             c.argc = execArgc;
             c.cmd = c.server.commands.spec("exec");
