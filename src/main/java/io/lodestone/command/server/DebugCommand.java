@@ -117,10 +117,15 @@ final class DebugCommand {
         c.reply.ok();
     }
 
+    /**
+     * DEBUG OBJECT. "at:" identifies the key's entry, which holds what Redis's value object does
+     * (the value, its encoding flags, the LRU clock): like that object, it stays the same while
+     * INCR and in-place changes rewrite the value (an identity hash, as the JVM has no addresses).
+     */
     private static void object(Client c) {
         KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
         if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
-        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e.value()))
+        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e))
                 + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
                 + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
     }
