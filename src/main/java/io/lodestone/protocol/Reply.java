@@ -274,14 +274,7 @@ public final class Reply {
 
     /** An integer of any size, given as its decimal digits: {@code (} in RESP3, a bulk string in RESP2. */
     public void bigNumber(String digits) {
-        if (protocol == 3) {
-            ByteBuf b = out();
-            b.writeByte('(');
-            b.writeCharSequence(digits, StandardCharsets.US_ASCII);
-            b.writeBytes(CRLF);
-        } else {
-            bulk(digits.getBytes(StandardCharsets.US_ASCII));
-        }
+        resp3TypedOrBulk('(', digits);
     }
 
     /** A boolean: {@code #t/#f} in RESP3, {@code :1/:0} in RESP2. */
@@ -292,15 +285,7 @@ public final class Reply {
 
     /** A double as Redis 7.0 prints it (%.17g): a bulk string in RESP2, {@code ,} in RESP3. */
     public void doubleValue(double d) {
-        String s = DoubleFormat.g17(d);
-        if (protocol == 3) {
-            ByteBuf b = out();
-            b.writeByte(',');
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
-            b.writeBytes(CRLF);
-        } else {
-            bulk(s.getBytes(StandardCharsets.US_ASCII));
-        }
+        doubleText(DoubleFormat.g17(d));
     }
 
     /**
@@ -308,13 +293,18 @@ public final class Reply {
      * string in RESP2.
      */
     public void doubleText(String s) {
+        resp3TypedOrBulk(',', s);
+    }
+
+    /** RESP3's one-line {@code <type>text}, or the same text as a bulk string in RESP2. */
+    private void resp3TypedOrBulk(char type, String text) {
         if (protocol == 3) {
             ByteBuf b = out();
-            b.writeByte(',');
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeByte(type);
+            b.writeCharSequence(text, StandardCharsets.US_ASCII);
             b.writeBytes(CRLF);
         } else {
-            bulk(s.getBytes(StandardCharsets.US_ASCII));
+            bulk(text.getBytes(StandardCharsets.US_ASCII));
         }
     }
 

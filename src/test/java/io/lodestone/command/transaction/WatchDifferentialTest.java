@@ -102,47 +102,34 @@ class WatchDifferentialTest {
         c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
     }
 
-    @Test
-    void swapdbAndStaleKeys() throws Exception {
-        start("swap");
-        // stale key replaced by nothing
-        staleKey(1, "x");
-        Thread.sleep(5);
+    /** In database 1, WATCH x, then another client swaps databases 0 and 1, then EXEC. */
+    private void watchXAcrossSwapdb() throws InterruptedException {
+        Thread.sleep(5); // the keys set to expire in 1 ms are stale now
         c.call("SELECT", 1);
         c.call("WATCH", "x");
-        other.call("SWAPDB", "0", "1");
-        exec();
-        // nothing replaced by a stale key: it becomes watched as stale, so it may stay stale
-        c.call("FLUSHALL");
-        staleKey(0, "x");
-        Thread.sleep(5);
-        c.call("SELECT", 1);
-        c.call("WATCH", "x");
-        other.call("SWAPDB", "0", "1");
-        exec();
-        // stale replaced by stale
-        c.call("FLUSHALL");
-        staleKey(0, "x");
-        staleKey(1, "x");
-        Thread.sleep(5);
-        c.call("SELECT", 1);
-        c.call("WATCH", "x");
-        other.call("SWAPDB", "0", "1");
-        exec();
-        // stale replaced by a live key, and a live key replaced by nothing
-        c.call("FLUSHALL");
-        staleKey(1, "x");
-        c.call("SET", "x", "live");
-        c.call("SET", "y", "live");
-        Thread.sleep(5);
-        c.call("SELECT", 1);
-        c.call("WATCH", "x");
-        other.call("SWAPDB", "0", "1");
-        exec();
-        c.call("WATCH", "y");
         other.call("SWAPDB", "0", "1");
         exec();
         c.call("SELECT", 0);
+        c.call("FLUSHALL");
+    }
+
+    @Test
+    void swapdbAndStaleKeys() throws Exception {
+        start("swap");
+        staleKey(1, "x"); // a stale key replaced by nothing
+        watchXAcrossSwapdb();
+        staleKey(0, "x"); // nothing replaced by a stale key: watched as stale from then on
+        watchXAcrossSwapdb();
+        staleKey(0, "x"); // stale replaced by stale
+        staleKey(1, "x");
+        watchXAcrossSwapdb();
+        staleKey(1, "x"); // stale replaced by a live key
+        c.call("SET", "x", "live");
+        watchXAcrossSwapdb();
+        c.call("SELECT", 1); // a live key replaced by nothing
+        c.call("SET", "x", "live");
+        c.call("SELECT", 0);
+        watchXAcrossSwapdb();
         c.call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
     }
 
