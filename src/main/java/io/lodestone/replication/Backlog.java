@@ -66,6 +66,11 @@ public final class Backlog {
         return out;
     }
 
+    /** The newest {@code max} bytes held, or fewer if fewer are held. */
+    public byte[] tail(int max) {
+        return copyFrom(endOffset - Math.min(histlen, max));
+    }
+
     /** CONFIG SET repl-backlog-size: keeps the newest bytes that fit. */
     public void resize(int size) {
         size = Math.max(16 * 1024, size);

@@ -89,18 +89,48 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Client c = client;
         c.argv = argv;
         c.argc = argc;
-        c.reply.silence(c.replyOff || c.replySkip);
+        c.reply.silence(silenced(c));
+        int mark = c.reply.pending();
+        long errors = c.reply.errorCount();
         dispatcher.process(c);
         c.argv = null;
+        if (c.replicaPeer != null && c.reply.pending() > mark) {
+            replicaReplied(c, errors);
+            return;
+        }
         // Redis's resetClient: a CLIENT REPLY SKIP just run silences the next command only.
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
-        c.reply.silence(c.replyOff || c.replySkip);
+        c.reply.silence(silenced(c));
         if (c.closing) {
             closeAfterReply();
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {
             writePending();
         }
+    }
+
+    /**
+     * CLIENT REPLY OFF/SKIP drop the client's replies (not its pushes). Never a replica's: a reply
+     * there is a fault it is disconnected for (see {@link #replicaReplied}).
+     */
+    private static boolean silenced(Client c) {
+        return (c.replyOff || c.replySkip) && c.replicaPeer == null;
+    }
+
+    /**
+     * Redis's check in _addReplyToBufferOrList: a replica's link carries the stream, never replies, so
+     * a command of a replica that produced one (PING, or a refused GET) drops the replica.
+     */
+    private void replicaReplied(Client c, long errorsBefore) {
+        String cmd = c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName();
+        io.lodestone.util.Log.warning("Replica generated a reply to command '" + cmd + "', disconnecting it: "
+                + io.lodestone.command.connection.ClientCommand.describe(c, c).strip());
+        if (c.reply.errorCount() != errorsBefore) {
+            MasterClientHost.logUnexpectedError(server, "master", "replica", c.reply.lastError(), cmd);
+        }
+        ByteBuf dropped = c.reply.take();
+        if (dropped != null) dropped.release();
+        closeNow();
     }
 
     @Override
@@ -164,6 +194,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
+            server.tracking.disable(client);
             server.pubsub.unsubscribeAll(client);
         }
         if (decoder != null) decoder.release();
@@ -231,12 +262,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public String remoteAddress() {
-        return format(ctx.channel().remoteAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().remoteAddress());
     }
 
     @Override
     public String localAddress() {
-        return format(ctx.channel().localAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().localAddress());
+    }
+
+    @Override
+    public boolean unixSocket() {
+        return ctx.channel() instanceof io.netty.channel.unix.DomainSocketChannel
+                || ctx.channel() instanceof io.netty.channel.socket.nio.NioDomainSocketChannel;
+    }
+
+    /** Both ends of a Unix socket connection show as the socket's path with port 0, as in Redis. */
+    private String unixAddress() {
+        return server.config.getString("unixsocket") + ":0";
     }
 
     @Override
