@@ -35,6 +35,8 @@ import java.util.function.Supplier;
 public final class RdbPersistence {
     /** {@link Snapshotter.Job#purpose()} of an RDB BGSAVE. */
     public static final String PURPOSE = "rdb";
+    /** {@link Snapshotter.Job#purpose()} of a replica's full sync: an RDB too, so INFO counts it as Redis's RDB child. */
+    public static final String FULL_SYNC_PURPOSE = "replication";
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: seconds before a save point retries a failed BGSAVE. */
     static final int BGSAVE_RETRY_DELAY = 5;
 
@@ -270,7 +272,7 @@ public final class RdbPersistence {
     /** INFO persistence's rdb_* fields, in Redis's order. */
     public void info(BiConsumer<String, Object> field) {
         Snapshotter.Job job = snapshotter.current();
-        boolean rdbJob = bgsaveInProgress();
+        boolean rdbJob = job != null && (PURPOSE.equals(job.purpose()) || FULL_SYNC_PURPOSE.equals(job.purpose()));
         field.accept("rdb_changes_since_last_save", keyspace.dirty - dirtyAtLastSave);
         field.accept("rdb_bgsave_in_progress", rdbJob ? 1 : 0);
         field.accept("rdb_last_save_time", lastSaveTime);

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  */
 public final class Replication {
     /** {@link Snapshotter.Job#purpose()} of a full-sync snapshot. */
-    public static final String PURPOSE = "replication";
+    public static final String PURPOSE = io.lodestone.persistence.RdbPersistence.FULL_SYNC_PURPOSE;
     private static final byte[][] PING = {{'P', 'I', 'N', 'G'}};
     private static final byte[][] GETACK = {"REPLCONF".getBytes(StandardCharsets.US_ASCII),
             "GETACK".getBytes(StandardCharsets.US_ASCII), {'*'}};
@@ -84,6 +84,7 @@ public final class Replication {
         this.snapshotter = snapshotter;
         this.encoders = encoders;
         this.rdbPath = rdbPath;
+        stream.onNewBlock(this::checkOutputLimits);
     }
 
     // ---- The stream ------------------------------------------------------------------------------
@@ -174,7 +175,6 @@ public final class Replication {
      * RDB with the replication aux fields goes out at once, then the stream from this offset.
      */
     private void sendEmptySnapshot(ReplicaPeer peer) {
-        stream.flush();
         long offset = stream.offset();
         stream.forceSelect();
         java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
@@ -223,22 +223,27 @@ public final class Replication {
         }
     }
 
+    /** Redis's masterTryPartialResynchronization: +CONTINUE, then the stream from the replica's offset. */
     private boolean tryPartial(ReplicaPeer peer, String replid, long offset) {
         if (!stream.canContinue(replid, offset)) return false;
-        stream.flush(); // what is pending belongs to the history the replica asks for
-        byte[] missing = stream.backlogFrom(offset);
         String reply = peer.capaPsync2 ? "+CONTINUE " + stream.replid() + "\r\n" : "+CONTINUE\r\n";
         Channel ch = peer.channel;
-        ch.write(Unpooled.wrappedBuffer(reply.getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
+        ch.writeAndFlush(Unpooled.wrappedBuffer(reply.getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
         peer.ackOffset = offset - 1;
         peer.ackTimeMs = System.currentTimeMillis();
         stream.attach(peer);
         peer.state = ReplicaPeer.State.ONLINE;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(missing), ch.voidPromise());
+        long missing = stream.continueFrom(peer, offset);
+        peer.send();
         syncPartialOk++;
         Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
-                + " accepted. Sending " + missing.length + " bytes of backlog starting from offset " + offset + ".");
+                + " accepted. Sending " + missing + " bytes of backlog starting from offset " + offset + ".");
         return true;
+    }
+
+    /** The replica's socket takes more again: it gets what it is due from the shared buffer. */
+    public void replicaWritable(ReplicaPeer r) {
+        r.send();
     }
 
     /** Starts the snapshot for the waiting replicas when the snapshotter is free and the diskless delay has passed. */
@@ -261,8 +266,7 @@ public final class Replication {
 
     /** Redis's startBgsaveForReplication: +FULLRESYNC to each, then one snapshot for all of them. */
     private void startSync(List<ReplicaPeer> peers, boolean diskless) {
-        // Bytes produced so far belong to the snapshot's past: out to the replicas already online.
-        stream.flush();
+        // From here on the buffer keeps the stream for them: their snapshot holds what came before.
         long offset = stream.offset();
         stream.forceSelect();
         for (ReplicaPeer r : peers) {
@@ -426,14 +430,23 @@ public final class Replication {
         maybeStartSync();
     }
 
-    /** Output buffer limits (client-output-buffer-limit replica), checked often (Redis: on every write). */
+    /**
+     * Output buffer limits (client-output-buffer-limit replica) on each replica's share of the
+     * replication buffer: when the buffer gains a block (as Redis checks) and on every cron tick. A hard
+     * limit below repl-backlog-size counts as repl-backlog-size, as in Redis: a replica continuing from
+     * the backlog refers to that much at once, and costs nothing more for it, since the memory is shared.
+     */
     public void checkOutputLimits() {
+        if (stream.replicas().isEmpty()) return;
         long now = System.currentTimeMillis();
+        long hardLimit = outputHardLimit;
+        long backlogSize = Math.max(Backlog.MIN_SIZE, stream.backlogSize());
+        if (hardLimit > 0 && hardLimit < backlogSize) hardLimit = backlogSize;
         for (ReplicaPeer r : new ArrayList<>(stream.replicas())) {
-            long out = r.outputBytes();
-            boolean hard = outputHardLimit > 0 && out > outputHardLimit;
+            long out = stream.outputBytes(r);
+            boolean hard = hardLimit > 0 && out >= hardLimit;
             boolean soft = false;
-            if (outputSoftLimit > 0 && out > outputSoftLimit) {
+            if (outputSoftLimit > 0 && out >= outputSoftLimit) {
                 if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
                 soft = now - r.softLimitSinceMs > outputSoftSeconds * 1000;
             } else {

@@ -145,12 +145,27 @@ public final class InfoCommand {
         field(sb, "maxmemory_human", "0B");
         field(sb, "maxmemory_policy", "noeviction");
         field(sb, "mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", used == 0 ? 0 : (double) rss / used));
+        replicationMemory(s, sb);
         field(sb, "mem_allocator", "jvm");
         field(sb, "jvm_heap_max", rt.maxMemory());
         field(sb, "lazyfree_pending_objects", 0);
     }
 
     private static long peakMemory;
+
+    /**
+     * The replication buffer, as Redis 7.0 splits it: the backlog and the replicas share it, so up to
+     * repl-backlog-size it is the backlog's, and what a replica keeps beyond that counts as the replicas'.
+     */
+    private static void replicationMemory(ServerContext s, StringBuilder sb) {
+        io.lodestone.replication.ReplicationStream st = s.replication.stream;
+        long total = st.bufferMemory();
+        long backlogSize = st.backlog() == null ? st.backlogSize() : st.backlog().size();
+        boolean replicasKeepMore = !st.replicas().isEmpty() && total > backlogSize;
+        field(sb, "mem_replication_backlog", replicasKeepMore ? backlogSize : total);
+        field(sb, "mem_total_replication_buffers", total);
+        field(sb, "mem_clients_slaves", replicasKeepMore ? total - backlogSize : 0);
+    }
 
     private static void persistence(ServerContext s, StringBuilder sb) {
         io.lodestone.persistence.Snapshotter.Job job = s.snapshotter == null ? null : s.snapshotter.current();
