@@ -33,6 +33,8 @@ public final class Blocking {
         final byte[][] argv;
         /** Cancels the timeout timer. */
         Runnable cancelTimer;
+        /** Waiting for a client pause to end (Redis's BLOCKED_POSTPONE), not for keys. */
+        boolean postponed;
 
         BlockedState(int db, List<ByteBuffer> keys, long deadlineMs, Consumer<Client> onTimeout, CommandSpec cmd,
                      byte[][] argv) {
@@ -114,6 +116,15 @@ public final class Blocking {
             long delay = Math.max(0, deadlineMs - System.currentTimeMillis());
             st.cancelTimer = timers.schedule(delay, () -> timeout(c, st));
         }
+    }
+
+    /** Blocks the current client until a client pause ends ({@link ClientPause}); it waits on no key. */
+    void postpone(Client c) {
+        byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
+        BlockedState st = new BlockedState(c.dbIndex(), List.of(), 0, x -> { }, c.cmd, argv);
+        st.postponed = true;
+        c.blocked = st;
+        blockedClients++;
     }
 
     /**
@@ -226,9 +237,13 @@ public final class Blocking {
     /** CLIENT UNBLOCK: ends the wait with the timeout reply, or with an UNBLOCKED error. */
     public boolean unblockByRequest(Client c, boolean error) {
         BlockedState st = c.blocked;
-        if (st == null) return false;
+        // A client held by a pause has no timeout reply: only the end of the pause releases it.
+        if (st == null || st.postponed) return false;
         unblock(c);
-        if (error) c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+        if (error) {
+            c.reply.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            st.cmd.failedCalls++; // Redis's updateStatsOnUnblock: the blocked command failed
+        }
         else st.onTimeout.accept(c);
         server.wake(c);
         c.conn.resume();

@@ -7,7 +7,11 @@ import java.util.Map;
 /** Every connected client by id, in connection order (CLIENT LIST, KILL, INFO clients, timeouts). */
 public final class ClientRegistry {
     private final Map<Long, Client> clients = new LinkedHashMap<>();
-    private long nextId = 1;
+    /**
+     * Redis creates its two script clients (EVAL's and FUNCTION's Lua engines) at start-up with ids
+     * 1 and 2, so the first connection gets 3; tools and tests rely on that, so ids start there.
+     */
+    private long nextId = 3;
 
     public long nextId() {
         return nextId++;

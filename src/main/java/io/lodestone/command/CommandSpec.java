@@ -27,6 +27,8 @@ public final class CommandSpec {
      * so set here by name. Their lazy-expiry DELs are propagated without MULTI/EXEC.
      */
     public static final int TOUCHES_ARBITRARY_KEYS = 1 << 24;
+    private static final java.util.Set<String> MAY_REPLICATE_COMMANDS =
+            java.util.Set.of("pfcount", "publish", "spublish", "eval", "evalsha", "fcall");
     private static final Map<String, Integer> FLAG_NAMES = Map.ofEntries(
             Map.entry("write", WRITE), Map.entry("readonly", READONLY), Map.entry("denyoom", DENYOOM),
             Map.entry("admin", ADMIN), Map.entry("pubsub", PUBSUB), Map.entry("noscript", NOSCRIPT),
@@ -56,6 +58,8 @@ public final class CommandSpec {
 
     // Statistics for INFO commandstats.
     public long calls, usec, rejectedCalls, failedCalls;
+    /** INFO latencystats: made at the first call measured while latency-tracking is on. */
+    public LatencyHistogram latency;
 
     CommandSpec(RespValue.Aggregate info, CommandSpec parent) {
         this.info = info;
@@ -72,6 +76,9 @@ public final class CommandSpec {
         if (parent == null && (name.equals("scan") || name.equals("randomkey"))) f |= TOUCHES_ARBITRARY_KEYS;
         // Redis's CMD_PROTECTED, also hidden from COMMAND INFO: enable-debug-command/-module-command decide.
         if (parent == null && (name.equals("debug") || name.equals("module"))) f |= PROTECTED;
+        // CMD_MAY_REPLICATE, hidden from COMMAND INFO too: commands that may propagate although not
+        // writes (PFCOUNT repairs a cached cardinality, PUBLISH reaches replicas, scripts may write).
+        if (parent == null && MAY_REPLICATE_COMMANDS.contains(name)) f |= MAY_REPLICATE;
         this.flags = f;
         this.firstKey = (int) ((RespValue.Int) info.get(3)).value();
         this.lastKey = (int) ((RespValue.Int) info.get(4)).value();

@@ -31,6 +31,12 @@ public interface Connection {
     /** Continues with the commands that arrived while the client was blocked. */
     void resume();
 
+    /**
+     * A command postponed by a client pause: runs it again from the start, as if it had just arrived,
+     * then continues with the requests behind it. Called when the pause ends.
+     */
+    void reprocess(byte[][] argv, int argc);
+
     /** Whether the peer is on this machine (protected mode, "local" debug commands). */
     boolean isLocal();
 

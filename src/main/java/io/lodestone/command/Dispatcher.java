@@ -90,6 +90,11 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // Last check, as in Redis: a paused client's command is held whole, then checked again.
+        if (server.pause.postpones(c, cmd)) {
+            server.pause.postpone(c);
+            return;
+        }
         if (c.multi != null) {
             if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
                 reject(c, cmd, "ERR Command not allowed inside a transaction");
@@ -171,7 +176,10 @@ public final class Dispatcher {
     /** Executes a command that passed every check; accounts and propagates it. */
     public void call(Client c, CommandSpec cmd) {
         Reply reply = c.reply;
-        long errorsBefore = reply.errorCount();
+        Stats stats = server.stats;
+        // Redis's incrCommandStatsOnError: a call failed if error replies were written since the
+        // last call began or ended, so an EXEC is not failed by the failure of a command it ran.
+        stats.errorsMark = stats.totalErrorReplies;
         long dirtyBefore = keyspace.dirty;
         // A blocked client being served runs its command again: Redis counted the call when it
         // blocked, so only the time and a failure are added now.
@@ -188,9 +196,14 @@ public final class Dispatcher {
         if (!c.isAofClient()) {
             if (!served) cmd.calls++;
             cmd.usec += duration / 1000;
-            if (reply.errorCount() != errorsBefore) cmd.failedCalls++;
-            if (!served) server.stats.totalCommandsProcessed++;
+            if (stats.latencyTracking) {
+                if (cmd.latency == null) cmd.latency = new LatencyHistogram();
+                cmd.latency.record(duration);
+            }
+            if (stats.totalErrorReplies != stats.errorsMark) cmd.failedCalls++;
+            if (!served) stats.totalCommandsProcessed++;
         }
+        stats.errorsMark = stats.totalErrorReplies;
         if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);

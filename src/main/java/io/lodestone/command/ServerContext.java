@@ -40,6 +40,8 @@ public final class ServerContext {
     private int callDepth;
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
+    /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
+    public final ClientPause pause = new ClientPause(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */

@@ -11,6 +11,10 @@ public final class Stats {
     public long netInputBytes;
     public long netOutputBytes;
     public long totalErrorReplies;
+    /** latency-tracking: each command's latency distribution is kept for INFO latencystats. */
+    public boolean latencyTracking = true;
+    /** totalErrorReplies when the last command call began or ended (see Dispatcher.call). */
+    long errorsMark;
     public long unexpectedErrorReplies;
     /** errorstat_<CODE>:count, keyed by the first word of the error. */
     public final Map<String, Long> errorCounts = new TreeMap<>();

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * and libc). Each one accepts a slightly different language; which one a parameter uses decides
  * which inputs are valid, so they are kept apart rather than merged into one lenient parser.
  */
-final class RedisNumbers {
+public final class RedisNumbers {
 
     private RedisNumbers() {
     }
@@ -139,7 +139,7 @@ final class RedisNumbers {
      * {@code printf("%f")} followed by {@code trimDoubleString}: six decimals, then trailing
      * zeros and a trailing dot removed ({@code 99.9} for 99.9, {@code 50} for 50.0).
      */
-    static String formatPercentile(double d) {
+    public static String formatPercentile(double d) {
         String s = new BigDecimal(d).setScale(6, RoundingMode.HALF_EVEN).toPlainString();
         if (s.indexOf('.') >= 0) {
             int end = s.length();

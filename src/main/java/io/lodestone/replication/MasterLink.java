@@ -53,14 +53,17 @@ public final class MasterLink {
 
     /** What the link needs from the server (implemented by the server package). */
     public interface Host {
-        /** Executes one command of the master's stream as the master client (replies are dropped). */
-        void execute(byte[][] argv, int argc);
+        /**
+         * Executes one command of the master's stream as the master client (replies are dropped);
+         * false when a client pause holds it, to be run again when the link is resumed.
+         */
+        boolean execute(byte[][] argv, int argc);
 
         /** Whether the master client is between MULTI and EXEC (its offset advances at EXEC). */
         boolean inTransaction();
 
         /** The master client connected (true, on {@code channel}) or went away (false). */
-        void masterClient(boolean connected, Channel channel, int db);
+        void masterClient(boolean connected, Channel channel, int db, Runnable resume);
 
         /** The database the master client has selected. */
         int masterDb();
@@ -487,7 +490,7 @@ public final class MasterLink {
         master.start(ch, offset);
         state = State.CONNECTED;
         replication.masterLinkUp = true;
-        host.masterClient(true, ch, db);
+        host.masterClient(true, ch, db, master::resume);
     }
 
     /** REPLCONF ACK with the offset processed (Redis's replicationSendAck); at GETACK and every second. */
@@ -502,7 +505,7 @@ public final class MasterLink {
         Log.notice("Caching the disconnected master state.");
         cachedMaster.cache(stream.replid(), master.reploff(), host.masterDb());
         master.stop();
-        host.masterClient(false, null, 0);
+        host.masterClient(false, null, 0, null);
         closeLink();
         // Redis's replicationHandleMasterDisconnection.
         state = State.CONNECT;

@@ -27,6 +27,9 @@ final class MasterStream {
     private RequestDecoder decoder;
     /** Bytes of the commands applied but not yet counted (a transaction until its EXEC). */
     private final ByteSink applied = new ByteSink(4096);
+    private final StreamSink sink = new StreamSink();
+    /** A command of the stream held by a client pause (decoding stops behind it), or null. */
+    private byte[][] held;
 
     MasterStream(ReplicationStream stream, MasterLink.Host host) {
         this.stream = stream;
@@ -59,13 +62,15 @@ final class MasterStream {
         readReploff = offset;
         lastInteractionMs = System.currentTimeMillis();
         applied.len = 0;
-        decoder = new RequestDecoder(new StreamSink(), ch.alloc());
+        held = null;
+        decoder = new RequestDecoder(sink, ch.alloc());
     }
 
     /** The master client is freed (its channel is the link's to close). */
     void stop() {
         up = false;
         channel = null;
+        held = null;
         if (decoder != null) {
             decoder.release();
             decoder = null;
@@ -92,11 +97,35 @@ final class MasterStream {
         Handshake.send(channel, "REPLCONF", "ACK", Long.toString(reploff));
     }
 
+    /**
+     * A client pause ended: the held command runs again, then the stream received meanwhile (it
+     * waited in the decoder, counted in read_reploff but not in reploff).
+     */
+    void resume() {
+        if (!up || held == null) return;
+        byte[][] argv = held;
+        sink.command(argv, argv.length);
+        if (held == null && up && decoder != null) {
+            String error = decoder.decode(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+            if (error != null) {
+                Log.warning("Protocol error from MASTER: " + error + ". Closing the link.");
+                Channel ch = channel;
+                if (ch != null) ch.close();
+            }
+        }
+        host.afterBatch();
+    }
+
     private final class StreamSink implements RequestDecoder.Sink {
         @Override
         public void command(byte[][] argv, int argc) {
-            ReplicationStream.appendCommand(applied, argv, argc);
-            host.execute(argv, argc);
+            // A held command is already in the applied buffer; the decoder reuses argv, so keep a copy.
+            if (held == null) ReplicationStream.appendCommand(applied, argv, argc);
+            if (!host.execute(argv, argc)) {
+                held = java.util.Arrays.copyOf(argv, argc);
+                return;
+            }
+            held = null;
             if (!up) return;
             if (host.inTransaction()) return;
             // Fully processed: counted, and forwarded to our replicas and backlog byte for byte.
@@ -122,7 +151,7 @@ final class MasterStream {
 
         @Override
         public boolean stopped() {
-            return !up;
+            return !up || held != null;
         }
     }
 }

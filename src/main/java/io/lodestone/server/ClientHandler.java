@@ -196,6 +196,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     }
 
     @Override
+    public void reprocess(byte[][] argv, int argc) {
+        // A task of its own, queued in release order: clients run again in the order they waited.
+        ctx.executor().execute(() -> {
+            if (closing) return;
+            command(argv, argc);
+            if (!stopped()) {
+                String error = decoder.decode(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+                if (error != null && !closing) {
+                    client.reply.error(error);
+                    closeAfterReply();
+                    return;
+                }
+            }
+            flushOutput();
+            server.flushPendingWrites();
+        });
+    }
+
+    @Override
     public long maxQueryBuffer() {
         return server.limits.clientQueryBufferLimit;
     }

@@ -41,7 +41,8 @@ final class ConfigBindings {
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
             "lazyfree-lazy-expire",               // RdbHost: how keys a load drops as expired are propagated
             "replica-priority", "replica-announced", // INFO replication
-            "enable-protected-configs");          // CONFIG SET itself (config/Config)
+            "enable-protected-configs",           // CONFIG SET itself (config/Config)
+            "latency-tracking-info-percentiles"); // INFO latencystats
 
     private ConfigBindings() {
     }
@@ -66,6 +67,7 @@ final class ConfigBindings {
             cron.hzChanged();
         });
         config.watchEnum("loglevel", Log::level);
+        config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
 
         // Clients and what they may do
         Security security = s.security;

@@ -35,9 +35,9 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void execute(byte[][] argv, int argc) {
+    public boolean execute(byte[][] argv, int argc) {
         Client c = master;
-        if (c == null) return;
+        if (c == null) return true;
         c.argv = argv;
         c.argc = argc;
         server.keyspace.obeyingMaster = true;
@@ -47,6 +47,8 @@ final class MasterClientHost implements MasterLink.Host {
             server.keyspace.obeyingMaster = false;
         }
         c.argv = null;
+        // Held by a client pause: the stream waits at this command (the link re-runs it on release).
+        if (c.blocked != null) return false;
         ByteBuf out = c.reply.take();
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
@@ -61,6 +63,7 @@ final class MasterClientHost implements MasterLink.Host {
                     + "'");
         }
         if (out != null) out.release();
+        return true;
     }
 
     @Override
@@ -69,7 +72,7 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void masterClient(boolean connected, Channel channel, int db) {
+    public void masterClient(boolean connected, Channel channel, int db, Runnable resume) {
         if (master != null) {
             Client old = master;
             master = null;
@@ -80,7 +83,7 @@ final class MasterClientHost implements MasterLink.Host {
         }
         if (!connected) return;
         Client c = new Client(server.clients.nextId(), server, new Reply(UnpooledByteBufAllocator.DEFAULT, m -> { }),
-                new MasterConnection(channel));
+                new MasterConnection(channel, resume));
         c.authenticated = true;
         c.isMaster = true;
         c.select(Math.max(0, Math.min(db, server.keyspace.databases() - 1)));
@@ -163,9 +166,11 @@ final class MasterClientHost implements MasterLink.Host {
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
     private static final class MasterConnection implements Connection {
         private final Channel channel;
+        private final Runnable resume;
 
-        MasterConnection(Channel channel) {
+        MasterConnection(Channel channel, Runnable resume) {
             this.channel = channel;
+            this.resume = resume;
         }
 
         @Override
@@ -204,6 +209,12 @@ final class MasterClientHost implements MasterLink.Host {
 
         @Override
         public void resume() {
+        }
+
+        /** The link keeps the held command and re-runs it itself, then goes on with the stream. */
+        @Override
+        public void reprocess(byte[][] argv, int argc) {
+            channel.eventLoop().execute(resume);
         }
 
         @Override

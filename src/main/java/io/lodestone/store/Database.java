@@ -109,7 +109,7 @@ public final class Database {
     public boolean expireIfNeeded(byte[] key) {
         KeyEntry e = dict.find(key);
         if (e == null || !isExpired(e)) return false;
-        if (keyspace.expireOnAccess()) expireNow(e);
+        if (keyspace.deletesExpiredOnAccess()) expireNow(e);
         return true;
     }
 
@@ -117,7 +117,7 @@ public final class Database {
         KeyEntry e = dict.find(key);
         if (e == null) return null;
         if (isExpired(e)) {
-            if (keyspace.expireOnAccess()) expireNow(e);
+            if (keyspace.deletesExpiredOnAccess()) expireNow(e);
             return null;
         }
         if (touch) e.clock(keyspace.lruClock());

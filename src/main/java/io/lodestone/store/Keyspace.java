@@ -72,6 +72,8 @@ public final class Keyspace {
      * Written only by the loading state ({@code persistence.Loading}).
      */
     boolean loading;
+    /** Clients are paused; see {@link #paused(boolean)}. */
+    private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
 
@@ -131,6 +133,19 @@ public final class Keyspace {
 
     public boolean loading() {
         return loading;
+    }
+
+    /**
+     * Set while clients are paused: the data set stays as it is, so keys whose time has passed read
+     * as missing but are not deleted, on access or by active expiry (Redis's expireIfNeeded).
+     */
+    public void paused(boolean v) {
+        this.paused = v;
+    }
+
+    /** Whether an expired key found by a lookup is deleted now (a master not paused) or only hidden. */
+    boolean deletesExpiredOnAccess() {
+        return expireOnAccess && !paused;
     }
 
     /** Set by the one owner of the loading state; see {@link #loading}. */
@@ -232,7 +247,7 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!expireOnAccess || !activeExpire || loading) return;
+        if (!expireOnAccess || !activeExpire || loading || paused) return;
         long deadline = System.nanoTime() + budgetNanos;
         tick();
         for (int n = 0; n < dbs.length; n++) {

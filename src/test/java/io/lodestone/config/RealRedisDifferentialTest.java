@@ -1,5 +1,6 @@
 package io.lodestone.config;
 
+import io.lodestone.testsupport.TempDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -39,7 +40,7 @@ class RealRedisDifferentialTest {
     @BeforeEach
     void setUp() throws Exception {
         assumeTrue(ServerProcess.redisAvailable(), "redis-server not installed");
-        dir = Files.createTempDirectory("lodestone-config").toRealPath();
+        dir = TempDirs.create("lodestone-config").toRealPath();
     }
 
     @AfterEach

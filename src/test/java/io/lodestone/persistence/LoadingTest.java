@@ -1,5 +1,6 @@
 package io.lodestone.persistence;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
@@ -52,7 +53,7 @@ class LoadingTest {
     @ParameterizedTest
     @ValueSource(strings = {"lodestone", "redis"})
     void persistedKeySurvivesARestartAfterItsOldTtlPassed(String target) throws Exception {
-        Path dir = Files.createTempDirectory("loading");
+        Path dir = TempDirs.create("loading");
         long at;
         try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes"); Jedis j = jedis(s)) {
             at = System.currentTimeMillis() + 300;
@@ -85,7 +86,7 @@ class LoadingTest {
     @ParameterizedTest
     @ValueSource(strings = {"lodestone", "redis"})
     void rdbPreambleKeepsExpiredKeysForTheIncrFile(String target) throws Exception {
-        Path dir = Files.createTempDirectory("loading");
+        Path dir = TempDirs.create("loading");
         long at;
         try (ServerProcess s = start(target, "--dir", dir.toString(), "--appendonly", "yes",
                 "--aof-use-rdb-preamble", "yes"); Jedis j = jedis(s)) {
@@ -155,7 +156,7 @@ class LoadingTest {
     }
 
     private static Map<String, Object> loadHandWrittenAof(String target, String[][] commands) throws Exception {
-        Path dir = Files.createTempDirectory("loading");
+        Path dir = TempDirs.create("loading");
         Path aofDir = Files.createDirectories(dir.resolve("appendonlydir"));
         StringBuilder aof = new StringBuilder();
         for (String[] argv : commands) {
@@ -207,7 +208,7 @@ class LoadingTest {
     @ParameterizedTest
     @ValueSource(strings = {"no", "yes"})
     void clientsGetLoadingWhileTheDataSetLoadsAtStartUp(String appendonly) throws Exception {
-        Path dir = Files.createTempDirectory("loading");
+        Path dir = TempDirs.create("loading");
         try (ServerProcess s = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", appendonly,
                 "--aof-use-rdb-preamble", "yes", "--enable-debug-command", "yes"); Jedis j = jedis(s)) {
             j.sendCommand(() -> "DEBUG".getBytes(StandardCharsets.US_ASCII), "POPULATE", "20000");

@@ -1,5 +1,6 @@
 package io.lodestone.replication;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LinkFaultsTest {
     @Test
     void masterKilledAndRestartedTheReplicaConverges() throws Exception {
-        Path dir = Files.createTempDirectory("link-faults");
+        Path dir = TempDirs.create("link-faults");
         ServerProcess m = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
                 "--appendfsync", "always", "--repl-diskless-sync-delay", "0");
         int port = m.port();

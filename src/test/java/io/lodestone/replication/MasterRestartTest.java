@@ -1,5 +1,6 @@
 package io.lodestone.replication;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class MasterRestartTest {
     @Test
     void restartedMasterContinuesItsHistoryWithARealReplica() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        Path dir = Files.createTempDirectory("master-restart");
+        Path dir = TempDirs.create("master-restart");
         ServerProcess m = ServerProcess.lodestone("--dir", dir.toString(), "--repl-diskless-sync-delay", "0",
                 "--enable-debug-command", "yes");
         int port = m.port();

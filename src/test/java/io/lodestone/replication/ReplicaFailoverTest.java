@@ -1,5 +1,6 @@
 package io.lodestone.replication;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Slow;
 import org.junit.jupiter.api.Assumptions;
@@ -86,7 +87,7 @@ class ReplicaFailoverTest {
 
     @Test
     void restartedReplicaContinuesFromItsRdb() throws Exception {
-        Path dir = Files.createTempDirectory("replica-restart");
+        Path dir = TempDirs.create("replica-restart");
         try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0");
              Jedis m = jedis(master)) {
             populate(m, "");

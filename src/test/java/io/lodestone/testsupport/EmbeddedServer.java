@@ -6,17 +6,18 @@ import io.lodestone.config.ConfigLoader;
 import io.lodestone.server.Lodestone;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.function.Consumer;
 
 /** A Lodestone server inside the test JVM, on a free loopback port. Close it when done. */
 public final class EmbeddedServer implements AutoCloseable {
     private final Lodestone server;
     private final int port;
+    private final java.nio.file.Path dir;
 
-    private EmbeddedServer(Lodestone server, int port) {
+    private EmbeddedServer(Lodestone server, int port, java.nio.file.Path dir) {
         this.server = server;
         this.port = port;
+        this.dir = dir;
     }
 
     /** Starts with extra redis.conf lines (e.g. "requirepass secret"). */
@@ -33,19 +34,21 @@ public final class EmbeddedServer implements AutoCloseable {
         try {
             for (int attempt = 0; ; attempt++) {
                 int port = ServerProcess.freePort();
+                java.nio.file.Path dir = TempDirs.create("lodestone-test");
                 Config config = ConfigLoader.loadString("port " + port + "\nbind 127.0.0.1\nsave \"\"\n"
                         + "enable-debug-command yes\n" + String.join("\n", extraConfigLines) + "\n",
-                        ConfigLoader.Options.defaults().withCwd(Files.createTempDirectory("lodestone-test")));
+                        ConfigLoader.Options.defaults().withCwd(dir));
                 Lodestone server = new Lodestone(config);
                 configure.accept(server.context());
                 String error = server.listen();
                 if (error != null) {
                     server.stop();
+                    TempDirs.delete(dir);
                     if (attempt < 5) continue;
                     throw new IllegalStateException(error);
                 }
                 server.startCron();
-                return new EmbeddedServer(server, port);
+                return new EmbeddedServer(server, port, dir);
             }
         } catch (IOException | io.lodestone.config.ConfigLoadException e) {
             throw new IllegalStateException(e);
@@ -67,6 +70,8 @@ public final class EmbeddedServer implements AutoCloseable {
             server.awaitStop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            TempDirs.delete(dir);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.lodestone.testsupport;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,10 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A server running as a child process for one test: real {@code redis-server}, or Lodestone.
@@ -259,7 +256,7 @@ public final class ServerProcess implements AutoCloseable {
                 // Already shutting down: the hook runs anyway.
             }
             if (ownsDir) {
-                deleteRecursively(dir);
+                TempDirs.delete(dir);
             }
         }
     }
@@ -277,7 +274,7 @@ public final class ServerProcess implements AutoCloseable {
                                        String... args) throws IOException {
         IOException last = null;
         for (int attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
-            Path dir = setup.dir() != null ? setup.dir() : Files.createTempDirectory("lodestone-test-");
+            Path dir = setup.dir() != null ? setup.dir() : TempDirs.create("lodestone-test-");
             int port = freePort();
             List<String> arguments = new ArrayList<>(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--dir", dir.toString()));
@@ -412,22 +409,5 @@ public final class ServerProcess implements AutoCloseable {
                 .map(a -> a.length() > 200 ? a.substring(0, 100) + "...(" + a.length() + " chars)" : a)
                 .map(a -> a.isEmpty() || a.contains(" ") ? "'" + a + "'" : a)
                 .toList();
-    }
-
-    private static void deleteRecursively(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            // Leave it for the OS to clean; a leftover temp dir must not fail a test.
-        }
     }
 }

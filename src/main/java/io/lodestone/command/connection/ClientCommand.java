@@ -2,6 +2,7 @@ package io.lodestone.command.connection;
 
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
+import io.lodestone.command.ClientPause;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandHandler;
 import io.lodestone.command.CommandTable;
@@ -28,6 +29,11 @@ public final class ClientCommand {
         t.handle("client|no-evict", ClientCommand::noEvict);
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
+        t.handle("client|pause", ClientCommand::pause);
+        t.handle("client|unpause", c -> {
+            c.server.pause.unpause(ClientPause.Purpose.CLIENT_COMMAND);
+            c.reply.ok();
+        });
         t.handle("client|help", HELP);
     }
 
@@ -155,6 +161,22 @@ public final class ClientCommand {
         if (c.closing) f.append('c');
         if (c.noEvict) f.append('e');
         return f.length() == 0 ? "N" : f.toString();
+    }
+
+    /** CLIENT PAUSE timeout-ms [WRITE|ALL]: ALL unless told; a pause already on is only extended. */
+    static void pause(Client c) {
+        ClientPause.Type type = ClientPause.Type.ALL;
+        if (c.argc == 4) {
+            if (Args.is(c.argv[3], "write")) type = ClientPause.Type.WRITE;
+            else if (!Args.is(c.argv[3], "all")) throw new CommandError("ERR CLIENT PAUSE mode must be WRITE or ALL");
+        }
+        // Redis's getTimeoutFromObjectOrReply in milliseconds: 0 is a pause that has already ended.
+        long ms = Args.parseLong(c.argv[2], "ERR timeout is not an integer or out of range");
+        if (ms < 0) throw new CommandError("ERR timeout is negative");
+        long now = System.currentTimeMillis();
+        if (ms > Long.MAX_VALUE - now) throw new CommandError("ERR timeout is out of range");
+        c.server.pause.pause(ClientPause.Purpose.CLIENT_COMMAND, type, ms == 0 ? 0 : now + ms);
+        c.reply.ok();
     }
 
     /** CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked and is now served. */

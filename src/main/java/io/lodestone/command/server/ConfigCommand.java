@@ -72,7 +72,11 @@ final class ConfigCommand {
         s.replication.resetStats();
         for (CommandSpec top : s.commands.allSpecs()) {
             top.calls = top.usec = top.rejectedCalls = top.failedCalls = 0;
-            for (CommandSpec sub : top.subcommands().values()) sub.calls = sub.usec = sub.rejectedCalls = sub.failedCalls = 0;
+            top.latency = null;
+            for (CommandSpec sub : top.subcommands().values()) {
+                sub.calls = sub.usec = sub.rejectedCalls = sub.failedCalls = 0;
+                sub.latency = null;
+            }
         }
         c.reply.ok();
     }

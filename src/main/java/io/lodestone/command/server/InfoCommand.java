@@ -62,7 +62,7 @@ public final class InfoCommand {
                 case "modules" -> sb.append("# Modules\r\n");
                 case "commandstats" -> commandStats(server, sb);
                 case "errorstats" -> errorStats(server, sb);
-                case "latencystats" -> sb.append("# Latencystats\r\n");
+                case "latencystats" -> latencyStats(server, sb);
                 case "cluster" -> sb.append("# Cluster\r\ncluster_enabled:0\r\n");
                 case "keyspace" -> keyspace(server, sb);
                 default -> { }
@@ -301,6 +301,28 @@ public final class InfoCommand {
                         .append(",usec_per_call=").append(String.format(Locale.ROOT, "%.2f", c.calls == 0 ? 0.0 : (double) c.usec / c.calls))
                         .append(",rejected_calls=").append(c.rejectedCalls)
                         .append(",failed_calls=").append(c.failedCalls).append("\r\n");
+            }
+        }
+    }
+
+    /** Redis's fillPercentileDistributionLatencies: the configured percentiles of each command, in usec. */
+    private static void latencyStats(ServerContext s, StringBuilder sb) {
+        sb.append("# Latencystats\r\n");
+        List<Double> percentiles = s.config.latencyTrackingInfoPercentiles();
+        for (CommandSpec top : s.commands.allSpecs()) {
+            List<CommandSpec> specs = new ArrayList<>();
+            specs.add(top);
+            specs.addAll(top.subcommands().values());
+            for (CommandSpec c : specs) {
+                if (c.latency == null || c.latency.count() == 0) continue;
+                sb.append("latency_percentiles_usec_").append(c.fullName()).append(':');
+                for (int i = 0; i < percentiles.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    double p = percentiles.get(i);
+                    sb.append('p').append(io.lodestone.config.RedisNumbers.formatPercentile(p)).append('=')
+                            .append(String.format(Locale.ROOT, "%.3f", c.latency.valueAtPercentile(p) / 1000.0));
+                }
+                sb.append("\r\n");
             }
         }
     }

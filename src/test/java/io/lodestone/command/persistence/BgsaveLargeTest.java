@@ -1,5 +1,6 @@
 package io.lodestone.command.persistence;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.store.KeyEntry;
@@ -37,7 +38,7 @@ class BgsaveLargeTest {
 
     @Test
     void serverKeepsAnsweringDuringBgsaveOfAMillionKeys() throws Exception {
-        Path dir = Files.createTempDirectory("bgsave-large");
+        Path dir = TempDirs.create("bgsave-large");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--enable-debug-command", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port(), 60_000);
              Jedis pinger = new Jedis("127.0.0.1", l.port(), 60_000)) {
@@ -90,7 +91,7 @@ class BgsaveLargeTest {
 
     @Test
     void killDuringBgsaveLeavesThePreviousDumpIntact() throws Exception {
-        Path dir = Files.createTempDirectory("bgsave-kill");
+        Path dir = TempDirs.create("bgsave-kill");
         try {
             byte[] previous;
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--enable-debug-command", "yes");

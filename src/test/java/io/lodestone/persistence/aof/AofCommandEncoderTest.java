@@ -1,5 +1,6 @@
 package io.lodestone.persistence.aof;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.persistence.ByteSink;
 import io.lodestone.persistence.SnapshotOutput;
 import io.lodestone.persistence.Snapshotter;
@@ -66,7 +67,7 @@ class AofCommandEncoderTest {
 
     /** Replays the encoder's output through the loader to count commands and their sizes. */
     private static List<String[]> commands(byte[] aof) throws Exception {
-        Path dir = Files.createTempDirectory("aofenc");
+        Path dir = TempDirs.create("aofenc");
         Files.write(dir.resolve("f"), aof);
         List<String[]> cmds = new ArrayList<>();
         new AofLoader(dir, new AofReplay() {

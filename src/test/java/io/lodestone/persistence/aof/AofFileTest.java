@@ -1,5 +1,6 @@
 package io.lodestone.persistence.aof;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.ServerProcess;
@@ -81,7 +82,7 @@ class AofFileTest {
     @Test
     void restartKeepsEverythingAfterRewriteAndMoreWrites() throws Exception {
         for (String preamble : List.of("yes", "no")) {
-            Path dir = Files.createTempDirectory("aof");
+            Path dir = TempDirs.create("aof");
             Map<String, Object> expected;
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
                     "--aof-use-rdb-preamble", preamble);
@@ -115,7 +116,7 @@ class AofFileTest {
     @Test
     @Slow
     void killDuringWritesWithAppendfsyncAlwaysLosesNothingAcknowledged() throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         AtomicLong acked = new AtomicLong();
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
                 "--appendfsync", "always")) {
@@ -163,7 +164,7 @@ class AofFileTest {
 
     @Test
     void truncatedLastCommandLoadsWithAofLoadTruncatedAndIsRefusedWithout() throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
             j.set("k", "v");
@@ -195,7 +196,7 @@ class AofFileTest {
 
     @Test
     void invalidManifestIsFatal() throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         Files.createDirectories(dir.resolve("appendonlydir"));
         Files.writeString(dir.resolve("appendonlydir/appendonly.aof.manifest"), "file x seq 1 type q\n");
         String out = runExpectingExit(dir, "--appendonly", "yes");
@@ -207,7 +208,7 @@ class AofFileTest {
     void redisAppendOnlyDirLoadsIntoLodestone() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
         for (String preamble : List.of("yes", "no")) {
-            Path dir = Files.createTempDirectory("aof");
+            Path dir = TempDirs.create("aof");
             Map<String, Object> expected;
             try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--appendonly", "yes",
                     "--aof-use-rdb-preamble", preamble);
@@ -232,7 +233,7 @@ class AofFileTest {
     void lodestoneAppendOnlyDirLoadsIntoRedis() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
         for (String preamble : List.of("yes", "no")) {
-            Path dir = Files.createTempDirectory("aof");
+            Path dir = TempDirs.create("aof");
             Map<String, Object> expected;
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
                     "--aof-use-rdb-preamble", preamble);
@@ -260,7 +261,7 @@ class AofFileTest {
     }
 
     private void bgrewriteaofWhileClientsWrite(String preamble) throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes",
                 "--aof-use-rdb-preamble", preamble, "--rdb-key-save-delay", "300");
@@ -304,7 +305,7 @@ class AofFileTest {
 
     @Test
     void configSetAppendonlyYesWritesABaseFirst() throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
@@ -339,7 +340,7 @@ class AofFileTest {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
         List<String> shapes = new ArrayList<>();
         for (boolean lodestone : List.of(true, false)) {
-            Path dir = Files.createTempDirectory("aof");
+            Path dir = TempDirs.create("aof");
             String[] args = {"--dir", dir.toString(), "--appendonly", "yes"};
             try (ServerProcess s = lodestone ? ServerProcess.lodestone(args) : ServerProcess.redis(args);
                  Jedis j = new Jedis("127.0.0.1", s.port())) {
@@ -366,7 +367,7 @@ class AofFileTest {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
         List<List<String>> runs = new ArrayList<>();
         for (boolean lodestone : List.of(true, false)) {
-            Path dir = Files.createTempDirectory("aof");
+            Path dir = TempDirs.create("aof");
             String[] args = {"--dir", dir.toString(), "--appendonly", "yes", "--rdb-key-save-delay", "100000"};
             List<String> replies = new ArrayList<>();
             try (ServerProcess s = lodestone ? ServerProcess.lodestone(args) : ServerProcess.redis(args);
@@ -417,7 +418,7 @@ class AofFileTest {
 
     @Test
     void oldStyleAppendOnlyFileIsUpgraded() throws Exception {
-        Path dir = Files.createTempDirectory("aof");
+        Path dir = TempDirs.create("aof");
         Files.writeString(dir.resolve("appendonly.aof"), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nold\r\n");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {

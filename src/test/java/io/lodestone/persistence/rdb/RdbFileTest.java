@@ -1,5 +1,6 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.testsupport.TempDirs;
 import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.Datasets;
 import io.lodestone.testsupport.ServerProcess;
@@ -31,7 +32,7 @@ class RdbFileTest {
     @Test
     void lodestoneFileLoadsInRedisAndPassesCheck() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
@@ -60,7 +61,7 @@ class RdbFileTest {
     @Test
     void redisFileLoadsInLodestone() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         Map<String, Object> expected;
         try (ServerProcess r = ServerProcess.redis("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", r.port())) {
@@ -81,7 +82,7 @@ class RdbFileTest {
 
     @Test
     void restartKeepsData() throws Exception {
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         Map<String, Object> expected;
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
@@ -98,7 +99,7 @@ class RdbFileTest {
 
     @Test
     void sigtermSavesWhenSavePointsAreConfigured() throws Exception {
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--save", "3600", "1");
         try (Jedis j = new Jedis("127.0.0.1", l.port())) {
             j.set("k", "v");
@@ -112,7 +113,7 @@ class RdbFileTest {
 
     @Test
     void shutdownNosaveDoesNotSaveAndShutdownSaveDoes() throws Exception {
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--save", "3600", "1");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
             j.set("k", "v");
@@ -143,7 +144,7 @@ class RdbFileTest {
 
     @Test
     void corruptFileRefusedAtStartup() throws Exception {
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
              Jedis j = new Jedis("127.0.0.1", l.port())) {
             Datasets.populate(j);
@@ -172,7 +173,7 @@ class RdbFileTest {
 
     @Test
     void failedSaveLeavesPreviousFile() throws IOException {
-        Path dir = Files.createTempDirectory("rdbfile");
+        Path dir = TempDirs.create("rdbfile");
         Path target = dir.resolve("dump.rdb");
         Keyspace ok = new Keyspace(16);
         ok.db(0).add("k".getBytes(), "v".getBytes());
