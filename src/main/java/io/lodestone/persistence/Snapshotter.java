@@ -78,9 +78,16 @@ public final class Snapshotter {
      * no write can race the walk, and a background snapshot in progress is not disturbed.
      */
     public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output) throws IOException {
+        writeNow(keyspace, encoder, output, 0);
+    }
+
+    /** {@link #writeNow}, pausing {@code keySaveDelayMicros} after each key (rdb-key-save-delay, as Redis's rdbSave). */
+    public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output,
+                                long keySaveDelayMicros) throws IOException {
         ByteSink sink = new ByteSink(CHUNK + 1024);
         Snapshot s = keyspace.synchronousSnapshot((db, e) -> {
             encoder.entry(sink, db, e);
+            if (keySaveDelayMicros > 0) java.util.concurrent.locks.LockSupport.parkNanos(keySaveDelayMicros * 1000);
             if (sink.len >= CHUNK) {
                 try {
                     output.write(sink.buf, 0, sink.len);

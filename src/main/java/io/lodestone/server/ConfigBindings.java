@@ -52,8 +52,8 @@ final class ConfigBindings {
      * {@code cron} follows hz, {@code commandThread} runs what must not run on the caller's thread, and
      * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
      */
-    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread,
-                     Runnable feedAof) {
+    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Shutdown shutdown,
+                     Executor commandThread, Runnable feedAof) {
         config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
 
         // The process
@@ -67,6 +67,9 @@ final class ConfigBindings {
             cron.hzChanged();
         });
         config.watchEnum("loglevel", Log::level);
+        config.watchInt("shutdown-timeout", v -> shutdown.timeoutSeconds = v);
+        config.watch("shutdown-on-sigint", c -> shutdown.onSigint = c.getEnumValue("shutdown-on-sigint"));
+        config.watch("shutdown-on-sigterm", c -> shutdown.onSigterm = c.getEnumValue("shutdown-on-sigterm"));
         config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
 
         // Clients and what they may do

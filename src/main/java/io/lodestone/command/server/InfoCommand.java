@@ -104,6 +104,8 @@ public final class InfoCommand {
         field(sb, "executable", s.process.executable);
         field(sb, "config_file", s.process.configFile == null ? "" : s.process.configFile);
         field(sb, "io_threads_active", 0);
+        long shutdownDeadline = s.process.shutdownDeadlineMs;
+        if (shutdownDeadline != 0) field(sb, "shutdown_in_milliseconds", Math.max(0, shutdownDeadline - now));
         field(sb, "lodestone_version", Version.LODESTONE_VERSION);
         field(sb, "java_version", System.getProperty("java.version"));
     }
