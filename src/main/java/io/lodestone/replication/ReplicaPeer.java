@@ -119,8 +119,16 @@ public final class ReplicaPeer {
      */
     void send() {
         if (refBlock == null || !streaming()) return;
-        boolean wrote = false;
-        while (channel.isWritable()) {
+        boolean unflushed = false;
+        while (true) {
+            if (!channel.isWritable()) {
+                // Full: what was handed goes to the kernel; if it took it all, go on, else wait for
+                // the socket (the channel's writability event calls this again).
+                if (!unflushed) break;
+                channel.flush();
+                unflushed = false;
+                continue;
+            }
             if (refPos == refBlock.used) {
                 ReplBufBlock next = refBlock.next;
                 if (next == null) break;
@@ -133,9 +141,9 @@ public final class ReplicaPeer {
             int n = Math.min(refBlock.used - refPos, MAX_WRITE);
             channel.write(Unpooled.wrappedBuffer(refBlock.buf, refPos, n), channel.voidPromise());
             refPos += n;
-            wrote = true;
+            unflushed = true;
         }
-        if (wrote) channel.flush();
+        if (unflushed) channel.flush();
     }
 
     /**
