@@ -151,7 +151,15 @@ public final class Replication {
         if (replid != null && !"?".equals(replid) && tryPartial(peer, replid, offset)) return;
         if (replid != null && !"?".equals(replid)) syncPartialErr++;
         peer.oldSync = replid == null;
-        stream.createBacklog();
+        if (stream.backlog() == null) {
+            // A backlog from scratch starts a new history: writes made while there was none are not in
+            // the stream, so nobody may continue the old one from here (Redis's syncCommand).
+            stream.changeReplicationId();
+            stream.clearReplicationId2();
+            stream.createBacklog();
+            Log.notice("Replication backlog created, my new replication IDs are '" + stream.replid() + "' and '"
+                    + stream.replid2() + "'");
+        }
         stream.attach(peer);
         peer.state = ReplicaPeer.State.WAIT_BGSAVE_START;
         if (syncing.isEmpty() && firstWaitMs == 0) firstWaitMs = System.currentTimeMillis();
@@ -423,9 +431,12 @@ public final class Replication {
         goodReplicas = good;
         if (stream.replicas().isEmpty() && stream.backlog() != null && !isReplica && backlogTtlSeconds > 0
                 && now - noReplicasSinceMs > backlogTtlSeconds * 1000) {
+            // Writes from now on are in no stream: a new history starts (Redis's replicationCron).
+            stream.changeReplicationId();
+            stream.clearReplicationId2();
+            stream.freeBacklog();
             Log.notice("Replication backlog freed after " + backlogTtlSeconds
                     + " seconds without connected replicas.");
-            stream.freeBacklog();
         }
         maybeStartSync();
     }
