@@ -38,7 +38,9 @@ class ShutdownTest {
                 waiter.send(b("SHUTDOWN"));
                 Wait.until(BOUND, "the shutdown waits", () -> Info.field(text(c.call("INFO", "server")),
                         "shutdown_in_milliseconds") != null);
-                replies.add(Info.field(text(c.call("INFO", "clients")), "blocked_clients"));
+                String clients = text(c.call("INFO", "clients"));
+                replies.add(Info.field(clients, "blocked_clients"));
+                replies.add(Info.field(clients, "connected_clients")); // the replica is not counted
                 replies.add(text(c.call("SHUTDOWN", "ABORT", "NOW")));
                 replies.add(text(c.call("SHUTDOWN", "ABORT")));
                 replies.add(text(waiter.readReply()));

@@ -117,7 +117,8 @@ public final class InfoCommand {
 
     private static void clients(ServerContext s, StringBuilder sb) {
         sb.append("# Clients\r\n");
-        field(sb, "connected_clients", s.clients.size());
+        // Replicas are counted apart (connected_slaves), as Redis counts them.
+        field(sb, "connected_clients", s.clients.size() - s.replication.stream.replicas().size());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.limits.maxClients);
         field(sb, "client_recent_max_input_buffer", 0);
