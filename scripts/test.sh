@@ -15,4 +15,10 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 # Debian starts a redis-server service on install; the tests start their own on free ports.
-exec mvn -B -ntp test "$@"
+mvn -B -ntp test "$@"
+# Then Redis's own test suite, where it is present (../shared/redis-suite or $REDIS_SUITE_RUNNER):
+# the units listed as fast in scripts/redis-suite-units.tsv, or all of them with LODESTONE_FULL_SUITE=1.
+if [ "${LODESTONE_SKIP_REDIS_SUITE:-0}" = 1 ]; then exit 0; fi
+rc=0; scripts/redis-suite.sh || rc=$?
+if [ $rc = 3 ]; then echo "test.sh: Redis's test suite is not here; its units were not run."; exit 0; fi
+exit $rc

@@ -63,6 +63,16 @@ public final class Client implements Subscriber {
     }
 
     // ---- Blocking commands ----
+    /**
+     * Arguments of the current call that hold secrets (bit j for argv[j]): the slow log shows them
+     * as "(redacted)" (Redis's redactClientCommandArgument). Cleared when a call begins.
+     */
+    public long redactedArgs;
+
+    public void redactArgument(int j) {
+        if (j < 64) redactedArgs |= 1L << j;
+    }
+
     /** Non-null while blocked (BLPOP...): the connection reads no further commands until served. */
     public Blocking.BlockedState blocked;
     /** Queued for an output flush by another client's command (pub/sub, unblocking). */

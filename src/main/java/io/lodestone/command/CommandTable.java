@@ -6,6 +6,7 @@ import io.lodestone.protocol.RespValue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -24,7 +25,11 @@ public final class CommandTable {
     private static final String DOCS_RESOURCE = "/io/lodestone/command/command-docs.resp3";
 
     private final Map<String, CommandSpec> all = new LinkedHashMap<>();
-    /** Open-addressed lookup over lower-case names, so dispatch allocates nothing. */
+    /**
+     * Open-addressed lookup over lower-case names, so dispatch allocates nothing: the name a client
+     * sends (the command's own, or its rename-command name) and the command it runs.
+     */
+    private byte[][] slotNames = new byte[1024][];
     private CommandSpec[] slots = new CommandSpec[1024];
     private Map<String, RespValue> docs;
 
@@ -76,8 +81,25 @@ public final class CommandTable {
         for (int i = hash(name) & mask; ; i = (i + 1) & mask) {
             CommandSpec s = slots[i];
             if (s == null) return null;
-            if (Args.equalsIgnoreCase(name, s.nameBytes)) return s;
+            if (Args.equalsIgnoreCase(name, slotNames[i])) return s;
         }
+    }
+
+    /**
+     * rename-command: clients reach the command {@code from} as {@code to} only, or not at all when
+     * {@code to} is empty. The command keeps its own name in COMMAND, errors and statistics, as in Redis.
+     */
+    public void rename(String from, String to) {
+        byte[] fromName = from.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        CommandSpec spec = lookup(fromName);
+        byte[][] names = slotNames;
+        CommandSpec[] specs = slots;
+        slotNames = new byte[names.length][];
+        slots = new CommandSpec[specs.length];
+        for (int i = 0; i < specs.length; i++) {
+            if (specs[i] != null && !Args.equalsIgnoreCase(names[i], fromName)) index(names[i], specs[i]);
+        }
+        if (spec != null && !to.isEmpty()) index(to.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII), spec);
     }
 
     /** Finds an implemented subcommand of parent; null if unknown. */
@@ -87,10 +109,15 @@ public final class CommandTable {
     }
 
     private void index(CommandSpec spec) {
-        if (lookup(spec.nameBytes) != null) return;
+        index(spec.nameBytes, spec);
+    }
+
+    private void index(byte[] name, CommandSpec spec) {
+        if (lookup(name) != null) return;
         int mask = slots.length - 1;
-        int i = hash(spec.nameBytes) & mask;
+        int i = hash(name) & mask;
         while (slots[i] != null) i = (i + 1) & mask;
+        slotNames[i] = name;
         slots[i] = spec;
     }
 

@@ -180,6 +180,7 @@ public final class Dispatcher {
         // Redis's incrCommandStatsOnError: a call failed if error replies were written since the
         // last call began or ended, so an EXEC is not failed by the failure of a command it ran.
         stats.errorsMark = stats.totalErrorReplies;
+        c.redactedArgs = 0;
         long dirtyBefore = keyspace.dirty;
         // A blocked client being served runs its command again: Redis counted the call when it
         // blocked, so only the time and a failure are added now.
@@ -200,6 +201,9 @@ public final class Dispatcher {
                 if (cmd.latency == null) cmd.latency = new LatencyHistogram();
                 cmd.latency.record(duration);
             }
+            // EXEC is SKIP_SLOWLOG: the commands it ran are logged one by one.
+            if (!cmd.is(CommandSpec.SKIP_SLOWLOG)) server.slowlog.push(c, c.argv, c.argc, duration / 1000);
+            server.latency.addSampleIfNeeded(cmd.is(CommandSpec.FAST) ? "fast-command" : "command", duration / 1_000_000);
             if (stats.totalErrorReplies != stats.errorsMark) cmd.failedCalls++;
             if (!served) stats.totalCommandsProcessed++;
         }

@@ -38,6 +38,13 @@ public final class LatencyHistogram {
         return highestIn(BUCKETS - 1);
     }
 
+    /** How many recorded values are at most {@code ns} (exact at powers of two minus one). */
+    public long countAtOrBelow(long ns) {
+        long n = 0;
+        for (int i = 0; i < BUCKETS && highestIn(i) <= ns; i++) n += counts[i];
+        return n;
+    }
+
     private static int index(long v) {
         if (v < 2 * HALF) return (int) v;
         int shift = 63 - Long.numberOfLeadingZeros(v) - HALF_BITS;

@@ -40,6 +40,10 @@ public final class ServerContext {
     private int callDepth;
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
+    /** SLOWLOG: calls slower than slowlog-log-slower-than. */
+    public final SlowLog slowlog = new SlowLog();
+    /** LATENCY: events slower than latency-monitor-threshold. */
+    public final LatencyMonitor latency = new LatencyMonitor();
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */

@@ -552,8 +552,13 @@ public final class Config {
      * @return null on success, else the error reply without its leading '-'
      */
     public String rewrite() {
+        return rewrite(false);
+    }
+
+    /** {@code forceAll}: DEBUG CONFIG-REWRITE-FORCE-ALL, every parameter written even at its default. */
+    public String rewrite(boolean forceAll) {
         synchronized (writeLock) {
-            return ConfigRewriter.rewrite(this);
+            return ConfigRewriter.rewrite(this, forceAll);
         }
     }
 

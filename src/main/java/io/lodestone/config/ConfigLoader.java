@@ -217,6 +217,13 @@ public final class ConfigLoader {
         ConfigParam p = ConfigRegistry.lookup(name);
         if (p != null) {
             if (!p.has(ConfigParam.Flag.MULTI_ARG) && argc != 2) return "wrong number of arguments";
+            // A multi-argument parameter given one non-empty argument splits it, as Redis does,
+            // so --shutdown-on-sigterm "nosave force" equals the two arguments (an empty one stays: save "").
+            if (p.has(ConfigParam.Flag.MULTI_ARG) && argc == 2 && !args.get(0).isEmpty()) {
+                List<String> split = ConfigSyntax.splitArgs(args.get(0));
+                if (split == null) return "Unbalanced quotes in configuration line";
+                args = split;
+            }
             try {
                 config.putLoaded(p, p.parse(List.copyOf(args), config.value(p), ctx));
             } catch (InvalidValueException e) {

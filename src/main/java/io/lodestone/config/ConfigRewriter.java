@@ -52,6 +52,8 @@ final class ConfigRewriter {
         private final Map<String, Deque<Integer>> optionToLines = new LinkedHashMap<>();
         private final Set<String> rewritten = new HashSet<>();
         private boolean needsSignature = true;
+        /** DEBUG CONFIG-REWRITE-FORCE-ALL: every parameter is written, defaults included. */
+        private boolean forceAll;
 
         /**
          * Writes {@code line} for {@code option}: over the first unused old line of the option,
@@ -60,7 +62,7 @@ final class ConfigRewriter {
         void rewriteLine(String option, String line, boolean force) {
             markProcessed(option);
             Deque<Integer> old = optionToLines.get(option);
-            if (old == null && !force) return;
+            if (old == null && !force && !forceAll) return;
             if (old != null) {
                 int lineNumber = old.removeFirst();
                 if (old.isEmpty()) optionToLines.remove(option);
@@ -85,12 +87,13 @@ final class ConfigRewriter {
     }
 
     /** Runs CONFIG REWRITE; returns null or the error reply. */
-    static String rewrite(Config config) {
+    static String rewrite(Config config, boolean forceAll) {
         Optional<Path> file = config.configFile();
         if (file.isEmpty()) return Config.NO_CONFIG_FILE;
         Path path = file.get();
         try {
             State state = readOldFile(path);
+            state.forceAll = forceAll;
             fill(state, config);
             write(path, content(state));
             return null;

@@ -45,7 +45,9 @@ final class MasterConnection {
                 .handler(new Handler(gen));
         ChannelFuture f;
         try {
-            f = b.connect(host, port);
+            String source = link.bindSourceAddr;
+            f = source == null ? b.connect(host, port)
+                    : b.connect(new java.net.InetSocketAddress(host, port), new java.net.InetSocketAddress(source, 0));
         } catch (RuntimeException e) {
             Log.warning("Unable to connect to MASTER: " + e.getMessage());
             return null;

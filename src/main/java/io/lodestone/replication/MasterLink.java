@@ -103,6 +103,8 @@ public final class MasterLink {
     public volatile String masterAuth;
     public volatile String masterUser;
     public volatile String announceIp;
+    /** bind-source-addr: the local address the link to the master connects from, or null. */
+    public volatile String bindSourceAddr;
     public volatile int announcePort;
     /** repl-diskless-load: "disabled", "on-empty-db" or "swapdb". */
     public volatile String disklessLoad;

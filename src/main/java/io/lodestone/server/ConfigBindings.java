@@ -53,7 +53,7 @@ final class ConfigBindings {
      * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
      */
     static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Shutdown shutdown,
-                     Executor commandThread, Runnable feedAof) {
+                     Executor commandThread, Runnable feedAof, OomScoreAdj oom) {
         config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
 
         // The process
@@ -70,7 +70,13 @@ final class ConfigBindings {
         config.watchInt("shutdown-timeout", v -> shutdown.timeoutSeconds = v);
         config.watch("shutdown-on-sigint", c -> shutdown.onSigint = c.getEnumValue("shutdown-on-sigint"));
         config.watch("shutdown-on-sigterm", c -> shutdown.onSigterm = c.getEnumValue("shutdown-on-sigterm"));
+        Config.ApplyHook oomHook = c -> oom.apply(s.replication.isReplica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
+        config.onApply("oom-score-adj", oomHook);
+        config.onApply("oom-score-adj-values", oomHook);
         config.watchBool("latency-tracking", v -> s.stats.latencyTracking = v);
+        config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
+        config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
+        config.watchLong("latency-monitor-threshold", v -> s.latency.thresholdMs = v);
 
         // Clients and what they may do
         Security security = s.security;
@@ -169,6 +175,7 @@ final class ConfigBindings {
         // Replication, replica side
         MasterLink link = s.masterLink;
         config.watchString("masterauth", v -> link.masterAuth = v == null || v.isEmpty() ? null : v);
+        config.watchString("bind-source-addr", v -> link.bindSourceAddr = v == null || v.isEmpty() ? null : v);
         config.watchString("masteruser", v -> link.masterUser = v == null || v.isEmpty() ? null : v);
         config.watchString("replica-announce-ip", v -> link.announceIp = v == null || v.isEmpty() ? null : v);
         config.watchInt("replica-announce-port", v -> link.announcePort = v);

@@ -34,6 +34,8 @@ final class Listeners {
     private final ServerContext server;
     private final Dispatcher dispatcher;
     private List<Channel> channels = new ArrayList<>();
+    /** The bind addresses the current listeners were opened for. */
+    private List<String> boundAddresses = List.of();
 
     Listeners(Config config, EventLoopGroup acceptor, EventLoopGroup loop, ServerContext server, Dispatcher dispatcher) {
         this.config = config;
@@ -76,7 +78,10 @@ final class Listeners {
     String listen() {
         List<Channel> bound = new ArrayList<>();
         int port = config.getInt("port");
-        if (port == 0) return null; // port 0: no TCP listener, as in Redis
+        if (port == 0) { // port 0: no TCP listener, as in Redis
+            boundAddresses = config.bindAddresses();
+            return null;
+        }
         ServerBootstrap b = bootstrap();
         for (String raw : config.bindAddresses()) {
             boolean optional = raw.startsWith("-");
@@ -101,8 +106,11 @@ final class Listeners {
                 return "Unable to listen on this port";
             }
         }
-        if (bound.isEmpty()) return "Unable to listen on this port";
+        // bind "" listens nowhere (clients can still use a unix socket); an address list that bound
+        // nothing fails.
+        if (bound.isEmpty() && !config.bindAddresses().isEmpty()) return "Unable to listen on this port";
         channels = bound;
+        boundAddresses = config.bindAddresses();
         return null;
     }
 
@@ -110,15 +118,31 @@ final class Listeners {
         return reason.contains("Address family not supported") || reason.contains("Protocol family unavailable");
     }
 
-    /** CONFIG SET port/bind: the new listeners replace the old ones only if all of them bound. */
+    /**
+     * CONFIG SET port/bind: the new listeners replace the old ones only if all of them bound. Redis's
+     * error names what changed: the addresses (applyBind) or else the port (changeListenPort).
+     */
     String rebind() {
         List<Channel> old = channels;
+        List<String> oldAddresses = boundAddresses;
         for (Channel ch : old) ch.close().syncUninterruptibly();
         String error = listen();
         if (error != null) {
             channels = old;
             // Put the previous listeners back; the config itself is rolled back by CONFIG SET.
-            return error;
+            boolean addressesChanged = !config.bindAddresses().equals(oldAddresses);
+            List<Channel> restored = new ArrayList<>();
+            ServerBootstrap b = bootstrap();
+            for (Channel ch : old) {
+                if (ch.localAddress() == null) continue;
+                try {
+                    restored.add(b.bind(ch.localAddress()).sync().channel());
+                } catch (Exception e) {
+                    Log.warning("Could not listen again on " + ch.localAddress() + ": " + e.getMessage());
+                }
+            }
+            channels = restored;
+            return addressesChanged ? "Failed to bind to specified addresses." : error;
         }
         return null;
     }

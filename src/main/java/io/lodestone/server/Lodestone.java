@@ -36,6 +36,7 @@ public final class Lodestone implements ServerContext.Host {
     private final ServerCron cron;
     private final Shutdown shutdown;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final OomScoreAdj oomScoreAdj;
     private volatile boolean shuttingDown;
 
     public Lodestone(Config config) {
@@ -53,16 +54,20 @@ public final class Lodestone implements ServerContext.Host {
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
                 server.rdb::path);
+        oomScoreAdj = new OomScoreAdj(config);
         Commands.registerAll(server);
+        for (java.util.List<String> r : config.renameCommands()) server.commands.rename(r.get(0), r.get(1));
         server.blocking.timers = (delayMs, task) -> {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
         server.addPropagation(server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
-                new MasterClientHost(server, dispatcher), server.rdb::path);
-        ConfigBindings.bind(config, server, listeners, cron, shutdown, this::execute, this::feedAof);
+                new MasterClientHost(server, dispatcher, oomScoreAdj), server.rdb::path);
+        ConfigBindings.bind(config, server, listeners, cron, shutdown, this::execute, this::feedAof, oomScoreAdj);
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
+        String oomError = oomScoreAdj.apply(replicaOf != null ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
+        if (oomError != null) io.lodestone.util.Log.warning(oomError);
         if (replicaOf != null) server.masterLink.configure(replicaOf.host(), replicaOf.port());
         server.aof.baseWriter(new SnapshotBaseWriter(server.aof, server.snapshotter));
         if (config.getBool("appendonly")) server.aof.enableAtStartup();

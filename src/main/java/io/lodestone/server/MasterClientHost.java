@@ -28,10 +28,12 @@ final class MasterClientHost implements MasterLink.Host {
     private final Dispatcher dispatcher;
     private Client master;
     private long lastErrors;
+    private final OomScoreAdj oomScoreAdj;
 
-    MasterClientHost(ServerContext server, Dispatcher dispatcher) {
+    MasterClientHost(ServerContext server, Dispatcher dispatcher, OomScoreAdj oomScoreAdj) {
         this.server = server;
         this.dispatcher = dispatcher;
+        this.oomScoreAdj = oomScoreAdj;
     }
 
     @Override
@@ -146,6 +148,7 @@ final class MasterClientHost implements MasterLink.Host {
     public void roleChanged(boolean replica) {
         // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
         server.keyspace.expireOnAccess(!replica);
+        oomScoreAdj.apply(replica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         if (!replica) return;
         // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.
         List<Client> blocked = new ArrayList<>();

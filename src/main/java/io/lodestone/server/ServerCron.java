@@ -55,7 +55,9 @@ final class ServerCron {
         try {
             // Redis gives the slow expire cycle 25% of a cron period.
             long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.process.hz)));
+            long start = System.nanoTime();
             server.keyspace.activeExpireCycle(budget);
+            server.latency.addSampleIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000);
             server.keyspace.cron();
             server.aof.cron();
             clientsCron();

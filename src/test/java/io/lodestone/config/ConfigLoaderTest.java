@@ -94,6 +94,9 @@ class ConfigLoaderTest {
         assertEquals(List.of(), c2.saveRules());
         assertEquals(7003, c2.getInt("port"));
         assertEquals(List.of("127.0.0.1", "::1"), load("--bind", "127.0.0.1", "::1").bindAddresses());
+        // A multi-argument option given as one argument is split, as Redis's loadServerConfigFromString does.
+        assertEquals(List.of("127.0.0.1", "::1"), load("--bind", "127.0.0.1 ::1").bindAddresses());
+        assertEquals("nosave force", load("--shutdown-on-sigterm", "nosave force").getFormatted("shutdown-on-sigterm"));
     }
 
     @Test

@@ -57,7 +57,9 @@ public final class ClientCommand {
     /** ON replies +OK; OFF and SKIP themselves get no reply, as in Redis. */
     static void reply(Client c) {
         if (Args.is(c.argv[2], "on")) {
+            // Clears a SKIP given just before too, so this very reply is sent (Redis clears both flags).
             c.replyOff = false;
+            c.replySkip = false;
             c.replySkipNext = false;
             c.reply.ok();
         } else if (Args.is(c.argv[2], "off")) {

@@ -70,6 +70,7 @@ public final class ConnectionCommands {
     }
 
     static void auth(Client c) {
+        for (int j = 1; j < c.argc; j++) c.redactArgument(j); // user and password stay out of the slow log
         if (c.argc > 3) throw Errors.syntax();
         if (c.argc == 2 && !c.server.authRequired()) {
             throw new CommandError("ERR AUTH <password> called without any password configured for the default user."
@@ -105,6 +106,8 @@ public final class ConnectionCommands {
         for (int j = next; j < c.argc; j++) {
             int more = c.argc - j - 1;
             if (Args.is(c.argv[j], "auth") && more >= 2) {
+                c.redactArgument(j + 1);
+                c.redactArgument(j + 2);
                 authUser = Args.str(c.argv[j + 1]);
                 authPass = c.argv[j + 2];
                 j += 2;

@@ -59,7 +59,12 @@ final class ConfigCommand {
     static void set(Client c) {
         if ((c.argc - 2) % 2 != 0) throw Errors.syntax();
         List<String[]> pairs = new ArrayList<>();
-        for (int i = 2; i < c.argc; i += 2) pairs.add(new String[]{str(c.argv[i]), str(c.argv[i + 1])});
+        for (int i = 2; i < c.argc; i += 2) {
+            pairs.add(new String[]{str(c.argv[i]), str(c.argv[i + 1])});
+            // Secrets never reach the slow log, whatever the outcome of the SET.
+            io.lodestone.config.ConfigParam p = io.lodestone.config.ConfigRegistry.lookup(str(c.argv[i]).toLowerCase(java.util.Locale.ROOT));
+            if (p != null && p.has(io.lodestone.config.ConfigParam.Flag.SENSITIVE)) c.redactArgument(i + 1);
+        }
         String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active());
         if (error != null) throw new CommandError(error);
         c.reply.ok();

@@ -82,6 +82,11 @@ final class DebugCommand {
         sub("object", 3, 3, DebugCommand::object);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+        sub("config-rewrite-force-all", 2, 2, c -> {
+            String error = c.server.config.rewrite(true);
+            if (error != null) throw new CommandError(error);
+            c.reply.ok();
+        });
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {

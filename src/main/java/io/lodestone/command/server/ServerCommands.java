@@ -35,6 +35,8 @@ public final class ServerCommands {
         t.handle("info", InfoCommand::info);
         ConfigCommand.register(t);
         DebugCommand.register(t);
+        SlowLogCommand.register(t);
+        LatencyCommand.register(t);
     }
 
     static void commandAll(Client c) {

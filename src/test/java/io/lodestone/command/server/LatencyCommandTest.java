@@ -1,0 +1,60 @@
+package io.lodestone.command.server;
+
+import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.RespClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static io.lodestone.testsupport.RespClient.text;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** LATENCY: events over latency-monitor-threshold and the per-command histograms, in Redis's shapes. */
+class LatencyCommandTest {
+    private static EmbeddedServer server;
+    private static RespClient c;
+
+    @BeforeAll
+    static void start() throws IOException {
+        server = EmbeddedServer.start();
+        c = RespClient.connect(server.port());
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        c.close();
+        server.close();
+    }
+
+    @Test
+    void histogramPerCommandWithCumulativeCounts() throws IOException {
+        c.call("CONFIG", "RESETSTAT");
+        c.call("SET", "a", "b");
+        c.call("SET", "c", "d");
+        String h = text(c.call("LATENCY", "HISTOGRAM", "set", "nosuchcommand"));
+        // One command: its name, then calls 2 and a map of usec buckets whose last count is 2.
+        assertTrue(h.startsWith("*2\r\n$3\r\nset\r\n*4\r\n$5\r\ncalls\r\n:2\r\n$14\r\nhistogram_usec\r\n"), h);
+        assertTrue(h.endsWith(":2\r\n"), h);
+        assertEquals("*0", text(c.call("LATENCY", "HISTOGRAM", "nosuchcommand")).trim());
+    }
+
+    @Test
+    void spikesOverTheThresholdAreEventsUntilReset() throws IOException {
+        c.call("LATENCY", "RESET");
+        assertTrue(text(c.call("LATENCY", "GRAPH", "command")).startsWith("-ERR No samples available for event 'command'"));
+        c.call("CONFIG", "SET", "latency-monitor-threshold", "50");
+        c.call("DEBUG", "SLEEP", "0.1");
+        String latest = text(c.call("LATENCY", "LATEST"));
+        assertTrue(latest.startsWith("*1\r\n*4\r\n$7\r\ncommand\r\n"), latest);
+        assertTrue(text(c.call("LATENCY", "HISTORY", "command")).startsWith("*1\r\n*2\r\n"));
+        assertTrue(text(c.call("LATENCY", "DOCTOR")).contains("1. command: 1 latency spikes"));
+        assertTrue(text(c.call("LATENCY", "GRAPH", "command")).contains("command - high "));
+        assertEquals(":0", text(c.call("LATENCY", "RESET", "nosuchevent")).trim());
+        assertEquals(":1", text(c.call("LATENCY", "RESET")).trim());
+        assertEquals("*0", text(c.call("LATENCY", "LATEST")).trim());
+        c.call("CONFIG", "SET", "latency-monitor-threshold", "0");
+    }
+}
