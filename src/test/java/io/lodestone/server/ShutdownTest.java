@@ -50,8 +50,8 @@ class ShutdownTest {
             } finally {
                 signal(r, "CONT");
             }
-            assertTrue(m.log().contains("Waiting for replicas before shutting down."), m.log());
-            assertTrue(m.log().contains("Shutdown manually aborted."), m.log());
+            awaitLog(m, "Waiting for replicas before shutting down.");
+            awaitLog(m, "Shutdown manually aborted.");
         });
     }
 
@@ -74,7 +74,7 @@ class ShutdownTest {
                 replies.add(text(rc.call("GET", "k")));
             }
             Wait.until(BOUND, "the log says so", () -> m.log().contains("ready to exit, bye bye"));
-            assertTrue(m.log().contains("1 of 1 replicas are in sync when shutting down."), m.log());
+            awaitLog(m, "1 of 1 replicas are in sync when shutting down.");
         });
     }
 
@@ -89,7 +89,7 @@ class ShutdownTest {
                 replies.add(text(c.call("DEBUG", "PAUSE-CRON", "0")));
                 replies.add(text(c.call("PING")));
             }
-            assertTrue(m.log().contains("Shutdown manually aborted."), m.log());
+            awaitLog(m, "Shutdown manually aborted.");
         });
     }
 
@@ -119,6 +119,11 @@ class ShutdownTest {
             s.run(m, r, replies);
             return replies;
         }
+    }
+
+    /** The server's log is read as it comes: a line may follow the reply it goes with. */
+    private static void awaitLog(ServerProcess p, String line) {
+        Wait.until(BOUND, "the log line " + line, () -> p.log().contains(line));
     }
 
     private static void signal(ServerProcess p, String sig) throws IOException, InterruptedException {
