@@ -189,14 +189,23 @@ public final class Snapshotter {
             } finally {
                 walking = false;
             }
-            if (done) {
-                encoder.end(sink);
-                handOff();
-                queue.add(new Chunk(END, 0));
-            } else {
-                long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            if (!done) {
                 loop.schedule(this::step, pause, TimeUnit.MICROSECONDS);
+            } else if (pause > 0) {
+                // The last keys are held too, as Redis's delay after each key holds its child's last key.
+                loop.schedule(this::end, pause, TimeUnit.MICROSECONDS);
+            } else {
+                end();
             }
+        }
+
+        /** The walk is over: the encoder's end, then the writer finishes the output. */
+        private void end() {
+            if (finished || ioError != null) return; // cancelled meanwhile, or the writer reports its failure
+            encoder.end(sink);
+            handOff();
+            queue.add(new Chunk(END, 0));
         }
 
         private void writeLoop() {
