@@ -73,6 +73,9 @@ public final class Client implements Subscriber {
         if (j < 64) redactedArgs |= 1L << j;
     }
 
+    /** CLIENT TRACKING settings; null until tracking is first turned on. */
+    public Tracking.State tracking;
+
     /** Non-null while blocked (BLPOP...): the connection reads no further commands until served. */
     public Blocking.BlockedState blocked;
     /** Queued for an output flush by another client's command (pub/sub, unblocking). */

@@ -15,7 +15,8 @@ import java.util.List;
  *       clients of our replicas are never paused; the master client is, so a paused replica reads
  *       its master's stream without applying it;</li>
  *   <li>the data set stays as it is: keys whose time has passed read as missing but are neither
- *       deleted on access nor by active expiry ({@link io.lodestone.store.Keyspace#paused}).</li>
+ *       deleted on access nor by active expiry ({@link io.lodestone.store.Keyspace#paused}), and WAIT's
+ *       REPLCONF GETACK is sent when the pause ends.</li>
  * </ul>
  */
 public final class ClientPause {
@@ -103,6 +104,8 @@ public final class ClientPause {
         type = t;
         end = e;
         server.keyspace.paused(t != Type.OFF);
+        // WAIT's REPLCONF GETACK waits for the end too, so the replication offset stays put (Redis's beforeSleep).
+        if (server.replication != null) server.replication.clientsPaused = t != Type.OFF;
         if (cancelTimer != null) {
             cancelTimer.run();
             cancelTimer = null;
@@ -127,7 +130,7 @@ public final class ClientPause {
     }
 
     /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queueing one. */
-    private static boolean mayReplicate(Client c, CommandSpec cmd) {
+    static boolean mayReplicate(Client c, CommandSpec cmd) {
         if (cmd.is(CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) {

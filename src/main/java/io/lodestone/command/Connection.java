@@ -40,6 +40,11 @@ public interface Connection {
     /** Whether the peer is on this machine (protected mode, "local" debug commands). */
     boolean isLocal();
 
+    /** Whether the connection came through the Unix socket (CLIENT LIST flag U). */
+    default boolean unixSocket() {
+        return false;
+    }
+
     /**
      * SYNC/PSYNC: the connection becomes the link of replica {@code clientId}, whose stream
      * replication then writes to this socket directly.

@@ -43,6 +43,8 @@ public final class Dispatcher {
             cmd = sub;
         }
         c.cmd = c.lastCmd = cmd;
+        // Redis keeps client-side caching metadata within tracking-table-max-keys before each command.
+        if (server.tracking.clients() > 0) server.tracking.limitUsedSlots();
         if (!cmd.arityOk(argc) || cmd.handler == null) {
             reject(c, cmd, Errors.wrongArity(cmd.fullName));
             return;
@@ -90,6 +92,17 @@ public final class Dispatcher {
             reject(c, cmd, "LOADING Redis is loading the dataset in memory");
             return;
         }
+        // A replica loading its master's payload in the background still serves its old data, but not
+        // the commands that would act on the data set being replaced (Redis's CMD_NO_ASYNC_LOADING).
+        if (server.loading.asyncLoading() && denyAsyncLoading(c, cmd)) {
+            reject(c, cmd, "LOADING Redis is loading the dataset in memory");
+            return;
+        }
+        // A replica's link only acknowledges; a replica is never paused, so it may not use the data.
+        if (c.replicaPeer != null && (ClientPause.mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
+            reject(c, cmd, "ERR Replica can't interact with the keyspace");
+            return;
+        }
         // Last check, as in Redis: a paused client's command is held whole, then checked again.
         if (server.pause.postpones(c, cmd)) {
             server.pause.postpone(c);
@@ -113,6 +126,7 @@ public final class Dispatcher {
             server.endCall(!cmd.is(CommandSpec.TOUCHES_ARBITRARY_KEYS));
         }
         c.woff = server.replication.stream.offset();
+        server.tracking.afterCommand(c, cmd);
         server.blocking.serveReadyKeys(this);
     }
 
@@ -121,6 +135,14 @@ public final class Dispatcher {
         if (cmd.is(CommandSpec.WRITE)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        return false;
+    }
+
+    /** Redis's is_read_command: a read-only command, or an EXEC queueing one. */
+    private static boolean isRead(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.READONLY)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.READONLY)) return true;
         return false;
     }
 
@@ -143,6 +165,14 @@ public final class Dispatcher {
         for (MultiState.Queued q : c.multi.commands) {
             if (!q.cmd().is(CommandSpec.LOADING) || replacesDataset(q.cmd(), q.argv(), q.argv().length)) return true;
         }
+        return false;
+    }
+
+    /** Redis's is_deny_async_loading_command: the flag, or an EXEC queueing a command with it. */
+    private static boolean denyAsyncLoading(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.NO_ASYNC_LOADING)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.NO_ASYNC_LOADING)) return true;
         return false;
     }
 
@@ -186,11 +216,15 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        Tracking tracking = server.tracking;
+        tracking.beginCall(c);
         long start = System.nanoTime();
         try {
             cmd.handler.call(c);
         } catch (CommandError e) {
             reply.error(e.getMessage());
+        } finally {
+            tracking.endCall(c, cmd);
         }
         long duration = System.nanoTime() - start;
         // Redis runs the AOF's commands without call(): they are not counted.

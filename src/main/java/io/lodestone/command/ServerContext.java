@@ -23,6 +23,8 @@ public final class ServerContext {
     public final CommandTable commands;
     public final ClientRegistry clients = new ClientRegistry();
     public final Stats stats = new Stats();
+    /** MIGRATE's connections to target instances (INFO migrate_cached_sockets). */
+    public final io.lodestone.command.dump.MigrateSockets migrateSockets = new io.lodestone.command.dump.MigrateSockets();
     /** Run id, start time, port, hz: what INFO server reports. */
     public final ProcessInfo process;
     /** requirepass, protected-mode, enable-debug-command. */
@@ -44,6 +46,8 @@ public final class ServerContext {
     public final SlowLog slowlog = new SlowLog();
     /** LATENCY: events slower than latency-monitor-threshold. */
     public final LatencyMonitor latency = new LatencyMonitor();
+    /** CLIENT TRACKING: client-side caching invalidations. */
+    public final Tracking tracking = new Tracking(this);
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
@@ -116,6 +120,7 @@ public final class ServerContext {
         @Override
         public void keyExpired(Database db, byte[] key) {
             watches.touch(db, key);
+            tracking.keyChanged(key);
             notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db.id());
             // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
             if (!propagation.isEmpty()) propagate(db.id(), new byte[][]{del, key}, 2);
@@ -124,6 +129,7 @@ public final class ServerContext {
         @Override
         public void keyModified(Database db, byte[] key) {
             watches.touch(db, key);
+            tracking.keyChanged(key);
         }
 
         @Override
@@ -144,6 +150,7 @@ public final class ServerContext {
         @Override
         public void databaseCleared(Database db) {
             watches.touchAllIn(db, null);
+            tracking.flushed();
         }
 
         @Override
@@ -174,6 +181,7 @@ public final class ServerContext {
 
     /** Flushes every woken client (called by the transport at the end of each read batch and timer). */
     public void flushPendingWrites() {
+        tracking.broadcast(); // Redis's beforeSleep: BCAST invalidations gathered since the last flush
         if (replication != null) replication.flush();
         for (int i = 0; i < pendingWrites.size(); i++) {
             Client c = pendingWrites.get(i);
@@ -186,6 +194,15 @@ public final class ServerContext {
     /** "master" or "replica", as HELLO names it. */
     public String roleName() {
         return replication != null && replication.isReplica ? "replica" : "master";
+    }
+
+    /**
+     * The keyspace's expiry rule for this server's role (Redis's expireIfNeeded checks masterhost and
+     * repl_slave_ro on every call): called when the role or replica-read-only changes.
+     */
+    public void updateExpiryRole() {
+        keyspace.expiryRole(!replication.isReplica ? Keyspace.ExpiryRole.MASTER
+                : repl.replicaReadOnly ? Keyspace.ExpiryRole.REPLICA : Keyspace.ExpiryRole.WRITABLE_REPLICA);
     }
 
     public boolean authRequired() {

@@ -16,6 +16,8 @@ public final class Stats {
     /** totalErrorReplies when the last command call began or ended (see Dispatcher.call). */
     long errorsMark;
     public long unexpectedErrorReplies;
+    /** Payload blobs deeply validated (sanitize-dump-payload): Redis's stat_dump_payload_sanitizations. */
+    public long dumpPayloadSanitizations;
     /** errorstat_<CODE>:count, keyed by the first word of the error. */
     public final Map<String, Long> errorCounts = new TreeMap<>();
 
@@ -29,7 +31,7 @@ public final class Stats {
 
     public void reset() {
         totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
-        netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = 0;
+        netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = dumpPayloadSanitizations = 0;
         errorCounts.clear();
     }
 }

@@ -49,4 +49,21 @@ public final class ByteSink {
         byte[] d = Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         put(d, 0, d.length);
     }
+
+    /** Appends a command as RESP sends it: {@code *argc}, then each argument as a bulk string. */
+    public void putCommand(byte[]... argv) {
+        put('*');
+        putDecimal(argv.length);
+        put('\r');
+        put('\n');
+        for (byte[] a : argv) {
+            put('$');
+            putDecimal(a.length);
+            put('\r');
+            put('\n');
+            put(a, 0, a.length);
+            put('\r');
+            put('\n');
+        }
+    }
 }

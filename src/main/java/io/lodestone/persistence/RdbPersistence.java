@@ -7,6 +7,7 @@ import io.lodestone.persistence.rdb.RdbFileWriter;
 import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.persistence.rdb.ReplInfo;
+import io.lodestone.persistence.rdb.SanitizeDumpPayload;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 import io.lodestone.store.Keyspace;
@@ -35,8 +36,6 @@ import java.util.function.Supplier;
 public final class RdbPersistence {
     /** {@link Snapshotter.Job#purpose()} of an RDB BGSAVE. */
     public static final String PURPOSE = "rdb";
-    /** {@link Snapshotter.Job#purpose()} of a replica's full sync: an RDB too, so INFO counts it as Redis's RDB child. */
-    public static final String FULL_SYNC_PURPOSE = "replication";
     /** Redis's CONFIG_BGSAVE_RETRY_DELAY: seconds before a save point retries a failed BGSAVE. */
     static final int BGSAVE_RETRY_DELAY = 5;
 
@@ -77,6 +76,13 @@ public final class RdbPersistence {
     public boolean stopWritesOnBgsaveError;
     /** key-load-delay (hidden, for tests): microseconds slept per key loaded. */
     public volatile long keyLoadDelayMicros;
+    /** sanitize-dump-payload: how deeply loaded values (files, RESTORE) are validated. */
+    public volatile SanitizeDumpPayload sanitizeDumpPayload = SanitizeDumpPayload.NO;
+    /**
+     * DEBUG SET-SKIP-CHECKSUM-VALIDATION (Redis's server.skip_checksum_validation): neither a DUMP
+     * payload's nor an RDB file's checksum is verified.
+     */
+    public volatile boolean skipChecksumValidation;
 
     // Bookkeeping, Redis's names: lastsave, dirty_before_bgsave, lastbgsave_status, lastbgsave_try,
     // rdb_save_time_last, rdb_bgsave_scheduled, stat_rdb_saves.
@@ -273,7 +279,8 @@ public final class RdbPersistence {
     /** INFO persistence's rdb_* fields, in Redis's order. */
     public void info(BiConsumer<String, Object> field) {
         Snapshotter.Job job = snapshotter.current();
-        boolean rdbJob = job != null && (PURPOSE.equals(job.purpose()) || FULL_SYNC_PURPOSE.equals(job.purpose()));
+        // Redis's RDB child: a BGSAVE or a full sync's snapshot (an AOF rewrite is the AOF's child).
+        boolean rdbJob = job != null && !io.lodestone.persistence.aof.SnapshotBaseWriter.PURPOSE.equals(job.purpose());
         field.accept("rdb_changes_since_last_save", keyspace.dirty - dirtyAtLastSave);
         field.accept("rdb_bgsave_in_progress", rdbJob ? 1 : 0);
         field.accept("rdb_last_save_time", lastSaveTime);
@@ -294,7 +301,9 @@ public final class RdbPersistence {
      * master reading a plain RDB drops them, as Redis's rdbLoad does.
      */
     public RdbFileLoader loader(boolean keepExpired) {
-        return new RdbFileLoader(host.limits(), checksum)
+        // A file is a trusted source: only sanitize-dump-payload yes validates it deeply.
+        return new RdbFileLoader(host.limits(), checksum && !skipChecksumValidation)
+                .deep(sanitizeDumpPayload.deep(true))
                 .keepExpired(keepExpired || host.isReplica())
                 .keyLoadDelay(keyLoadDelayMicros)
                 .progress(loading::progress);
@@ -323,7 +332,12 @@ public final class RdbPersistence {
             keyspace.adopt(r.keyspace());
             lastLoadKeysLoaded = r.keysLoaded();
             lastLoadKeysExpired = r.keysExpired();
-            Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+            if (r.emptyKeysSkipped() > 0) {
+                Log.warning("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired()
+                        + ", empty keys skipped: " + r.emptyKeysSkipped() + ".");
+            } else {
+                Log.notice("Done loading RDB, keys loaded: " + r.keysLoaded() + ", keys expired: " + r.keysExpired() + ".");
+            }
         } finally {
             if (!outer) loading.end();
         }
@@ -337,11 +351,18 @@ public final class RdbPersistence {
     public RdbFileLoader.Result readAtStartup() throws IOException {
         Path path = path();
         if (!Files.exists(path)) return null;
+        RdbFileLoader loader = loader(false).collectDropped();
         try {
-            return loader(false).collectDropped().load(path, keyspace.databases(), System.currentTimeMillis());
-        } catch (RdbFormatException | IOException e) {
-            Log.warning("Fatal error loading the DB (" + path + "): " + e.getMessage());
+            return loader.load(path, keyspace.databases(), System.currentTimeMillis());
+        } catch (RdbFormatException e) {
+            // Redis's rdbReportError for a file: the error, redis-check-rdb's account of it, then exit.
+            Log.warning("Internal error in RDB reading offset " + e.offset() + " -> " + e.reason());
+            loader.checkReport(e).forEach(Log::warning);
+            Log.warning("Terminating server after rdb file reading failure.");
             throw new IOException(e);
+        } catch (IOException e) {
+            Log.warning("Fatal error loading the DB (" + path + "): " + e.getMessage());
+            throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
             Log.warning("Fatal error loading the DB (" + path + "): " + e);
             throw new IOException(e);

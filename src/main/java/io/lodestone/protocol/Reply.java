@@ -48,6 +48,7 @@ public final class Reply {
     private ByteBuf out;
     private int protocol = 2;
     private long errors;
+    private String lastError;
     private final byte[] digits = new byte[20];
 
     public Reply(ByteBufAllocator alloc, ErrorListener errorListener) {
@@ -70,6 +71,11 @@ public final class Reply {
     /** Error replies written so far; the dispatcher compares it around a call to see if it failed. */
     public long errorCount() {
         return errors;
+    }
+
+    /** The message of the last error reply ("ERR syntax error"), or null. */
+    public String lastError() {
+        return lastError;
     }
 
     /** The bytes written since the last call, or null; the caller now owns the buffer. */
@@ -118,6 +124,7 @@ public final class Reply {
      */
     public void error(String message) {
         errors++;
+        lastError = message;
         if (message.indexOf('\r') >= 0 || message.indexOf('\n') >= 0) {
             message = message.replace('\r', ' ').replace('\n', ' ');
         }

@@ -135,4 +135,17 @@ public final class Backlog {
         size = Math.max(MIN_SIZE, newSize);
         trim(TRIM_BLOCKS_PER_CALL);
     }
+
+    /** The newest {@code max} bytes held, or fewer if fewer are held (what the log shows of the stream). */
+    public byte[] tail(int max) {
+        long from = endOffset - Math.min(histlen, max);
+        byte[] out = new byte[(int) (endOffset - from)];
+        int n = 0;
+        for (ReplBufBlock b = locate(from); b != null && n < out.length; b = b.next) {
+            int start = (int) Math.max(0, from - b.replOffset);
+            System.arraycopy(b.buf, start, out, n, b.used - start);
+            n += b.used - start;
+        }
+        return out;
+    }
 }

@@ -84,8 +84,11 @@ public final class MasterLink {
         /** Makes the loaded data the data set (command thread), with the RDB's log lines and counters. */
         void adopt(RdbFileLoader.Result loaded);
 
-        /** A payload of {@code bytes} is being parsed in the background (INFO async_loading), or no longer. */
-        void asyncLoading(boolean on, long bytes);
+        /**
+         * A payload of {@code bytes} (0: unknown) is being loaded, or no longer (Redis's startLoading and
+         * stopLoading): clients get -LOADING, or with {@code async} keep being served (INFO async_loading).
+         */
+        void loading(boolean on, boolean async, long bytes);
 
         /** The server became a replica (true) or a master (false): read-only rules, expiry, blocked clients. */
         void roleChanged(boolean replica);
@@ -411,12 +414,25 @@ public final class MasterLink {
     /** Feeds {@link #input} to the transfer; false when more bytes are needed or the state changed. */
     private boolean transfer() {
         transferLastIoMs = System.currentTimeMillis();
-        return switch (transfer.read(input)) {
+        PayloadTransfer.Progress progress = transfer.read(input);
+        // Redis reads a diskless payload straight into the loader: the load starts with its first byte.
+        if (transfer.diskless() && transfer.headerRead() && !load.begun() && progress != PayloadTransfer.Progress.FAILED) {
+            load.begin(asyncLoad(), Math.max(0, transfer.size()));
+        }
+        return switch (progress) {
             case NEED_MORE -> false;
             case AGAIN -> true;
             case FAILED -> transferFailed();
             case COMPLETE -> payloadComplete();
         };
+    }
+
+    /**
+     * Redis 7.0's async loading: swapdb, and the master's replication id is ours (our data is an older
+     * point of the same history), so the old data can be served while the new one loads.
+     */
+    private boolean asyncLoad() {
+        return "swapdb".equals(disklessLoad) && stream.replid().equals(handshake.initialReplid());
     }
 
     /** The whole payload is here: it is parsed in the background, then adopted on this thread. */
@@ -524,7 +540,16 @@ public final class MasterLink {
         if (master.up()) {
             dropMaster();
         } else if (state == State.TRANSFER) {
-            Log.warning("I/O error trying to sync with MASTER: connection lost");
+            if (transfer.diskless() && transfer.headerRead() && !load.inProgress()) {
+                // Redis reads a diskless payload straight into its loader, which meets the end of the
+                // socket as a short read; we hold the bytes, but say what Redis says.
+                Log.warning("Internal error in RDB reading offset " + transfer.read() + ", function at rdb.c:0 ->"
+                        + " Unexpected EOF reading RDB file. Failure loading rdb format from socket, assuming"
+                        + " connection error, resuming operation.");
+                Log.warning("Failed trying to load the MASTER synchronization DB from socket, check server logs.");
+            } else {
+                Log.warning("I/O error trying to sync with MASTER: connection lost");
+            }
             transferFailed();
         } else if (state == State.CONNECTING || state == State.HANDSHAKE) {
             Log.warning("Master closed the connection during the SYNC handshake");

@@ -74,6 +74,11 @@ final class PayloadTransfer {
         return read;
     }
 
+    /** Whether the {@code $} header was read (the payload itself is coming). */
+    boolean headerRead() {
+        return headerRead;
+    }
+
     /** Whether the payload goes to memory, not to the disk. */
     boolean diskless() {
         return diskless;

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  */
 public final class Replication {
     /** {@link Snapshotter.Job#purpose()} of a full-sync snapshot. */
-    public static final String PURPOSE = io.lodestone.persistence.RdbPersistence.FULL_SYNC_PURPOSE;
+    public static final String PURPOSE = "replication";
     private static final byte[][] PING = {{'P', 'I', 'N', 'G'}};
     private static final byte[][] GETACK = {"REPLCONF".getBytes(StandardCharsets.US_ASCII),
             "GETACK".getBytes(StandardCharsets.US_ASCII), {'*'}};
@@ -40,6 +40,10 @@ public final class Replication {
     private final Supplier<RdbEncoder> encoders;
     /** dir/dbfilename, for disk-backed syncs. */
     private final Supplier<Path> rdbPath;
+    /** Whether save points are configured: then a disk sync's file is finished even without replicas. */
+    private final java.util.function.BooleanSupplier hasSavePoints;
+    /** Whether the full sync in progress goes to the replicas' sockets. */
+    private boolean syncDiskless;
 
     // Settings: written by the server's config bindings at start and on every change (no defaults here).
     public volatile boolean disklessSync;
@@ -75,16 +79,20 @@ public final class Replication {
     private final List<ReplicaPeer> syncing = new ArrayList<>();
     /** When each waiting replica started waiting (diskless delay), parallel to nothing: first waiter only. */
     private long firstWaitMs;
+    /** CLIENT PAUSE in effect: WAIT's GETACK waits for its end, so the offset stays put (Redis 7.0). */
+    public boolean clientsPaused;
     /** The server's replica side: true while we replicate from a master (set by the replica half). */
     public volatile boolean isReplica;
     /** Whether the link with our master is up (replicas refuse SYNC while it is not). */
     public volatile boolean masterLinkUp;
 
-    public Replication(Snapshotter snapshotter, Supplier<RdbEncoder> encoders, Supplier<Path> rdbPath) {
+    public Replication(Snapshotter snapshotter, Supplier<RdbEncoder> encoders, Supplier<Path> rdbPath,
+                       java.util.function.BooleanSupplier hasSavePoints) {
         this.snapshotter = snapshotter;
         this.encoders = encoders;
         this.rdbPath = rdbPath;
         stream.onNewBlock(this::checkOutputLimits);
+        this.hasSavePoints = hasSavePoints;
     }
 
     // ---- The stream ------------------------------------------------------------------------------
@@ -99,11 +107,16 @@ public final class Replication {
 
     /** End of an event-loop batch: GETACK if WAIT asked for it, then the batch's bytes to the replicas. */
     public void flush() {
-        if (getAckRequested) {
+        if (getAckRequested && !clientsPaused) {
             getAckRequested = false;
             if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
         }
         stream.flush();
+    }
+
+    /** SHUTDOWN: every replica is asked for its offset now, before writes pause (Redis's sendGetackToReplicas). */
+    public void sendGetack() {
+        if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
     }
 
     /** WAIT: ask every replica for its offset at the end of this batch. */
@@ -121,6 +134,7 @@ public final class Replication {
         if (r.streamOnAck) {
             r.streamOnAck = false;
             r.goOnline();
+            refreshGoodReplicas();
         }
     }
 
@@ -133,6 +147,21 @@ public final class Replication {
 
     public int goodReplicas() {
         return goodReplicas;
+    }
+
+    /**
+     * Redis's refreshGoodSlavesCount: the online replicas whose last ACK is within min-replicas-max-lag.
+     * Called by cron, when a replica comes online or goes, and when either setting changes, so a write
+     * right after one of those sees the new count.
+     */
+    public void refreshGoodReplicas() {
+        if (minReplicasToWrite == 0 || minReplicasMaxLag == 0) return;
+        long now = System.currentTimeMillis();
+        int good = 0;
+        for (ReplicaPeer r : stream.replicas()) {
+            if (r.state == ReplicaPeer.State.ONLINE && (now - r.ackTimeMs) / 1000 <= minReplicasMaxLag) good++;
+        }
+        goodReplicas = good;
     }
 
     /** Whether min-replicas-to-write refuses writes now (-NOREPLICAS). */
@@ -244,6 +273,7 @@ public final class Replication {
         long missing = stream.continueFrom(peer, offset);
         peer.send();
         syncPartialOk++;
+        refreshGoodReplicas();
         Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
                 + " accepted. Sending " + missing + " bytes of backlog starting from offset " + offset + ".");
         return true;
@@ -287,13 +317,18 @@ public final class Replication {
             }
         }
         syncing.addAll(peers);
+        syncDiskless = diskless;
         RdbEncoder encoder = encoders.get()
                 .replication(new ReplInfo(0, stream.replid(), offset));
         List<ReplicaPeer> group = List.copyOf(peers);
         Log.notice("Starting BGSAVE for SYNC with target: " + (diskless ? "replicas sockets" : "disk"));
         if (diskless) {
             byte[] mark = ReplicationStream.newReplid().getBytes(StandardCharsets.US_ASCII);
-            SnapshotOutput out = new SocketsOutput(group, mark, timeoutSeconds);
+            SnapshotOutput out = new SocketsOutput(group, mark, () -> timeoutSeconds,
+                    r -> r.channel.eventLoop().execute(() -> {
+                        Log.warning("Disconnecting timedout replica (full sync): " + r.ip() + ":" + r.listeningPort);
+                        dropReplica(r, "timeout");
+                    }));
             snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, true), job -> syncDone(group, job, null));
         } else {
             Path target = rdbPath.get();
@@ -320,6 +355,9 @@ public final class Replication {
             Log.warning("Background RDB transfer error: " + job.error());
             for (ReplicaPeer r : group) dropReplica(r, "snapshot failed");
         } else if (file == null) {
+            int up = 0;
+            for (ReplicaPeer r : group) if (!r.isClosed()) up++;
+            Log.notice("Diskless rdb transfer, done reading from pipe, " + up + " replicas still up.");
             Log.notice("Background RDB transfer terminated with success");
             for (ReplicaPeer r : group) {
                 if (r.isClosed()) continue;
@@ -330,6 +368,7 @@ public final class Replication {
                 r.ackTimeMs = System.currentTimeMillis();
                 Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
             }
+            refreshGoodReplicas();
         } else {
             Log.notice("Background saving terminated with success");
             for (ReplicaPeer r : group) if (!r.isClosed()) sendFile(r, file);
@@ -357,6 +396,7 @@ public final class Replication {
                 ch.eventLoop().execute(() -> {
                     if (r.isClosed()) return;
                     r.goOnline();
+                    refreshGoodReplicas();
                     Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");
                 });
             } catch (IOException e) {
@@ -367,18 +407,25 @@ public final class Replication {
         t.start();
     }
 
-    /** Forgets a replica whose connection closed (or that we close). */
+    /**
+     * Forgets a replica whose connection closed (or that we close). A full sync's snapshot nobody
+     * waits for any more is stopped: a diskless one always, a disk one unless save points make the
+     * file worth finishing (Redis's freeClient and killRDBChild).
+     */
     public void replicaGone(ReplicaPeer r) {
+        boolean wasWaiting = r.state == ReplicaPeer.State.WAIT_BGSAVE_END;
         stream.detach(r);
         syncing.remove(r);
         if (stream.replicas().isEmpty()) noReplicasSinceMs = System.currentTimeMillis();
-        // The last replica of a diskless sync gone: the snapshot has nobody to serve.
-        if (!syncing.isEmpty() || !snapshotter.inProgress()) return;
+        refreshGoodReplicas();
         Snapshotter.Job job = snapshotter.current();
-        if (job != null && PURPOSE.equals(job.purpose()) && job.keys() >= 0 && disklessSync) {
-            boolean anyLeft = false;
-            for (ReplicaPeer p : stream.replicas()) anyLeft |= p.state == ReplicaPeer.State.WAIT_BGSAVE_END;
-            if (!anyLeft) snapshotter.abort();
+        if (!wasWaiting || job == null || !PURPOSE.equals(job.purpose())) return;
+        for (ReplicaPeer p : stream.replicas()) if (p.state == ReplicaPeer.State.WAIT_BGSAVE_END) return;
+        if (syncDiskless) {
+            Log.warning("Diskless rdb transfer, last replica dropped, killing fork child.");
+            snapshotter.abort();
+        } else if (!hasSavePoints.getAsBoolean()) {
+            snapshotter.abort();
         }
     }
 
@@ -406,7 +453,6 @@ public final class Replication {
         if (!isReplica && !all.isEmpty() && pingPeriodSeconds > 0 && cronTicks % pingPeriodSeconds == 0) {
             stream.feedCommand(-1, PING, 1);
         }
-        int good = 0;
         for (ReplicaPeer r : all) {
             if (r.isClosed() || !r.channel.isActive()) {
                 replicaGone(r);
@@ -423,12 +469,10 @@ public final class Replication {
                 if (!r.oldSync && lag > timeoutSeconds) {
                     Log.warning("Disconnecting timedout replica (streaming sync): " + r.ip() + ":" + r.listeningPort);
                     dropReplica(r, "timeout: no ACK for " + lag + " seconds");
-                    continue;
                 }
-                if (lag <= minReplicasMaxLag) good++;
             }
         }
-        goodReplicas = good;
+        refreshGoodReplicas();
         if (stream.replicas().isEmpty() && stream.backlog() != null && !isReplica && backlogTtlSeconds > 0
                 && now - noReplicasSinceMs > backlogTtlSeconds * 1000) {
             // Writes from now on are in no stream: a new history starts (Redis's replicationCron).

@@ -7,24 +7,32 @@ import io.netty.channel.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * A diskless full sync: the snapshot goes straight to the replicas' sockets as
  * {@code $EOF:<40 bytes>\r\n<rdb><the same 40 bytes>}. Runs on the snapshot's writer thread, which
  * waits while a socket is full, so a slow replica slows the snapshot's writer, never the command thread.
- * A replica whose connection drops is left out; the snapshot fails only when none is left.
+ * A replica whose connection drops is left out, and so is one whose socket stays full for repl-timeout
+ * (Redis's "Disconnecting timedout replica (full sync)"); the snapshot fails only when none is left.
  */
 final class SocketsOutput implements SnapshotOutput {
     private final List<ReplicaPeer> peers;
     private final byte[] mark;
-    private final int timeoutSeconds;
+    /** repl-timeout, read at each wait: it may change during the transfer. */
+    private final IntSupplier timeoutSeconds;
+    /** Told (on this thread) of a replica left out for its timeout; the caller drops it. */
+    private final Consumer<ReplicaPeer> timedOut;
     private boolean started;
 
-    SocketsOutput(List<ReplicaPeer> peers, byte[] mark, int timeoutSeconds) {
+    SocketsOutput(List<ReplicaPeer> peers, byte[] mark, IntSupplier timeoutSeconds, Consumer<ReplicaPeer> timedOut) {
         this.peers = new ArrayList<>(peers);
         this.mark = mark;
         this.timeoutSeconds = timeoutSeconds;
+        this.timedOut = timedOut;
     }
 
     @Override
@@ -50,29 +58,39 @@ final class SocketsOutput implements SnapshotOutput {
 
     private void send(byte[] b, int off, int len) throws IOException {
         peers.removeIf(p -> p.isClosed() || !p.channel.isActive());
+        for (Iterator<ReplicaPeer> it = peers.iterator(); it.hasNext(); ) {
+            ReplicaPeer p = it.next();
+            if (!awaitWritable(p.channel, timeoutSeconds.getAsInt())) {
+                it.remove();
+                timedOut.accept(p);
+            }
+        }
         if (peers.isEmpty()) throw new IOException("no replica left to receive the snapshot");
-        List<Channel> channels = new ArrayList<>(peers.size());
-        for (ReplicaPeer p : peers) channels.add(p.channel);
-        awaitWritable(channels, timeoutSeconds);
-        for (Channel ch : channels) ch.writeAndFlush(Unpooled.copiedBuffer(b, off, len), ch.voidPromise());
+        for (ReplicaPeer p : peers) p.channel.writeAndFlush(Unpooled.copiedBuffer(b, off, len), p.channel.voidPromise());
     }
 
     /**
      * Waits until every open channel can take more (Netty's write-buffer high-water mark), at most
-     * {@code timeoutSeconds} without progress (repl-timeout).
+     * {@code timeoutSeconds} each without progress (repl-timeout); throws when one does not.
      */
     static void awaitWritable(List<Channel> channels, int timeoutSeconds) throws IOException {
-        long deadline = System.nanoTime() + Math.max(1, timeoutSeconds) * 1_000_000_000L;
         for (Channel ch : channels) {
-            while (ch.isActive() && !ch.isWritable()) {
-                if (System.nanoTime() > deadline) throw new IOException("timeout sending the snapshot to a replica");
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted");
-                }
+            if (!awaitWritable(ch, timeoutSeconds)) throw new IOException("timeout sending the snapshot to a replica");
+        }
+    }
+
+    /** Waits until {@code ch} can take more or is closed; false after {@code timeoutSeconds}. */
+    private static boolean awaitWritable(Channel ch, int timeoutSeconds) throws IOException {
+        long deadline = System.nanoTime() + Math.max(1, timeoutSeconds) * 1_000_000_000L;
+        while (ch.isActive() && !ch.isWritable()) {
+            if (System.nanoTime() > deadline) return false;
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
             }
         }
+        return true;
     }
 }

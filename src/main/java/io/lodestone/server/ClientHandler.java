@@ -90,8 +90,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         c.argv = argv;
         c.argc = argc;
         int mark = c.reply.pending();
+        long errors = c.reply.errorCount();
         dispatcher.process(c);
         c.argv = null;
+        if (c.replicaPeer != null && c.reply.pending() > mark) {
+            replicaReplied(c, errors);
+            return;
+        }
         if (c.replyOff || c.replySkip) c.reply.truncate(mark);
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
@@ -100,6 +105,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {
             writePending();
         }
+    }
+
+    /**
+     * Redis's check in _addReplyToBufferOrList: a replica's link carries the stream, never replies, so
+     * a command of a replica that produced one (PING, or a refused GET) drops the replica.
+     */
+    private void replicaReplied(Client c, long errorsBefore) {
+        String cmd = c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName();
+        io.lodestone.util.Log.warning("Replica generated a reply to command '" + cmd + "', disconnecting it: "
+                + io.lodestone.command.connection.ClientCommand.describe(c, c).strip());
+        if (c.reply.errorCount() != errorsBefore) {
+            MasterClientHost.logUnexpectedError(server, "master", "replica", c.reply.lastError(), cmd);
+        }
+        ByteBuf dropped = c.reply.take();
+        if (dropped != null) dropped.release();
+        closeNow();
     }
 
     @Override
@@ -167,6 +188,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.repl.waitingAcks.remove(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
+            server.tracking.disable(client);
             server.pubsub.unsubscribeAll(client);
         }
         if (decoder != null) decoder.release();
@@ -234,12 +256,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public String remoteAddress() {
-        return format(ctx.channel().remoteAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().remoteAddress());
     }
 
     @Override
     public String localAddress() {
-        return format(ctx.channel().localAddress());
+        return unixSocket() ? unixAddress() : format(ctx.channel().localAddress());
+    }
+
+    @Override
+    public boolean unixSocket() {
+        return ctx.channel() instanceof io.netty.channel.unix.DomainSocketChannel
+                || ctx.channel() instanceof io.netty.channel.socket.nio.NioDomainSocketChannel;
+    }
+
+    /** Both ends of a Unix socket connection show as the socket's path with port 0, as in Redis. */
+    private String unixAddress() {
+        return server.config.getString("unixsocket") + ":0";
     }
 
     @Override

@@ -11,6 +11,7 @@ import io.lodestone.config.Config;
 import io.lodestone.persistence.RdbPersistence;
 import io.lodestone.persistence.aof.AofWriter;
 import io.lodestone.persistence.aof.AppendOnlyFile;
+import io.lodestone.persistence.rdb.SanitizeDumpPayload;
 import io.lodestone.replication.MasterLink;
 import io.lodestone.replication.Replication;
 import io.lodestone.util.Log;
@@ -36,6 +37,7 @@ final class ConfigBindings {
             "databases",                          // ServerContext: the number of databases, fixed at start
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
+            "unixsocket", "unixsocketperm",       // Listeners, at start
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
             "dir",                                // persistence: the files, resolved when used
             "lazyfree-lazy-server-del",           // RESTORE: DEL or UNLINK in the stream
@@ -77,6 +79,7 @@ final class ConfigBindings {
         config.watchLong("slowlog-log-slower-than", v -> s.slowlog.slowerThanUs = v);
         config.watchLong("slowlog-max-len", v -> s.slowlog.maxLen = v);
         config.watchLong("latency-monitor-threshold", v -> s.latency.thresholdMs = v);
+        config.watchLong("tracking-table-max-keys", v -> s.tracking.maxKeys = v);
 
         // Clients and what they may do
         Security security = s.security;
@@ -89,7 +92,12 @@ final class ConfigBindings {
         config.watchLong("timeout", v -> limits.clientTimeoutSeconds = v);
         config.watchLong("proto-max-bulk-len", v -> limits.protoMaxBulkLen = v);
         config.watchLong("client-query-buffer-limit", v -> limits.clientQueryBufferLimit = v);
-        config.watchEnum("maxmemory-policy", v -> limits.maxmemoryPolicy = v);
+        config.watchEnum("maxmemory-policy", v -> {
+            limits.maxmemoryPolicy = v;
+            s.keyspace.lfu(v.endsWith("-lfu"));
+        });
+        config.watchLong("lfu-log-factor", s.keyspace::lfuLogFactor);
+        config.watchLong("lfu-decay-time", s.keyspace::lfuDecayTime);
         config.watch("notify-keyspace-events", c -> s.notifyKeyspaceEvents = c.notifyKeyspaceEvents());
 
         // Encodings
@@ -120,6 +128,7 @@ final class ConfigBindings {
         config.watch("save", c -> rdb.savePoints = c.saveRules());
         config.watchLong("rdb-key-save-delay", v -> s.snapshotter.keySaveDelayMicros = v);
         config.watchLong("key-load-delay", v -> rdb.keyLoadDelayMicros = v);
+        config.watchEnum("sanitize-dump-payload", v -> rdb.sanitizeDumpPayload = SanitizeDumpPayload.of(v));
 
         // The append-only file; CONFIG SET appendonly turns it on (a first rewrite) or off
         aof.workDir = () -> config.resolvePath("");
@@ -159,8 +168,14 @@ final class ConfigBindings {
         config.watchInt("repl-diskless-sync-max-replicas", v -> r.disklessSyncMaxReplicas = v);
         config.watchInt("repl-ping-replica-period", v -> r.pingPeriodSeconds = v);
         config.watchInt("repl-timeout", v -> r.timeoutSeconds = v);
-        config.watchInt("min-replicas-to-write", v -> r.minReplicasToWrite = v);
-        config.watchInt("min-replicas-max-lag", v -> r.minReplicasMaxLag = v);
+        config.watchInt("min-replicas-to-write", v -> {
+            r.minReplicasToWrite = v;
+            r.refreshGoodReplicas();
+        });
+        config.watchInt("min-replicas-max-lag", v -> {
+            r.minReplicasMaxLag = v;
+            r.refreshGoodReplicas();
+        });
         config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
         config.watchLong("repl-backlog-size", v -> commandThread.execute(
                 () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
@@ -181,7 +196,10 @@ final class ConfigBindings {
         config.watchInt("replica-announce-port", v -> link.announcePort = v);
         config.watchEnum("repl-diskless-load", v -> link.disklessLoad = v);
         ReplicationState repl = s.repl;
-        config.watchBool("replica-read-only", v -> repl.replicaReadOnly = v);
+        config.watchBool("replica-read-only", v -> {
+            repl.replicaReadOnly = v;
+            if (s.replication != null) s.updateExpiryRole();
+        });
         config.watchBool("replica-serve-stale-data", v -> repl.replicaServeStaleData = v);
     }
 }

@@ -15,17 +15,33 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollMode;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
 
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The TCP listeners (Redis's listenToPort): one socket per address of {@code bind}, on {@code port}.
- * The acceptor loop accepts; each connection then lives on the command loop with its
- * {@link ClientHandler}. CONFIG SET port or bind replaces all of them or none.
+ * The listeners: TCP (Redis's listenToPort), one socket per address of {@code bind}, on {@code port},
+ * and the Unix domain socket of {@code unixsocket} (Redis's anetUnixServer). The acceptor loop
+ * accepts; each connection then lives on the command loop with its {@link ClientHandler}. CONFIG SET
+ * port or bind replaces all TCP listeners or none; the Unix socket is fixed at start, as in Redis.
+ *
+ * <p>The Unix socket uses the transport the command loop runs: epoll's domain socket channel on
+ * Linux (the loop is an epoll loop, and a channel must belong to a loop of its own transport), the
+ * JDK 16+ {@link UnixDomainSocketAddress} through NIO elsewhere. Either way its clients are served
+ * by the same single command thread as TCP clients, with no extra dependency.
  */
 final class Listeners {
     private final Config config;
@@ -34,6 +50,8 @@ final class Listeners {
     private final ServerContext server;
     private final Dispatcher dispatcher;
     private List<Channel> channels = new ArrayList<>();
+    private Channel unixChannel;
+    private Path unixPath;
     /** The bind addresses the current listeners were opened for. */
     private List<String> boundAddresses = List.of();
 
@@ -57,18 +75,22 @@ final class Listeners {
                 .childOption(ChannelOption.SO_KEEPALIVE, config.getInt("tcp-keepalive") > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientHandler(server, dispatcher));
-                    }
-                });
+                .childHandler(clientInitializer());
         if (Epoll.isAvailable()) {
             // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
             // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
             b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
         return b;
+    }
+
+    private ChannelInitializer<Channel> clientInitializer() {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new ClientHandler(server, dispatcher));
+            }
+        };
     }
 
     /**
@@ -147,8 +169,56 @@ final class Listeners {
         return null;
     }
 
-    /** Stops accepting (shutdown). */
+    /**
+     * Listens on {@code unixsocket} when it is set (Redis removes a stale socket file first), with
+     * {@code unixsocketperm} as the file's mode when it is not 0. Returns an error text on failure.
+     */
+    String listenUnix() {
+        String path = config.getString("unixsocket");
+        if (path == null || path.isEmpty()) return null;
+        Path file = Path.of(path);
+        boolean epoll = Epoll.isAvailable();
+        SocketAddress address = epoll ? new DomainSocketAddress(path) : UnixDomainSocketAddress.of(file);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, loop)
+                .channel(epoll ? EpollServerDomainSocketChannel.class : NioServerDomainSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
+                .childHandler(clientInitializer());
+        try {
+            Files.deleteIfExists(file);
+            unixChannel = b.bind(address).sync().channel();
+            unixPath = file;
+            long perm = config.getLong("unixsocketperm");
+            if (perm != 0) Files.setPosixFilePermissions(file, permissions(perm));
+        } catch (Exception e) {
+            return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        return null;
+    }
+
+    private static Set<PosixFilePermission> permissions(long mode) {
+        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] bits = PosixFilePermission.values(); // OWNER_READ .. OTHERS_EXECUTE, high bit first
+        for (int i = 0; i < bits.length; i++) {
+            if ((mode & (1L << (bits.length - 1 - i))) != 0) out.add(bits[i]);
+        }
+        return out;
+    }
+
+    /** Stops accepting (shutdown); the Unix socket's file is removed, as Redis's prepareForShutdown does. */
     void close() {
         for (Channel ch : channels) ch.close();
+        if (unixChannel != null) {
+            unixChannel.close();
+            unixChannel = null;
+            Log.notice("Removing the unix socket file.");
+            try {
+                Files.deleteIfExists(unixPath);
+            } catch (IOException e) {
+                Log.warning("Error removing the unix socket file: " + e.getMessage());
+            }
+        }
     }
 }

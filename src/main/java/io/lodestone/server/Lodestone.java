@@ -53,7 +53,7 @@ public final class Lodestone implements ServerContext.Host {
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
-                server.rdb::path);
+                server.rdb::path, server.rdb::hasSavePoints);
         oomScoreAdj = new OomScoreAdj(config);
         Commands.registerAll(server);
         for (java.util.List<String> r : config.renameCommands()) server.commands.rename(r.get(0), r.get(1));
@@ -109,6 +109,11 @@ public final class Lodestone implements ServerContext.Host {
      */
     public String listen() {
         return listeners.listen();
+    }
+
+    /** Listens on the {@code unixsocket} setting, if any. Returns an error text on failure. */
+    public String listenUnix() {
+        return listeners.listenUnix();
     }
 
     /** Starts cron at the configured hz (Redis's serverCron). */

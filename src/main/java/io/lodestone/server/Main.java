@@ -73,6 +73,12 @@ public final class Main {
             server.stop();
             System.exit(1);
         }
+        String unixError = server.listenUnix();
+        if (unixError != null) {
+            Log.warning("Failed opening Unix socket: " + unixError);
+            server.stop();
+            System.exit(1);
+        }
         // The logo (with the PID tools wait for) comes once the port is bound, as in Redis's main().
         boolean logo = config.getBool("always-show-logo")
                 || (System.console() != null && config.getString("logfile").isEmpty());
@@ -87,7 +93,11 @@ public final class Main {
             System.exit(asked ? 0 : 1);
         }
         server.startCron();
-        Log.notice("Ready to accept connections");
+        if (port != 0) Log.notice("Ready to accept connections");
+        String unixsocket = config.getString("unixsocket");
+        if (unixsocket != null && !unixsocket.isEmpty()) {
+            Log.notice("The server is now ready to accept connections at " + unixsocket);
+        }
         server.awaitStop();
         System.exit(0);
     }

@@ -55,17 +55,39 @@ final class MasterClientHost implements MasterLink.Host {
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
             lastErrors = errors;
-            // Redis logs this too: the replica and its master now disagree.
-            String reply = out == null ? "" : out.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
-            int start = reply.indexOf('-'), end = start < 0 ? -1 : reply.indexOf("\r\n", start);
-            String error = start < 0 ? "" : reply.substring(start + 1, end < 0 ? reply.length() : end);
-            Log.warning("== CRITICAL == This replica is sending an error to its master: '" + error
-                    + "' after processing the command '"
-                    + (server.commands.lookup(argv[0]) == null || c.lastCmd == null ? "<unknown>" : c.lastCmd.fullName())
-                    + "'");
+            logErrorToMaster(c.reply.lastError(), server.commands.lookup(argv[0]) == null || c.lastCmd == null
+                    ? "<unknown>" : c.lastCmd.fullName());
         }
         if (out != null) out.release();
         return true;
+    }
+
+    /**
+     * Redis's afterErrorReply for the master client: the replica and its master now disagree, so the
+     * error and the newest 256 bytes of our backlog (what the master sent last) go to the log.
+     */
+    private void logErrorToMaster(String error, String command) {
+        logUnexpectedError(server, "replica", "master", error, command);
+        io.lodestone.replication.Backlog backlog = server.replication.stream.backlog();
+        if (backlog != null && backlog.histlen() > 0) {
+            byte[] tail = backlog.tail(256);
+            Log.warning("Latest backlog is: '" + io.lodestone.util.SplitArgs.repr(
+                    new String(tail, java.nio.charset.StandardCharsets.ISO_8859_1)) + "'");
+        }
+    }
+
+    /**
+     * Redis's afterErrorReply for a client of the replication link (our master, or one of our
+     * replicas): such an error means the two sides disagree. Redis logs an ERR error by its message
+     * alone and another code with its dash ('-WRONGTYPE ...').
+     */
+    static void logUnexpectedError(ServerContext server, String from, String to, String error, String command) {
+        if (error == null) error = "";
+        error = error.startsWith("ERR ") ? error.substring(4) : "-" + error;
+        if (error.length() > 4096) error = error.substring(0, 4096);
+        Log.warning("== CRITICAL == This " + from + " is sending an error to its " + to + ": '" + error
+                + "' after processing the command '" + command + "'");
+        server.stats.unexpectedErrorReplies++;
     }
 
     @Override
@@ -139,15 +161,21 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     @Override
-    public void asyncLoading(boolean on, long bytes) {
-        if (on) server.loading.beginAsync(bytes);
-        else server.loading.endAsync();
+    public void loading(boolean on, boolean async, long bytes) {
+        if (on && async) {
+            server.loading.beginAsync(bytes);
+        } else if (on) {
+            server.loading.begin(bytes);
+        } else {
+            if (server.loading.asyncLoading()) server.loading.endAsync();
+            if (server.loading.active()) server.loading.end();
+        }
     }
 
     @Override
     public void roleChanged(boolean replica) {
         // A replica keeps keys whose TTL passed (its master sends the DEL) and only hides them.
-        server.keyspace.expireOnAccess(!replica);
+        server.updateExpiryRole();
         oomScoreAdj.apply(replica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         if (!replica) return;
         // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.

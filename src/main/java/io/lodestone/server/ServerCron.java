@@ -59,9 +59,11 @@ final class ServerCron {
             server.keyspace.activeExpireCycle(budget);
             server.latency.addSampleIfNeeded("expire-cycle", (System.nanoTime() - start) / 1_000_000);
             server.keyspace.cron();
+            if (server.tracking.clients() > 0) server.tracking.limitUsedSlots();
             server.aof.cron();
             clientsCron();
             server.rdb.cron();
+            server.migrateSockets.closeIdle();
             replicationCron();
             shutdown.cron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle

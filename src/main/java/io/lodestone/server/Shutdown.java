@@ -115,7 +115,7 @@ final class Shutdown {
         Log.warning("User requested shutdown...");
         if ((flags & ConfigRegistry.SHUTDOWN_NOW) == 0 && timeoutSeconds != 0 && !readyToShutdown()) {
             server.process.shutdownDeadlineMs = System.currentTimeMillis() + timeoutSeconds * 1000L;
-            if (server.pause.type() == ClientPause.Type.OFF) server.replication.requestAcks();
+            if (server.pause.type() == ClientPause.Type.OFF) server.replication.sendGetack();
             // Writes wait, so the replicas can catch up with an offset that no longer moves.
             server.pause.pause(ClientPause.Purpose.SHUTDOWN, ClientPause.Type.WRITE, Long.MAX_VALUE);
             Log.notice("Waiting for replicas before shutting down.");

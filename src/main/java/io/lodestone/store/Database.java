@@ -39,7 +39,7 @@ public final class Database {
 
     /** Lookup for a read: counts keyspace hits/misses and refreshes the access clock. */
     public KeyEntry lookupRead(byte[] key) {
-        return countHit(lookup(key, true), key, true);
+        return countHit(lookup(key, true, false), key, true);
     }
 
     /**
@@ -47,7 +47,7 @@ public final class Database {
      * the value in place, so a running snapshot takes the entry first.
      */
     public KeyEntry lookupWrite(byte[] key) {
-        KeyEntry e = lookup(key, true);
+        KeyEntry e = lookup(key, true, true);
         if (e != null && keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         return e;
     }
@@ -72,7 +72,7 @@ public final class Database {
     }
 
     public KeyEntry lookupNoTouch(byte[] key) {
-        return lookup(key, false);
+        return lookup(key, false, false);
     }
 
     /**
@@ -80,7 +80,7 @@ public final class Database {
      * EXISTS, TYPE, TTL and OBJECT inspect a key without making it look recently used.
      */
     public KeyEntry lookupReadNoTouch(byte[] key) {
-        return countHit(lookup(key, false), key, true);
+        return countHit(lookup(key, false, false), key, true);
     }
 
     /**
@@ -88,7 +88,7 @@ public final class Database {
      * inspects a key without it counting as a miss for keyspace notifications.
      */
     public KeyEntry lookupReadNoTouchNoNotify(byte[] key) {
-        return countHit(lookup(key, false), key, false);
+        return countHit(lookup(key, false, false), key, false);
     }
 
     /** Counts a read's result in INFO's keyspace_hits or keyspace_misses; a miss is reported. */
@@ -113,14 +113,14 @@ public final class Database {
         return true;
     }
 
-    private KeyEntry lookup(byte[] key, boolean touch) {
+    private KeyEntry lookup(byte[] key, boolean touch, boolean write) {
         KeyEntry e = dict.find(key);
         if (e == null) return null;
         if (isExpired(e)) {
-            if (keyspace.deletesExpiredOnAccess()) expireNow(e);
+            if (keyspace.deletesExpiredOnLookup(write)) expireNow(e);
             return null;
         }
-        if (touch) e.clock(keyspace.lruClock());
+        if (touch) keyspace.touch(e);
         return e;
     }
 
@@ -136,7 +136,7 @@ public final class Database {
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
         KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
-        e.clock(keyspace.lruClock());
+        e.clock(keyspace.newClock());
         dict.add(e);
         keyspace.listener.keyAdded(this, key);
         keyspace.listener.keyModified(this, key);
@@ -211,7 +211,10 @@ public final class Database {
         remove(e);
         dst.dict.add(e);
         keyspace.listener.keyAdded(dst, e.key);
-        if (e.expireAt != KeyEntry.NO_EXPIRE) dst.expires.add(e);
+        if (e.expireAt != KeyEntry.NO_EXPIRE) {
+            dst.expires.add(e);
+            if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(dst.id, e.key);
+        }
         keyspace.listener.keyModified(dst, e.key);
         keyspace.listener.keyReady(dst, e.key);
     }
@@ -220,6 +223,7 @@ public final class Database {
         if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
         e.expireAt = whenMs;
         expires.add(e);
+        if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(id, e.key);
         keyspace.listener.keyModified(this, e.key);
     }
 
@@ -271,6 +275,18 @@ public final class Database {
         ExpireIndex x = expires;
         expires = other.expires;
         other.expires = x;
+    }
+
+    /**
+     * A writable replica's cron: deletes {@code key} if it is here with a TTL that passed. Returns -1
+     * when it was deleted, 1 when it still has a TTL to wait for, 0 when it has none (or is gone).
+     */
+    int expireReplicaKey(byte[] key) {
+        KeyEntry e = dict.find(key);
+        if (e == null || e.expireAt == KeyEntry.NO_EXPIRE) return 0;
+        if (keyspace.now <= e.expireAt) return 1;
+        expireNow(e);
+        return -1;
     }
 
     void expireNow(KeyEntry e) {

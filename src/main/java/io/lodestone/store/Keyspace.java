@@ -59,7 +59,17 @@ public final class Keyspace {
     int epoch;
     /** Bit i set: some live entry may carry epoch i. A new snapshot needs an epoch no entry has. */
     private int liveEpochs = 1;
-    private boolean expireOnAccess = true;
+    /**
+     * How this server treats a key whose time has passed (Redis's expireIfNeeded): a master deletes
+     * it; a replica keeps it and only hides it, since its master sends the DEL; a writable replica
+     * also deletes it when a write looks it up, so that the write starts from no key (Redis's
+     * EXPIRE_FORCE_DELETE_EXPIRED), and expires in cron the keys its own clients gave a TTL.
+     */
+    public enum ExpiryRole { MASTER, REPLICA, WRITABLE_REPLICA }
+
+    private ExpiryRole expiryRole = ExpiryRole.MASTER;
+    /** Keys given a TTL by a writable replica's own clients (Redis's slaveKeysWithExpire). */
+    final ReplicaKeysWithExpire replicaKeysWithExpire = new ReplicaKeysWithExpire();
     /**
      * Set while a replica executes its master's stream: for the master no key has expired (Redis's
      * expireIfNeeded for server.master), since the master decides and sends the DEL.
@@ -76,6 +86,9 @@ public final class Keyspace {
     private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
+    /** An LFU maxmemory-policy: key clocks hold {@link Lfu} access data instead of an LRU time. */
+    private volatile boolean lfu;
+    private volatile long lfuLogFactor = 10, lfuDecayTime = 1;
 
     public Keyspace(int databases) {
         dbs = new Database[databases];
@@ -104,6 +117,50 @@ public final class Keyspace {
         return (int) ((now / 1000) & 0xFFFFFF);
     }
 
+    /** Whether key clocks count accesses (an LFU maxmemory-policy) rather than time them. */
+    public void lfu(boolean lfu) {
+        this.lfu = lfu;
+    }
+
+    /** lfu-log-factor: how many accesses it takes to grow the counter. */
+    public void lfuLogFactor(long v) {
+        this.lfuLogFactor = v;
+    }
+
+    /** lfu-decay-time: minutes per decrement of an idle key's counter. */
+    public void lfuDecayTime(long v) {
+        this.lfuDecayTime = v;
+    }
+
+    /** The access data a new key starts with (Redis's createObject). */
+    int newClock() {
+        return lfu ? Lfu.clock(now, Lfu.INIT_VAL) : lruClock();
+    }
+
+    /** Records an access to the entry (Redis's lookupKey: updateLFU, or the LRU clock). */
+    void touch(KeyEntry e) {
+        e.clock(lfu ? Lfu.touched(e.clock(), now, lfuDecayTime, lfuLogFactor) : lruClock());
+    }
+
+    /** OBJECT FREQ: the entry's access counter, decayed to now (LFUDecrAndReturn). */
+    public int lfuCounter(KeyEntry e) {
+        return Lfu.counter(e.clock(), now, lfuDecayTime);
+    }
+
+    /**
+     * Redis's objectSetLRUOrLFU: under an LFU policy a known frequency (0-255) becomes the counter;
+     * otherwise a known idle time (seconds) dates the last access back. A value of -1 is unknown.
+     */
+    public void setAccess(KeyEntry e, long lfuFreq, long lruIdleSeconds) {
+        if (lfu) {
+            if (lfuFreq >= 0) e.clock(Lfu.clock(now, (int) lfuFreq));
+        } else if (lruIdleSeconds >= 0) {
+            long abs = lruClock() - lruIdleSeconds;
+            if (abs < 0) abs += 0xFFFFFF; // the clock wraps; the access was in the past
+            e.clock((int) abs);
+        }
+    }
+
     /** Seconds since the entry was last accessed (OBJECT IDLETIME). */
     public long idleSeconds(KeyEntry e) {
         int clock = lruClock(), last = e.clock();
@@ -115,11 +172,35 @@ public final class Keyspace {
      * hides them; a master deletes them.
      */
     public boolean expireOnAccess() {
-        return expireOnAccess;
+        return expiryRole == ExpiryRole.MASTER && !paused;
     }
 
-    public void expireOnAccess(boolean v) {
-        this.expireOnAccess = v;
+    /**
+     * Whether a lookup that finds an expired key deletes it: a master's, unless clients are paused
+     * (a read then only hides it), and a writable replica's writes. A write on a master deletes it
+     * even while paused, so that the write starts from no key (only a transaction that paused clients
+     * itself can write then).
+     */
+    boolean deletesExpiredOnLookup(boolean write) {
+        return switch (expiryRole) {
+            case MASTER -> write || !paused;
+            case WRITABLE_REPLICA -> write;
+            case REPLICA -> false;
+        };
+    }
+
+    /** Set by the server when it becomes a master or a replica, or replica-read-only changes. */
+    public void expiryRole(ExpiryRole role) {
+        if (role == ExpiryRole.MASTER) replicaKeysWithExpire.clear();
+        expiryRole = role;
+    }
+
+    /**
+     * Whether a TTL being set now comes from a writable replica's own client (Redis's setExpire test
+     * for rememberSlaveKeyWithExpire): not the master's stream, not a load.
+     */
+    boolean replicaSetsExpire() {
+        return expiryRole == ExpiryRole.WRITABLE_REPLICA && !obeyingMaster && !loading;
     }
 
     /**
@@ -128,7 +209,7 @@ public final class Keyspace {
      * replica, which stores the time and waits for its master's DEL.
      */
     public boolean alreadyExpired(long when) {
-        return when <= now && expireOnAccess && !loading;
+        return when <= now && expiryRole == ExpiryRole.MASTER && !loading;
     }
 
     public boolean loading() {
@@ -143,9 +224,9 @@ public final class Keyspace {
         this.paused = v;
     }
 
-    /** Whether an expired key found by a lookup is deleted now (a master not paused) or only hidden. */
+    /** Whether an expired key found by a read (SCAN's check) is deleted now or only hidden. */
     boolean deletesExpiredOnAccess() {
-        return expireOnAccess && !paused;
+        return deletesExpiredOnLookup(false);
     }
 
     /** Set by the one owner of the loading state; see {@link #loading}. */
@@ -239,6 +320,7 @@ public final class Keyspace {
     public long flushAll() {
         long n = 0;
         for (Database db : dbs) n += db.clear();
+        replicaKeysWithExpire.clear();
         return n;
     }
 
@@ -247,7 +329,13 @@ public final class Keyspace {
      * of a sample was expired, within {@code budgetNanos} (Redis's activeExpireCycle, slow mode).
      */
     public void activeExpireCycle(long budgetNanos) {
-        if (!expireOnAccess || !activeExpire || loading || paused) return;
+        if (!activeExpire || loading || paused) return;
+        if (expiryRole != ExpiryRole.MASTER) {
+            // Redis's expireSlaveKeys: a replica expires only what its own clients gave a TTL.
+            tick();
+            replicaKeysWithExpire.expireCycle(this);
+            return;
+        }
         long deadline = System.nanoTime() + budgetNanos;
         tick();
         for (int n = 0; n < dbs.length; n++) {

@@ -239,11 +239,13 @@ class LoadingTest {
     }
 
     /**
-     * A replica parses its master's payload in the background and keeps serving its old data meanwhile
-     * (Redis's async loading, swapdb): INFO says async_loading:1, not loading:1, and reads are answered.
+     * Redis 7.0's two ways a replica loads its master's payload: a new history (another replication
+     * id) blocks clients with -LOADING (INFO loading:1); with repl-diskless-load swapdb, a full sync of
+     * the history it already has loads in the background while its old data is still served (INFO
+     * async_loading:1), and commands flagged no-async-loading get -LOADING.
      */
     @Test
-    void replicaServesItsOldDataWhileItLoadsThePayload() throws Exception {
+    void replicaLoadsANewHistoryBlockingAndItsOwnHistoryInTheBackground() throws Exception {
         try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
              ServerProcess replica = ServerProcess.lodestone("--key-load-delay", "100", "--repl-diskless-load", "swapdb");
              Jedis m = jedis(master); Jedis r = jedis(replica)) {
@@ -251,15 +253,36 @@ class LoadingTest {
             r.set("old", "data");
             r.replicaof("127.0.0.1", master.port());
             String[] seen = {""}; // INFO persistence as it was when it showed the load
-            Wait.upTo(Duration.ofSeconds(5), "async_loading:1",
-                    () -> (seen[0] = r.info("persistence")).contains("async_loading:1"));
-            String info = seen[0];
-            assertTrue(info.contains("loading:0\r\nasync_loading:1\r\n"), info);
-            assertEquals("data", r.get("old"));
+            Wait.upTo(Duration.ofSeconds(5), "loading:1",
+                    () -> (seen[0] = r.info("persistence")).contains("loading:1"));
+            assertTrue(seen[0].contains("loading:1\r\nasync_loading:0\r\n"), seen[0]);
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> r.get("old"));
+            assertEquals("LOADING Redis is loading the dataset in memory", refused.getMessage());
             Wait.upTo(Duration.ofSeconds(15), "the link up",
                     () -> info(r, "replication", "master_link_status").equals("up"));
             assertEquals(20000L, r.dbSize());
-            assertTrue(r.info("persistence").contains("loading:0\r\nasync_loading:0\r\n"));
+
+            // The same history again: the master drops the replica and overwrites its backlog.
+            r.configSet("replica-read-only", "no");
+            r.set("old", "data");
+            m.configSet("repl-backlog-size", "16384");
+            var t = m.multi();
+            t.sendCommand(redis.clients.jedis.Protocol.Command.CLIENT, "KILL", "TYPE", "replica");
+            for (int i = 0; i < 10; i++) t.set("filler" + i, "A".repeat(16384));
+            t.exec();
+            Wait.upTo(Duration.ofSeconds(5), "async_loading:1",
+                    () -> (seen[0] = r.info("persistence")).contains("async_loading:1"));
+            assertTrue(seen[0].contains("loading:0\r\nasync_loading:1\r\n"), seen[0]);
+            assertEquals("data", r.get("old"));
+            var noAsync = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> r.replicaofNoOne());
+            assertEquals("LOADING Redis is loading the dataset in memory", noAsync.getMessage());
+            Wait.upTo(Duration.ofSeconds(15), "the load done",
+                    () -> r.info("persistence").contains("loading:0\r\nasync_loading:0\r\n")
+                            && info(r, "replication", "master_link_status").equals("up"));
+            assertEquals(20010L, r.dbSize());
+            assertEquals(null, r.get("old"));
         }
     }
 

@@ -142,6 +142,28 @@ class MasterInteropTest {
         }
     }
 
+    /** Redis refreshes the count of good replicas when the settings change, not only in cron. */
+    @Test
+    void minReplicasToWriteCountsAnOnlineReplicaAtOnce() throws Exception {
+        try (ServerProcess m = master();
+             Jedis mj = new Jedis("127.0.0.1", m.port())) {
+            try (ServerProcess r = redisReplicaOf(m);
+                 Jedis rj = new Jedis("127.0.0.1", r.port())) {
+                awaitInSync(mj, rj);
+                await("the replica online", () -> mj.info("replication").contains("state=online"));
+                mj.configSet("min-replicas-to-write", "1");
+                mj.configSet("min-replicas-max-lag", "10");
+                assertEquals("OK", mj.set("k", "v"));
+                mj.configSet("min-replicas-to-write", "2");
+                var e = org.junit.jupiter.api.Assertions.assertThrows(redis.clients.jedis.exceptions.JedisDataException.class,
+                        () -> mj.set("k", "w"));
+                assertEquals("NOREPLICAS Not enough good replicas to write.", e.getMessage());
+                mj.configSet("min-replicas-to-write", "1");
+                assertEquals("OK", mj.set("k", "x"));
+            }
+        }
+    }
+
     @Test
     void slowReplicaOverItsOutputLimitIsDroppedAndResyncs() throws Exception {
         try (ServerProcess m = master("--client-output-buffer-limit", "replica", "1mb", "0", "0", "--repl-backlog-size", "16384");

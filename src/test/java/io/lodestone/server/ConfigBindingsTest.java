@@ -45,7 +45,7 @@ class ConfigBindingsTest {
                     "notify-keyspace-events", "client-output-buffer-limit", "masterauth")) {
                 assertTrue(config.isBound(name), name);
             }
-            for (String name : List.of("lfu-decay-time", "maxmemory", "io-threads", "daemonize")) {
+            for (String name : List.of("maxmemory-samples", "maxmemory", "io-threads", "daemonize")) {
                 assertFalse(config.isBound(name), name);
             }
         }

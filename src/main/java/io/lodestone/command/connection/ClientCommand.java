@@ -14,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, HELP. */
+/** CLIENT ID, SETNAME, GETNAME, LIST, INFO, KILL, NO-EVICT, REPLY, UNBLOCK, PAUSE, UNPAUSE, HELP. */
 public final class ClientCommand {
     private ClientCommand() {
     }
@@ -30,6 +30,7 @@ public final class ClientCommand {
         t.handle("client|reply", ClientCommand::reply);
         t.handle("client|unblock", ClientCommand::unblock);
         t.handle("client|pause", ClientCommand::pause);
+        TrackingCommands.register(t);
         t.handle("client|unpause", c -> {
             c.server.pause.unpause(ClientPause.Purpose.CLIENT_COMMAND);
             c.reply.ok();
@@ -161,7 +162,11 @@ public final class ClientCommand {
         if (c.blocked != null) f.append('b');
         if (c.dirtyCas) f.append('d');
         if (c.closing) f.append('c');
+        if (c.conn.unixSocket()) f.append('U');
         if (c.noEvict) f.append('e');
+        if (c.tracking != null && c.tracking.on) f.append('t');
+        if (c.tracking != null && c.tracking.brokenRedirect) f.append('R');
+        if (c.tracking != null && c.tracking.bcast) f.append('B');
         return f.length() == 0 ? "N" : f.toString();
     }
 

@@ -7,11 +7,12 @@ import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.ServerContext;
 import io.lodestone.config.KeyspaceEvents;
-import io.lodestone.persistence.rdb.Crc64;
-import io.lodestone.persistence.rdb.Rdb;
+import io.lodestone.persistence.RdbPersistence;
+import io.lodestone.persistence.rdb.DumpPayload;
 import io.lodestone.persistence.rdb.RdbFormatException;
 import io.lodestone.persistence.rdb.RdbValueReader;
 import io.lodestone.persistence.rdb.RdbValueWriter;
+import io.lodestone.persistence.rdb.SanitizeDumpPayload;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 
@@ -25,8 +26,6 @@ public final class DumpCommands {
     private static final byte[] ABSTTL = "ABSTTL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DEL = "DEL".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] UNLINK = "UNLINK".getBytes(StandardCharsets.US_ASCII);
-    /** Redis's LRU_CLOCK_MAX. */
-    private static final long LRU_CLOCK_MAX = (1 << 24) - 1;
 
     private DumpCommands() {
     }
@@ -34,6 +33,7 @@ public final class DumpCommands {
     public static void register(CommandTable t) {
         t.handle("dump", DumpCommands::dump);
         t.handle("restore", DumpCommands::restore);
+        MigrateCommand.register(t);
     }
 
     /** The writer for the current settings (rdbcompression). */
@@ -55,28 +55,6 @@ public final class DumpCommands {
             return;
         }
         c.reply.bulk(writer(c.server).dump(e.value()));
-    }
-
-    /** verifyDumpPayload: a known RDB version and a matching checksum. */
-    static boolean verify(byte[] p) {
-        if (p.length < 10) return false;
-        int footer = p.length - 10;
-        int version = (p[footer] & 0xFF) | (p[footer + 1] & 0xFF) << 8;
-        if (version > Rdb.VERSION) return false;
-        long crc = Crc64.of(p, 0, p.length - 8);
-        for (int i = 0; i < 8; i++) {
-            if ((byte) (crc >>> (8 * i)) != p[p.length - 8 + i]) return false;
-        }
-        return true;
-    }
-
-    /**
-     * Decodes a payload that passed {@link #verify}. As Redis's rio over the payload, the reader may
-     * run into the footer (a string whose length covers it loads); bytes left over are ignored.
-     */
-    public static Object decode(byte[] p, RdbValueReader.Limits limits) throws RdbFormatException {
-        RdbValueReader r = new RdbValueReader(p, 0, p.length, limits);
-        return r.read();
     }
 
     static void restore(Client c) {
@@ -105,14 +83,7 @@ public final class DumpCommands {
         if (!replace && db.lookupWrite(key) != null) throw new CommandError("BUSYKEY Target key name already exists.");
         long ttl = Args.parseLong(c.argv[2]);
         if (ttl < 0) throw new CommandError("ERR Invalid TTL value, must be >= 0");
-        byte[] payload = c.argv[3];
-        if (!verify(payload)) throw new CommandError("ERR DUMP payload version or checksum are wrong");
-        Object value;
-        try {
-            value = decode(payload, limits(c.server));
-        } catch (RdbFormatException ex) {
-            throw new CommandError("ERR Bad data format");
-        }
+        Object value = load(c, c.argv[3]);
         boolean deleted = replace && db.delete(key);
         if (ttl != 0 && !absttl) ttl += c.server.keyspace.now;
         if (ttl != 0 && c.server.keyspace.alreadyExpired(ttl)) {
@@ -136,19 +107,28 @@ public final class DumpCommands {
                 c.rewritePropagation(argv);
             }
         }
-        if (lfuFreq < 0 && lruIdle >= 0 && !lfuPolicy(c.server)) {
-            long clock = c.server.keyspace.lruClock();
-            long abs = clock - lruIdle;
-            if (abs < 0) abs += LRU_CLOCK_MAX;
-            e.clock((int) abs);
-        }
-        // FREQ: Lodestone keeps no LFU counter yet (OBJECT FREQ reports LFU_INIT_VAL), so it is accepted
-        // and validated but not stored.
+        c.server.keyspace.setAccess(e, lfuFreq, lruIdle);
         c.changed(KeyspaceEvents.GENERIC, "restore", key);
         c.reply.ok();
     }
 
-    private static boolean lfuPolicy(ServerContext s) {
-        return s.limits.maxmemoryPolicy != null && s.limits.maxmemoryPolicy.endsWith("-lfu");
+    /**
+     * The value of a RESTORE payload, verified and decoded by its reader; refused with Redis's errors.
+     * Deep sanitization follows sanitize-dump-payload, and {@code clients} trusts the master and the
+     * AOF (Redis's rdbLoadObject).
+     */
+    static Object load(Client c, byte[] payload) {
+        RdbPersistence rdb = c.server.rdb;
+        if (!DumpPayload.verify(payload, rdb.skipChecksumValidation)) {
+            throw new CommandError("ERR DUMP payload version or checksum are wrong");
+        }
+        SanitizeDumpPayload mode = rdb.sanitizeDumpPayload;
+        try {
+            return DumpPayload.decode(payload, limits(c.server), mode.deep(c.isMaster || c.isAofClient()),
+                    n -> c.server.stats.dumpPayloadSanitizations += n);
+        } catch (RdbFormatException ex) {
+            DumpPayload.logRefused(ex, mode);
+            throw new CommandError("ERR Bad data format");
+        }
     }
 }

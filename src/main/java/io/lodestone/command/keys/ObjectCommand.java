@@ -18,8 +18,6 @@ final class ObjectCommand {
     private static final int SHARED_REFCOUNT = Integer.MAX_VALUE;
     /** Redis's OBJ_SHARED_INTEGERS: SET k n with 0 <= n < this shares one integer object. */
     private static final long SHARED_INTEGERS = 10000;
-    /** Redis's LFU_INIT_VAL: the counter a new key starts from. */
-    private static final int LFU_INIT_VAL = 5;
     private static final String POLICY_NOTE = " Please note that when switching between policies at runtime LRU and"
             + " LFU data will take some time to adjust.";
 
@@ -69,10 +67,7 @@ final class ObjectCommand {
         c.reply.integer(c.server.keyspace.idleSeconds(e));
     }
 
-    /**
-     * The store keeps an LRU clock but no LFU counter yet, so under an LFU policy FREQ reports the
-     * counter every new key starts with.
-     */
+    /** The key's LFU access counter, decayed to now (Redis's LFUDecrAndReturn). */
     static void freq(Client c) {
         KeyEntry e = lookup(c);
         if (e == null) return;
@@ -80,7 +75,7 @@ final class ObjectCommand {
             throw new CommandError("ERR An LFU maxmemory policy is not selected, access frequency not tracked."
                     + POLICY_NOTE);
         }
-        c.reply.integer(LFU_INIT_VAL);
+        c.reply.integer(c.server.keyspace.lfuCounter(e));
     }
 
     private static boolean lfu(Client c) {

@@ -65,7 +65,8 @@ final class ConfigCommand {
             io.lodestone.config.ConfigParam p = io.lodestone.config.ConfigRegistry.lookup(str(c.argv[i]).toLowerCase(java.util.Locale.ROOT));
             if (p != null && p.has(io.lodestone.config.ConfigParam.Flag.SENSITIVE)) c.redactArgument(i + 1);
         }
-        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active());
+        String error = c.server.config.set(pairs, c.conn != null && c.conn.isLocal(), c.server.loading.active()
+                || c.server.loading.asyncLoading());
         if (error != null) throw new CommandError(error);
         c.reply.ok();
     }

@@ -50,6 +50,8 @@ final class DebugCommand {
             "SET-ACTIVE-EXPIRE <0|1>",
             "    Setting it to 0 disables expiring keys in background when they are not accessed (otherwise",
             "    the Redis behavior). Setting it to 1 reenables back the default.",
+            "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+            "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.");
 
@@ -82,6 +84,21 @@ final class DebugCommand {
         sub("object", 3, 3, DebugCommand::object);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
+        sub("replicate", 3, Integer.MAX_VALUE, c -> {
+            // Redis feeds the arguments to the replicas as they are, in the database last selected.
+            c.server.replication.feed(-1, java.util.Arrays.copyOfRange(c.argv, 2, c.argc), c.argc - 2);
+            c.reply.ok();
+        });
+        sub("change-repl-id", 2, 2, c -> {
+            io.lodestone.util.Log.warning("Changing replication IDs after receiving DEBUG change-repl-id");
+            c.server.replication.stream.changeReplicationId();
+            c.server.replication.stream.clearReplicationId2();
+            c.reply.ok();
+        });
+        sub("set-skip-checksum-validation", 3, 3, c -> {
+            c.server.rdb.skipChecksumValidation = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
         sub("config-rewrite-force-all", 2, 2, c -> {
             String error = c.server.config.rewrite(true);
             if (error != null) throw new CommandError(error);

@@ -124,7 +124,7 @@ public final class InfoCommand {
         field(sb, "client_recent_max_input_buffer", 0);
         field(sb, "client_recent_max_output_buffer", 0);
         field(sb, "blocked_clients", s.blocking.blockedClients());
-        field(sb, "tracking_clients", 0);
+        field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
     }
 
@@ -214,8 +214,13 @@ public final class InfoCommand {
         field(sb, "pubsubshard_channels", s.pubsub.shardChannelCount());
         field(sb, "latest_fork_usec", 0);
         field(sb, "total_forks", 0);
+        field(sb, "migrate_cached_sockets", s.migrateSockets.size());
+        field(sb, "tracking_total_keys", s.tracking.totalKeys());
+        field(sb, "tracking_total_items", s.tracking.totalItems());
+        field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
+        field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {
@@ -231,6 +236,7 @@ public final class InfoCommand {
         }
         java.util.List<io.lodestone.replication.ReplicaPeer> peers = st.replicas();
         field(sb, "connected_slaves", peers.size());
+        if (r.minReplicasToWrite > 0 && r.minReplicasMaxLag > 0) field(sb, "min_slaves_good_slaves", r.goodReplicas());
         long now = System.currentTimeMillis();
         for (int i = 0; i < peers.size(); i++) {
             io.lodestone.replication.ReplicaPeer p = peers.get(i);

@@ -175,79 +175,108 @@ final class Listpack {
     }
 
     /**
-     * Decodes every entry of the listpack in {@code lp[off, off+len)}, checking the header, each
-     * backlen and the terminator; integers are handed over as their decimal strings.
+     * lpValidateIntegrity's shallow part, all Redis checks without deep sanitization: the header can
+     * be read, its total size is the blob's, and the last byte is the terminator.
+     */
+    static boolean headerValid(byte[] lp, int off, int len) {
+        return len >= HEADER + 1 && le(lp, off, 4) == len && (lp[off + len - 1] & 0xFF) == EOF;
+    }
+
+    /**
+     * Decodes every entry of a listpack whose header is {@link #headerValid valid}, validating each as
+     * lpValidateNext does (a known encoding, inside the blob, a backlen that matches), then that the
+     * walk ends on the terminator and that a known element count is right. Integers are handed over
+     * as their decimal strings.
      *
      * @return the number of entries
      */
     static int decode(byte[] lp, int off, int len, int base, Consumer<byte[]> sink) throws RdbFormatException {
-        if (len < HEADER + 1) throw new RdbFormatException(base, "listpack too short");
-        long total = le(lp, off, 4);
-        if (total != len) throw new RdbFormatException(base, "listpack header size mismatch");
         int declared = (int) le(lp, off + 4, 2);
-        int p = off + HEADER, end = off + len - 1;
+        int p = off + HEADER, last = off + len - 1;
         int n = 0;
-        while (p < end) {
-            int start = p;
+        while ((lp[p] & 0xFF) != EOF) {
             int b = lp[p] & 0xFF;
-            byte[] value;
-            if ((b & 0x80) == 0) {
-                value = ascii(b);
-                p += 1;
-            } else if ((b & 0xC0) == 0x80) {
-                int sl = b & 0x3F;
-                need(p + 1 + sl, end, base + p - off);
-                value = java.util.Arrays.copyOfRange(lp, p + 1, p + 1 + sl);
-                p += 1 + sl;
-            } else if ((b & 0xE0) == 0xC0) {
-                need(p + 2, end, base + p - off);
-                int u = ((b & 0x1F) << 8) | (lp[p + 1] & 0xFF);
-                value = ascii(u >= 1 << 12 ? u - (1 << 13) : u);
-                p += 2;
-            } else if ((b & 0xF0) == 0xE0) {
-                need(p + 2, end, base + p - off);
-                int sl = ((b & 0x0F) << 8) | (lp[p + 1] & 0xFF);
-                need(p + 2 + sl, end, base + p - off);
-                value = java.util.Arrays.copyOfRange(lp, p + 2, p + 2 + sl);
-                p += 2 + sl;
-            } else if (b == 0xF0) {
-                need(p + 5, end, base + p - off);
-                long sl = le(lp, p + 1, 4);
-                if (sl > end - p - 5) throw new RdbFormatException(base + p - off, "listpack string overruns");
-                value = java.util.Arrays.copyOfRange(lp, p + 5, p + 5 + (int) sl);
-                p += 5 + (int) sl;
-            } else if (b >= 0xF1 && b <= 0xF4) {
-                int w = b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
-                need(p + 1 + w, end, base + p - off);
-                long v = le(lp, p + 1, w);
-                if (w < 8) v = (v << (64 - 8 * w)) >> (64 - 8 * w);
-                value = ascii(v);
-                p += 1 + w;
-            } else {
-                throw new RdbFormatException(base + p - off, "invalid listpack entry encoding 0x" + Integer.toHexString(b));
-            }
-            int l = p - start;
-            int bl = backlenSize(l);
-            need(p + bl, end, base + p - off);
-            // backlen, read backwards as lpDecodeBacklen does
-            long got = 0;
-            int shift = 0;
-            for (int q = p + bl - 1; q >= p; q--) {
-                got |= (long) (lp[q] & 127) << shift;
-                shift += 7;
-            }
-            if (got != l) throw new RdbFormatException(base + p - off, "listpack backlen mismatch");
-            p += bl;
-            sink.accept(value);
+            int lenBytes = encodedSizeBytes(b);
+            if (lenBytes == 0) throw entryError(base, p - off, "invalid listpack entry encoding");
+            if (p + lenBytes > last) throw entryError(base, p - off, "listpack entry header overruns");
+            long size = encodedSize(lp, p, b);
+            int bl = backlenSize((int) Math.min(size, Integer.MAX_VALUE));
+            if (p + size + bl > last) throw entryError(base, p - off, "listpack entry overruns");
+            int next = p + (int) size + bl;
+            if (decodeBacklen(lp, next - 1) != size) throw entryError(base, p - off, "listpack backlen mismatch");
+            sink.accept(value(lp, p, b));
+            p = next;
             n++;
         }
-        if (p != end || (lp[end] & 0xFF) != EOF) throw new RdbFormatException(base + p - off, "listpack terminator missing");
-        if (declared != 65535 && declared != n) throw new RdbFormatException(base + 4, "listpack element count mismatch");
+        if (p != last) throw entryError(base, p - off, "listpack terminator before the end");
+        if (declared != 65535 && declared != n) throw entryError(base, 4, "listpack element count mismatch");
         return n;
     }
 
-    private static void need(int upTo, int end, int at) throws RdbFormatException {
-        if (upTo > end) throw new RdbFormatException(at, "listpack entry overruns");
+    private static RdbFormatException entryError(int base, int at, String what) {
+        return new RdbFormatException(base + at, what);
+    }
+
+    /** lpCurrentEncodedSizeBytes: bytes of the entry's encoding header, 0 for an invalid encoding. */
+    private static int encodedSizeBytes(int b) {
+        if ((b & 0x80) == 0 || (b & 0xC0) == 0x80 || (b & 0xE0) == 0xC0) return 1;
+        if (b >= 0xF1 && b <= 0xF4) return 1;
+        if ((b & 0xF0) == 0xE0) return 2;
+        if (b == 0xF0) return 5;
+        return 0;
+    }
+
+    /** lpCurrentEncodedSizeUnsafe: encoding header plus data, its header known to be inside the blob. */
+    private static long encodedSize(byte[] lp, int p, int b) {
+        if ((b & 0x80) == 0) return 1;
+        if ((b & 0xC0) == 0x80) return 1 + (b & 0x3F);
+        if ((b & 0xE0) == 0xC0) return 2;
+        if (b >= 0xF1 && b <= 0xF4) return 1 + intWidth(b);
+        if ((b & 0xF0) == 0xE0) return 2 + (((b & 0x0F) << 8) | (lp[p + 1] & 0xFF));
+        return 5 + le(lp, p + 1, 4);
+    }
+
+    private static int intWidth(int b) {
+        return b == 0xF1 ? 2 : b == 0xF2 ? 3 : b == 0xF3 ? 4 : 8;
+    }
+
+    /**
+     * lpDecodeBacklen: read backwards from {@code p}, seven bits a byte while the high bit says more
+     * follow, at most five bytes (else an impossible length).
+     */
+    private static long decodeBacklen(byte[] lp, int p) {
+        long val = 0;
+        int shift = 0;
+        while (true) {
+            int b = lp[p] & 0xFF;
+            val |= (long) (b & 127) << shift;
+            if ((b & 128) == 0) return val;
+            shift += 7;
+            p--;
+            if (shift > 28 || p < 0) return -1;
+        }
+    }
+
+    /** The entry at {@code p} (validated) as bytes: strings as they are, integers in decimal. */
+    private static byte[] value(byte[] lp, int p, int b) {
+        if ((b & 0x80) == 0) return ascii(b);
+        if ((b & 0xC0) == 0x80) return java.util.Arrays.copyOfRange(lp, p + 1, p + 1 + (b & 0x3F));
+        if ((b & 0xE0) == 0xC0) {
+            int u = ((b & 0x1F) << 8) | (lp[p + 1] & 0xFF);
+            return ascii(u >= 1 << 12 ? u - (1 << 13) : u);
+        }
+        if (b >= 0xF1 && b <= 0xF4) {
+            int w = intWidth(b);
+            long v = le(lp, p + 1, w);
+            if (w < 8) v = (v << (64 - 8 * w)) >> (64 - 8 * w);
+            return ascii(v);
+        }
+        if ((b & 0xF0) == 0xE0) {
+            int sl = ((b & 0x0F) << 8) | (lp[p + 1] & 0xFF);
+            return java.util.Arrays.copyOfRange(lp, p + 2, p + 2 + sl);
+        }
+        int sl = (int) le(lp, p + 1, 4);
+        return java.util.Arrays.copyOfRange(lp, p + 5, p + 5 + sl);
     }
 
     static long le(byte[] b, int off, int n) {

@@ -27,10 +27,13 @@ import java.util.List;
  * (types 6/7), streams (15, 19, 21) and the listpack sets of Redis 7.2 (type 20).
  */
 public final class RdbFileLoader {
-    /** What was loaded, for the start-up log lines. */
-    /** What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last byte. */
+    /**
+     * What was loaded, for the start-up log lines; {@code end} is the file offset after the RDB's last
+     * byte; {@code emptyKeysSkipped} counts empty collections left out (Redis skips them, see #8453).
+     */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
-                         long keysLoaded, long keysExpired, ReplInfo repl, long end, List<Dropped> dropped) {
+                         long keysLoaded, long keysExpired, ReplInfo repl, long end, List<Dropped> dropped,
+                         long emptyKeysSkipped) {
     }
 
     /** A key the load left out because its TTL had passed (see {@link #collectDropped}). */
@@ -40,6 +43,7 @@ public final class RdbFileLoader {
     private final RdbValueReader.Limits limits;
     private final boolean verifyChecksum;
     private boolean keepExpired;
+    private boolean deep;
 
     public RdbFileLoader(RdbValueReader.Limits limits, boolean verifyChecksum) {
         this.limits = limits;
@@ -52,6 +56,12 @@ public final class RdbFileLoader {
      */
     public RdbFileLoader keepExpired(boolean keep) {
         this.keepExpired = keep;
+        return this;
+    }
+
+    /** sanitize-dump-payload's decision for this load: whether values are validated deeply. */
+    public RdbFileLoader deep(boolean deep) {
+        this.deep = deep;
         return this;
     }
 
@@ -151,6 +161,10 @@ public final class RdbFileLoader {
     }
 
     private int lastAt;
+    /** The key whose value was being read when loading failed, and its type: redis-check-rdb's report. */
+    private byte[] failedKey;
+    private int failedType = -1;
+    private long keysRead;
 
     /**
      * Parses records from the window. A record whose parse runs out of window while the file has more
@@ -182,7 +196,7 @@ public final class RdbFileLoader {
                 if (next < 0) {
                     return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
                             new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end,
-                            dropped == null ? List.of() : dropped);
+                            dropped == null ? List.of() : dropped, st.emptyKeysSkipped);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -202,7 +216,7 @@ public final class RdbFileLoader {
         long expireAt = KeyEntry.NO_EXPIRE;
         long idle = -1;
         String redisVer;
-        long ctime = -1, usedMem = -1, loaded, expired;
+        long ctime = -1, usedMem = -1, loaded, expired, emptyKeysSkipped;
         int replStreamDb = -1;
         String replId;
         long replOffset = -1;
@@ -302,11 +316,26 @@ public final class RdbFileLoader {
                 }
             }
         }
-        RdbValueReader r = new RdbValueReader(buf, pos, end, limits);
+        RdbValueReader r = new RdbValueReader(buf, pos, end, limits).deep(deep);
         byte[] key = r.readString();
-        Object value = r.readValue(type, at);
+        failedKey = key;
+        failedType = type;
+        Object value;
+        try {
+            value = r.readValue(type, at);
+        } catch (RdbFormatException e) {
+            if (e.kind() != RdbFormatException.Kind.EMPTY_KEY) throw e;
+            // Redis skips an empty collection rather than failing the load (there were bugs that wrote them).
+            if (st.emptyKeysSkipped++ < 10) {
+                io.lodestone.util.Log.warning("rdbLoadObject skipping empty key: " + new String(key, StandardCharsets.ISO_8859_1));
+            }
+            value = null;
+        }
+        failedKey = null;
         Database db = st.db;
-        if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs && !keepExpired) {
+        if (value == null) {
+            // skipped
+        } else if (st.expireAt != KeyEntry.NO_EXPIRE && st.expireAt < nowMs && !keepExpired) {
             st.expired++;
             if (dropped != null) dropped.add(new Dropped(db.id(), key));
         } else {
@@ -322,9 +351,27 @@ public final class RdbFileLoader {
         }
         st.expireAt = KeyEntry.NO_EXPIRE;
         st.idle = -1;
+        keysRead++;
         if (keyLoadDelayMicros != 0) keyLoadDelay();
         if ((++keysSeen & 1023) == 0) progress.accept(w.base + r.position());
         return r.position();
+    }
+
+    /**
+     * What redis-check-rdb says of a failed load (Redis runs it on the file before exiting): the error,
+     * the key and type being read, and how far the load got.
+     */
+    public List<String> checkReport(RdbFormatException e) {
+        List<String> lines = new ArrayList<>();
+        lines.add("--- RDB ERROR DETECTED ---");
+        lines.add("[offset " + e.offset() + "] Internal error in RDB reading offset " + e.offset() + " -> " + e.reason());
+        if (failedKey != null) {
+            lines.add("[additional info] While doing: read-object-value");
+            lines.add("[additional info] Reading key '" + new String(failedKey, StandardCharsets.ISO_8859_1) + "'");
+            lines.add("[additional info] Reading type " + failedType);
+        }
+        lines.add("[info] " + (keysRead + (failedKey != null ? 1 : 0)) + " keys read");
+        return lines;
     }
 
     private void keyLoadDelay() {

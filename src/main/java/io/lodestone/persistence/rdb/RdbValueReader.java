@@ -22,9 +22,14 @@ import java.util.Set;
  * re-cut into chunks by {@code list-max-listpack-size} (Redis keeps the payload's quicklist nodes
  * as they are, so a later DUMP of it can differ in node boundaries, not in content).
  *
- * <p>Input is fully validated while it is decoded (lengths, listpack and ziplist structure, duplicate
- * members, NaN scores, empty collections); anything wrong raises {@link RdbFormatException} naming the
- * offset, and no value is returned.
+ * <p>This is the one place a serialized value is validated (Redis's rdbLoadObject with the integrity
+ * checks of listpack.c, ziplist.c, intset.c and zipmap.c): input is fully checked while it is decoded
+ * (lengths, blob structure, duplicate members, NaN scores, element counts), and anything wrong raises
+ * {@link RdbFormatException} with Redis's reason and no value is returned. Lodestone decodes every
+ * value whole, so it never keeps a corrupt one; {@link #deep(boolean) deep sanitization} (Redis's
+ * {@code sanitize-dump-payload}) decides only how a failure is classified: without it, what Redis's
+ * shallow checks let through is {@link RdbFormatException.Kind#UNSANITIZED}. An empty collection is
+ * {@link RdbFormatException.Kind#EMPTY_KEY}, with the reader positioned after it.
  */
 public final class RdbValueReader {
     /** The server settings that pick encodings on load. */
@@ -36,12 +41,25 @@ public final class RdbValueReader {
     private int pos;
     private final int end;
     private final Limits limits;
+    private boolean deep;
+    private int sanitizations;
 
     public RdbValueReader(byte[] buf, int off, int end, Limits limits) {
         this.buf = buf;
         this.pos = off;
         this.end = end;
         this.limits = limits;
+    }
+
+    /** Redis's deep_integrity_validation: whether corruption only a full scan finds counts as found. */
+    public RdbValueReader deep(boolean deep) {
+        this.deep = deep;
+        return this;
+    }
+
+    /** Blobs deeply validated so far (Redis's stat_dump_payload_sanitizations counts them). */
+    public int sanitizations() {
+        return sanitizations;
     }
 
     /** Offset of the next unread byte. */
@@ -56,8 +74,19 @@ public final class RdbValueReader {
         return readValue(type, at);
     }
 
-    /** The value of {@code type} (its type byte already read at {@code at}). */
+    /**
+     * The value of {@code type} (its type byte already read at {@code at}). A runtime exception from a
+     * check this reader lacks is still corrupt input, never a failure of the caller.
+     */
     Object readValue(int type, int at) throws RdbFormatException {
+        try {
+            return readTyped(type, at);
+        } catch (RuntimeException e) {
+            throw new RdbFormatException(pos, "corrupt value (" + e + ")");
+        }
+    }
+
+    private Object readTyped(int type, int at) throws RdbFormatException {
         switch (type) {
             case Rdb.TYPE_STRING:
                 return readString();
@@ -86,8 +115,22 @@ public final class RdbValueReader {
             case Rdb.TYPE_LIST_QUICKLIST_2:
                 return readQuicklist(type == Rdb.TYPE_LIST_QUICKLIST_2);
             default:
-                throw new RdbFormatException(at, "unsupported RDB value type " + type);
+                throw new RdbFormatException(at, "Unknown RDB encoding type " + type);
         }
+    }
+
+    /** An empty collection, the reader already past it (rdbLoadObject's emptykey). */
+    private static RdbFormatException emptyKey(int at) {
+        return new RdbFormatException(at, "empty key", RdbFormatException.Kind.EMPTY_KEY);
+    }
+
+    /**
+     * A failure of a check Redis makes only with deep sanitization: corrupt either way, and without it
+     * one that Redis would have let through.
+     */
+    private RdbFormatException deepCheck(int at, String reason) {
+        return new RdbFormatException(at, reason,
+                deep ? RdbFormatException.Kind.CORRUPT : RdbFormatException.Kind.UNSANITIZED);
     }
 
     // ---- Primitives ----------------------------------------------------------------------------------
@@ -121,8 +164,12 @@ public final class RdbValueReader {
                 return ((long) (b & 0x3F) << 8) | u8();
             case 2:
                 if (b == 0x80) return be(4);
-                if (b == 0x81) return be(8);
-                throw new RdbFormatException(pos - 1, "invalid length encoding 0x" + Integer.toHexString(b));
+                if (b == 0x81) {
+                    long n = be(8);
+                    if (n < 0) throw new RdbFormatException(pos - 9, "length out of range");
+                    return n;
+                }
+                throw new RdbFormatException(pos - 1, "Unknown length encoding " + (b >>> 6) + " in rdbLoadLen()");
             default:
                 return -1 - (b & 0x3F);
         }
@@ -170,17 +217,19 @@ public final class RdbValueReader {
                 int clen = len();
                 int olen = len();
                 if (clen > end - pos) throw new RdbFormatException(at, "compressed string longer than the input");
-                if (olen == 0) throw new RdbFormatException(at, "invalid LZF string");
+                // A back reference (3 bytes at most) expands to 264 bytes at most: a longer claim is
+                // corrupt, and must not size an allocation.
+                if (olen == 0 || olen > 88L * clen) throw new RdbFormatException(at, "Invalid LZF compressed string");
                 try {
                     byte[] s = Lzf.decompress(buf, pos, clen, olen);
                     pos += clen;
                     return s;
                 } catch (IllegalArgumentException e) {
-                    throw new RdbFormatException(at, "invalid LZF string: " + e.getMessage());
+                    throw new RdbFormatException(at, "Invalid LZF compressed string");
                 }
             }
             default:
-                throw new RdbFormatException(at, "unknown string encoding " + enc);
+                throw new RdbFormatException(at, "Unknown RDB string encoding type " + enc);
         }
     }
 
@@ -196,21 +245,27 @@ public final class RdbValueReader {
         if (n == 254) return Double.POSITIVE_INFINITY;
         if (n == 255) return Double.NEGATIVE_INFINITY;
         if (n > end - pos) throw new RdbFormatException(at, "score longer than the input");
-        String s = new String(buf, pos, n, java.nio.charset.StandardCharsets.US_ASCII);
+        String s = new String(buf, pos, n, java.nio.charset.StandardCharsets.ISO_8859_1);
         pos += n;
-        try {
-            return Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            throw new RdbFormatException(at, "invalid score");
-        }
+        // sscanf("%lg"): leading blanks, then the longest prefix that is a number; nothing at all fails.
+        int nul = s.indexOf('\0');
+        java.util.regex.Matcher m = SCANF_DOUBLE.matcher(nul < 0 ? s : s.substring(0, nul));
+        if (!m.lookingAt()) throw new RdbFormatException(at, "invalid score");
+        String num = m.group(1).toLowerCase(java.util.Locale.ROOT);
+        if (num.contains("nan")) return Double.NaN;
+        if (num.contains("inf")) return num.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        return Double.parseDouble(num);
     }
+
+    private static final java.util.regex.Pattern SCANF_DOUBLE = java.util.regex.Pattern.compile(
+            "[ \\t\\n\\x0B\\f\\r]*([+-]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|(?i:infinity|inf|nan)))");
 
     // ---- Types -------------------------------------------------------------------------------------
 
     private ListValue readLinkedList() throws RdbFormatException {
         int at = pos;
         int n = count();
-        if (n == 0) throw new RdbFormatException(at, "empty list");
+        if (n == 0) throw emptyKey(at);
         ListValue l = new ListValue(limits.listMaxListpackSize());
         for (int i = 0; i < n; i++) l.pushTail(readString());
         return l;
@@ -219,12 +274,12 @@ public final class RdbValueReader {
     private SetValue readSet() throws RdbFormatException {
         int at = pos;
         int n = count();
-        if (n == 0) throw new RdbFormatException(at, "empty set");
+        if (n == 0) throw emptyKey(at);
         SetValue s = n > limits.setMaxIntsetEntries() ? SetValue.hashtable(n) : SetValue.intset();
         for (int i = 0; i < n; i++) {
             int mat = pos;
             byte[] m = readString();
-            if (!s.add(m, limits.setMaxIntsetEntries())) throw new RdbFormatException(mat, "duplicate set member");
+            if (!s.add(m, limits.setMaxIntsetEntries())) throw new RdbFormatException(mat, "Duplicate set members detected");
         }
         return s;
     }
@@ -232,35 +287,28 @@ public final class RdbValueReader {
     private SetValue readIntset() throws RdbFormatException {
         int at = pos;
         byte[] blob = readString();
-        if (blob.length < 8) throw new RdbFormatException(at, "intset too short");
-        long enc = Listpack.le(blob, 0, 4);
-        long n = Listpack.le(blob, 4, 4);
-        if (enc != 2 && enc != 4 && enc != 8) throw new RdbFormatException(at, "invalid intset encoding");
-        if (n == 0) throw new RdbFormatException(at, "empty intset");
-        if (8 + n * enc != blob.length) throw new RdbFormatException(at, "intset size mismatch");
+        if (deep) sanitizations++;
+        if (!Intset.headerValid(blob)) throw new RdbFormatException(at, "Intset integrity check failed.");
+        if (!Intset.sorted(blob)) throw deepCheck(at, "Intset integrity check failed.");
         SetValue s = SetValue.intset();
-        long prev = 0;
-        for (int i = 0; i < n; i++) {
-            long v = Listpack.le(blob, 8 + i * (int) enc, (int) enc);
-            if (enc < 8) v = (v << (64 - 8 * enc)) >> (64 - 8 * enc);
-            if (i > 0 && v <= prev) throw new RdbFormatException(at, "intset not sorted or has duplicates");
-            prev = v;
-            s.addLong(v, limits.setMaxIntsetEntries());
-        }
+        int n = Intset.length(blob);
+        for (int i = 0; i < n; i++) s.addLong(Intset.get(blob, i), limits.setMaxIntsetEntries());
         return s;
     }
 
     private HashValue readHash() throws RdbFormatException {
         int at = pos;
         int n = count();
-        if (n == 0) throw new RdbFormatException(at, "empty hash");
+        if (n == 0) throw emptyKey(at);
         HashValue h = new HashValue();
         for (int i = 0; i < n; i++) {
             int fat = pos;
             byte[] f = readString();
             byte[] v = readString();
             if (!h.set(f, v, limits.hashMaxListpackEntries(), limits.hashMaxListpackValue())) {
-                throw new RdbFormatException(fat, "duplicate hash field");
+                // Redis finds a duplicate at once in a hash table, in a listpack only when sanitizing deeply.
+                if (n > limits.hashMaxListpackEntries()) throw new RdbFormatException(fat, "Duplicate hash fields detected");
+                throw deepCheck(fat, "Hash with dup elements");
             }
         }
         return h;
@@ -269,7 +317,7 @@ public final class RdbValueReader {
     private ZSetValue readZSet(boolean binary) throws RdbFormatException {
         int at = pos;
         int n = count();
-        if (n == 0) throw new RdbFormatException(at, "empty sorted set");
+        if (n == 0) throw emptyKey(at);
         byte[][] members = new byte[n][];
         double[] scores = new double[n];
         Set<ByteBuffer> seen = new HashSet<>();
@@ -277,8 +325,8 @@ public final class RdbValueReader {
             int mat = pos;
             members[i] = readString();
             scores[i] = binary ? readBinaryDouble() : readStringDouble();
-            if (Double.isNaN(scores[i])) throw new RdbFormatException(mat, "sorted set score is NaN");
-            if (!seen.add(ByteBuffer.wrap(members[i]))) throw new RdbFormatException(mat, "duplicate sorted set member");
+            if (Double.isNaN(scores[i])) throw new RdbFormatException(mat, "Zset with NAN score detected");
+            if (!seen.add(ByteBuffer.wrap(members[i]))) throw new RdbFormatException(mat, "Duplicate zset fields detected");
         }
         return ZSetValue.build(members, scores, n, zsetLimits());
     }
@@ -287,44 +335,70 @@ public final class RdbValueReader {
         return new ZSetValue.Limits(limits.zsetMaxListpackEntries(), limits.zsetMaxListpackValue());
     }
 
-    /** The elements of a listpack (or ziplist) stored as one string. */
-    private List<byte[]> packed(boolean listpack) throws RdbFormatException {
-        int at = pos;
-        byte[] blob = readString();
+    /**
+     * The entries of a listpack stored as one string (lpValidateIntegrity): a bad header is found by
+     * Redis's shallow check, bad entries only by the deep one.
+     */
+    private List<byte[]> listpack(int at, byte[] blob, String reason) throws RdbFormatException {
+        if (deep) sanitizations++;
+        if (!Listpack.headerValid(blob, 0, blob.length)) throw new RdbFormatException(at, reason);
         List<byte[]> out = new ArrayList<>();
-        if (listpack) Listpack.decode(blob, 0, blob.length, at, out::add);
-        else Ziplist.decode(blob, at, out::add);
+        try {
+            Listpack.decode(blob, 0, blob.length, at, out::add);
+        } catch (RdbFormatException e) {
+            throw deepCheck(at, reason);
+        }
         return out;
     }
 
-    private HashValue readPackedHash(boolean listpack) throws RdbFormatException {
-        int at = pos;
-        List<byte[]> e = packed(listpack);
-        if (e.isEmpty()) throw new RdbFormatException(at, "empty hash");
-        if ((e.size() & 1) != 0) throw new RdbFormatException(at, "hash with an odd number of entries");
-        // Redis 7.0 converts a loaded ziplist hash by its length only; a listpack hash also by value size.
-        return hashOf(e, at, listpack ? limits.hashMaxListpackValue() : Long.MAX_VALUE);
+    /** The entries of a ziplist stored as one string; Redis validates every ziplist deeply. */
+    private static List<byte[]> ziplist(int at, byte[] blob, String reason) throws RdbFormatException {
+        List<byte[]> out = new ArrayList<>();
+        try {
+            Ziplist.decode(blob, at, out::add);
+        } catch (RdbFormatException e) {
+            throw new RdbFormatException(at, reason);
+        }
+        return out;
     }
 
-    private HashValue hashOf(List<byte[]> e, int at, long maxValue) throws RdbFormatException {
-        HashValue h = new HashValue();
+    /**
+     * Field/value or member/score pairs of a packed hash or zset: an even count without repeated
+     * firsts (lpPairsValidateIntegrityAndDups, ziplistPairsConvertAndValidateIntegrity).
+     */
+    private List<byte[]> pairs(boolean listpack, String reason, long convertAbove) throws RdbFormatException {
+        int at = pos;
+        byte[] blob = readString();
+        List<byte[]> e = listpack ? listpack(at, blob, reason) : ziplist(at, blob, reason);
+        if ((e.size() & 1) != 0) throw listpack ? deepCheck(at, reason) : new RdbFormatException(at, reason);
+        Set<ByteBuffer> seen = new HashSet<>();
         for (int i = 0; i < e.size(); i += 2) {
-            if (!h.set(e.get(i), e.get(i + 1), limits.hashMaxListpackEntries(), maxValue)) {
-                throw new RdbFormatException(at, "duplicate hash field");
-            }
+            if (seen.add(ByteBuffer.wrap(e.get(i)))) continue;
+            if (!listpack) throw new RdbFormatException(at, reason);
+            // Unsanitized, Redis finds a repeated field when it converts the listpack to a hash table.
+            throw deepCheck(at, !deep && e.size() / 2 > convertAbove ? "listpack with dup elements" : reason);
         }
+        if (e.isEmpty()) throw emptyKey(at);
+        return e;
+    }
+
+    private HashValue readPackedHash(boolean listpack) throws RdbFormatException {
+        List<byte[]> e = pairs(listpack, listpack ? "Hash listpack integrity check failed." : "Hash ziplist integrity check failed.",
+                limits.hashMaxListpackEntries());
+        // Redis 7.0 converts a loaded ziplist hash by its length only; a listpack hash also by value size.
+        HashValue h = new HashValue();
+        long maxValue = listpack ? limits.hashMaxListpackValue() : Long.MAX_VALUE;
+        for (int i = 0; i < e.size(); i += 2) h.set(e.get(i), e.get(i + 1), limits.hashMaxListpackEntries(), maxValue);
         return h;
     }
 
     private ZSetValue readPackedZSet(boolean listpack) throws RdbFormatException {
         int at = pos;
-        List<byte[]> e = packed(listpack);
-        if (e.isEmpty()) throw new RdbFormatException(at, "empty sorted set");
-        if ((e.size() & 1) != 0) throw new RdbFormatException(at, "sorted set with an odd number of entries");
+        String reason = listpack ? "Zset listpack integrity check failed." : "Zset ziplist integrity check failed.";
+        List<byte[]> e = pairs(listpack, reason, Long.MAX_VALUE);
         int n = e.size() / 2;
         byte[][] members = new byte[n][];
         double[] scores = new double[n];
-        Set<ByteBuffer> seen = new HashSet<>();
         for (int i = 0; i < n; i++) {
             members[i] = e.get(2 * i);
             String s = new String(e.get(2 * i + 1), java.nio.charset.StandardCharsets.US_ASCII);
@@ -332,11 +406,10 @@ public final class RdbValueReader {
             try {
                 d = s.equals("inf") ? Double.POSITIVE_INFINITY : s.equals("-inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(s);
             } catch (NumberFormatException ex) {
-                throw new RdbFormatException(at, "invalid sorted set score");
+                throw new RdbFormatException(at, reason);
             }
-            if (Double.isNaN(d)) throw new RdbFormatException(at, "sorted set score is NaN");
+            if (Double.isNaN(d)) throw new RdbFormatException(at, reason);
             scores[i] = d;
-            if (!seen.add(ByteBuffer.wrap(members[i]))) throw new RdbFormatException(at, "duplicate sorted set member");
         }
         // Redis 7.0 converts a loaded listpack zset by its length only: long members stay packed.
         return ZSetValue.build(members, scores, n, new ZSetValue.Limits(limits.zsetMaxListpackEntries(), Long.MAX_VALUE));
@@ -344,13 +417,14 @@ public final class RdbValueReader {
 
     private ListValue readListZiplist() throws RdbFormatException {
         int at = pos;
-        List<byte[]> e = packed(false);
-        if (e.isEmpty()) throw new RdbFormatException(at, "empty list");
+        List<byte[]> e = ziplist(at, readString(), "List ziplist integrity check failed.");
+        if (e.isEmpty()) throw emptyKey(at);
         ListValue l = new ListValue(limits.listMaxListpackSize());
         for (byte[] x : e) l.pushTail(x);
         return l;
     }
 
+    /** Quicklist nodes: plain elements, listpacks (type 18) or ziplists (type 14); empty packed nodes are skipped. */
     private ListValue readQuicklist(boolean v2) throws RdbFormatException {
         int at = pos;
         int nodes = count();
@@ -361,59 +435,37 @@ public final class RdbValueReader {
                 int cat = pos;
                 long c = rawLen();
                 if (c != Rdb.CONTAINER_PLAIN && c != Rdb.CONTAINER_PACKED) {
-                    throw new RdbFormatException(cat, "invalid quicklist container " + c);
+                    throw new RdbFormatException(cat, "Quicklist integrity check failed.");
                 }
                 container = (int) c;
             }
+            int nat = pos;
+            byte[] node = readString();
+            if (node.length == 0) throw new RdbFormatException(nat, "empty quicklist node");
             if (container == Rdb.CONTAINER_PLAIN) {
-                l.pushTail(readString());
+                l.pushTail(node);
                 continue;
             }
-            for (byte[] x : packed(v2)) l.pushTail(x);
+            List<byte[]> e = v2 ? listpack(nat, node, "Listpack integrity check failed.")
+                    : ziplist(nat, node, "Ziplist integrity check failed.");
+            for (byte[] x : e) l.pushTail(x);
         }
-        if (l.isEmpty()) throw new RdbFormatException(at, "empty list");
+        if (l.isEmpty()) throw emptyKey(at);
         return l;
     }
 
-    /** RDB_TYPE_HASH_ZIPMAP (Redis 2.x): zmlen, then len key len free value [free bytes], 0xFF. */
+    /** RDB_TYPE_HASH_ZIPMAP (Redis 2.x), always validated deeply; converted as a listpack hash would be. */
     private HashValue readZipmap() throws RdbFormatException {
         int at = pos;
         byte[] zm = readString();
         List<byte[]> e = new ArrayList<>();
-        int p = 1;
-        if (zm.length < 2) throw new RdbFormatException(at, "zipmap too short");
-        while (true) {
-            if (p >= zm.length) throw new RdbFormatException(at, "zipmap not terminated");
-            if ((zm[p] & 0xFF) == 0xFF) {
-                if (p != zm.length - 1) throw new RdbFormatException(at, "zipmap trailing bytes");
-                break;
-            }
-            for (int k = 0; k < 2; k++) {
-                if (p >= zm.length) throw new RdbFormatException(at, "zipmap entry overruns");
-                int b = zm[p] & 0xFF;
-                long n;
-                if (b < 254) {
-                    n = b;
-                    p += 1;
-                } else if (b == 254) {
-                    if (p + 5 > zm.length) throw new RdbFormatException(at, "zipmap entry overruns");
-                    n = Listpack.le(zm, p + 1, 4);
-                    p += 5;
-                } else {
-                    throw new RdbFormatException(at, "zipmap entry truncated");
-                }
-                int free = 0;
-                if (k == 1) {
-                    if (p >= zm.length) throw new RdbFormatException(at, "zipmap entry overruns");
-                    free = zm[p] & 0xFF;
-                    p++;
-                }
-                if (n + free > zm.length - p) throw new RdbFormatException(at, "zipmap entry overruns");
-                e.add(java.util.Arrays.copyOfRange(zm, p, p + (int) n));
-                p += (int) n + free;
+        if (!Zipmap.decode(zm, e::add)) throw new RdbFormatException(at, "Zipmap integrity check failed.");
+        HashValue h = new HashValue();
+        for (int i = 0; i < e.size(); i += 2) {
+            if (!h.set(e.get(i), e.get(i + 1), limits.hashMaxListpackEntries(), limits.hashMaxListpackValue())) {
+                throw new RdbFormatException(at, "Hash zipmap with dup elements, or big length (" + e.get(i).length + ")");
             }
         }
-        if (e.isEmpty()) throw new RdbFormatException(at, "empty hash");
-        return hashOf(e, at, limits.hashMaxListpackValue());
+        return h;
     }
 }

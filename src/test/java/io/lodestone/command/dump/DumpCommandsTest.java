@@ -125,6 +125,47 @@ class DumpCommandsTest {
     }
 
     @Test
+    void freqSetsTheLfuCounterUnderAnLfuPolicy() throws IOException {
+        byte[] p = dumpOf("v");
+        client.call("CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+        try {
+            assertEquals("+OK\r\n", call("RESTORE", "k", "0", p, "FREQ", "100"));
+            assertEquals(":100\r\n", call("OBJECT", "FREQ", "k"));
+            // a new key starts at LFU_INIT_VAL; accesses make the counter grow, logarithmically
+            client.call("SET", "n", "v");
+            assertEquals(":5\r\n", call("OBJECT", "FREQ", "n"));
+            for (int i = 0; i < 200; i++) client.call("GET", "n");
+            long freq = Long.parseLong(call("OBJECT", "FREQ", "n").trim().substring(1));
+            assertTrue(freq > 5 && freq < 100, "freq " + freq);
+            assertTrue(call("OBJECT", "IDLETIME", "k").startsWith("-ERR An LFU maxmemory policy is selected"));
+        } finally {
+            client.call("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        }
+        assertTrue(call("OBJECT", "FREQ", "k").startsWith("-ERR An LFU maxmemory policy is not selected"));
+    }
+
+    /** MIGRATE deletes what the target acknowledged and propagates exactly that as one DEL. */
+    @Test
+    void migratePropagatesAcknowledgedKeysAsDel() throws IOException {
+        try (EmbeddedServer target = EmbeddedServer.start(); RespClient t = RespClient.connect(target.port())) {
+            t.call("SET", "b", "taken");
+            client.call("MSET", "a", "1", "b", "2", "c", "3");
+            stream.clear();
+            String reply = call("MIGRATE", "127.0.0.1", target.port(), "", "0", "5000", "KEYS", "a", "b", "c", "nokey");
+            assertTrue(reply.startsWith("-ERR Target instance replied with error: BUSYKEY"), reply);
+            assertEquals(List.of("DEL a c"), stream);
+            assertEquals(":1\r\n", call("EXISTS", "b"));
+            assertEquals("$1\r\n1\r\n", RespClient.text(t.call("GET", "a")));
+            stream.clear();
+            assertEquals("+OK\r\n", call("MIGRATE", "127.0.0.1", target.port(), "b", "0", "5000", "COPY", "REPLACE"));
+            assertEquals(List.of(), stream);
+            assertEquals("$1\r\n2\r\n", RespClient.text(t.call("GET", "b")));
+            assertEquals("+NOKEY\r\n", call("MIGRATE", "127.0.0.1", target.port(), "zzz", "0", "5000"));
+            assertTrue(call("INFO", "stats").contains("migrate_cached_sockets:1\r\n"));
+        }
+    }
+
+    @Test
     void dumpOfEveryTypeRestoresToTheSameContent() throws IOException {
         client.call("RPUSH", "l", "a", "1", "b");
         client.call("SADD", "s", "x", "y");

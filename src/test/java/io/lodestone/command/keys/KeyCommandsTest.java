@@ -338,7 +338,7 @@ class KeyCommandsTest {
         JedisDataException e = assertThrows(JedisDataException.class, () -> jedis.objectFreq("k"));
         assertTrue(e.getMessage().startsWith("ERR An LFU maxmemory policy is not selected"));
         try (EmbeddedServer lfu = EmbeddedServer.start(); Jedis j = new Jedis("127.0.0.1", lfu.port())) {
-            lfu.context().limits.maxmemoryPolicy = "allkeys-lfu";
+            j.configSet("maxmemory-policy", "allkeys-lfu");
             StubStrings.install(lfu.context());
             j.set("k", "v");
             assertEquals(5, j.objectFreq("k"));

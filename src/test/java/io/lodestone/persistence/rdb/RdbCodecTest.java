@@ -161,27 +161,80 @@ class RdbCodecTest {
         assertTrue(rejected > 1000);
     }
 
+    private static RdbFormatException refused(byte[] payload, boolean deep) {
+        return assertThrows(RdbFormatException.class,
+                () -> new RdbValueReader(payload, 0, payload.length, DEFAULTS).deep(deep).read());
+    }
+
+    /** Redis's reason and what Redis does without deep sanitization, for each kind of corruption. */
     @Test
-    void structuralErrorsAreNamed() {
-        // hash listpack with a wrong backlen (Redis checks it with sanitize-dump-payload)
+    void errorsCarryRedisReasonsAndKinds() {
+        // hash listpack with a wrong backlen: Redis's shallow check (header) passes, the deep one fails
         byte[] badBacklen = {0x10, 0x12, 0x12, 0, 0, 0, 4, 0, (byte) 0x81, 'f', 2, (byte) 0x81, 'v', 3,
                 (byte) 0x81, 'n', 2, 1, 1, (byte) 0xff};
-        RdbFormatException e = assertThrows(RdbFormatException.class,
-                () -> new RdbValueReader(badBacklen, 0, badBacklen.length, DEFAULTS).read());
-        assertTrue(e.getMessage().contains("backlen"), e.getMessage());
+        RdbFormatException e = refused(badBacklen, true);
+        assertEquals("Hash listpack integrity check failed.", e.reason());
+        assertEquals(RdbFormatException.Kind.CORRUPT, e.kind());
+        assertEquals(RdbFormatException.Kind.UNSANITIZED, refused(badBacklen, false).kind());
+        // a wrong total size in the header is found by the shallow check too
+        byte[] badHeader = badBacklen.clone();
+        badHeader[2] = 0x13;
+        assertEquals(RdbFormatException.Kind.CORRUPT, refused(badHeader, false).kind());
         // odd number of entries in a hash listpack
         byte[] odd = {0x10, 0x0f, 0x0f, 0, 0, 0, 3, 0, (byte) 0x81, 'f', 2, (byte) 0x81, 'v', 2, 1, 1, (byte) 0xff};
-        e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(odd, 0, odd.length, DEFAULTS).read());
-        assertTrue(e.getMessage().contains("odd"), e.getMessage());
-        // duplicate field in a type-4 hash (Redis 7.0 without deep sanitization keeps both in a listpack)
+        assertEquals("Hash listpack integrity check failed.", refused(odd, true).reason());
+        // duplicate field in a small type-4 hash: Redis without deep sanitization keeps both in a listpack
         byte[] dup = {4, 2, 1, 'f', 1, 'v', 1, 'f', 1, 'w'};
-        e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(dup, 0, dup.length, DEFAULTS).read());
-        assertTrue(e.getMessage().contains("duplicate hash field at offset 6"), e.getMessage());
+        e = refused(dup, true);
+        assertEquals("Hash with dup elements at offset 6", e.getMessage());
+        assertEquals(RdbFormatException.Kind.UNSANITIZED, refused(dup, false).kind());
         byte[] huge = {2, (byte) 0x80, 0x10, 0, 0, 0, 1, (byte) 0x61};
-        e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(huge, 0, huge.length, DEFAULTS).read());
-        assertEquals("element count 268435456 exceeds the input at offset 1", e.getMessage());
+        assertEquals("element count 268435456 exceeds the input at offset 1", refused(huge, true).getMessage());
         byte[] stream = {15, 0};
-        e = assertThrows(RdbFormatException.class, () -> new RdbValueReader(stream, 0, 2, DEFAULTS).read());
-        assertEquals("unsupported RDB value type 15 at offset 0", e.getMessage());
+        assertEquals("Unknown RDB encoding type 15 at offset 0", refused(stream, true).getMessage());
+        // a ziplist is always validated whole: a bad prevlen is corrupt even without deep sanitization
+        byte[] zl = {0x0A, 17, 17, 0, 0, 0, 13, 0, 0, 0, 2, 0, 0, 1, 'a', 5, 1, 'b', (byte) 0xff};
+        e = refused(zl, false);
+        assertEquals("List ziplist integrity check failed.", e.reason());
+        assertEquals(RdbFormatException.Kind.CORRUPT, e.kind());
+        // an LZF string claiming more than its bytes can expand to is refused before any allocation
+        byte[] lzf = {0, (byte) 0xC3, 2, (byte) 0x80, 0x7F, 0, 0, 0, 0, 'a'};
+        assertEquals("Invalid LZF compressed string", refused(lzf, true).reason());
+    }
+
+    @Test
+    void emptyCollectionsAreEmptyKeysAndConsumed() throws RdbFormatException {
+        for (byte[] empty : new byte[][] {{1, 0}, {2, 0}, {3, 0}, {4, 0}, {14, 0},
+                {16, 7, 7, 0, 0, 0, 0, 0, (byte) 0xff},
+                {10, 11, 11, 0, 0, 0, 10, 0, 0, 0, 0, 0, (byte) 0xff}}) {
+            RdbValueReader r = new RdbValueReader(empty, 0, empty.length, DEFAULTS);
+            RdbFormatException e = assertThrows(RdbFormatException.class, r::read);
+            assertEquals(RdbFormatException.Kind.EMPTY_KEY, e.kind(), e.getMessage());
+            assertEquals(empty.length, r.position());
+        }
+    }
+
+    @Test
+    void blobsFollowRedisValidationExactly() throws RdbFormatException {
+        // a listpack backlen whose continuation bit is set does not decode to the entry's size (lpDecodeBacklen)
+        byte[] cont = {0x11, 0x0a, 0x0a, 0, 0, 0, 1, 0, (byte) 0x81, 'a', (byte) 0x82, (byte) 0xff};
+        assertEquals("Zset listpack integrity check failed.", refused(cont, true).reason());
+        // ziplist strings of 32-bit length: Redis masks the low bits of the encoding byte (10xxxxxx)
+        byte[] zl = {0x0A, 0x14, 0x14, 0, 0, 0, 0x0A, 0, 0, 0, 1, 0, 0, (byte) 0x85, 0, 0, 0, 2, 'h', 'i', (byte) 0xff};
+        zl[1] = (byte) (zl.length - 2);
+        zl[2] = (byte) (zl.length - 2);
+        ListValue l = (ListValue) new RdbValueReader(zl, 0, zl.length, DEFAULTS).read();
+        assertArrayEquals(b("hi"), l.get(0));
+        // an intset out of order: the shallow check passes, the deep one fails
+        byte[] is = {11, 12, 2, 0, 0, 0, 2, 0, 0, 0, 5, 0, 3, 0};
+        assertEquals(RdbFormatException.Kind.UNSANITIZED, refused(is, false).kind());
+        assertEquals("Intset integrity check failed.", refused(is, true).reason());
+        // a zipmap with no entries
+        byte[] zm = {9, 2, 0, (byte) 0xff};
+        assertEquals("Zipmap integrity check failed.", refused(zm, false).reason());
+        // RDB_TYPE_ZSET scores are read as sscanf("%lg") reads them: a numeric prefix is enough
+        byte[] z = {3, 1, 1, 'm', 4, '1', '.', '5', 'x'};
+        ZSetValue zs = (ZSetValue) new RdbValueReader(z, 0, z.length, DEFAULTS).read();
+        assertEquals(1.5, zs.score(b("m")));
     }
 }

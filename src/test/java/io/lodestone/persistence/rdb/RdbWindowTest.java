@@ -73,4 +73,35 @@ class RdbWindowTest {
         assertTrue(c.getMessage().contains("wrong RDB checksum expected: ("), c.getMessage());
         assertTrue(c.getMessage().contains("RDB CRC error at offset " + (file.length - 8)), c.getMessage());
     }
+
+    /**
+     * Empty collections (written by old Redis bugs) are skipped with a count, as Redis's rdbLoad does,
+     * whatever the window; a corrupt value fails the load with redis-check-rdb's account of it.
+     */
+    @Test
+    void emptyKeysAreSkippedAndCorruptValuesReported() throws Exception {
+        ByteArrayOutputStream f = new ByteArrayOutputStream();
+        f.writeBytes("REDIS0009".getBytes(StandardCharsets.US_ASCII));
+        f.writeBytes(HexFormat.of().parseHex("fe00"));
+        f.writeBytes(HexFormat.of().parseHex("0203736574" + "00"));                    // set, 0 members
+        f.writeBytes(HexFormat.of().parseHex("0004686173680" + "0"));                  // string "hash" = ""
+        f.writeBytes(HexFormat.of().parseHex("1004686c706b" + "07070000000000ff"));    // listpack hash, empty
+        f.writeBytes(HexFormat.of().parseHex("0e0171" + "00"));                         // quicklist, 0 nodes
+        f.writeBytes(HexFormat.of().parseHex("ff0000000000000000"));
+        byte[] file = f.toByteArray();
+        for (int window : new int[] {16, 4096}) {
+            RdbFileLoader.Result r = new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(file), window, 16, 0);
+            assertEquals(3, r.emptyKeysSkipped());
+            assertEquals(1, r.keysLoaded());
+            assertEquals(Map.of("0:hash", "0000"), content(r.keyspace()));
+        }
+        byte[] corrupt = file.clone();
+        corrupt[corrupt.length - 9 - 4 - 7 + 4] = 9; // the listpack's element count
+        RdbFileLoader loader = new RdbFileLoader(LIMITS, true).deep(true);
+        RdbFormatException e = assertThrows(RdbFormatException.class, () -> loader.load(corrupt, 16, 0));
+        assertEquals("Hash listpack integrity check failed.", e.reason());
+        java.util.List<String> report = loader.checkReport(e);
+        assertEquals("--- RDB ERROR DETECTED ---", report.get(0));
+        assertTrue(report.contains("[additional info] Reading key 'hlpk'"), report.toString());
+    }
 }

@@ -1,0 +1,108 @@
+package io.lodestone.command.connection;
+
+import io.lodestone.testsupport.ServerProcess;
+import io.lodestone.testsupport.Twin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Client-side caching against redis-server: the same CLIENT TRACKING sessions must produce the same
+ * replies and the same invalidation pushes, in the same place relative to the replies.
+ */
+class TrackingDifferentialTest {
+    private static Twin twin;
+    private final List<Twin.Conn> open = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
+        twin = Twin.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (twin != null) twin.close();
+    }
+
+    @AfterEach
+    void closeConnections() {
+        for (Twin.Conn c : open) c.close();
+        open.clear();
+        twin.assertSame();
+    }
+
+    private Twin.Conn conn(String name) {
+        Twin.Conn c = twin.connect(name);
+        open.add(c);
+        c.callUnchecked("HELLO", "3");
+        return c;
+    }
+
+    @Test
+    void defaultModeInvalidatesOnceAfterTheReply() {
+        Twin.Conn t = conn("tracker"), w = conn("writer");
+        t.call("FLUSHALL");
+        t.call("CLIENT", "TRACKING", "on");
+        t.call("MGET", "a", "b");
+        w.call("SET", "a", "1");
+        t.messages("invalidation of a");
+        w.call("SET", "a", "2"); // forgotten after the first invalidation
+        t.messages("no second invalidation");
+        t.call("GET", "b");
+        t.call("SET", "b", "own"); // its own change: the push follows the reply
+        t.messages("own change");
+        t.call("CLIENT", "TRACKINGINFO");
+        t.call("CLIENT", "GETREDIR");
+        t.call("CLIENT", "TRACKING", "off");
+        t.call("CLIENT", "TRACKINGINFO");
+    }
+
+    @Test
+    void noloopOptinOptoutAndFlush() {
+        Twin.Conn t = conn("tracker"), w = conn("writer");
+        t.call("CLIENT", "TRACKING", "on", "NOLOOP");
+        t.call("GET", "n");
+        t.call("SET", "n", "1");
+        t.messages("NOLOOP: nothing about its own change");
+        t.call("CLIENT", "TRACKING", "off");
+        t.call("CLIENT", "TRACKING", "on", "OPTIN");
+        t.call("GET", "x");
+        t.call("CLIENT", "CACHING", "yes");
+        t.call("GET", "y");
+        w.call("MSET", "x", "1", "y", "2");
+        t.messages("only y was cached");
+        t.call("CLIENT", "TRACKINGINFO");
+        t.call("CLIENT", "CACHING", "no");
+        t.call("CLIENT", "TRACKING", "on", "OPTOUT");
+        t.call("CLIENT", "TRACKING", "off");
+        t.call("CLIENT", "TRACKING", "on");
+        w.call("FLUSHALL");
+        t.messages("flush: a null invalidation");
+        t.call("CLIENT", "TRACKING", "off");
+    }
+
+    @Test
+    void bcastPrefixesAndErrors() {
+        Twin.Conn t = conn("tracker"), w = conn("writer");
+        t.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a:", "PREFIX", "b:");
+        w.call("MSET", "a:1", "x", "c:1", "y", "b:2", "z");
+        t.messages("a: and b: keys");
+        t.call("CLIENT", "TRACKINGINFO");
+        t.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a:x");
+        t.call("CLIENT", "TRACKING", "on", "PREFIX", "a:");
+        t.call("CLIENT", "TRACKING", "on", "OPTIN");
+        t.call("CLIENT", "TRACKING", "off");
+        t.call("CLIENT", "TRACKING", "on", "BCAST", "OPTIN");
+        t.call("CLIENT", "TRACKING", "on", "OPTIN", "OPTOUT");
+        t.call("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p", "PREFIX", "pq");
+        t.call("CLIENT", "TRACKING", "maybe");
+        t.call("CLIENT", "CACHING", "yes");
+        t.call("CLIENT", "TRACKING", "on", "REDIRECT", "999999");
+    }
+}
