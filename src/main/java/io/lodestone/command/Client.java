@@ -41,6 +41,8 @@ public final class Client implements Subscriber {
     public boolean noEvict;
     /** When set, the dispatcher propagates this instead of argv (effects, not requests). */
     public byte[][] propagateArgv;
+    /** Set by a handler whose call must propagate even if it changed nothing (see {@link #forcePropagation}). */
+    public boolean forcePropagation;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;
@@ -261,6 +263,14 @@ public final class Client implements Subscriber {
     /** The command's own arguments are not an effect (EXEC: the queued commands propagated themselves). */
     public void preventPropagation() {
         this.propagateArgv = NO_PROPAGATION;
+    }
+
+    /**
+     * Redis's forceCommandPropagation: the call goes to the AOF and replicas even if it counted no
+     * change (FLUSHALL of empty databases still empties a replica's).
+     */
+    public void forcePropagation() {
+        this.forcePropagation = true;
     }
 
     /** Propagate {@code args} (the command's effect) instead of what the client sent. */

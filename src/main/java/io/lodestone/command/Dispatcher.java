@@ -216,6 +216,7 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
+        c.forcePropagation = false;
         Tracking tracking = server.tracking;
         tracking.beginCall(c);
         long start = System.nanoTime();
@@ -242,7 +243,8 @@ public final class Dispatcher {
             if (!served) stats.totalCommandsProcessed++;
         }
         stats.errorsMark = stats.totalErrorReplies;
-        if (keyspace.dirty != dirtyBefore && server.hasPropagation() && !cmd.is(CommandSpec.READONLY)) {
+        if ((keyspace.dirty != dirtyBefore || c.forcePropagation) && server.hasPropagation()
+                && !cmd.is(CommandSpec.READONLY)) {
             byte[][] p = c.propagateArgv;
             if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
             else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);

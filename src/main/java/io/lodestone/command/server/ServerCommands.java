@@ -35,6 +35,7 @@ public final class ServerCommands {
         t.handle("info", InfoCommand::info);
         ConfigCommand.register(t);
         DebugCommand.register(t);
+        MemoryCommand.register(t);
         SlowLogCommand.register(t);
         LatencyCommand.register(t);
     }
