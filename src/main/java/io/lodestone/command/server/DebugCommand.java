@@ -87,6 +87,10 @@ final class DebugCommand {
             c.reply.ok();
         });
         sub("populate", 3, 5, DebugCommand::populate);
+        sub("pause-cron", 3, 3, c -> {
+            c.server.process.cronPaused = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
         sub("set-active-expire", 3, 3, c -> {
             c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
             c.reply.ok();
