@@ -198,6 +198,10 @@ public final class Blocking {
         byte[] key = new byte[rk.key().remaining()];
         rk.key().duplicate().get(key);
         Database db = server.keyspace.db(rk.db());
+        // A fresh clock for each key, as Redis's handleClientsBlockedOnKeys updates its cached time: a
+        // key that expired while the command that readied it ran (a transaction with DEBUG SLEEP)
+        // serves nobody, and is deleted by the lookup below.
+        server.keyspace.tick();
         // Each waiter present now gets one try, in order; stop when the key is gone.
         for (Client c : new ArrayList<>(queue)) {
             if (db.lookupNoTouch(key) == null) break;

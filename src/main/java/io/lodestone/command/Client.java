@@ -262,7 +262,8 @@ public final class Client implements Subscriber {
 
     /**
      * Redis's forceCommandPropagation: the call is propagated to {@code target} (a mask of
-     * ServerContext.PROPAGATE_*) though it changed no data, as PUBLISH is to replicas.
+     * ServerContext.PROPAGATE_*) though it changed no data: PUBLISH to replicas, FLUSHALL of empty
+     * databases to both (it still empties a replica's).
      */
     public void forcePropagation(int target) {
         this.forcedPropagation |= target;

@@ -72,8 +72,14 @@ public final class ServerContext {
 
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {
-        /** SHUTDOWN: returns an error text, or null when the server is shutting down. */
-        String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort);
+        /**
+         * SHUTDOWN with Redis's flags (config.ConfigRegistry.SHUTDOWN_*): blocks {@code c} until the
+         * server exits, or replies the error when the shutdown fails.
+         */
+        void shutdown(Client c, int flags);
+
+        /** SHUTDOWN ABORT: false when no shutdown is waiting or asked for. */
+        boolean abortShutdown();
 
         /** Server-level facts INFO reports but commands cannot see (memory, cpu, network). */
         void appendInfo(String section, StringBuilder sb);

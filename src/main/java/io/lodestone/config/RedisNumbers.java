@@ -81,7 +81,7 @@ public final class RedisNumbers {
      *
      * @return the value, or null if the string is not a memory value
      */
-    static Long memtoull(String s) {
+    public static Long memtoull(String s) {
         if (!s.isEmpty() && s.charAt(0) == '-') return null;
         int u = 0;
         while (u < s.length() && s.charAt(u) >= '0' && s.charAt(u) <= '9') u++;

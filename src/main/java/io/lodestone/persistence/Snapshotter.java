@@ -91,9 +91,16 @@ public final class Snapshotter {
      * no write can race the walk, and a background snapshot in progress is not disturbed.
      */
     public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output) throws IOException {
+        writeNow(keyspace, encoder, output, 0);
+    }
+
+    /** {@link #writeNow}, pausing {@code keySaveDelayMicros} after each key (rdb-key-save-delay, as Redis's rdbSave). */
+    public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output,
+                                long keySaveDelayMicros) throws IOException {
         ByteSink sink = new ByteSink(CHUNK + 1024);
         Snapshot s = keyspace.synchronousSnapshot((db, e) -> {
             encoder.entry(sink, db, e);
+            if (keySaveDelayMicros > 0) java.util.concurrent.locks.LockSupport.parkNanos(keySaveDelayMicros * 1000);
             if (sink.len >= CHUNK) {
                 try {
                     output.write(sink.buf, 0, sink.len);
@@ -195,14 +202,23 @@ public final class Snapshotter {
             } finally {
                 walking = false;
             }
-            if (done) {
-                encoder.end(sink);
-                handOff();
-                queue.add(new Chunk(END, 0));
-            } else {
-                long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
+            if (!done) {
                 loop.schedule(this::step, pause, TimeUnit.MICROSECONDS);
+            } else if (pause > 0) {
+                // The last keys are held too, as Redis's delay after each key holds its child's last key.
+                loop.schedule(this::end, pause, TimeUnit.MICROSECONDS);
+            } else {
+                end();
             }
+        }
+
+        /** The walk is over: the encoder's end, then the writer finishes the output. */
+        private void end() {
+            if (finished || ioError != null) return; // cancelled meanwhile, or the writer reports its failure
+            encoder.end(sink);
+            handOff();
+            queue.add(new Chunk(END, 0));
         }
 
         private void writeLoop() {

@@ -181,7 +181,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // Reading goes on while replies wait, as in Redis: a client that writes a large pipeline before it
         // reads would otherwise deadlock against us. Output is bounded by client-output-buffer-limit
-        // (unlimited for normal clients by default, as in Redis).
+        // (unlimited for normal clients by default, as in Redis). A replica's socket is handed the
+        // replication buffer only while it is writable: it gets the rest now.
+        if (client != null && client.replicaPeer != null && ctx.channel().isWritable()) {
+            server.replication.replicaWritable(client.replicaPeer);
+        }
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -331,6 +331,11 @@ public final class Database {
         dict.rehashMillis(rehashMillis);
     }
 
+    /** DEBUG HTSTATS: the statistics of the key table (Redis's dictGetStats). */
+    public String tableStats() {
+        return dict.stats();
+    }
+
     public boolean rehashing() {
         return dict.isRehashing();
     }

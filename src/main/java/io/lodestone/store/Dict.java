@@ -236,6 +236,82 @@ public final class Dict<E extends DictEntry> {
         if (table1 != null) for (DictEntry head : table1) visitChain(head, visitor);
     }
 
+    /** Redis's DICT_STATS_VECTLEN: chain lengths counted one by one up to this. */
+    private static final int STATS_VECTLEN = 50;
+
+    /**
+     * Redis's dictGetStats, the text of DEBUG HTSTATS: the main table's statistics, and the rehashing
+     * target's while a rehash is in progress; at most 4095 characters, as Redis's buffer holds.
+     */
+    public String stats() {
+        StringBuilder sb = new StringBuilder();
+        tableStats(sb, 0, table0, used0);
+        if (table1 != null) tableStats(sb, 1, table1, used1);
+        return sb.length() > 4095 ? sb.substring(0, 4095) : sb.toString();
+    }
+
+    private static void tableStats(StringBuilder sb, int id, DictEntry[] table, int used) {
+        sb.append("Hash table ").append(id).append(" stats (").append(id == 0 ? "main hash table" : "rehashing target")
+                .append("):\n");
+        if (used == 0) {
+            sb.append("No stats available for empty dictionaries\n");
+            return;
+        }
+        long[] lengths = new long[STATS_VECTLEN];
+        long slots = 0, maxChain = 0, totalChain = 0;
+        for (DictEntry head : table) {
+            if (head == null) {
+                lengths[0]++;
+                continue;
+            }
+            slots++;
+            long chain = 0;
+            for (DictEntry e = head; e != null; e = e.next) chain++;
+            lengths[(int) Math.min(chain, STATS_VECTLEN - 1)]++;
+            maxChain = Math.max(maxChain, chain);
+            totalChain += chain;
+        }
+        sb.append(" table size: ").append(table.length).append('\n')
+                .append(" number of elements: ").append(used).append('\n')
+                .append(" different slots: ").append(slots).append('\n')
+                .append(" max chain length: ").append(maxChain).append('\n')
+                .append(" avg chain length (counted): ").append(fixed2((float) totalChain / slots)).append('\n')
+                .append(" avg chain length (computed): ").append(fixed2((float) used / slots)).append('\n')
+                .append(" Chain length distribution:\n");
+        for (int i = 0; i < STATS_VECTLEN - 1; i++) {
+            if (lengths[i] == 0) continue;
+            sb.append("   ").append(i).append(": ").append(lengths[i]).append(" (")
+                    .append(fixed2((float) lengths[i] / table.length * 100)).append("%)\n");
+        }
+    }
+
+    /** C's {@code %.02f} of a float: its exact binary value rounded half to even. */
+    private static String fixed2(float f) {
+        return new java.math.BigDecimal(f).setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /**
+     * MEMORY USAGE of a dict (Redis's objectComputeSize for a hashtable): this object and its bucket
+     * arrays, plus the first {@code samples} entries' cost ({@code entryBytes}: the entry object and
+     * what it holds) extrapolated to all of them.
+     */
+    @SuppressWarnings("unchecked")
+    public long memoryUsage(long samples, java.util.function.ToLongFunction<E> entryBytes) {
+        long fixed = ObjectSize.object(2, 12) + ObjectSize.references(table0.length)
+                + (table1 == null ? 0 : ObjectSize.references(table1.length));
+        long sampled = 0, n = 0;
+        for (int t = 0; t < 2 && n < samples; t++) {
+            DictEntry[] table = t == 0 ? table0 : table1;
+            if (table == null) continue;
+            for (int i = 0; i < table.length && n < samples; i++) {
+                for (DictEntry e = table[i]; e != null && n < samples; e = e.next, n++) {
+                    sampled += entryBytes.applyAsLong((E) e);
+                }
+            }
+        }
+        return fixed + ObjectSize.extrapolate(sampled, n, size());
+    }
+
     // ---- Resizing --------------------------------------------------------------------------------
 
     private void expandIfNeeded() {

@@ -5,7 +5,10 @@
  *       stop-the-world resize) with Redis's reverse-binary SCAN cursor.</li>
  *   <li>{@link io.lodestone.store.KeyEntry} - one key: its bytes, value, expiry and LRU/LFU clock, in one object.</li>
  *   <li>{@link io.lodestone.store.Database} - one numbered database: lookups with lazy expiry, writes.</li>
- *   <li>{@link io.lodestone.store.Keyspace} - all databases, the cached clock, active expiry, the dirty counter.</li>
+ *   <li>{@link io.lodestone.store.Keyspace} - all databases, the cached clock, active expiry, the dirty counter;
+ *       {@code ReplicaKeysWithExpire}: the keys a writable replica's own clients gave a TTL.</li>
+ *   <li>{@link io.lodestone.store.ObjectSize} - what a key and its value cost in memory, from their
+ *       structures (MEMORY USAGE; the one cost model for memory accounting).</li>
  * </ul>
  * Values: a string is a plain {@code byte[]} (no wrapper: it saves 16 bytes a key); other types live in
  * {@code store.type}. This package knows nothing of RESP or clients.

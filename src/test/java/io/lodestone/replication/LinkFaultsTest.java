@@ -73,7 +73,7 @@ class LinkFaultsTest {
             } finally {
                 MasterInteropTest.signal(m, "CONT");
             }
-            assertTrue(r.log().contains("MASTER timeout") || r.log().contains("timeout"), r.log());
+            assertTrue(r.logContains("MASTER timeout") || r.log().contains("timeout"), r.log());
             ReplTesting.writes(mj, 2);
             awaitInSync(mj, rj);
             assertEquals(snapshot(mj), snapshot(rj));

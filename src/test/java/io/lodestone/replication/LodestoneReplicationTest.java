@@ -132,6 +132,27 @@ class LodestoneReplicationTest {
         }
     }
 
+    /** Redis's expireSlaveKeys: no master knows the keys a writable replica's clients gave a TTL. */
+    @Test
+    void writableReplicaExpiresTheKeysItsClientsSet() throws Exception {
+        try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync-delay", "0", "--enable-debug-command", "yes");
+             ServerProcess replica = ServerProcess.lodestone("--replica-read-only", "no");
+             Jedis m = jedis(master); Jedis r = jedis(replica)) {
+            m.sendCommand((redis.clients.jedis.commands.ProtocolCommand) () -> "DEBUG".getBytes(), "SET-ACTIVE-EXPIRE", "0");
+            r.replicaof("127.0.0.1", master.port());
+            awaitLinkUp(r);
+            m.psetex("masters", 100, "v");
+            awaitInSync(m, r);
+            long expired = stat(r, "expired_keys");
+            r.psetex("mine", 1, "v");
+            await("the replica's own key expired", () -> stat(r, "expired_keys") == expired + 1);
+            assertEquals(null, r.get("mine"));
+            Thread.sleep(200);
+            assertEquals(expired + 1, stat(r, "expired_keys"));
+            assertEquals(1L, r.dbSize()); // the master's key waits for the master's DEL
+        }
+    }
+
     @Test
     void diskBackedSyncToDiskLoadingReplica() throws Exception {
         try (ServerProcess master = ServerProcess.lodestone("--repl-diskless-sync", "no");

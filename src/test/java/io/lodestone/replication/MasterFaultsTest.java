@@ -52,7 +52,7 @@ class MasterFaultsTest {
                 awaitInSync(mj, rj);
                 assertEquals(Datasets.snapshot(mj), Datasets.snapshot(rj));
             }
-            assertTrue(m.log().contains("Connection with replica"), m.log());
+            assertTrue(m.logContains("Connection with replica"), m.log());
         }
     }
 
@@ -72,7 +72,7 @@ class MasterFaultsTest {
                 } finally {
                     signal(r, "CONT");
                 }
-                assertTrue(m.log().contains("timeout: no ACK"), m.log());
+                assertTrue(m.logContains("timeout: no ACK"), m.log());
                 await("the replica connected again", () -> field(mj, "replication", "connected_slaves").equals("1"));
                 awaitInSync(mj, rj);
                 assertEquals("2", rj.get("b"));

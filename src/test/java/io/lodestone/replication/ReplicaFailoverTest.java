@@ -50,7 +50,7 @@ class ReplicaFailoverTest {
             assertEquals(oldId, repl(jb, "master_replid2"));
             assertEquals(Long.toString(offset + 1), repl(jb, "second_repl_offset"));
             assertNotEquals(oldId, repl(jb, "master_replid"));
-            assertTrue(b.log().contains("MASTER MODE enabled (user request from 'id="), b.log());
+            assertTrue(b.logContains("MASTER MODE enabled (user request from 'id="), b.log());
             jb.set("written-on-b", "1");
 
             // The old master follows the promoted replica: PSYNC with its own history, through replid2.
@@ -61,8 +61,8 @@ class ReplicaFailoverTest {
             assertEquals(1L, stat(jb, "sync_partial_ok"));
             assertEquals(0L, stat(jb, "sync_full"));
             assertEquals(repl(jb, "master_replid"), repl(ja, "master_replid"));
-            assertTrue(a.log().contains("Before turning into a replica, using my own master parameters"), a.log());
-            assertTrue(a.log().contains("Master replication ID changed to " + repl(jb, "master_replid")), a.log());
+            assertTrue(a.logContains("Before turning into a replica, using my own master parameters"), a.log());
+            assertTrue(a.logContains("Master replication ID changed to " + repl(jb, "master_replid")), a.log());
             assertEquals(snapshot(jb), snapshot(ja));
         }
     }
@@ -104,7 +104,7 @@ class ReplicaFailoverTest {
                  Jedis r = jedis(replica)) {
                 awaitLinkUp(r);
                 awaitInSync(m, r);
-                assertTrue(replica.log().contains("Trying a partial resynchronization (request " + repl(m, "master_replid")),
+                assertTrue(replica.logContains("Trying a partial resynchronization (request " + repl(m, "master_replid")),
                         replica.log());
                 assertEquals(1L, stat(m, "sync_partial_ok"));
                 assertEquals(1L, stat(m, "sync_full"));

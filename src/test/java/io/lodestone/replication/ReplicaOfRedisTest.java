@@ -65,7 +65,7 @@ class ReplicaOfRedisTest {
                 awaitInSync(m, r);
                 assertEquals(snapshot(m), snapshot(r));
                 assertEquals(1L, stat(m, "sync_full"));
-                assertTrue(replica.log().contains("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization."));
+                assertTrue(replica.logContains("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization."));
                 assertEquals(repl(m, "master_repl_offset"), repl(r, "master_repl_offset"));
             }
         }

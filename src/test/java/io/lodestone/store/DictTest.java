@@ -86,4 +86,25 @@ class DictTest {
         }
         assertEquals(1025, seen.size());
     }
+
+    @Test
+    void statsInRedisFormat() {
+        Dict<DictEntry> d = new Dict<>();
+        assertEquals("Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n", d.stats());
+        d.add(new DictEntry(k(1)));
+        assertEquals("Hash table 0 stats (main hash table):\n"
+                + " table size: 4\n"
+                + " number of elements: 1\n"
+                + " different slots: 1\n"
+                + " max chain length: 1\n"
+                + " avg chain length (counted): 1.00\n"
+                + " avg chain length (computed): 1.00\n"
+                + " Chain length distribution:\n"
+                + "   0: 3 (75.00%)\n"
+                + "   1: 1 (25.00%)\n", d.stats());
+        for (int i = 2; i <= 5; i++) d.add(new DictEntry(k(i)));
+        assertTrue(d.isRehashing());
+        String stats = d.stats();
+        assertTrue(stats.contains("Hash table 1 stats (rehashing target):\n table size: 8\n"), stats);
+    }
 }

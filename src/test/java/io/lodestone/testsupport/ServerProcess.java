@@ -215,6 +215,15 @@ public final class ServerProcess implements AutoCloseable {
         return log.toString();
     }
 
+    /**
+     * Whether the server's output contains {@code text}, waiting up to five seconds for it: the
+     * output reaches the test through a pipe and a reader thread, so a line the server wrote before
+     * answering a command may not be here yet when the answer is.
+     */
+    public boolean logContains(String text) {
+        return Wait.upTo(java.time.Duration.ofSeconds(5), "log line: " + text, () -> log().contains(text));
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

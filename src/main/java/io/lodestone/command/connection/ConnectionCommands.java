@@ -50,11 +50,15 @@ public final class ConnectionCommands {
 
     /** RESET: the connection's state back to that of a new connection. */
     static void reset(Client c) {
+        // Redis's clearClientConnectionState: a transaction being queued goes too, with its WATCHes.
+        c.server.dispatcher.discardTransaction(c);
         c.server.pubsub.unsubscribeAll(c);
         c.select(0);
         c.reply.protocol(2);
         c.name = null;
         c.noEvict = false;
+        c.replyOff = false;
+        c.replySkipNext = false;
         c.authenticated = !c.server.authRequired();
         c.user = "default";
         c.reply.simple("RESET");

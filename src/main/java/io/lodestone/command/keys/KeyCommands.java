@@ -2,6 +2,7 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
+import io.lodestone.command.ServerContext;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
@@ -208,26 +209,28 @@ public final class KeyCommands {
     }
 
     /**
-     * FLUSHDB [ASYNC|SYNC]. Dropping the dict is constant time here, so ASYNC is synchronous too. An
-     * empty database still counts as a change so that the flush is propagated, as Redis forces it.
+     * FLUSHDB [ASYNC|SYNC]. Dropping the dict is constant time here, so ASYNC is synchronous too. The
+     * keys removed count as changes, and the flush is propagated even when there were none, as Redis
+     * forces it.
      */
     static void flushdb(Client c) {
         parseFlushMode(c);
-        int removed = c.db().clear();
-        c.dirty(Math.max(1, removed));
+        c.dirty(c.db().clear());
+        c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
 
     /**
-     * FLUSHALL [ASYNC|SYNC]: Redis counts the keys removed plus one, cancels a BGSAVE in progress and,
-     * with save points configured, saves the now empty data set at once.
+     * FLUSHALL [ASYNC|SYNC]: counts the keys removed, cancels a BGSAVE in progress and, with save
+     * points configured, saves the now empty data set at once - which leaves no change unsaved, as
+     * Redis 7.0's flushAllDataAndResetRDB. Propagated even when nothing was removed.
      */
     static void flushall(Client c) {
         parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
         c.dirty(ks.flushAll());
         c.server.rdb.afterFlushAll();
-        c.dirty(1);
+        c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
 

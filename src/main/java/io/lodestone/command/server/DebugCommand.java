@@ -25,6 +25,10 @@ final class DebugCommand {
             "    Output a hex signature of the values of all the specified keys.",
             "LOG <message>",
             "    Write <message> to the server log.",
+            "HTSTATS <dbid>",
+            "    Return hash table statistics of the specified Redis database.",
+            "HTSTATS-KEY <key>",
+            "    Like HTSTATS but for the hash table stored at <key>'s value.",
             "LOADAOF",
             "    Flush the AOF buffers on disk and reload the AOF in memory.",
             "OBJECT <key>",
@@ -56,8 +60,18 @@ final class DebugCommand {
             "    the Redis behavior). Setting it to 1 reenables back the default.",
             "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
             "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
+            "QUICKLIST-PACKED-THRESHOLD <size>",
+            "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+            "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
             "SLEEP <seconds>",
-            "    Stop the server for <seconds>. Decimals allowed.");
+            "    Stop the server for <seconds>. Decimals allowed.",
+            "STRINGMATCH-TEST",
+            "    Run a fuzz tester against the stringmatchlen() function.",
+            "LISTPACK <key>",
+            "    Show low level info about the listpack encoding of <key>.",
+            "QUICKLIST <key> [<0|1>]",
+            "    Show low level info about the quicklist encoding of <key>.",
+            "    The optional argument (0 by default) sets the level of detail");
 
     /** One DEBUG subcommand: its handler and the argument counts Redis accepts for it. */
     private record Sub(int minArgc, int maxArgc, CommandHandler handler) {
@@ -77,6 +91,10 @@ final class DebugCommand {
             c.reply.ok();
         });
         sub("populate", 3, 5, DebugCommand::populate);
+        sub("pause-cron", 3, 3, c -> {
+            c.server.process.cronPaused = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
         sub("set-active-expire", 3, 3, c -> {
             c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
             c.reply.ok();
@@ -105,6 +123,12 @@ final class DebugCommand {
             if (error != null) throw new CommandError(error);
             c.reply.ok();
         });
+        sub("quicklist-packed-threshold", 3, 3, DebugStructures::quicklistPackedThreshold);
+        sub("quicklist", 3, 4, DebugStructures::quicklist);
+        sub("listpack", 3, 3, DebugStructures::listpack);
+        sub("htstats", 3, 3, DebugStructures::htstats);
+        sub("htstats-key", 3, 3, DebugStructures::htstatsKey);
+        sub("stringmatch-test", 2, 2, DebugCommand::stringmatchTest);
     }
 
     private static void sub(String name, int minArgc, int maxArgc, CommandHandler h) {
@@ -176,6 +200,28 @@ final class DebugCommand {
             db.add(key, v);
         }
         c.reply.ok();
+    }
+
+    /**
+     * DEBUG STRINGMATCH-TEST: Redis's stringmatchlen_fuzz_test - ten million random patterns of up to
+     * 31 bytes against random strings; passing means the matcher neither crashed nor ran away.
+     */
+    private static void stringmatchTest(Client c) {
+        stringmatchFuzz(10_000_000, new java.util.Random());
+        c.reply.simple("Apparently Redis did not crash: test passed");
+    }
+
+    /** {@code cycles} random matches; returns how many matched (as Redis's fuzzer does). */
+    static int stringmatchFuzz(int cycles, java.util.Random rnd) {
+        int matches = 0;
+        while (cycles-- > 0) {
+            byte[] str = new byte[rnd.nextInt(32)];
+            byte[] pat = new byte[rnd.nextInt(32)];
+            for (int j = 0; j < str.length; j++) str[j] = (byte) rnd.nextInt(128);
+            for (int j = 0; j < pat.length; j++) pat[j] = (byte) rnd.nextInt(128);
+            if (io.lodestone.util.Glob.match(pat, str, false)) matches++;
+        }
+        return matches;
     }
 
     /** Redis's getPositiveLongFromObjectOrReply. */

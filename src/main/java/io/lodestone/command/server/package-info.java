@@ -1,2 +1,2 @@
-/** Server commands: INFO, COMMAND, CONFIG, TIME, DEBUG, SHUTDOWN. */
+/** Server commands: INFO, COMMAND, CONFIG, TIME, DEBUG, MEMORY, SHUTDOWN. */
 package io.lodestone.command.server;

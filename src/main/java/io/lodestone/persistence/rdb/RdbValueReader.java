@@ -443,12 +443,12 @@ public final class RdbValueReader {
             byte[] node = readString();
             if (node.length == 0) throw new RdbFormatException(nat, "empty quicklist node");
             if (container == Rdb.CONTAINER_PLAIN) {
-                l.pushTail(node);
+                l.appendPlain(node);
                 continue;
             }
             List<byte[]> e = v2 ? listpack(nat, node, "Listpack integrity check failed.")
                     : ziplist(nat, node, "Ziplist integrity check failed.");
-            for (byte[] x : e) l.pushTail(x);
+            for (byte[] x : e) l.appendPacked(x);
         }
         if (l.isEmpty()) throw emptyKey(at);
         return l;

@@ -12,8 +12,9 @@ import io.lodestone.store.type.ZSetValue;
  *
  * <ul>
  *   <li>string: type 0, one string (integer-encoded or LZF-compressed when Redis would);</li>
- *   <li>list: type 18 (quicklist 2), its elements cut into listpack nodes exactly as a quicklist
- *       filled by RPUSH under the list's {@code list-max-listpack-size} would be (an element over the node
+ *   <li>list: type 18 (quicklist 2): each plain chunk (an element of at least packed_threshold) a
+ *       PLAIN node, the elements between them cut into listpack nodes exactly as a quicklist filled
+ *       by RPUSH under the list's {@code list-max-listpack-size} would be (an element over the node
  *       limit is a node of its own). A list shaped by other operations (LPUSH, LINSERT,
  *       LREM...) may have other node boundaries in Redis: same content, other bytes;</li>
  *   <li>set: type 11 with the intset blob, or type 2 with the members;</li>
@@ -28,8 +29,6 @@ public final class RdbValueWriter {
     private static final int[] OPTIMIZATION_LEVEL = {4096, 8192, 16384, 32768, 65536};
     /** quicklist.c's SIZE_ESTIMATE_OVERHEAD: the bytes an entry is assumed to add besides its data. */
     private static final int SIZE_ESTIMATE_OVERHEAD = 8;
-    /** quicklist.c's default packed_threshold. */
-    private static final int PACKED_THRESHOLD = 1 << 30;
 
     private final boolean compress;
     /** The fill of the list being written (the list-max-listpack-size it was created with). */
@@ -151,7 +150,7 @@ public final class RdbValueWriter {
         ListValue.Cursor c = l.cursor(0, true);
         while (c.next()) {
             byte[] e = c.bytes();
-            if (isLarge(e.length)) {
+            if (c.inPlainChunk()) {
                 if (cur != null) {
                     nodes.add(cur.finish());
                     plain.add(false);
@@ -190,14 +189,6 @@ public final class RdbValueWriter {
         if (listFill < 0) return newSz <= negFillLimit();
         if (newSz > SIZE_SAFETY_LIMIT) return false;
         return node.count + 1 <= listFill;
-    }
-
-    /**
-     * isLargeElement of 7.0: an element of at least packed_threshold (1 GB) gets a plain node of its
-     * own; anything smaller that exceeds the node limit gets a listpack node of its own.
-     */
-    private static boolean isLarge(int sz) {
-        return sz >= PACKED_THRESHOLD;
     }
 
     private long negFillLimit() {

@@ -2,6 +2,7 @@ package io.lodestone.store.type;
 
 import io.lodestone.store.Dict;
 import io.lodestone.store.DictEntry;
+import io.lodestone.store.ObjectSize;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,6 +85,22 @@ public final class HashValue {
     /** True while in the compact ("listpack") encoding. */
     public boolean isCompact() {
         return lp != null;
+    }
+
+    /** A {@link Field}: key, next and value references. */
+    private static final long FIELD_OBJECT = ObjectSize.object(3, 0);
+
+    /** MEMORY USAGE of the value: the compact form's array, or the table with its pairs (sampled). */
+    public long memoryUsage(long samples) {
+        long self = ObjectSize.object(2, 8);
+        if (lp != null) return self + ObjectSize.bytes(lp.length);
+        return self + dict.memoryUsage(samples,
+                f -> FIELD_OBJECT + ObjectSize.bytes(f.key().length) + ObjectSize.bytes(f.value.length));
+    }
+
+    /** DEBUG HTSTATS-KEY: the table's statistics, or null in the compact form (not a hash table). */
+    public String tableStats() {
+        return dict == null ? null : dict.stats();
     }
 
     // ---- Conversion --------------------------------------------------------------------------------

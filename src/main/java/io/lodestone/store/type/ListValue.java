@@ -1,6 +1,21 @@
 package io.lodestone.store.type;
 
+import io.lodestone.store.ObjectSize;
+
 import java.util.Arrays;
+
+import static io.lodestone.store.type.ListEntries.decode;
+import static io.lodestone.store.type.ListEntries.encode;
+import static io.lodestone.store.type.ListEntries.encodedSize;
+import static io.lodestone.store.type.ListEntries.entryEquals;
+import static io.lodestone.store.type.ListEntries.entrySize;
+import static io.lodestone.store.type.ListEntries.entryStartBefore;
+import static io.lodestone.store.type.ListEntries.intOf;
+import static io.lodestone.store.type.ListEntries.parseCanonical;
+import static io.lodestone.store.type.ListEntries.readVar;
+import static io.lodestone.store.type.ListEntries.storedAsInt;
+import static io.lodestone.store.type.ListEntries.varSize;
+import static io.lodestone.store.type.ListEntries.writeEntry;
 
 /**
  * A list value (Redis's quicklist): a deque of chunks, each chunk one byte array of packed elements.
@@ -11,19 +26,18 @@ import java.util.Arrays;
  * per element); these chunks cost 14.0, and 4.5 for the integers 0..999999 (Redis: 5.0), because
  * small integers are stored as integers as in a listpack. Access stays fast: see Costs.
  *
- * <p><b>Chunk layout</b> (a little like a listpack). An element is {@code header [data] backlen}:
- * <ul>
- *   <li>header, an unsigned LEB128 varint H: {@code H & 1 == 0} is a string of {@code H >>> 1}
- *       bytes that follow; {@code H & 1 == 1} is an integer, zigzag-encoded in {@code H >>> 1}, with
- *       no data. Only canonical decimal strings (Redis's string2ll, so they print back to the same
- *       bytes) of magnitude below 2^62 are stored as integers;</li>
- *   <li>backlen, the size of header and data written as a LEB128 varint in reverse byte order, so the
- *       element can also be walked from its end.</li>
- * </ul>
+ * <p><b>Chunk layout</b>: elements encoded back to back as {@link ListEntries} describes (a little
+ * like a listpack), so a chunk can be walked from either end.
  * Elements of a chunk live in {@code buf[start, end)}; the free space on either side lets a chunk
  * grow at the end where elements are pushed. Chunk size follows Redis's list-max-listpack-size:
  * negative fills limit the bytes of a chunk (4 KB to 64 KB), positive ones the element count (with
  * an 8 KB safety limit); an element larger than the limit gets a chunk of its own.
+ *
+ * <p><b>Plain chunks.</b> As Redis 7.0's quicklist stores an element of at least
+ * {@code packed_threshold} bytes (1 GB; DEBUG QUICKLIST-PACKED-THRESHOLD lowers it) in a PLAIN node
+ * of its own instead of a listpack, such an element gets a chunk of its own marked plain: nothing is
+ * ever added to it or merged with it, and the RDB writer saves it as a PLAIN node. Its bytes use
+ * the same element layout, so reading needs no special case.
  *
  * <p><b>Costs.</b> Push and pop at either end are O(1). Access by index finds the chunk by binary
  * search over chunk sequence numbers (each chunk knows the sequence number of its first element;
@@ -39,8 +53,16 @@ public final class ListValue {
     private static final int SIZE_SAFETY_LIMIT = 8192;
     /** Redis's FILL_MAX. */
     private static final int FILL_MAX = (1 << 15) - 1;
-    /** Integers with a magnitude below this are stored as integers: zigzag and tag fit in 64 bits. */
-    private static final long INT_LIMIT = 1L << 62;
+    /** quicklist.c's default packed_threshold: 1 GB. */
+    public static final long DEFAULT_PACKED_THRESHOLD = 1L << 30;
+    /** quicklist.c's limit: a threshold must stay below 4 GB by at least 1 MB. */
+    private static final long MAX_PACKED_THRESHOLD = (1L << 32) - (1L << 20);
+
+    /**
+     * quicklist.c's packed_threshold: elements of at least this many bytes get a plain chunk. Global to
+     * the process, as in Redis, where only DEBUG QUICKLIST-PACKED-THRESHOLD changes it.
+     */
+    private static volatile long packedThreshold = DEFAULT_PACKED_THRESHOLD;
 
     private Chunk[] chunks;
     /** Ring index of the head chunk; {@code chunks.length} is a power of two. */
@@ -57,6 +79,8 @@ public final class ListValue {
         int count;
         /** Sequence number of the first element; consecutive chunks are consecutive ranges. */
         long firstSeq;
+        /** Redis's PLAIN quicklist node: exactly one (large) element, never joined by another. */
+        boolean plain;
 
         Chunk(byte[] buf, int start, int end, int count, long firstSeq) {
             this.buf = buf;
@@ -64,6 +88,13 @@ public final class ListValue {
             this.end = end;
             this.count = count;
             this.firstSeq = firstSeq;
+        }
+
+        /** A plain chunk holding the one encoded element {@code e}. */
+        static Chunk plain(byte[] e, long firstSeq) {
+            Chunk c = new Chunk(e, 0, e.length, 1, firstSeq);
+            c.plain = true;
+            return c;
         }
 
         int used() {
@@ -114,177 +145,32 @@ public final class ListValue {
         return new Probe(element);
     }
 
+    /**
+     * quicklistisSetPackedThreshold: sets the size from which elements get a plain chunk; 0 restores
+     * the default. False (and no change) for sizes from 4 GB - 1 MB up, or "negative" ones: the
+     * argument is read as unsigned, as memtoull's result is.
+     */
+    public static boolean setPackedThreshold(long sz) {
+        if (Long.compareUnsigned(sz, MAX_PACKED_THRESHOLD) > 0) return false;
+        packedThreshold = sz == 0 ? DEFAULT_PACKED_THRESHOLD : sz;
+        return true;
+    }
+
+    public static long packedThreshold() {
+        return packedThreshold;
+    }
+
+    /** quicklist.c's isLargeElement. */
+    static boolean isLarge(byte[] v) {
+        return v.length >= packedThreshold;
+    }
+
     public long size() {
         return size;
     }
 
     public boolean isEmpty() {
         return size == 0;
-    }
-
-    // ---- Element encoding ------------------------------------------------------------------------
-
-    /** Whether an element is kept as an integer: canonical (string2ll round-trips) and below 2^62. */
-    static boolean storedAsInt(byte[] s) {
-        int n = s.length;
-        if (n == 0 || n > 19) return false;
-        int i = s[0] == '-' ? 1 : 0;
-        if (i == n) return false;
-        if (s[i] == '0') return n == 1; // "0" only: no leading zeros, no "-0"
-        for (int j = i; j < n; j++) {
-            if (s[j] < '0' || s[j] > '9') return false;
-        }
-        if (n - i < 19) return true; // at most 18 digits: below 10^18 < 2^62
-        // 19 digits (n <= 19, so no sign): 10^18 <= v < 10^19, compared without overflowing.
-        long v = 0;
-        for (int j = 0; j < n; j++) {
-            int d = s[j] - '0';
-            if (v > (INT_LIMIT - 1 - d) / 10) return false;
-            v = v * 10 + d;
-        }
-        return true;
-    }
-
-    /** Parses a string that {@link #storedAsInt} accepted (at most 19 digits: no overflow). */
-    private static long parseCanonical(byte[] s) {
-        int i = s[0] == '-' ? 1 : 0;
-        long v = 0;
-        for (int j = i; j < s.length; j++) v = v * 10 + (s[j] - '0');
-        return i == 1 ? -v : v;
-    }
-
-    private static long intHeader(long v) {
-        return (((v << 1) ^ (v >> 63)) << 1) | 1;
-    }
-
-    private static long intOf(long header) {
-        long z = header >>> 1;
-        return (z >>> 1) ^ -(z & 1);
-    }
-
-    static int varSize(long v) {
-        return 1 + (63 - Long.numberOfLeadingZeros(v | 1)) / 7;
-    }
-
-    private static int writeVar(byte[] b, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            b[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[p++] = (byte) v;
-        return p;
-    }
-
-    /** Writes v as a varint to be read backwards from {@code p + varSize(v)}; returns that end. */
-    private static int writeBackVar(byte[] b, int p, int v) {
-        int n = varSize(v);
-        int q = p + n - 1;
-        while ((v & ~0x7F) != 0) {
-            b[q--] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        b[q] = (byte) v;
-        return p + n;
-    }
-
-    private static long readVar(byte[] b, int p) {
-        long v = 0;
-        int shift = 0;
-        while (true) {
-            byte x = b[p++];
-            v |= (long) (x & 0x7F) << shift;
-            if (x >= 0) return v;
-            shift += 7;
-        }
-    }
-
-    /** Size of the element starting at p. */
-    private static int entrySize(byte[] b, int p) {
-        long h = readVar(b, p);
-        int hs = varSize(h);
-        int len = (h & 1) == 0 ? (int) (h >>> 1) : 0;
-        return hs + len + varSize(hs + len);
-    }
-
-    /** Start of the element ending at e. */
-    private static int entryStartBefore(byte[] b, int e) {
-        int v = 0, shift = 0, q = e - 1;
-        while (true) {
-            byte x = b[q];
-            v |= (x & 0x7F) << shift;
-            if (x >= 0) break;
-            shift += 7;
-            q--;
-        }
-        return q - v;
-    }
-
-    /** The element at p as bytes (integers formatted back to their decimal string). */
-    private static byte[] decode(byte[] b, int p) {
-        long h = readVar(b, p);
-        if ((h & 1) == 1) return Long.toString(intOf(h)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int hs = varSize(h);
-        return Arrays.copyOfRange(b, p + hs, p + hs + (int) (h >>> 1));
-    }
-
-    private static boolean entryEquals(byte[] b, int p, Probe probe) {
-        long h = readVar(b, p);
-        if ((h & 1) == 1) return probe.isInt && intOf(h) == probe.value;
-        if (probe.isInt) return false;
-        int len = (int) (h >>> 1);
-        byte[] x = probe.bytes;
-        if (len != x.length) return false;
-        int d = p + varSize(h);
-        return Arrays.equals(b, d, d + len, x, 0, len);
-    }
-
-    /** One encoded element, ready to be copied into chunks. */
-    private static byte[] encode(byte[] v) {
-        long h;
-        int len;
-        if (storedAsInt(v)) {
-            h = intHeader(parseCanonical(v));
-            len = 0;
-        } else {
-            h = (long) v.length << 1;
-            len = v.length;
-        }
-        int hs = varSize(h);
-        byte[] out = new byte[hs + len + varSize(hs + len)];
-        int p = writeVar(out, 0, h);
-        System.arraycopy(v, 0, out, p, len);
-        writeBackVar(out, p + len, hs + len);
-        return out;
-    }
-
-    /** Encoded size of v, without encoding it. */
-    private static int encodedSize(byte[] v) {
-        int hs, len;
-        if (storedAsInt(v)) {
-            hs = varSize(intHeader(parseCanonical(v)));
-            len = 0;
-        } else {
-            hs = varSize((long) v.length << 1);
-            len = v.length;
-        }
-        return hs + len + varSize(hs + len);
-    }
-
-    /** Writes v encoded at p (exactly encodedSize(v) bytes). */
-    private static void writeEntry(byte[] b, int p, byte[] v) {
-        long h;
-        int len;
-        if (storedAsInt(v)) {
-            h = intHeader(parseCanonical(v));
-            len = 0;
-        } else {
-            h = (long) v.length << 1;
-            len = v.length;
-        }
-        int hs = varSize(h);
-        writeVar(b, p, h);
-        System.arraycopy(v, 0, b, p + hs, len);
-        writeBackVar(b, p + hs + len, hs + len);
     }
 
     // ---- The chunk ring --------------------------------------------------------------------------
@@ -359,7 +245,7 @@ public final class ListValue {
     }
 
     private boolean fits(Chunk c, int entry) {
-        return c.count < maxCount && c.used() + entry <= maxBytes;
+        return !c.plain && c.count < maxCount && c.used() + entry <= maxBytes;
     }
 
     /**
@@ -388,6 +274,10 @@ public final class ListValue {
     // ---- Pushes and pops -------------------------------------------------------------------------
 
     public void pushHead(byte[] v) {
+        if (isLarge(v)) {
+            pushPlain(v, true);
+            return;
+        }
         int n = encodedSize(v);
         Chunk c = head();
         if (c == null || !fits(c, n) || !roomAtHead(c, n)) {
@@ -405,6 +295,18 @@ public final class ListValue {
     }
 
     public void pushTail(byte[] v) {
+        if (isLarge(v)) {
+            pushPlain(v, false);
+            return;
+        }
+        appendPacked(v);
+    }
+
+    /**
+     * Appends v at the tail inside a packed chunk whatever its size (an element of a packed node read
+     * from an RDB file stays packed, as quicklistAppendListpack keeps the node).
+     */
+    public void appendPacked(byte[] v) {
         int n = encodedSize(v);
         Chunk c = tail();
         if (c == null || !fits(c, n) || !roomAtTail(c, n)) {
@@ -416,6 +318,23 @@ public final class ListValue {
         writeEntry(c.buf, c.end, v);
         c.end += n;
         c.count++;
+        size++;
+    }
+
+    /** Appends v at the tail in a plain chunk of its own (quicklistAppendPlainNode: an RDB's PLAIN node). */
+    public void appendPlain(byte[] v) {
+        pushPlain(v, false);
+    }
+
+    /** __quicklistInsertPlainNode at the head or the tail. */
+    private void pushPlain(byte[] v, boolean head) {
+        Chunk c = head ? head() : tail();
+        if (c != null) trimToSize(c);
+        if (head) {
+            addHeadChunk(Chunk.plain(encode(v), c == null ? 0 : c.firstSeq - 1));
+        } else {
+            addTailChunk(Chunk.plain(encode(v), c == null ? 0 : c.firstSeq + c.count));
+        }
         size++;
     }
 
@@ -539,9 +458,19 @@ public final class ListValue {
         int k = chunkOf(index);
         Chunk c = chunk(k);
         int p = offsetOf(c, (int) (index - (c.firstSeq - chunk(0).firstSeq)));
+        if (c.plain) {
+            // quicklistReplaceEntry on a plain node: a large element takes its place, a small one
+            // leaves a packed node of one element where it was.
+            byte[] e = encode(v);
+            c.buf = e;
+            c.start = 0;
+            c.end = e.length;
+            c.plain = isLarge(v);
+            return true;
+        }
         int old = entrySize(c.buf, p);
         int n = encodedSize(v);
-        if (n == old) {
+        if (n == old && !isLarge(v)) {
             writeEntry(c.buf, p, v);
             return true;
         }
@@ -564,7 +493,8 @@ public final class ListValue {
     private void insertAt(int k, Chunk c, int p, byte[] v) {
         int n = encodedSize(v);
         size++;
-        if (fits(c, n)) {
+        boolean large = isLarge(v);
+        if (!large && fits(c, n)) {
             if (c.buf.length - c.end < n) {
                 int used = c.used();
                 boolean edge = k == 0 || k == nChunks - 1;
@@ -582,14 +512,24 @@ public final class ListValue {
             renumber(chunk(0).firstSeq);
             return;
         }
-        // Split at p: [start, p) | v | [p, end), v joining a side that has room.
+        if (c.plain) {
+            // Nothing joins a plain chunk: v gets a chunk of its own on the side of p.
+            Chunk mid = large ? Chunk.plain(encode(v), 0) : new Chunk(encode(v), 0, n, 1, 0);
+            if (p == c.start) replaceChunk(k, mid, c);
+            else replaceChunk(k, c, mid);
+            return;
+        }
+        // Split at p: [start, p) | v | [p, end), v joining a side that has room (a large v never
+        // joins: it gets a plain chunk).
         int leftCount = 0;
         for (int q = c.start; q < p; q += entrySize(c.buf, q)) leftCount++;
         Chunk left = new Chunk(Arrays.copyOfRange(c.buf, c.start, p), 0, p - c.start, leftCount, 0);
         Chunk right = new Chunk(Arrays.copyOfRange(c.buf, p, c.end), 0, c.end - p, c.count - leftCount, 0);
         byte[] e = encode(v);
         Chunk mid = null;
-        if (left.count > 0 && fits(left, n)) {
+        if (large) {
+            mid = Chunk.plain(e, 0);
+        } else if (left.count > 0 && fits(left, n)) {
             left.buf = Arrays.copyOf(left.buf, left.end + n);
             System.arraycopy(e, 0, left.buf, left.end, n);
             left.end += n;
@@ -694,6 +634,11 @@ public final class ListValue {
         /** The current element as a new array. */
         public byte[] bytes() {
             return decode(c.buf, cur);
+        }
+
+        /** Whether the current element is in a plain chunk (Redis's PLAIN quicklist node). */
+        public boolean inPlainChunk() {
+            return c.plain;
         }
     }
 
@@ -817,7 +762,7 @@ public final class ListValue {
             Chunk c = chunk(k);
             if (c.count == 0) continue;
             Chunk prev = n > 0 ? out[n - 1] : null;
-            if (prev != null && prev.used() + c.used() <= maxBytes / 2
+            if (prev != null && !prev.plain && !c.plain && prev.used() + c.used() <= maxBytes / 2
                     && (long) prev.count + c.count <= maxCount) {
                 byte[] nb = Arrays.copyOf(trimmed(prev), prev.used() + c.used());
                 System.arraycopy(c.buf, c.start, nb, prev.used(), c.used());
@@ -862,6 +807,7 @@ public final class ListValue {
         for (int k = 0; k < nChunks; k++) {
             Chunk c = chunk(k);
             l.chunks[k] = new Chunk(trimmed(c), 0, c.used(), c.count, c.firstSeq);
+            l.chunks[k].plain = c.plain;
         }
         l.nChunks = nChunks;
         l.size = size;
@@ -873,9 +819,42 @@ public final class ListValue {
         return maxCount == Integer.MAX_VALUE ? -(Integer.numberOfTrailingZeros(maxBytes / 4096) + 1) : maxCount;
     }
 
+    /** A {@link Chunk}: its array, three ints, a long and the plain flag. */
+    private static final long CHUNK_OBJECT = ObjectSize.object(1, 3 * 4 + 8 + 1);
+
+    /**
+     * MEMORY USAGE of the value (Redis's objectComputeSize for a quicklist): this object and its ring
+     * of chunks, plus the first {@code samples} chunks' cost (object and array) times the number of
+     * chunks.
+     */
+    public long memoryUsage(long samples) {
+        long fixed = ObjectSize.object(1, 4 + 4 + 8 + 4 + 4) + ObjectSize.references(chunks.length);
+        long sampled = 0, n = 0;
+        for (int k = 0; k < nChunks && n < samples; k++, n++) sampled += CHUNK_OBJECT + ObjectSize.bytes(chunk(k).buf.length);
+        return fixed + ObjectSize.extrapolate(sampled, n, nChunks);
+    }
+
     /** Number of chunks (Redis's quicklist nodes), for tests and DEBUG. */
     public int chunkCount() {
         return nChunks;
+    }
+
+    /**
+     * DEBUG QUICKLIST's description (what quicklistRepr prints for Redis's nodes): the list, then with
+     * {@code full} each chunk's count, bytes and container.
+     */
+    public String describe(boolean full) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{quicklist {count : ").append(size).append("} {len : ").append(nChunks)
+                .append("} {fill : ").append(fill()).append("} {packed_threshold : ").append(packedThreshold)
+                .append("}}\n");
+        for (int k = 0; full && k < nChunks; k++) {
+            Chunk c = chunk(k);
+            sb.append("{quicklist node(").append(k).append(") {count : ").append(c.count).append("} {sz : ")
+                    .append(c.used()).append("} {capacity : ").append(c.buf.length).append("} {container : ")
+                    .append(c.plain ? "PLAIN" : "PACKED").append("}}\n");
+        }
+        return sb.toString();
     }
 
     /** Checks the internal invariants (tests): counts, sizes, sequence numbers, encodings. */
@@ -885,6 +864,7 @@ public final class ListValue {
         for (int k = 0; k < nChunks; k++) {
             Chunk c = chunk(k);
             if (c.count <= 0) throw new IllegalStateException("empty chunk " + k);
+            if (c.plain && c.count != 1) throw new IllegalStateException("plain chunk " + k + " of " + c.count);
             if (c.firstSeq != seq) throw new IllegalStateException("chunk " + k + " seq " + c.firstSeq + " != " + seq);
             int n = 0;
             int p = c.start;

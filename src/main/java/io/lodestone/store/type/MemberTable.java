@@ -1,6 +1,7 @@
 package io.lodestone.store.type;
 
 import io.lodestone.store.Dict;
+import io.lodestone.store.ObjectSize;
 
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
@@ -293,6 +294,19 @@ final class MemberTable {
 
     Iter iterator() {
         return new Iter();
+    }
+
+    /**
+     * MEMORY USAGE: this object and its arrays of slots, and the members themselves extrapolated from
+     * the first {@code samples} (Redis's objectComputeSize for a set's dict).
+     */
+    long memoryUsage(long samples) {
+        long fixed = ObjectSize.object(2, 12) + ObjectSize.references(t0.length)
+                + (t1 == null ? 0 : ObjectSize.references(t1.length));
+        long sampled = 0, n = 0;
+        Iter it = iterator();
+        for (byte[] s = it.next(); s != null && n < samples; s = it.next(), n++) sampled += ObjectSize.bytes(s.length);
+        return fixed + ObjectSize.extrapolate(sampled, n, size());
     }
 
     void forEach(Consumer<byte[]> visitor) {

@@ -1,5 +1,7 @@
 package io.lodestone.store.type;
 
+import io.lodestone.store.ObjectSize;
+
 import java.util.Arrays;
 
 /**
@@ -67,6 +69,38 @@ final class RankTree {
 
     int size() {
         return size;
+    }
+
+    /** A {@link Leaf}: items, prev and next references, and a count. */
+    private static final long LEAF_OBJECT = ObjectSize.object(3, 4);
+    /** An {@link Inner} with its four arrays, without the separators' bytes. */
+    private static final long INNER_NODE = ObjectSize.object(4, 8) + 2 * ObjectSize.references(INNER_CAP)
+            + ObjectSize.primitives(INNER_CAP, 4) + ObjectSize.primitives(INNER_CAP, 8);
+
+    /**
+     * MEMORY USAGE of the tree: the inner nodes counted exactly (there are few: each one spans at
+     * least {@code LEAF_MIN * INNER_MIN} entries), the leaves sampled from the head, as Redis samples a
+     * collection's first elements.
+     */
+    long memoryUsage(long samples) {
+        long inner = 0, leaves = 0;
+        java.util.ArrayDeque<Inner> todo = new java.util.ArrayDeque<>();
+        if (root instanceof Inner r) todo.add(r);
+        else leaves = 1;
+        while (!todo.isEmpty()) {
+            Inner node = todo.poll();
+            inner += INNER_NODE;
+            for (int i = 0; i < node.n; i++) {
+                if (node.sepKey[i] != null) inner += ObjectSize.bytes(node.sepKey[i].length);
+                if (node.kids[i] instanceof Inner kid) todo.add(kid);
+                else leaves++;
+            }
+        }
+        long sampled = 0, n = 0;
+        for (Leaf l = head; l != null && n < samples; l = l.next, n++) {
+            sampled += LEAF_OBJECT + ObjectSize.references(l.items.length);
+        }
+        return ObjectSize.object(5, 12) + inner + ObjectSize.extrapolate(sampled, n, leaves);
     }
 
     static int compare(double s1, byte[] k1, double s2, byte[] k2) {

@@ -1,5 +1,6 @@
 package io.lodestone.store.type;
 
+import io.lodestone.store.ObjectSize;
 import io.lodestone.util.Numbers;
 
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,6 +55,13 @@ public final class SetValue implements MemberSet {
 
     public int size() {
         return repr instanceof byte[] is ? IntSet.length(is) : ((MemberTable) repr).size();
+    }
+
+    /** MEMORY USAGE of the value: the intset's array, or the member table (sampled). */
+    public long memoryUsage(long samples) {
+        long self = ObjectSize.object(1, 0);
+        if (repr instanceof byte[] is) return self + ObjectSize.bytes(is.length);
+        return self + ((MemberTable) repr).memoryUsage(samples);
     }
 
     // ---- Membership ------------------------------------------------------------------------------

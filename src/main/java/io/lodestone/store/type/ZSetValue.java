@@ -1,5 +1,7 @@
 package io.lodestone.store.type;
 
+import io.lodestone.store.ObjectSize;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -217,6 +219,26 @@ public final class ZSetValue {
     /** OBJECT ENCODING's name for the current form. */
     public String encoding() {
         return large == null ? "listpack" : "skiplist";
+    }
+
+    /** A {@link ZEntry}: key and next references and the score. */
+    private static final long ZENTRY_OBJECT = ObjectSize.object(2, 8);
+
+    /**
+     * MEMORY USAGE of the value: the compact form's array, or the large form's table with its entries
+     * (sampled) and its tree.
+     */
+    public long memoryUsage(long samples) {
+        long self = ObjectSize.object(2, 4);
+        if (large == null) return self + ObjectSize.bytes(packed.length);
+        return self + ObjectSize.object(2, 0)
+                + large.dict.memoryUsage(samples, e -> ZENTRY_OBJECT + ObjectSize.bytes(e.key().length))
+                + large.tree.memoryUsage(samples);
+    }
+
+    /** DEBUG HTSTATS-KEY: the large form's table statistics, or null in the compact form. */
+    public String tableStats() {
+        return large == null ? null : large.dict.stats();
     }
 
     // ---- Points ----------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
  *       ("listpack") and a large form ("skiplist": {@code ZSetIndex}, a hash table plus an
  *       order-statistic tree for O(log n) ranks).</li>
  *   <li>{@link io.lodestone.store.type.ListValue} - lists: a deque of chunks of packed elements, as
- *       Redis's quicklist of listpacks.</li>
+ *       Redis's quicklist of listpacks ({@code ListEntries}: an element's layout), and plain chunks
+ *       for elements past the packed threshold, as its PLAIN nodes.</li>
  *   <li>{@link io.lodestone.store.type.SetValue} - sets: an intset in Redis's exact layout, then an
  *       open-addressed member table resized incrementally.</li>
  * </ul>

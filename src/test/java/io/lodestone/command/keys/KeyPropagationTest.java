@@ -3,6 +3,7 @@ package io.lodestone.command.keys;
 import io.lodestone.testsupport.Effects;
 import io.lodestone.command.ServerContext;
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,21 @@ class KeyPropagationTest {
     void flushesPropagateEvenOnEmptyDatabases() throws IOException {
         assertEquals(List.of("0: FLUSHDB", "0: FLUSHALL", "0: FLUSHALL ASYNC", "0: flushdb sync"),
                 run(cmd("FLUSHDB"), cmd("FLUSHALL"), cmd("FLUSHALL", "ASYNC"), cmd("flushdb", "sync")));
+    }
+
+    @Test
+    void flushesCountOnlyTheKeysTheyRemove() throws IOException {
+        client.call("CONFIG", "SET", "save", "");
+        assertEquals(0, Info.dirtyOf(client, "FLUSHALL"));
+        assertEquals(0, Info.dirtyOf(client, "FLUSHDB"));
+        client.call("SET", "a", "1");
+        client.call("SET", "b", "1");
+        assertEquals(2, Info.dirtyOf(client, "FLUSHDB"));
+        // With save points FLUSHALL saves the empty data set: no change is left unsaved (Redis 7.0).
+        client.call("CONFIG", "SET", "save", "3600 1");
+        client.call("SET", "a", "1");
+        client.call("FLUSHALL");
+        assertEquals(0, Info.number(RespClient.text(client.call("INFO", "persistence")), "rdb_changes_since_last_save"));
     }
 
     @Test

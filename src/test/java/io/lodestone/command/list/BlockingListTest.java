@@ -125,6 +125,30 @@ class BlockingListTest {
         assertEquals(List.of("0: RPUSH k a b", "0: LPOP k", "0: RPOP k", "0: LPUSH k c", "0: LPOP k"), awaitStream(5));
     }
 
+    /**
+     * Redis's "MULTI + LPUSH + EXPIRE + DEBUG SLEEP on blocked client, key already expired": the key
+     * expired while the transaction ran, so the waiter stays blocked and the key goes as a DEL.
+     */
+    @Test
+    void aKeyThatExpiredDuringTheTransactionServesNobody() throws Exception {
+        call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        RespClient c = blocked(1, "BRPOP", "k", "0");
+        call("MULTI");
+        call("RPUSH", "k", "hello");
+        call("PEXPIRE", "k", "100");
+        call("DEBUG", "SLEEP", "0.2");
+        assertEquals("*3\r\n:1\r\n:1\r\n+OK\r\n", call("EXEC"));
+        assertNoReply(c);
+        awaitBlocked(1);
+        assertEquals(":0\r\n", call("EXISTS", "k"));
+        List<String> out = awaitStream(5);
+        assertEquals("0: MULTI", out.get(0));
+        assertEquals("0: RPUSH k hello", out.get(1));
+        assertTrue(out.get(2).startsWith("0: PEXPIREAT k "), out.get(2));
+        assertEquals(List.of("0: EXEC", "0: DEL k"), out.subList(3, 5));
+        call("DEBUG", "SET-ACTIVE-EXPIRE", "1");
+    }
+
     @Test
     void fractionalTimeoutsExpireOnTime() throws Exception {
         RespClient c = client();

@@ -112,9 +112,9 @@ class ReplicaofCommandTest {
         same("REPLICAOF", "no", "one");
         same("SET", "k", "master again");
         same("CONFIG", "GET", "replicaof");
-        assertTrue(lodestone.log().contains("REPLICAOF 127.0.0.1:1 enabled (user request from 'id="), lodestone.log());
-        assertTrue(lodestone.log().contains("Error condition on socket for SYNC: Connection refused"), lodestone.log());
-        assertTrue(lodestone.log().contains("REPLICAOF would result into synchronization with the master we are already"
+        assertTrue(lodestone.logContains("REPLICAOF 127.0.0.1:1 enabled (user request from 'id="), lodestone.log());
+        assertTrue(lodestone.logContains("Error condition on socket for SYNC: Connection refused"), lodestone.log());
+        assertTrue(lodestone.logContains("REPLICAOF would result into synchronization with the master we are already"
                 + " connected with. No operation performed."), lodestone.log());
     }
 }

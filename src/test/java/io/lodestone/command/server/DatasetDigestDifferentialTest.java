@@ -1,11 +1,9 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DEBUG DIGEST and DIGEST-VALUE must give redis-server's exact bytes for the same data: Redis's tests
@@ -13,22 +11,12 @@ import org.junit.jupiter.api.Test;
  * of its encodings, with integers, negative and non-integer scores, expiries and several databases.
  */
 class DatasetDigestDifferentialTest {
-    private static Twin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start("enable-debug-command", "yes");
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension("enable-debug-command", "yes");
 
     @Test
     void digestsEqualRedisForEveryTypeAndEncoding() {
-        try (Twin.Conn c = twin.connect("digest")) {
+        try (Twin.Conn c = TWIN.twin().connect("digest")) {
             c.call("FLUSHALL");
             c.call("DEBUG", "DIGEST");
             c.call("SET", "s", "hello");
@@ -60,6 +48,6 @@ class DatasetDigestDifferentialTest {
             c.call("CONFIG", "SET", "hash-max-listpack-entries", "128");
             c.call("CONFIG", "SET", "set-max-intset-entries", "512");
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 }

@@ -45,6 +45,21 @@ class TransactionTest {
     }
 
     @Test
+    void resetDiscardsTheTransactionAndItsWatches() throws Exception {
+        assertEquals("+OK\r\n", s(a.call("WATCH", "w")));
+        assertEquals("+OK\r\n", s(a.call("MULTI")));
+        assertEquals("+QUEUED\r\n", s(a.call("SET", "k", "1")));
+        assertEquals("+RESET\r\n", s(a.call("RESET")));
+        assertEquals("-ERR EXEC without MULTI\r\n", s(a.call("EXEC")));
+        assertEquals("$-1\r\n", s(a.call("GET", "k")));
+        // The WATCH went with it: a change of w no longer dooms the next transaction.
+        assertEquals("+OK\r\n", s(b.call("SET", "w", "1")));
+        assertEquals("+OK\r\n", s(a.call("MULTI")));
+        assertEquals("+QUEUED\r\n", s(a.call("SET", "k", "2")));
+        assertEquals("*1\r\n+OK\r\n", s(a.call("EXEC")));
+    }
+
+    @Test
     void queuedCommandsRunAtExecAndReplyAsOneArray() throws Exception {
         assertEquals("+OK\r\n", s(a.call("MULTI")));
         assertEquals("+QUEUED\r\n", s(a.call("SET", "k", "1")));

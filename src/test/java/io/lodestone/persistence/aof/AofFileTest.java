@@ -107,8 +107,8 @@ class AofFileTest {
             try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
                  Jedis j = new Jedis("127.0.0.1", l.port())) {
                 assertEquals(expected, Datasets.snapshot(j), preamble);
-                assertTrue(l.log().contains("DB loaded from append only file: "), l.log());
-                assertTrue(l.log().contains("Opening AOF incr file appendonly.aof.2.incr.aof on server start"), l.log());
+                assertTrue(l.logContains("DB loaded from append only file: "), l.log());
+                assertTrue(l.logContains("Opening AOF incr file appendonly.aof.2.incr.aof on server start"), l.log());
             }
         }
     }
@@ -248,7 +248,7 @@ class AofFileTest {
             try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--appendonly", "yes");
                  Jedis j = new Jedis("127.0.0.1", r.port())) {
                 assertEquals(expected, Datasets.snapshot(j), preamble);
-                assertTrue(r.log().contains("DB loaded from append only file"), r.log());
+                assertTrue(r.logContains("DB loaded from append only file"), r.log());
             }
         }
     }
@@ -443,7 +443,7 @@ class AofFileTest {
         try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString(), "--appendonly", "yes");
              Jedis j = new Jedis("127.0.0.1", l.port())) {
             assertEquals("old", j.get("k"));
-            assertTrue(l.log().contains("Successfully migrated an old-style AOF file (appendonly.aof) into the AOF"
+            assertTrue(l.logContains("Successfully migrated an old-style AOF file (appendonly.aof) into the AOF"
                     + " directory (appendonlydir)."), l.log());
         }
         assertEquals("file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n", manifest(dir));

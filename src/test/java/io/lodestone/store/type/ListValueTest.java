@@ -62,7 +62,70 @@ class ListValueTest {
     @ParameterizedTest
     @ValueSource(longs = {-2, -1, -5, 0, 1, 2, 3, 7, 128})
     void randomOperationsMatchAModel(long fill) {
-        Random r = new Random(fill * 31 + 7);
+        randomOperations(fill, new Random(fill * 31 + 7));
+    }
+
+    /** The same with many plain chunks: every element of at least 40 bytes gets one. */
+    @ParameterizedTest
+    @ValueSource(longs = {-2, 1, 3})
+    void randomOperationsWithPlainChunksMatchAModel(long fill) {
+        assertTrue(ListValue.setPackedThreshold(40));
+        try {
+            randomOperations(fill, new Random(fill * 17 + 3));
+        } finally {
+            ListValue.setPackedThreshold(0);
+        }
+    }
+
+    @Test
+    void largeElementsGetPlainChunksOfTheirOwn() {
+        assertTrue(ListValue.setPackedThreshold(5));
+        try {
+            ListValue l = new ListValue(-2);
+            l.pushTail(b("aa"));
+            l.pushTail(b("bbbbbb"));
+            l.pushTail(b("cc"));
+            l.pushHead(b("12345"));
+            assertEquals(4, l.chunkCount());
+            assertPlain(l, true, false, true, false); // "12345" is 5 bytes: plain too
+            l.set(0, b("x"));            // plain -> packed
+            l.set(1, b("yyyyyyyyyy"));   // packed -> plain, the chunk split around it
+            assertPlain(l, false, true, true, false);
+            assertTrue(l.insert(ListValue.probe(b("cc")), b("zzzzzzz"), false));
+            assertPlain(l, false, true, true, true, false);
+            l.verify();
+            assertTrue(ListValue.setPackedThreshold(0));
+            l.pushTail(b("long enough to be plain before, not now"));
+            assertPlain(l, false, true, true, true, false, false); // plain chunks stay plain
+            assertFalse(ListValue.setPackedThreshold(4L << 30));
+            assertFalse(ListValue.setPackedThreshold(-1));
+            assertTrue(ListValue.setPackedThreshold((1L << 32) - (1L << 20)));
+        } finally {
+            ListValue.setPackedThreshold(0);
+        }
+    }
+
+    private static void assertPlain(ListValue l, boolean... expected) {
+        ListValue.Cursor c = l.cursor(0, true);
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(c.next());
+            assertEquals(expected[i], c.inPlainChunk(), "element " + i);
+        }
+        assertFalse(c.next());
+    }
+
+    @Test
+    void memoryUsageSamplesChunks() {
+        ListValue l = new ListValue(2);
+        for (int i = 0; i < 1000; i++) l.pushTail(b("element-" + (1000 + i)));
+        long all = l.memoryUsage(Long.MAX_VALUE);
+        // 500 chunks alike: five of them predict the rest.
+        assertEquals(all, l.memoryUsage(5), all / 50.0);
+        assertTrue(all > 1000 * 13, "at least the elements' bytes: " + all);
+        assertTrue(l.memoryUsage(1) > 0);
+    }
+
+    private static void randomOperations(long fill, Random r) {
         for (int round = 0; round < 20; round++) {
             ListValue l = new ListValue(fill);
             List<byte[]> model = new ArrayList<>();
@@ -172,13 +235,13 @@ class ListValueTest {
             assertTrue(c.next());
             assertArrayEquals(b(s), c.bytes());
         }
-        assertTrue(ListValue.storedAsInt(b("4611686018427387903")));
-        assertFalse(ListValue.storedAsInt(b("4611686018427387904")));
-        assertTrue(ListValue.storedAsInt(b("-4611686018427387903")) || !ListValue.storedAsInt(b("-4611686018427387903")));
-        assertFalse(ListValue.storedAsInt(b("9999999999999999999")));
-        assertFalse(ListValue.storedAsInt(b("-0")));
-        assertFalse(ListValue.storedAsInt(b("01")));
-        assertTrue(ListValue.storedAsInt(b("0")));
+        assertTrue(ListEntries.storedAsInt(b("4611686018427387903")));
+        assertFalse(ListEntries.storedAsInt(b("4611686018427387904")));
+        assertTrue(ListEntries.storedAsInt(b("-4611686018427387903")) || !ListEntries.storedAsInt(b("-4611686018427387903")));
+        assertFalse(ListEntries.storedAsInt(b("9999999999999999999")));
+        assertFalse(ListEntries.storedAsInt(b("-0")));
+        assertFalse(ListEntries.storedAsInt(b("01")));
+        assertTrue(ListEntries.storedAsInt(b("0")));
     }
 
     @Test

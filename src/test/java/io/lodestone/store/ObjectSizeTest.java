@@ -1,0 +1,50 @@
+package io.lodestone.store;
+
+import io.lodestone.store.type.HashValue;
+import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.ZSetValue;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The cost model: exact for a string key, and sampled collections that extrapolate sensibly. */
+class ObjectSizeTest {
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void aStringKeyIsItsEntryItsNameAndItsValue() {
+        KeyEntry e = new KeyEntry(b("k"), b("hello"), 0);
+        long entry = ObjectSize.object(3, 16);
+        assertEquals(entry + ObjectSize.bytes(1) + ObjectSize.REFERENCE + ObjectSize.bytes(5), ObjectSize.of(e, 5));
+        assertEquals(24, ObjectSize.bytes(5)); // 16-byte header, 5 bytes, aligned to 8
+        assertEquals(ObjectSize.of(e, 5), ObjectSize.of(e, Long.MAX_VALUE)); // nothing to sample
+    }
+
+    @Test
+    void sampledCollectionsExtrapolateFromTheirFirstElements() {
+        HashValue h = new HashValue();
+        SetValue s = SetValue.hashtable(0);
+        ZSetValue z = ZSetValue.createLarge();
+        for (int i = 0; i < 10_000; i++) {
+            h.set(b("field:" + (10_000 + i)), b("value"), 0, 0);
+            s.add(b("member:" + (10_000 + i)), 0);
+            z.add(b("member:" + (10_000 + i)), i, ZSetValue.ADD_NONE, new ZSetValue.Limits(0, 0));
+        }
+        for (Object v : new Object[]{h, s, z}) {
+            long all = ObjectSize.value(v, Long.MAX_VALUE);
+            long sampled = ObjectSize.value(v, 5);
+            // Elements of one size: five predict the rest (within rounding).
+            assertEquals(all, sampled, all / 100.0, v.getClass().getSimpleName());
+            assertTrue(all > 10_000 * 12, v.getClass().getSimpleName() + ": at least the members' bytes, " + all);
+        }
+        HashValue small = new HashValue();
+        small.set(b("f"), b("v"), 128, 64);
+        assertTrue(small.isCompact());
+        assertTrue(ObjectSize.value(small, 5) < 100, "a listpack hash is one small array");
+    }
+}
