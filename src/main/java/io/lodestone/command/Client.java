@@ -7,7 +7,6 @@ import io.lodestone.pubsub.Subscriptions;
 import io.lodestone.store.Database;
 import io.lodestone.store.KeyEntry;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -41,8 +40,8 @@ public final class Client implements Subscriber {
     public boolean noEvict;
     /** When set, the dispatcher propagates this instead of argv (effects, not requests). */
     public byte[][] propagateArgv;
-    /** Set by a handler whose call must propagate even if it changed nothing (see {@link #forcePropagation}). */
-    public boolean forcePropagation;
+    /** Targets the current call propagates to even without a change (Redis's CLIENT_FORCE_REPL/AOF). */
+    public int forcedPropagation;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;
@@ -58,11 +57,7 @@ public final class Client implements Subscriber {
     /** A watched key changed since WATCH: EXEC fails. */
     public boolean dirtyCas;
     /** Keys this client watches, or null. */
-    List<WatchedKey> watched;
-
-    /** A watched key; {@code expiredAtWatch}: it was already logically expired when watched. */
-    record WatchedKey(int db, ByteBuffer key, boolean expiredAtWatch) {
-    }
+    List<Watches.WatchedKey> watched;
 
     // ---- Blocking commands ----
     /**
@@ -266,11 +261,12 @@ public final class Client implements Subscriber {
     }
 
     /**
-     * Redis's forceCommandPropagation: the call goes to the AOF and replicas even if it counted no
-     * change (FLUSHALL of empty databases still empties a replica's).
+     * Redis's forceCommandPropagation: the call is propagated to {@code target} (a mask of
+     * ServerContext.PROPAGATE_*) though it changed no data: PUBLISH to replicas, FLUSHALL of empty
+     * databases to both (it still empties a replica's).
      */
-    public void forcePropagation() {
-        this.forcePropagation = true;
+    public void forcePropagation(int target) {
+        this.forcedPropagation |= target;
     }
 
     /** Propagate {@code args} (the command's effect) instead of what the client sent. */

@@ -216,7 +216,7 @@ public final class Dispatcher {
         // blocked, so only the time and a failure are added now.
         boolean served = c.blocked != null;
         c.propagateArgv = null;
-        c.forcePropagation = false;
+        c.forcedPropagation = 0;
         Tracking tracking = server.tracking;
         tracking.beginCall(c);
         long start = System.nanoTime();
@@ -243,11 +243,13 @@ public final class Dispatcher {
             if (!served) stats.totalCommandsProcessed++;
         }
         stats.errorsMark = stats.totalErrorReplies;
-        if ((keyspace.dirty != dirtyBefore || c.forcePropagation) && server.hasPropagation()
-                && !cmd.is(CommandSpec.READONLY)) {
+        int target = keyspace.dirty != dirtyBefore && !cmd.is(CommandSpec.READONLY) ? ServerContext.PROPAGATE_ALL : 0;
+        target |= c.forcedPropagation;
+        c.forcedPropagation = 0;
+        if (target != 0 && server.hasPropagation()) {
             byte[][] p = c.propagateArgv;
-            if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc);
-            else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length);
+            if (p == null) server.propagate(c.dbIndex(), c.argv, c.argc, target);
+            else if (p.length > 0) server.propagate(c.dbIndex(), p, p.length, target);
         }
     }
 

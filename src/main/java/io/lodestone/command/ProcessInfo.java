@@ -15,6 +15,10 @@ public final class ProcessInfo {
     public int port;
     /** The cron frequency (already clamped into 1..500 by the config). */
     public int hz;
+    /** When a shutdown waiting for replicas gives up on them (unix ms), or 0 (INFO shutdown_in_milliseconds). */
+    public volatile long shutdownDeadlineMs;
+    /** DEBUG PAUSE-CRON: cron does nothing while set (tests use it to hold a signal's shutdown). */
+    public volatile boolean cronPaused;
 
     ProcessInfo(String configFile) {
         this.configFile = configFile;

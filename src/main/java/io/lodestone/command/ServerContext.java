@@ -35,11 +35,20 @@ public final class ServerContext {
     public final EncodingLimits encodings = new EncodingLimits();
     /** replica-read-only, replica-serve-stale-data, clients blocked in WAIT. */
     public final ReplicationState repl = new ReplicationState();
+    /** Targets of an effect (Redis's PROPAGATE_AOF and PROPAGATE_REPL): a bit mask. */
+    public static final int PROPAGATE_AOF = 1, PROPAGATE_REPL = 2, PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
     private final List<Propagation> propagation = new ArrayList<>();
+    private final List<Integer> propagationTargets = new ArrayList<>();
     /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
     private final List<byte[][]> pendingEffects = new ArrayList<>();
     private final List<Integer> pendingEffectDbs = new ArrayList<>();
+    private final List<Integer> pendingEffectTargets = new ArrayList<>();
     private int callDepth;
+    /**
+     * An EXEC is running its queue (Redis's server.in_exec): what would start background work
+     * (CONFIG SET appendonly yes, BGSAVE, BGREWRITEAOF) schedules it for after the transaction.
+     */
+    public boolean inExec;
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
     /** SLOWLOG: calls slower than slowlog-log-slower-than. */
@@ -63,8 +72,14 @@ public final class ServerContext {
 
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {
-        /** SHUTDOWN: returns an error text, or null when the server is shutting down. */
-        String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort);
+        /**
+         * SHUTDOWN with Redis's flags (config.ConfigRegistry.SHUTDOWN_*): blocks {@code c} until the
+         * server exits, or replies the error when the shutdown fails.
+         */
+        void shutdown(Client c, int flags);
+
+        /** SHUTDOWN ABORT: false when no shutdown is waiting or asked for. */
+        boolean abortShutdown();
 
         /** Server-level facts INFO reports but commands cannot see (memory, cpu, network). */
         void appendInfo(String section, StringBuilder sb);
@@ -113,7 +128,7 @@ public final class ServerContext {
 
         @Override
         public void keyExpired(Database db, byte[] key) {
-            watches.touch(db, key);
+            // WATCHers were told by the removal itself (keyModified): once, as Redis touches once.
             tracking.keyChanged(key);
             notifyKeyspaceEvent(KeyspaceEvents.EXPIRED, "expired", key, db.id());
             // Keys the server deletes by itself reach AOF and replicas as DEL, in the same total order.
@@ -142,14 +157,17 @@ public final class ServerContext {
         }
 
         @Override
+        public void databaseEmptying(Database emptied, Database replacedWith) {
+            watches.touchAllIn(emptied, replacedWith);
+        }
+
+        @Override
         public void databaseCleared(Database db) {
-            watches.touchAllIn(db, null);
             tracking.flushed();
         }
 
         @Override
         public void databasesSwapped(Database a, Database b) {
-            watches.touchAllIn(a, b);
             blocking.databasesSwapped(a, b);
         }
     }
@@ -203,9 +221,15 @@ public final class ServerContext {
         return security.authRequired();
     }
 
-    /** Registers a receiver of write effects (AOF, replication). */
+    /** Registers a receiver of every write effect. */
     public void addPropagation(Propagation p) {
+        addPropagation(PROPAGATE_ALL, p);
+    }
+
+    /** Registers the receiver that is {@code target} (the AOF or the replication stream). */
+    public void addPropagation(int target, Propagation p) {
         propagation.add(p);
+        propagationTargets.add(target);
     }
 
     /**
@@ -214,15 +238,21 @@ public final class ServerContext {
      * go out wrapped in MULTI/EXEC so that replicas and the AOF apply them atomically, as Redis does.
      */
     public void propagate(int db, byte[][] argv, int argc) {
+        propagate(db, argv, argc, PROPAGATE_ALL);
+    }
+
+    /** {@link #propagate(int, byte[][], int)} to some receivers only: PUBLISH goes to replicas alone. */
+    public void propagate(int db, byte[][] argv, int argc, int target) {
         // Nothing is propagated while loading: what is loaded is already in the AOF or comes from the master.
         if (propagation.isEmpty() || loading.active()) return;
         byte[][] copy = argc == argv.length ? argv.clone() : java.util.Arrays.copyOf(argv, argc);
         if (callDepth == 0) {
-            send(db, copy);
+            send(db, copy, target);
             return;
         }
         pendingEffects.add(copy);
         pendingEffectDbs.add(db);
+        pendingEffectTargets.add(target);
     }
 
     /** Starts a top-level call: its effects are held until {@link #endCall}. */
@@ -242,23 +272,22 @@ public final class ServerContext {
     public void endCall(boolean atomic) {
         if (--callDepth > 0 || pendingEffects.isEmpty()) return;
         int n = pendingEffects.size();
-        if (n == 1 || !atomic) {
-            for (int i = 0; i < n; i++) send(pendingEffectDbs.get(i), pendingEffects.get(i));
-        } else {
-            int db = pendingEffectDbs.get(0);
-            send(db, new byte[][]{MULTI});
-            for (int i = 0; i < n; i++) send(pendingEffectDbs.get(i), pendingEffects.get(i));
-            send(pendingEffectDbs.get(n - 1), new byte[][]{EXEC});
-        }
+        boolean wrap = n > 1 && atomic;
+        if (wrap) send(pendingEffectDbs.get(0), new byte[][]{MULTI}, PROPAGATE_ALL);
+        for (int i = 0; i < n; i++) send(pendingEffectDbs.get(i), pendingEffects.get(i), pendingEffectTargets.get(i));
+        if (wrap) send(pendingEffectDbs.get(n - 1), new byte[][]{EXEC}, PROPAGATE_ALL);
         pendingEffects.clear();
         pendingEffectDbs.clear();
+        pendingEffectTargets.clear();
     }
 
     private static final byte[] MULTI = {'M', 'U', 'L', 'T', 'I'};
     private static final byte[] EXEC = {'E', 'X', 'E', 'C'};
 
-    private void send(int db, byte[][] argv) {
-        for (int i = 0; i < propagation.size(); i++) propagation.get(i).propagate(db, argv, argv.length);
+    private void send(int db, byte[][] argv, int target) {
+        for (int i = 0; i < propagation.size(); i++) {
+            if ((propagationTargets.get(i) & target) != 0) propagation.get(i).propagate(db, argv, argv.length);
+        }
     }
 
     public boolean hasPropagation() {

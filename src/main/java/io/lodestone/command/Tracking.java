@@ -304,24 +304,29 @@ public final class Tracking {
             if (to == null) {
                 c.tracking.brokenRedirect = true;
                 if (c.reply.protocol() > 2) {
+                    boolean wasPushing = c.reply.pushing(true);
                     c.reply.push(2);
                     c.reply.bulk(REDIR_BROKEN);
                     c.reply.integer(c.tracking.redirect);
+                    c.reply.pushing(wasPushing);
                     server.wake(c);
                 }
                 return;
             }
             redirected = true;
         }
+        if (to.reply.protocol() <= 2 && !(redirected && to.subscriptions.mode)) {
+            return; // RESP2 without a redirection cannot carry pushes
+        }
+        // A push (Redis's CLIENT_PUSHING): it reaches a client whose replies are off.
+        boolean wasPushing = to.reply.pushing(true);
         if (to.reply.protocol() > 2) {
             to.reply.push(2);
             to.reply.bulk(INVALIDATE);
-        } else if (redirected && to.subscriptions.mode) {
+        } else {
             to.reply.push(3);
             to.reply.bulk(MESSAGE);
             to.reply.bulk(CHANNEL);
-        } else {
-            return; // RESP2 without a redirection cannot carry pushes
         }
         if (keys == null) {
             to.reply.nullBulk();
@@ -329,6 +334,7 @@ public final class Tracking {
             to.reply.array(keys.size());
             for (byte[] k : keys) to.reply.bulk(k);
         }
+        to.reply.pushing(wasPushing);
         server.wake(to);
     }
 

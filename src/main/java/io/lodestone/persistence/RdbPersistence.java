@@ -136,7 +136,8 @@ public final class RdbPersistence {
 
     /** Redis's rdbSave: writes the file on this thread, updates the bookkeeping, logs as Redis; false on failure. */
     public boolean save() {
-        RdbFileWriter w = new RdbFileWriter(compression, checksum, usedMemory()).replication(host.replicationInfo());
+        RdbFileWriter w = new RdbFileWriter(compression, checksum, usedMemory()).replication(host.replicationInfo())
+                .keySaveDelay(snapshotter.keySaveDelayMicros);
         try {
             w.save(keyspace, path());
         } catch (IOException | RuntimeException e) {

@@ -100,9 +100,16 @@ public final class Snapshotter {
      * no write can race the walk, and a background snapshot in progress is not disturbed.
      */
     public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output) throws IOException {
+        writeNow(keyspace, encoder, output, 0);
+    }
+
+    /** {@link #writeNow}, pausing {@code keySaveDelayMicros} after each key (rdb-key-save-delay, as Redis's rdbSave). */
+    public static void writeNow(Keyspace keyspace, SnapshotEncoder encoder, SnapshotOutput output,
+                                long keySaveDelayMicros) throws IOException {
         ByteSink sink = new ByteSink(CHUNK + 1024);
         Snapshot s = keyspace.synchronousSnapshot((db, e) -> {
             encoder.entry(sink, db, e);
+            if (keySaveDelayMicros > 0) java.util.concurrent.locks.LockSupport.parkNanos(keySaveDelayMicros * 1000);
             if (sink.len >= CHUNK) {
                 try {
                     output.write(sink.buf, 0, sink.len);
@@ -209,21 +216,20 @@ public final class Snapshotter {
             } finally {
                 walking = false;
             }
-            // rdb-key-save-delay counts after each key, the last one included, as Redis's child sleeps
-            // after writing each key: even a one-key save lasts that long.
             long pause = delay > 0 ? delay * (snapshot.visited() - keysBefore) : 0;
             if (!done) {
                 loop.schedule(this::step, pause, TimeUnit.MICROSECONDS);
             } else if (pause > 0) {
-                loop.schedule(this::endWalk, pause, TimeUnit.MICROSECONDS);
+                // The last keys are held too, as Redis's delay after each key holds its child's last key.
+                loop.schedule(this::end, pause, TimeUnit.MICROSECONDS);
             } else {
-                endWalk();
+                end();
             }
         }
 
-        /** The walk is over: the encoder's trailer, then the end mark for the writer. */
-        private void endWalk() {
-            if (finished) return;
+        /** The walk is over: the encoder's end, then the writer finishes the output. */
+        private void end() {
+            if (finished || ioError != null) return; // cancelled meanwhile, or the writer reports its failure
             encoder.end(sink);
             handOff();
             queue.add(new Chunk(END, 0));

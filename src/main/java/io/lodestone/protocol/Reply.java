@@ -49,6 +49,10 @@ public final class Reply {
     private int protocol = 2;
     private long errors;
     private String lastError;
+    /** CLIENT REPLY OFF/SKIP in force; {@link #silencedFrom}: how much of the output is to be kept. */
+    private boolean silenced;
+    private int silencedFrom;
+    private boolean pushing;
     private final byte[] digits = new byte[20];
 
     public Reply(ByteBufAllocator alloc, ErrorListener errorListener) {
@@ -80,6 +84,8 @@ public final class Reply {
 
     /** The bytes written since the last call, or null; the caller now owns the buffer. */
     public ByteBuf take() {
+        dropSilenced();
+        silencedFrom = 0;
         ByteBuf b = out;
         out = null;
         return b;
@@ -87,17 +93,52 @@ public final class Reply {
 
     /** Bytes waiting to be taken. */
     public int pending() {
+        dropSilenced();
         return out == null ? 0 : out.readableBytes();
     }
 
-    /** Drops what was written after {@code mark} (a value of {@link #pending()}): CLIENT REPLY OFF/SKIP. */
-    public void truncate(int mark) {
-        if (out != null && out.readableBytes() > mark) out.writerIndex(out.readerIndex() + mark);
+    /**
+     * CLIENT REPLY OFF/SKIP: while silenced, what is written is dropped, except pushes (Pub/Sub
+     * messages and confirmations reach a silenced client, as in Redis 7.0).
+     */
+    public void silence(boolean on) {
+        if (on == silenced) return;
+        if (on) {
+            silencedFrom = out == null ? 0 : out.readableBytes();
+        } else {
+            dropSilenced();
+        }
+        silenced = on;
+    }
+
+    /**
+     * Marks the start ({@code true}) or end of an out-of-band push, which is written even to a
+     * silenced client (Redis's CLIENT_PUSHING). Returns the previous state, to restore it after.
+     */
+    public boolean pushing(boolean on) {
+        boolean was = pushing;
+        if (silenced && on != was) {
+            if (on) dropSilenced();
+            else silencedFrom = out == null ? 0 : out.readableBytes();
+        }
+        pushing = on;
+        return was;
+    }
+
+    /** While silenced, bytes past {@link #silencedFrom} are replies nobody must see: drops them. */
+    private void dropSilenced() {
+        if (silenced && !pushing && out != null && out.readableBytes() > silencedFrom) {
+            out.writerIndex(out.readerIndex() + silencedFrom);
+        }
     }
 
     private ByteBuf out() {
         ByteBuf b = out;
-        if (b == null) out = b = alloc.ioBuffer(512);
+        if (b == null) {
+            out = b = alloc.ioBuffer(512);
+        } else {
+            dropSilenced(); // so a silenced client's dropped replies never pile up
+        }
         return b;
     }
 
@@ -229,6 +270,20 @@ public final class Reply {
         else array(n);
     }
 
+    /**
+     * Attributes of the reply that follows (RESP3 {@code |n}, then n key-value pairs). RESP2 cannot
+     * carry them: the caller writes none there, as Redis's addReplyAttributeLen requires.
+     */
+    public void attribute(int n) {
+        if (protocol != 3) throw new IllegalStateException("attributes need RESP3");
+        header(out(), '|', n, null);
+    }
+
+    /** An integer of any size, given as its decimal digits: {@code (} in RESP3, a bulk string in RESP2. */
+    public void bigNumber(String digits) {
+        resp3TypedOrBulk('(', digits);
+    }
+
     /** A boolean: {@code #t/#f} in RESP3, {@code :1/:0} in RESP2. */
     public void bool(boolean v) {
         if (protocol == 3) out().writeBytes(v ? TRUE3 : FALSE3);
@@ -237,15 +292,7 @@ public final class Reply {
 
     /** A double as Redis 7.0 prints it (%.17g): a bulk string in RESP2, {@code ,} in RESP3. */
     public void doubleValue(double d) {
-        String s = DoubleFormat.g17(d);
-        if (protocol == 3) {
-            ByteBuf b = out();
-            b.writeByte(',');
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
-            b.writeBytes(CRLF);
-        } else {
-            bulk(s.getBytes(StandardCharsets.US_ASCII));
-        }
+        doubleText(DoubleFormat.g17(d));
     }
 
     /**
@@ -253,13 +300,18 @@ public final class Reply {
      * string in RESP2.
      */
     public void doubleText(String s) {
+        resp3TypedOrBulk(',', s);
+    }
+
+    /** RESP3's one-line {@code <type>text}, or the same text as a bulk string in RESP2. */
+    private void resp3TypedOrBulk(char type, String text) {
         if (protocol == 3) {
             ByteBuf b = out();
-            b.writeByte(',');
-            b.writeCharSequence(s, StandardCharsets.US_ASCII);
+            b.writeByte(type);
+            b.writeCharSequence(text, StandardCharsets.US_ASCII);
             b.writeBytes(CRLF);
         } else {
-            bulk(s.getBytes(StandardCharsets.US_ASCII));
+            bulk(text.getBytes(StandardCharsets.US_ASCII));
         }
     }
 

@@ -91,6 +91,7 @@ public final class Replication {
         this.snapshotter = snapshotter;
         this.encoders = encoders;
         this.rdbPath = rdbPath;
+        stream.onNewBlock(this::checkOutputLimits);
         this.hasSavePoints = hasSavePoints;
     }
 
@@ -111,6 +112,11 @@ public final class Replication {
             if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
         }
         stream.flush();
+    }
+
+    /** SHUTDOWN: every replica is asked for its offset now, before writes pause (Redis's sendGetackToReplicas). */
+    public void sendGetack() {
+        if (!stream.replicas().isEmpty()) stream.feedCommand(-1, GETACK, 3);
     }
 
     /** WAIT: ask every replica for its offset at the end of this batch. */
@@ -174,7 +180,15 @@ public final class Replication {
         if (replid != null && !"?".equals(replid) && tryPartial(peer, replid, offset)) return;
         if (replid != null && !"?".equals(replid)) syncPartialErr++;
         peer.oldSync = replid == null;
-        stream.createBacklog();
+        if (stream.backlog() == null) {
+            // A backlog from scratch starts a new history: writes made while there was none are not in
+            // the stream, so nobody may continue the old one from here (Redis's syncCommand).
+            stream.changeReplicationId();
+            stream.clearReplicationId2();
+            stream.createBacklog();
+            Log.notice("Replication backlog created, my new replication IDs are '" + stream.replid() + "' and '"
+                    + stream.replid2() + "'");
+        }
         stream.attach(peer);
         peer.state = ReplicaPeer.State.WAIT_BGSAVE_START;
         if (syncing.isEmpty() && firstWaitMs == 0) firstWaitMs = System.currentTimeMillis();
@@ -198,7 +212,6 @@ public final class Replication {
      * RDB with the replication aux fields goes out at once, then the stream from this offset.
      */
     private void sendEmptySnapshot(ReplicaPeer peer) {
-        stream.flush();
         long offset = stream.offset();
         stream.forceSelect();
         java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
@@ -247,23 +260,28 @@ public final class Replication {
         }
     }
 
+    /** Redis's masterTryPartialResynchronization: +CONTINUE, then the stream from the replica's offset. */
     private boolean tryPartial(ReplicaPeer peer, String replid, long offset) {
         if (!stream.canContinue(replid, offset)) return false;
-        stream.flush(); // what is pending belongs to the history the replica asks for
-        byte[] missing = stream.backlogFrom(offset);
         String reply = peer.capaPsync2 ? "+CONTINUE " + stream.replid() + "\r\n" : "+CONTINUE\r\n";
         Channel ch = peer.channel;
-        ch.write(Unpooled.wrappedBuffer(reply.getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
+        ch.writeAndFlush(Unpooled.wrappedBuffer(reply.getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
         peer.ackOffset = offset - 1;
         peer.ackTimeMs = System.currentTimeMillis();
         stream.attach(peer);
         peer.state = ReplicaPeer.State.ONLINE;
-        ch.writeAndFlush(Unpooled.wrappedBuffer(missing), ch.voidPromise());
+        long missing = stream.continueFrom(peer, offset);
+        peer.send();
         syncPartialOk++;
         refreshGoodReplicas();
         Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
-                + " accepted. Sending " + missing.length + " bytes of backlog starting from offset " + offset + ".");
+                + " accepted. Sending " + missing + " bytes of backlog starting from offset " + offset + ".");
         return true;
+    }
+
+    /** The replica's socket takes more again: it gets what it is due from the shared buffer. */
+    public void replicaWritable(ReplicaPeer r) {
+        r.send();
     }
 
     /** Starts the snapshot for the waiting replicas when the snapshotter is free and the diskless delay has passed. */
@@ -286,8 +304,7 @@ public final class Replication {
 
     /** Redis's startBgsaveForReplication: +FULLRESYNC to each, then one snapshot for all of them. */
     private void startSync(List<ReplicaPeer> peers, boolean diskless) {
-        // Bytes produced so far belong to the snapshot's past: out to the replicas already online.
-        stream.flush();
+        // From here on the buffer keeps the stream for them: their snapshot holds what came before.
         long offset = stream.offset();
         stream.forceSelect();
         for (ReplicaPeer r : peers) {
@@ -458,21 +475,33 @@ public final class Replication {
         refreshGoodReplicas();
         if (stream.replicas().isEmpty() && stream.backlog() != null && !isReplica && backlogTtlSeconds > 0
                 && now - noReplicasSinceMs > backlogTtlSeconds * 1000) {
+            // Writes from now on are in no stream: a new history starts (Redis's replicationCron).
+            stream.changeReplicationId();
+            stream.clearReplicationId2();
+            stream.freeBacklog();
             Log.notice("Replication backlog freed after " + backlogTtlSeconds
                     + " seconds without connected replicas.");
-            stream.freeBacklog();
         }
         maybeStartSync();
     }
 
-    /** Output buffer limits (client-output-buffer-limit replica), checked often (Redis: on every write). */
+    /**
+     * Output buffer limits (client-output-buffer-limit replica) on each replica's share of the
+     * replication buffer: when the buffer gains a block (as Redis checks) and on every cron tick. A hard
+     * limit below repl-backlog-size counts as repl-backlog-size, as in Redis: a replica continuing from
+     * the backlog refers to that much at once, and costs nothing more for it, since the memory is shared.
+     */
     public void checkOutputLimits() {
+        if (stream.replicas().isEmpty()) return;
         long now = System.currentTimeMillis();
+        long hardLimit = outputHardLimit;
+        long backlogSize = Math.max(Backlog.MIN_SIZE, stream.backlogSize());
+        if (hardLimit > 0 && hardLimit < backlogSize) hardLimit = backlogSize;
         for (ReplicaPeer r : new ArrayList<>(stream.replicas())) {
-            long out = r.outputBytes();
-            boolean hard = outputHardLimit > 0 && out > outputHardLimit;
+            long out = stream.outputBytes(r);
+            boolean hard = hardLimit > 0 && out >= hardLimit;
             boolean soft = false;
-            if (outputSoftLimit > 0 && out > outputSoftLimit) {
+            if (outputSoftLimit > 0 && out >= outputSoftLimit) {
                 if (r.softLimitSinceMs == 0) r.softLimitSinceMs = now;
                 soft = now - r.softLimitSinceMs > outputSoftSeconds * 1000;
             } else {

@@ -7,14 +7,16 @@ import java.util.List;
 
 /**
  * The replication stream as Redis keeps it: the replication ids ({@code replid}, {@code replid2}),
- * the offset in bytes ({@code master_repl_offset}), the {@link Backlog}, and the replicas it is sent
- * to. On a master the stream is made from the write effects, in execution order, with a SELECT
- * whenever the database changes ({@link #feedCommand}); on a replica it is its master's stream,
- * forwarded byte for byte ({@link #feedRaw}), so offsets and ids agree down a chain.
+ * the offset in bytes ({@code master_repl_offset}), the {@link Backlog} (the replication buffer the
+ * backlog and the replicas share), and the replicas it is sent to. On a master the stream is made
+ * from the write effects, in execution order, with a SELECT whenever the database changes
+ * ({@link #feedCommand}); on a replica it is its master's stream, forwarded byte for byte
+ * ({@link #feedRaw}), so offsets and ids agree down a chain.
  *
- * <p>Bytes are appended to the backlog at once and handed to the replicas in {@link #flush}, once per
- * event-loop batch, so a pipeline of writes costs one socket write per replica. Owned by the command
- * thread.
+ * <p>Bytes go into the shared buffer at once (Redis's feedReplicationBuffer): a replica that is fed
+ * and has no place in it yet gets one at the first of them. They are handed to the sockets in
+ * {@link #flush}, once per event-loop batch, so a pipeline of writes costs one socket write per
+ * replica. Owned by the command thread.
  */
 public final class ReplicationStream {
     public static final String NO_REPLID = "0000000000000000000000000000000000000000";
@@ -27,9 +29,11 @@ public final class ReplicationStream {
     private int backlogSize = 1024 * 1024;
     /** The database the stream last selected; -1 forces a SELECT before the next command (Redis's slaveseldb). */
     private int selectedDb = -1;
-    /** Bytes produced since the last {@link #flush}. */
-    private final ByteSink pending = new ByteSink(16 * 1024);
+    /** Where a command is encoded before it goes into the buffer. */
+    private ByteSink scratch = new ByteSink(16 * 1024);
     private final List<ReplicaPeer> replicas = new ArrayList<>();
+    /** Told when the buffer gained a block: Redis checks the replicas' output limits then. */
+    private Runnable onNewBlock = () -> { };
 
     public static String newReplid() {
         return io.lodestone.util.Ids.randomHex(40);
@@ -66,14 +70,35 @@ public final class ReplicationStream {
         if (backlog != null) backlog.resize(size);
     }
 
+    void onNewBlock(Runnable r) {
+        onNewBlock = r;
+    }
+
     /** Redis's createReplicationBacklog: from now on the stream is kept, starting at the next byte. */
     public void createBacklog() {
         if (backlog == null) backlog = new Backlog(backlogSize, offset + 1);
     }
 
-    /** Redis's freeReplicationBacklog (no replicas for repl-backlog-ttl seconds). */
+    /**
+     * Redis's freeReplicationBacklog (no replicas for repl-backlog-ttl seconds, or a new history): the
+     * buffer goes with it, so a replica still attached would continue from nothing it can use.
+     */
     public void freeBacklog() {
+        for (ReplicaPeer r : replicas) r.release();
         backlog = null;
+    }
+
+    /** mem_total_replication_buffers. */
+    public long bufferMemory() {
+        return backlog == null ? 0 : backlog.memory();
+    }
+
+    /**
+     * A replica's output buffer: its share of the replication buffer, counted as Redis does (from the
+     * block it refers to up to the last one).
+     */
+    public long outputBytes(ReplicaPeer r) {
+        return backlog == null ? 0 : r.outputBytes(backlog.tail());
     }
 
     /** Redis's changeReplicationId: a new history starts here. */
@@ -105,10 +130,9 @@ public final class ReplicationStream {
         replid = masterReplid;
         clearReplicationId2();
         offset = masterOffset;
-        backlog = null;
+        freeBacklog();
         createBacklog();
         selectedDb = -1;
-        pending.len = 0;
     }
 
     /**
@@ -120,7 +144,7 @@ public final class ReplicationStream {
         replid2 = oldReplid;
         secondOffset = oldOffset + 1;
         offset += oldOffset;
-        backlog = null;
+        freeBacklog();
         createBacklog();
     }
 
@@ -136,9 +160,14 @@ public final class ReplicationStream {
         return askedOffset >= backlog.firstByteOffset() && askedOffset <= offset + 1;
     }
 
-    /** The stream bytes from {@code fromOffset} (inclusive) to now, out of the backlog. */
-    public byte[] backlogFrom(long fromOffset) {
-        return backlog.copyFrom(fromOffset);
+    /**
+     * A partial resync from {@code fromOffset} (Redis's addReplyReplicationBacklog): the replica refers
+     * to the block holding that byte, so what it misses is sent out of the shared buffer, not copied.
+     * Returns how many bytes it will be sent.
+     */
+    long continueFrom(ReplicaPeer r, long fromOffset) {
+        r.reference(backlog.locate(fromOffset), fromOffset);
+        return offset + 1 - fromOffset;
     }
 
     /** The database the stream last selected, or -1 (Redis's slaveseldb). */
@@ -151,49 +180,56 @@ public final class ReplicationStream {
         selectedDb = -1;
     }
 
-    /** Whether anything consumes the stream: with neither backlog nor replicas, Redis keeps no offset. */
+    /** Whether the stream is kept: without a backlog (and so without replicas) Redis keeps no offset. */
     public boolean active() {
-        return backlog != null || !replicas.isEmpty();
+        return backlog != null;
     }
 
     /** A master's write effect, as a RESP array, after a SELECT if the database changed ({@code db} >= 0). */
     public void feedCommand(int db, byte[][] argv, int argc) {
         if (!active()) return;
-        int start = pending.len;
+        scratch.len = 0;
         // db < 0: a command of no database (PING, REPLCONF GETACK), as Redis feeds them with slaveseldb.
         if (db >= 0 && db != selectedDb) {
-            appendCommand(pending, new byte[][]{SELECT, Integer.toString(db).getBytes()}, 2);
+            appendCommand(scratch, new byte[][]{SELECT, Integer.toString(db).getBytes()}, 2);
             selectedDb = db;
         }
-        appendCommand(pending, argv, argc);
-        produced(start);
+        appendCommand(scratch, argv, argc);
+        produced(scratch.buf, 0, scratch.len);
+        if (scratch.buf.length > 1024 * 1024) scratch = new ByteSink(16 * 1024); // a huge value: don't keep its room
     }
 
     /** Bytes of our master's stream, forwarded verbatim (a replica's own stream). */
     public void feedRaw(byte[] b, int off, int len) {
         if (!active()) return;
-        int start = pending.len;
-        pending.put(b, off, len);
-        produced(start);
+        produced(b, off, len);
     }
 
-    private void produced(int start) {
-        int n = pending.len - start;
-        offset += n;
-        if (backlog != null) backlog.append(pending.buf, start, n);
+    /** Redis's feedReplicationBuffer: into the shared buffer, with a place in it for each replica fed. */
+    private void produced(byte[] b, int off, int len) {
+        long start = offset + 1;
+        offset += len;
+        boolean newBlock = backlog.append(b, off, len);
+        ReplBufBlock startBlock = null;
+        for (int i = 0; i < replicas.size(); i++) {
+            ReplicaPeer r = replicas.get(i);
+            if (!r.canFeed() || r.referencing()) continue;
+            if (startBlock == null) startBlock = backlog.locate(start);
+            r.reference(startBlock, start);
+        }
+        if (newBlock) {
+            onNewBlock.run();
+            if (backlog != null) backlog.trim(Backlog.TRIM_BLOCKS_PER_CALL);
+        }
     }
 
-    /** Hands the bytes produced since the last flush to every replica (once per event-loop batch). */
+    /**
+     * End of an event-loop batch (Redis's beforeSleep): each replica's socket is handed what it is due,
+     * and the backlog is trimmed at ten times the usual pace, to free what replicas let go of.
+     */
     public void flush() {
-        if (pending.len == 0) return;
-        byte[] bytes = pending.toArray();
-        pending.len = 0;
-        for (int i = 0; i < replicas.size(); i++) replicas.get(i).stream(bytes);
-    }
-
-    /** Bytes produced but not yet flushed (a new replica's snapshot starts after them). */
-    public int pendingBytes() {
-        return pending.len;
+        for (int i = 0; i < replicas.size(); i++) replicas.get(i).send();
+        if (backlog != null) backlog.trim(10 * Backlog.TRIM_BLOCKS_PER_CALL);
     }
 
     public List<ReplicaPeer> replicas() {
@@ -206,6 +242,8 @@ public final class ReplicationStream {
 
     public void detach(ReplicaPeer r) {
         replicas.remove(r);
+        r.release();
+        if (backlog != null) backlog.trim(Backlog.TRIM_BLOCKS_PER_CALL);
     }
 
     private static final byte[] SELECT = {'S', 'E', 'L', 'E', 'C', 'T'};

@@ -2,7 +2,8 @@
  * Replication (Redis's replication.c), both halves.
  * <ul>
  *   <li>Master side: {@link io.lodestone.replication.ReplicationStream} (replication ids, offset, the
- *       {@link io.lodestone.replication.Backlog} ring, the bytes fed to replicas),
+ *       bytes fed to replicas), {@link io.lodestone.replication.Backlog} (the replication buffer the
+ *       backlog and the replicas share: a list of blocks, each replica referring to its place),
  *       {@link io.lodestone.replication.Replication} (PSYNC/SYNC, full syncs from one snapshot, cron,
  *       WAIT acks, limits), {@link io.lodestone.replication.ReplicaPeer} (one attached replica),
  *       {@link io.lodestone.replication.SocketsOutput} (diskless transfer).</li>

@@ -89,6 +89,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         Client c = client;
         c.argv = argv;
         c.argc = argc;
+        c.reply.silence(silenced(c));
         int mark = c.reply.pending();
         long errors = c.reply.errorCount();
         dispatcher.process(c);
@@ -97,14 +98,23 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             replicaReplied(c, errors);
             return;
         }
-        if (c.replyOff || c.replySkip) c.reply.truncate(mark);
+        // Redis's resetClient: a CLIENT REPLY SKIP just run silences the next command only.
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
+        c.reply.silence(silenced(c));
         if (c.closing) {
             closeAfterReply();
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {
             writePending();
         }
+    }
+
+    /**
+     * CLIENT REPLY OFF/SKIP drop the client's replies (not its pushes). Never a replica's: a reply
+     * there is a fault it is disconnected for (see {@link #replicaReplied}).
+     */
+    private static boolean silenced(Client c) {
+        return (c.replyOff || c.replySkip) && c.replicaPeer == null;
     }
 
     /**
@@ -171,7 +181,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         // Reading goes on while replies wait, as in Redis: a client that writes a large pipeline before it
         // reads would otherwise deadlock against us. Output is bounded by client-output-buffer-limit
-        // (unlimited for normal clients by default, as in Redis).
+        // (unlimited for normal clients by default, as in Redis). A replica's socket is handed the
+        // replication buffer only while it is writable: it gets the rest now.
+        if (client != null && client.replicaPeer != null && ctx.channel().isWritable()) {
+            server.replication.replicaWritable(client.replicaPeer);
+        }
         ctx.fireChannelWritabilityChanged();
     }
 

@@ -54,8 +54,8 @@ final class ConfigBindings {
      * {@code cron} follows hz, {@code commandThread} runs what must not run on the caller's thread, and
      * {@code feedAof} makes the AOF a receiver of the write stream (CONFIG SET appendonly yes).
      */
-    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Executor commandThread,
-                     Runnable feedAof, OomScoreAdj oom) {
+    static void bind(Config config, ServerContext s, Listeners listeners, ServerCron cron, Shutdown shutdown,
+                     Executor commandThread, Runnable feedAof, OomScoreAdj oom) {
         config.readWhereUsed(READ_WHERE_USED.toArray(String[]::new));
 
         // The process
@@ -69,6 +69,9 @@ final class ConfigBindings {
             cron.hzChanged();
         });
         config.watchEnum("loglevel", Log::level);
+        config.watchInt("shutdown-timeout", v -> shutdown.timeoutSeconds = v);
+        config.watch("shutdown-on-sigint", c -> shutdown.onSigint = c.getEnumValue("shutdown-on-sigint"));
+        config.watch("shutdown-on-sigterm", c -> shutdown.onSigterm = c.getEnumValue("shutdown-on-sigterm"));
         Config.ApplyHook oomHook = c -> oom.apply(s.replication.isReplica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         config.onApply("oom-score-adj", oomHook);
         config.onApply("oom-score-adj-values", oomHook);
@@ -153,7 +156,7 @@ final class ConfigBindings {
                 aof.stop();
             } else if (on && aof.state() == AppendOnlyFile.State.OFF) {
                 feedAof.run();
-                if (!aof.start(false)) return "Unable to turn on AOF. Check server logs.";
+                if (!aof.start(s.inExec)) return "Unable to turn on AOF. Check server logs.";
             }
             return null;
         });

@@ -34,6 +34,7 @@ public final class Lodestone implements ServerContext.Host {
     private final EventLoopGroup loop;
     private final Listeners listeners;
     private final ServerCron cron;
+    private final Shutdown shutdown;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final OomScoreAdj oomScoreAdj;
     private volatile boolean shuttingDown;
@@ -47,7 +48,8 @@ public final class Lodestone implements ServerContext.Host {
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         server.host = this;
         listeners = new Listeners(config, acceptor, loop, server, dispatcher);
-        cron = new ServerCron(server, loop);
+        shutdown = new Shutdown(server, this::stop);
+        cron = new ServerCron(server, loop, shutdown);
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
@@ -59,10 +61,10 @@ public final class Lodestone implements ServerContext.Host {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        server.addPropagation(server.replication::feed);
+        server.addPropagation(ServerContext.PROPAGATE_REPL, server.replication::feed);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
                 new MasterClientHost(server, dispatcher, oomScoreAdj), server.rdb::path);
-        ConfigBindings.bind(config, server, listeners, cron, this::execute, this::feedAof, oomScoreAdj);
+        ConfigBindings.bind(config, server, listeners, cron, shutdown, this::execute, this::feedAof, oomScoreAdj);
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
         String oomError = oomScoreAdj.apply(replicaOf != null ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         if (oomError != null) io.lodestone.util.Log.warning(oomError);
@@ -81,7 +83,7 @@ public final class Lodestone implements ServerContext.Host {
     private void feedAof() {
         if (aofFed) return;
         aofFed = true;
-        server.addPropagation(server.aof::feed);
+        server.addPropagation(ServerContext.PROPAGATE_AOF, server.aof::feed);
     }
 
     /**
@@ -147,12 +149,13 @@ public final class Lodestone implements ServerContext.Host {
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete(null));
     }
 
-    /** SIGTERM/SIGINT: shut down from the command thread, as Redis's serverCron does. */
+    /**
+     * SIGTERM/SIGINT: noted, and acted upon by cron on the command thread, as Redis's serverCron does.
+     * While the data set loads at start-up cron does not run yet, so the command thread acts at once.
+     */
     public void signalShutdown(String signal) {
-        execute(() -> {
-            Log.warning("Received " + signal + " scheduling shutdown...");
-            shutdown(false, false, false, false, false);
-        });
+        shutdown.signal(signal);
+        if (!cron.running()) execute(shutdown::cron);
     }
 
     /** Puts the server in the loading state before it listens (the command thread serves no one yet). */
@@ -187,32 +190,13 @@ public final class Lodestone implements ServerContext.Host {
     }
 
     @Override
-    public String shutdown(boolean save, boolean nosave, boolean now, boolean force, boolean abort) {
-        if (abort) return "ERR No shutdown in progress.";
-        Log.warning("User requested shutdown...");
-        // Never save a half-loaded data set over the file it is being loaded from (Redis's shutdownCommand).
-        if (server.loading.active()) {
-            save = false;
-            nosave = true;
-        }
-        if (server.rdb.bgsaveInProgress()) {
-            Log.warning("There is a child saving an .rdb. Killing it!");
-            server.rdb.abortBgsave();
-        }
-        if (!server.aof.prepareForShutdown(force)) return "ERR Errors trying to SHUTDOWN. Check logs.";
-        if ((server.rdb.hasSavePoints() && !nosave) || save) {
-            Log.notice("Saving the final RDB snapshot before exiting.");
-            if (!server.rdb.save()) {
-                if (!force) {
-                    Log.warning("Error trying to save the DB, can't exit.");
-                    return "ERR Errors trying to SHUTDOWN. Check logs.";
-                }
-                Log.warning("Error trying to save the DB. Exit anyway.");
-            }
-        }
-        Log.warning("Redis is now ready to exit, bye bye...");
-        stop();
-        return null;
+    public void shutdown(io.lodestone.command.Client c, int flags) {
+        shutdown.command(c, flags);
+    }
+
+    @Override
+    public boolean abortShutdown() {
+        return shutdown.abort();
     }
 
     @Override

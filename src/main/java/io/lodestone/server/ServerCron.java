@@ -13,18 +13,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Redis's serverCron: {@code hz} times a second, on the command thread, active expiry, incremental
- * rehashing, the AOF's and the RDB save points' periodic work, client timeouts and replication's cron;
- * then the output this produced (keyspace events of expired keys) is flushed.
+ * rehashing, the AOF's and the RDB save points' periodic work, client timeouts, replication's cron and
+ * the shutdown (a signal's, or one waiting for replicas); then the output this produced (keyspace events
+ * of expired keys) is flushed.
  */
 final class ServerCron {
     private final ServerContext server;
     private final EventLoopGroup loop;
+    private final Shutdown shutdown;
     private ScheduledFuture<?> task;
     private long lastReplicationCronMs;
 
-    ServerCron(ServerContext server, EventLoopGroup loop) {
+    ServerCron(ServerContext server, EventLoopGroup loop, Shutdown shutdown) {
         this.server = server;
         this.loop = loop;
+        this.shutdown = shutdown;
+    }
+
+    boolean running() {
+        return task != null;
     }
 
     /** (Re)starts cron at the configured hz. */
@@ -44,6 +51,7 @@ final class ServerCron {
     }
 
     private void run() {
+        if (server.process.cronPaused) return; // DEBUG PAUSE-CRON, as Redis's serverCron skips its work
         try {
             // Redis gives the slow expire cycle 25% of a cron period.
             long budget = TimeUnit.MILLISECONDS.toNanos(Math.max(1, 250 / Math.max(1, server.process.hz)));
@@ -57,6 +65,7 @@ final class ServerCron {
             server.rdb.cron();
             server.migrateSockets.closeIdle();
             replicationCron();
+            shutdown.cron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);

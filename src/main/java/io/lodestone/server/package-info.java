@@ -3,7 +3,9 @@
  * <ul>
  *   <li>{@link io.lodestone.server.Main} - argument handling, exits with Redis's messages.</li>
  *   <li>{@link io.lodestone.server.Lodestone} - wires config, keyspace, commands and transport; start-up
- *       loading; shutdown.</li>
+ *       loading.</li>
+ *   <li>{@link io.lodestone.server.Shutdown} - SHUTDOWN and SIGTERM/SIGINT: waiting for lagging replicas,
+ *       the final save, aborting.</li>
  *   <li>{@link io.lodestone.server.ConfigBindings} - each parameter the server acts on, bound once to the
  *       field or function it drives (the second half of Redis's standardConfig row).</li>
  *   <li>{@link io.lodestone.server.Listeners} - the TCP listeners (bind, port) and their rebinding.</li>

@@ -261,6 +261,7 @@ public final class Database {
     /** Removes every key; returns how many there were. */
     public int clear() {
         int n = dict.size();
+        keyspace.listener.databaseEmptying(this, null);
         dict = new Dict<>();
         expires = new ExpireIndex();
         keyspace.listener.databaseCleared(this);

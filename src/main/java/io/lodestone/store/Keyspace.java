@@ -33,7 +33,14 @@ public final class Keyspace {
         default void keyReady(Database db, byte[] key) {
         }
 
-        /** Every key of the database was removed. */
+        /**
+         * The contents of {@code emptied} are about to be dropped (FLUSHDB, FLUSHALL) or replaced by
+         * those of {@code replacedWith} (SWAPDB, a loaded data set); both are still as they were.
+         */
+        default void databaseEmptying(Database emptied, Database replacedWith) {
+        }
+
+        /** The database's keys were all removed (FLUSHDB, FLUSHALL) or replaced by a loaded data set. */
         default void databaseCleared(Database db) {
         }
 
@@ -262,6 +269,8 @@ public final class Keyspace {
     }
 
     public void swap(int a, int b) {
+        listener.databaseEmptying(dbs[a], dbs[b]);
+        listener.databaseEmptying(dbs[b], dbs[a]);
         dbs[a].swapContents(dbs[b]);
         listener.databasesSwapped(dbs[a], dbs[b]);
     }
@@ -272,6 +281,7 @@ public final class Keyspace {
      */
     public void adopt(Keyspace loaded) {
         for (int i = 0; i < dbs.length; i++) {
+            listener.databaseEmptying(dbs[i], loaded.dbs[i]);
             dbs[i].swapContents(loaded.dbs[i]);
             listener.databaseCleared(dbs[i]);
         }

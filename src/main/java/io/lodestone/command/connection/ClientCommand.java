@@ -62,6 +62,7 @@ public final class ClientCommand {
             c.replyOff = false;
             c.replySkip = false;
             c.replySkipNext = false;
+            c.reply.silence(false); // this very reply is the first one heard again
             c.reply.ok();
         } else if (Args.is(c.argv[2], "off")) {
             c.replyOff = true;
@@ -119,6 +120,11 @@ public final class ClientCommand {
         throw new CommandError("ERR Unknown client type '" + Args.str(name) + "'");
     }
 
+    /** omem: a replica's share of the replication buffer (Redis counts it so), else the unsent replies. */
+    private static long outputMemory(Client c) {
+        return c.replicaPeer != null ? c.server.replication.stream.outputBytes(c.replicaPeer) : c.conn.pendingOutputBytes();
+    }
+
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
     public static String describe(Client self, Client c) {
         long now = System.currentTimeMillis();
@@ -137,8 +143,8 @@ public final class ClientCommand {
                 + " ssub=" + c.subscriptions.shardChannelCount()
                 + " multi=" + (c.multi == null ? -1 : c.multi.commands.size())
                 + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
-                + " obl=0 oll=0 omem=" + c.conn.pendingOutputBytes()
-                + " tot-mem=" + c.conn.pendingOutputBytes()
+                + " obl=0 oll=0 omem=" + outputMemory(c)
+                + " tot-mem=" + outputMemory(c)
                 + " events=r"
                 + " cmd=" + cmd
                 + " user=" + c.user

@@ -2,6 +2,7 @@ package io.lodestone.command.keys;
 
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
+import io.lodestone.command.ServerContext;
 import io.lodestone.command.CommandError;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
@@ -215,7 +216,7 @@ public final class KeyCommands {
     static void flushdb(Client c) {
         parseFlushMode(c);
         c.dirty(c.db().clear());
-        c.forcePropagation();
+        c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
 
@@ -229,7 +230,7 @@ public final class KeyCommands {
         Keyspace ks = c.server.keyspace;
         c.dirty(ks.flushAll());
         c.server.rdb.afterFlushAll();
-        c.forcePropagation();
+        c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
 

@@ -44,8 +44,8 @@ public final class PubSubCommands {
         t.handle("punsubscribe", c -> unsubscribe(c, Kind.PATTERN));
         t.handle("ssubscribe", c -> subscribe(c, Kind.SHARD));
         t.handle("sunsubscribe", c -> unsubscribe(c, Kind.SHARD));
-        t.handle("publish", c -> c.reply.integer(Publisher.publish(c.server, c.argv[1], c.argv[2])));
-        t.handle("spublish", c -> c.reply.integer(Publisher.spublish(c.server, c.argv[1], c.argv[2])));
+        t.handle("publish", PubSubCommands::publish);
+        t.handle("spublish", PubSubCommands::spublish);
         t.handle("pubsub|channels", c -> channels(c, false));
         t.handle("pubsub|shardchannels", c -> channels(c, true));
         t.handle("pubsub|numsub", c -> numsub(c, false));
@@ -139,17 +139,41 @@ public final class PubSubCommands {
         leaveModeIfDone(subs);
     }
 
-    /** {@code [kind, name, count]}; a null name is written as a null (nothing to unsubscribe from). */
+    /**
+     * {@code [kind, name, count]}; a null name is written as a null (nothing to unsubscribe from). A
+     * push, so it reaches a client that turned its replies off.
+     */
     private static void confirm(Client c, byte[] kind, byte[] name, int count) {
         Reply r = c.reply;
+        boolean wasPushing = r.pushing(true);
         r.push(3);
         r.bulk(kind);
         r.bulkOrNull(name);
         r.integer(count);
+        r.pushing(wasPushing);
     }
 
     private static void leaveModeIfDone(Subscriptions subs) {
         if (subs.total() == 0) subs.mode = false;
+    }
+
+    // ---- Publishing ------------------------------------------------------------------------------
+
+    /**
+     * PUBLISH channel message. Replicas get it too (Redis's forceCommandPropagation to replicas only,
+     * not the AOF), so their own subscribers hear what the master's do.
+     */
+    static void publish(Client c) {
+        int receivers = Publisher.publish(c.server, c.argv[1], c.argv[2]);
+        c.forcePropagation(ServerContext.PROPAGATE_REPL);
+        c.reply.integer(receivers);
+    }
+
+    /** SPUBLISH shardchannel message: as PUBLISH, for the shard channel's subscribers. */
+    static void spublish(Client c) {
+        int receivers = Publisher.spublish(c.server, c.argv[1], c.argv[2]);
+        c.forcePropagation(ServerContext.PROPAGATE_REPL);
+        c.reply.integer(receivers);
     }
 
     // ---- PUBSUB ----------------------------------------------------------------------------------

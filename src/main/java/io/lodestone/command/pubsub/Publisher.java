@@ -65,6 +65,7 @@ public final class Publisher implements PubSub.Receiver<Client> {
     @Override
     public void receive(Client c, byte[] pattern) {
         Reply r = c.reply;
+        boolean wasPushing = r.pushing(true);
         if (pattern == null) {
             r.push(3);
             r.bulk(kind);
@@ -75,6 +76,7 @@ public final class Publisher implements PubSub.Receiver<Client> {
         }
         r.bulk(channel);
         r.bulk(message);
+        r.pushing(wasPushing);
         server.wake(c);
         if (c.conn != null && outputLimitReached(c, limitOf(c), nowSeconds)) {
             if (overLimit == null) overLimit = new ArrayList<>(1);

@@ -43,6 +43,10 @@ final class DebugCommand {
             "    it is used instead of the 'key' prefix. These are not propagated to",
             "    replicas. Cluster slots are not respected so keys not belonging to the",
             "    current node can be created in cluster mode.",
+            "PROTOCOL <type>",
+            "    Reply with a test value of the specified type. <type> can be: string,",
+            "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+            "    true, false.",
             "RELOAD [option ...]",
             "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
             "    * MERGE: conflicting keys will be loaded from RDB.",
@@ -94,11 +98,16 @@ final class DebugCommand {
             c.reply.ok();
         });
         sub("populate", 3, 5, DebugCommand::populate);
+        sub("pause-cron", 3, 3, c -> {
+            c.server.process.cronPaused = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
         sub("set-active-expire", 3, 3, c -> {
             c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
             c.reply.ok();
         });
         sub("object", 3, 3, DebugCommand::object);
+        sub("protocol", 3, 3, DebugProtocol::protocol);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
         sub("digest-value", 2, Integer.MAX_VALUE, DebugCommand::digestValue);
         sub("segfault", 2, 2, CrashReport::debugSegfault);
@@ -167,10 +176,15 @@ final class DebugCommand {
         c.reply.ok();
     }
 
+    /**
+     * DEBUG OBJECT. "at:" identifies the key's entry, which holds what Redis's value object does
+     * (the value, its encoding flags, the LRU clock): like that object, it stays the same while
+     * INCR and in-place changes rewrite the value (an identity hash, as the JVM has no addresses).
+     */
     private static void object(Client c) {
         KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
         if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
-        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e.value()))
+        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e))
                 + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
                 + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
     }

@@ -104,6 +104,8 @@ public final class InfoCommand {
         field(sb, "executable", s.process.executable);
         field(sb, "config_file", s.process.configFile == null ? "" : s.process.configFile);
         field(sb, "io_threads_active", 0);
+        long shutdownDeadline = s.process.shutdownDeadlineMs;
+        if (shutdownDeadline != 0) field(sb, "shutdown_in_milliseconds", Math.max(0, shutdownDeadline - now));
         field(sb, "lodestone_version", Version.LODESTONE_VERSION);
         field(sb, "java_version", System.getProperty("java.version"));
     }
@@ -115,7 +117,8 @@ public final class InfoCommand {
 
     private static void clients(ServerContext s, StringBuilder sb) {
         sb.append("# Clients\r\n");
-        field(sb, "connected_clients", s.clients.size());
+        // Replicas are counted apart (connected_slaves), as Redis counts them.
+        field(sb, "connected_clients", s.clients.size() - s.replication.stream.replicas().size());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.limits.maxClients);
         field(sb, "client_recent_max_input_buffer", 0);
@@ -145,12 +148,27 @@ public final class InfoCommand {
         field(sb, "maxmemory_human", "0B");
         field(sb, "maxmemory_policy", "noeviction");
         field(sb, "mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", used == 0 ? 0 : (double) rss / used));
+        replicationMemory(s, sb);
         field(sb, "mem_allocator", "jvm");
         field(sb, "jvm_heap_max", rt.maxMemory());
         field(sb, "lazyfree_pending_objects", 0);
     }
 
     private static long peakMemory;
+
+    /**
+     * The replication buffer, as Redis 7.0 splits it: the backlog and the replicas share it, so up to
+     * repl-backlog-size it is the backlog's, and what a replica keeps beyond that counts as the replicas'.
+     */
+    private static void replicationMemory(ServerContext s, StringBuilder sb) {
+        io.lodestone.replication.ReplicationStream st = s.replication.stream;
+        long total = st.bufferMemory();
+        long backlogSize = st.backlog() == null ? st.backlogSize() : st.backlog().size();
+        boolean replicasKeepMore = !st.replicas().isEmpty() && total > backlogSize;
+        field(sb, "mem_replication_backlog", replicasKeepMore ? backlogSize : total);
+        field(sb, "mem_total_replication_buffers", total);
+        field(sb, "mem_clients_slaves", replicasKeepMore ? total - backlogSize : 0);
+    }
 
     private static void persistence(ServerContext s, StringBuilder sb) {
         io.lodestone.persistence.Snapshotter.Job job = s.snapshotter == null ? null : s.snapshotter.current();

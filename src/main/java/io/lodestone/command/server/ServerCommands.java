@@ -8,6 +8,7 @@ import io.lodestone.command.CommandSpec;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.Errors;
 import io.lodestone.command.Subcommands;
+import io.lodestone.config.ConfigRegistry;
 import io.lodestone.protocol.RespValue;
 import io.lodestone.util.Glob;
 
@@ -187,20 +188,29 @@ public final class ServerCommands {
         c.reply.bulk(now.getNano() / 1000);
     }
 
+    /** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT] (Redis's shutdownCommand). */
     static void shutdown(Client c) {
-        boolean save = false, nosave = false, now = false, force = false, abort = false;
+        int flags = 0;
+        boolean abort = false;
         for (int i = 1; i < c.argc; i++) {
-            if (Args.is(c.argv[i], "save")) save = true;
-            else if (Args.is(c.argv[i], "nosave")) nosave = true;
-            else if (Args.is(c.argv[i], "now")) now = true;
-            else if (Args.is(c.argv[i], "force")) force = true;
+            if (Args.is(c.argv[i], "save")) flags |= ConfigRegistry.SHUTDOWN_SAVE;
+            else if (Args.is(c.argv[i], "nosave")) flags |= ConfigRegistry.SHUTDOWN_NOSAVE;
+            else if (Args.is(c.argv[i], "now")) flags |= ConfigRegistry.SHUTDOWN_NOW;
+            else if (Args.is(c.argv[i], "force")) flags |= ConfigRegistry.SHUTDOWN_FORCE;
             else if (Args.is(c.argv[i], "abort")) abort = true;
             else throw Errors.syntax();
         }
-        if ((abort && c.argc != 2) || (save && nosave)) throw Errors.syntax();
-        String error = c.server.host.shutdown(save, nosave, now, force, abort);
-        if (error != null) throw new CommandError(error);
-        if (abort) c.reply.ok();
-        // On success the connection simply closes, as with Redis.
+        boolean both = (flags & ConfigRegistry.SHUTDOWN_SAVE) != 0 && (flags & ConfigRegistry.SHUTDOWN_NOSAVE) != 0;
+        if ((abort && flags != 0) || both) throw Errors.syntax();
+        if (abort) {
+            if (!c.server.host.abortShutdown()) throw new CommandError("ERR No shutdown in progress.");
+            c.reply.ok();
+            return;
+        }
+        if ((flags & ConfigRegistry.SHUTDOWN_NOW) == 0 && !c.canBlock()) {
+            throw new CommandError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+        }
+        // Replied only on failure: on success the connection closes as the server exits.
+        c.server.host.shutdown(c, flags);
     }
 }

@@ -36,7 +36,8 @@ public final class TransactionCommands {
 
     static void watch(Client c) {
         if (c.multi != null) throw new CommandError("ERR WATCH inside MULTI is not allowed");
-        for (int i = 1; i < c.argc; i++) c.server.watches.watch(c, c.db(), c.argv[i]);
+        // No point in watching more once a watched key changed: EXEC fails anyway.
+        if (!c.dirtyCas) for (int i = 1; i < c.argc; i++) c.server.watches.watch(c, c.db(), c.argv[i]);
         c.reply.ok();
     }
 
@@ -61,7 +62,7 @@ public final class TransactionCommands {
         byte[][] execArgv = c.argv;
         int execArgc = c.argc;
         c.reply.array(m.commands.size());
-        c.inExec = true;
+        c.inExec = c.server.inExec = true;
         try {
             for (MultiState.Queued q : m.commands) {
                 c.argv = q.argv();
@@ -70,7 +71,7 @@ public final class TransactionCommands {
                 c.server.dispatcher.call(c, q.cmd());
             }
         } finally {
-            c.inExec = false;
+            c.inExec = c.server.inExec = false;
             c.argv = execArgv;
             c.argc = execArgc;
             c.cmd = c.server.commands.spec("exec");

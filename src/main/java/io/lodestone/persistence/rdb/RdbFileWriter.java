@@ -20,6 +20,7 @@ import java.nio.file.Path;
 public final class RdbFileWriter {
     private final boolean checksum;
     private final RdbEncoder encoder;
+    private long keySaveDelayMicros;
 
     public RdbFileWriter(boolean compress, boolean checksum, long usedMemory) {
         this.checksum = checksum;
@@ -32,10 +33,16 @@ public final class RdbFileWriter {
         return this;
     }
 
+    /** rdb-key-save-delay: a pause after each key, for tests that need a save to last. */
+    public RdbFileWriter keySaveDelay(long micros) {
+        keySaveDelayMicros = micros;
+        return this;
+    }
+
     /** Saves atomically to {@code target}: temp file in the same directory, fsync, rename. */
     public void save(Keyspace keyspace, Path target) throws IOException {
         AtomicFileOutput file = new AtomicFileOutput(target, AtomicFileOutput.tempFor(target, "temp-"));
-        Snapshotter.writeNow(keyspace, encoder, new ChecksummedOutput(file, checksum));
+        Snapshotter.writeNow(keyspace, encoder, new ChecksummedOutput(file, checksum), keySaveDelayMicros);
     }
 
     /** Writes the file's bytes to {@code os} (not closed). */

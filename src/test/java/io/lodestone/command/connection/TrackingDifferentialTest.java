@@ -63,6 +63,22 @@ class TrackingDifferentialTest {
         t.call("CLIENT", "TRACKINGINFO");
     }
 
+    /** Invalidations are pushes: they reach a tracking client whose replies are off. */
+    @Test
+    void invalidationsReachAClientWithRepliesOff() {
+        Twin.Conn t = conn("tracker"), w = conn("writer");
+        t.call("CLIENT", "TRACKING", "on");
+        t.call("GET", "off.k");
+        t.send("CLIENT", "REPLY", "OFF");
+        w.call("SET", "off.k", "1");
+        t.read("invalidation while replies are off");
+        t.send("GET", "off.k");
+        t.call("CLIENT", "REPLY", "ON");
+        w.call("SET", "off.k", "2");
+        t.messages("invalidation of a key read while replies were off");
+        t.call("CLIENT", "TRACKING", "off");
+    }
+
     @Test
     void noloopOptinOptoutAndFlush() {
         Twin.Conn t = conn("tracker"), w = conn("writer");

@@ -362,4 +362,41 @@ class PubSubDifferentialTest {
         b.call("PUNSUBSCRIBE");
         c.call("PUNSUBSCRIBE");
     }
+
+    /**
+     * CLIENT REPLY OFF and SKIP silence replies but not Pub/Sub pushes: confirmations and messages
+     * still arrive, in RESP3 and in RESP2, while other replies (PING here) are dropped.
+     */
+    @Test
+    void pubSubReachesAClientWithRepliesOff() {
+        Twin.Conn sub = conn("sub"), pub = conn("pub");
+        hello3(sub);
+        sub.send("CLIENT", "REPLY", "OFF");
+        sub.call("SUBSCRIBE", "off.ch");
+        sub.call("PSUBSCRIBE", "off.*");
+        sub.call("SSUBSCRIBE", "off.shard");
+        sub.send("PING");
+        pub.call("PUBLISH", "off.ch", "hello");
+        sub.read("message");
+        sub.read("pmessage");
+        pub.call("SPUBLISH", "off.shard", "shard hello");
+        sub.read("smessage");
+        sub.call("UNSUBSCRIBE", "off.ch");
+        sub.call("PUNSUBSCRIBE", "off.*");
+        sub.call("SUNSUBSCRIBE", "off.shard");
+        sub.call("CLIENT", "REPLY", "ON");
+        sub.call("PING");
+
+        Twin.Conn skip = conn("skip");
+        skip.send("CLIENT", "REPLY", "SKIP");
+        skip.call("PSUBSCRIBE", "skip.*"); // the skipped command: its confirmation is a push
+        pub.call("PUBLISH", "skip.a", "x");
+        skip.messages("PUBLISH");
+        skip.send("CLIENT", "REPLY", "OFF");
+        skip.send("PING");
+        skip.call("PUNSUBSCRIBE");
+        skip.send("CLIENT", "REPLY", "SKIP"); // ignored while OFF
+        skip.call("CLIENT", "REPLY", "ON");
+        skip.call("PING");
+    }
 }

@@ -23,16 +23,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Pub/Sub through a real client library (Jedis), and the behaviour only time shows: keyspace events of
  * keys the server expires on its own reach subscribers without any client command; subscribers are
- * exempt from the idle timeout; subscribing and publishing propagate nothing.
+ * exempt from the idle timeout; subscribing propagates nothing, publishing reaches replicas only.
  */
 class PubSubJedisTest {
     private EmbeddedServer server;
     private final List<String> effects = new CopyOnWriteArrayList<>();
+    private final List<String> toReplicas = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
-        server = EmbeddedServer.start(ctx -> ctx.addPropagation((db, argv, argc) ->
-                effects.add(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8))), "timeout 1");
+        server = EmbeddedServer.start(ctx -> {
+            ctx.addPropagation(io.lodestone.command.ServerContext.PROPAGATE_AOF, (db, argv, argc) ->
+                    effects.add(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8)));
+            ctx.addPropagation(io.lodestone.command.ServerContext.PROPAGATE_REPL, (db, argv, argc) ->
+                    toReplicas.add(new String(argv[0], java.nio.charset.StandardCharsets.UTF_8)));
+        }, "timeout 1");
     }
 
     @AfterEach
@@ -99,7 +104,8 @@ class PubSubJedisTest {
             t.join(10_000);
             assertEquals(0L, pub.pubsubNumPat());
         }
-        assertEquals(List.of(), effects, "Pub/Sub commands propagate nothing");
+        assertEquals(List.of(), effects, "Pub/Sub commands write nothing to the AOF");
+        assertEquals(List.of("PUBLISH", "PUBLISH", "PUBLISH"), toReplicas, "replicas get every PUBLISH, as in Redis");
     }
 
     @Test

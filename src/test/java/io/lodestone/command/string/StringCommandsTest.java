@@ -135,6 +135,17 @@ class StringCommandsTest {
         assertEquals(-1, jedis.ttl("n"));
     }
 
+    /** As Redis's value object, the key's entry that DEBUG OBJECT shows survives INCR ("at:" unchanged). */
+    @Test
+    void incrKeepsTheObjectDebugObjectShows() {
+        jedis.set("foo", "20000");
+        String before = SafeEncoder.encode((byte[]) send("DEBUG", "OBJECT", "foo")).split(" ")[1];
+        jedis.incr("foo");
+        String after = SafeEncoder.encode((byte[]) send("DEBUG", "OBJECT", "foo")).split(" ")[1];
+        assertTrue(before.startsWith("at:0x"), before);
+        assertEquals(before, after);
+    }
+
     @Test
     void countersAreSixtyFourBitIntegersThatRefuseToOverflow() {
         assertEquals(1, jedis.incr("c"));

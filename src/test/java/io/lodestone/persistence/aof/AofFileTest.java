@@ -350,6 +350,26 @@ class AofFileTest {
         }
     }
 
+    /** Inside EXEC, CONFIG SET appendonly yes schedules the first rewrite for after the transaction, as Redis. */
+    @Test
+    void configSetAppendonlyInsideMultiSchedulesTheRewrite() throws Exception {
+        Path dir = Files.createTempDirectory("aof");
+        try (ServerProcess l = ServerProcess.lodestone("--dir", dir.toString());
+             Jedis j = new Jedis("127.0.0.1", l.port());
+             io.lodestone.testsupport.RespClient c = io.lodestone.testsupport.RespClient.connect(l.port())) {
+            c.call("MULTI");
+            c.call("SET", "foo", "bar");
+            c.call("CONFIG", "SET", "appendonly", "yes");
+            assertEquals("*2\r\n+OK\r\n+OK\r\n", new String(c.call("EXEC"), StandardCharsets.ISO_8859_1));
+            awaitRewrite(j);
+            assertTrue(j.info("persistence").contains("aof_enabled:1"));
+            assertTrue(j.info("stats").contains("total_forks:1\r\n"), j.info("stats"));
+            String log = l.log();
+            assertTrue(log.contains("AOF was enabled during a transaction. An AOF background was scheduled to start"
+                    + " when possible."), log);
+        }
+    }
+
     @Test
     void infoFieldsMatchRedis() throws Exception {
         Assumptions.assumeTrue(ServerProcess.redisAvailable());
