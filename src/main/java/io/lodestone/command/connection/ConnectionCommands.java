@@ -53,6 +53,7 @@ public final class ConnectionCommands {
         // Redis's clearClientConnectionState: a transaction being queued goes too, with its WATCHes.
         c.server.dispatcher.discardTransaction(c);
         c.server.pubsub.unsubscribeAll(c);
+        c.server.tracking.disable(c);
         c.select(0);
         c.reply.protocol(2);
         c.name = null;

@@ -120,5 +120,8 @@ class TrackingDifferentialTest {
         t.call("CLIENT", "TRACKING", "maybe");
         t.call("CLIENT", "CACHING", "yes");
         t.call("CLIENT", "TRACKING", "on", "REDIRECT", "999999");
+        t.call("CLIENT", "TRACKING", "on", "BCAST");
+        t.callUnchecked("RESET"); // clears tracking too
+        t.call("CLIENT", "TRACKINGINFO");
     }
 }
