@@ -1,12 +1,10 @@
 package io.lodestone.command.connection;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,29 +14,19 @@ import java.util.List;
  * replies and the same invalidation pushes, in the same place relative to the replies.
  */
 class TrackingDifferentialTest {
-    private static Twin twin;
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension();
     private final List<Twin.Conn> open = new ArrayList<>();
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
 
     @AfterEach
     void closeConnections() {
         for (Twin.Conn c : open) c.close();
         open.clear();
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 
     private Twin.Conn conn(String name) {
-        Twin.Conn c = twin.connect(name);
+        Twin.Conn c = TWIN.twin().connect(name);
         open.add(c);
         c.callUnchecked("HELLO", "3");
         return c;

@@ -1,12 +1,11 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.EmbeddedExtension;
 import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 
@@ -17,28 +16,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** INFO commandstats failed calls and INFO latencystats, as Redis 7.0 counts them. */
 class InfoStatsTest {
-    private static EmbeddedServer server;
-    private static RespClient c;
+    @RegisterExtension
+    static final EmbeddedExtension SERVER = new EmbeddedExtension();
 
-    @BeforeAll
-    static void start() throws IOException {
-        server = EmbeddedServer.start();
-        c = RespClient.connect(server.port());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        c.close();
-        server.close();
-    }
+    private RespClient c;
 
     @BeforeEach
     void reset() throws IOException {
+        c = SERVER.client();
         c.call("CONFIG", "RESETSTAT");
         c.call("CONFIG", "SET", "latency-tracking", "yes");
     }
 
-    private static String stat(String section, String field) throws IOException {
+    private String stat(String section, String field) throws IOException {
         return Info.field(text(c.call("INFO", section)), field);
     }
 

@@ -1,10 +1,10 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.EmbeddedExtension;
 import io.lodestone.testsupport.RespClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 
@@ -14,19 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** LATENCY: events over latency-monitor-threshold and the per-command histograms, in Redis's shapes. */
 class LatencyCommandTest {
-    private static EmbeddedServer server;
-    private static RespClient c;
+    @RegisterExtension
+    static final EmbeddedExtension SERVER = new EmbeddedExtension();
 
-    @BeforeAll
-    static void start() throws IOException {
-        server = EmbeddedServer.start();
-        c = RespClient.connect(server.port());
-    }
+    private RespClient c;
 
-    @AfterAll
-    static void stop() throws IOException {
-        c.close();
-        server.close();
+    @BeforeEach
+    void client() {
+        c = SERVER.client();
     }
 
     @Test

@@ -1,11 +1,10 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.EmbeddedExtension;
 import io.lodestone.testsupport.RespClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 
@@ -15,29 +14,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** SLOWLOG as Redis 7.0 keeps it: what is logged, how arguments are cut and secrets redacted. */
 class SlowLogTest {
-    private static EmbeddedServer server;
-    private static RespClient c;
+    @RegisterExtension
+    static final EmbeddedExtension SERVER = new EmbeddedExtension();
 
-    @BeforeAll
-    static void start() throws IOException {
-        server = EmbeddedServer.start();
-        c = RespClient.connect(server.port());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        c.close();
-        server.close();
-    }
+    private RespClient c;
 
     @BeforeEach
     void reset() throws IOException {
+        c = SERVER.client();
         c.call("CONFIG", "SET", "slowlog-log-slower-than", "0", "slowlog-max-len", "128");
         c.call("SLOWLOG", "RESET");
     }
 
     /** The arguments of the newest entry, as the RESP text of its fourth element. */
-    private static String newestArgs() throws IOException {
+    private String newestArgs() throws IOException {
         return text(c.call("SLOWLOG", "GET", "1"));
     }
 
