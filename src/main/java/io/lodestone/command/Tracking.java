@@ -301,7 +301,9 @@ public final class Tracking {
         boolean redirected = false;
         if (c.tracking.redirect != 0) {
             to = server.clients.get(c.tracking.redirect);
-            if (to == null) {
+            // A client that is closing (QUIT, CLIENT KILL) is gone for Redis by the next command:
+            // its connection may not have closed here yet.
+            if (to == null || to.closing) {
                 c.tracking.brokenRedirect = true;
                 if (c.reply.protocol() > 2) {
                     boolean wasPushing = c.reply.pushing(true);
