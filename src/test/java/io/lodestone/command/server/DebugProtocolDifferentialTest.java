@@ -1,11 +1,9 @@
 package io.lodestone.command.server;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * DEBUG PROTOCOL gives redis-server's exact bytes for every type it knows, in RESP2 and RESP3:
@@ -15,22 +13,12 @@ import org.junit.jupiter.api.Test;
 class DebugProtocolDifferentialTest {
     private static final String[] TYPES = {"string", "integer", "double", "bignum", "null", "array", "set",
         "map", "attrib", "push", "verbatim", "true", "false", "nosuchtype", "STRING"};
-    private static Twin twin;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension();
 
     @Test
     void everyTypeInBothProtocols() {
-        try (Twin.Conn c = twin.connect("protocol")) {
+        try (Twin.Conn c = TWIN.twin().connect("protocol")) {
             for (String type : TYPES) c.call("DEBUG", "PROTOCOL", type);
             c.callUnchecked("HELLO", "3"); // the reply holds the client id, which differs
             for (String type : TYPES) {
@@ -41,6 +29,6 @@ class DebugProtocolDifferentialTest {
             c.call("DEBUG", "PROTOCOL");
             c.call("DEBUG", "PROTOCOL", "string", "extra");
         }
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 }

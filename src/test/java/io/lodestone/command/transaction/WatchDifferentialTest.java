@@ -1,12 +1,10 @@
 package io.lodestone.command.transaction;
 
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * WATCH against a real redis-server 7.0, byte for byte: keys that were already expired (but not yet
@@ -15,26 +13,16 @@ import org.junit.jupiter.api.Test;
  * FLUSHALL/FLUSHDB/SWAPDB of a key that exists, fails it. Active expiry is off so stale keys stay.
  */
 class WatchDifferentialTest {
-    private static Twin twin;
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension();
     private Twin.Conn c;
     private Twin.Conn other;
-
-    @BeforeAll
-    static void start() throws Exception {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
 
     @AfterEach
     void check() {
         if (c != null) c.close();
         if (other != null) other.close();
-        twin.assertSame();
+        TWIN.twin().assertSame();
     }
 
     /** A key in {@code db} that expires in 1 ms; the connection ends in database 0. */
@@ -45,8 +33,8 @@ class WatchDifferentialTest {
     }
 
     private void start(String name) {
-        c = twin.connect(name);
-        other = twin.connect(name + "-other");
+        c = TWIN.twin().connect(name);
+        other = TWIN.twin().connect(name + "-other");
         c.call("FLUSHALL");
         c.call("DEBUG", "SET-ACTIVE-EXPIRE", "0");
     }
