@@ -231,11 +231,7 @@ public final class RdbPersistence {
         if (snapshotter.inProgress() || loading.active()) return;
         long now = System.currentTimeMillis() / 1000;
         boolean mayRetry = now - lastBgsaveTry > BGSAVE_RETRY_DELAY || lastBgsaveOk;
-        if (bgsaveScheduled && mayRetry) {
-            bgsaveScheduled = false;
-            bgsaveStart();
-            return;
-        }
+        if (startScheduled()) return;
         long changes = keyspace.dirty - dirtyAtLastSave;
         for (SaveRule r : savePoints) {
             if (changes >= r.changes() && now - lastSaveTime > r.seconds() && mayRetry) {
@@ -244,6 +240,16 @@ public final class RdbPersistence {
                 return;
             }
         }
+    }
+
+    /** Starts a BGSAVE that waited for another snapshot, unless the last one failed moments ago. */
+    public boolean startScheduled() {
+        if (!bgsaveScheduled || snapshotter.inProgress() || loading.active()) return false;
+        long now = System.currentTimeMillis() / 1000;
+        if (now - lastBgsaveTry <= BGSAVE_RETRY_DELAY && !lastBgsaveOk) return false;
+        bgsaveScheduled = false;
+        bgsaveStart();
+        return true;
     }
 
     /** Whether save points are configured (FLUSHALL saves then; MISCONF needs them). */

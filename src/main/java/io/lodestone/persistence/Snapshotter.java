@@ -38,6 +38,12 @@ public final class Snapshotter {
     private long totalForks;
     private long latestForkMicros;
     /**
+     * Runs on the command thread after a job's own completion has run, when no other job took its place:
+     * as Redis's serverCron starts a scheduled BGSAVE in the tick that reaps the child, so no client
+     * sees the server idle with work scheduled.
+     */
+    private Runnable whenFree = () -> { };
+    /**
      * Redis's hidden {@code rdb-key-save-delay} (µs per key), for tests that need a save to last: the
      * walk is throttled between slices, never by sleeping on the command thread.
      */
@@ -71,6 +77,10 @@ public final class Snapshotter {
         totalForks++;
         latestForkMicros = (System.nanoTime() - t0) / 1000;
         return job;
+    }
+
+    public void whenFree(Runnable task) {
+        whenFree = task;
     }
 
     /** INFO total_forks: background snapshots started. */
@@ -274,6 +284,7 @@ public final class Snapshotter {
             queue.clear();
             if (current == this) current = null;
             onDone.accept(this);
+            if (current == null) whenFree.run();
         }
 
         private void cancel() {

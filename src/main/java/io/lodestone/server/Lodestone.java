@@ -52,6 +52,9 @@ public final class Lodestone implements ServerContext.Host {
         cron = new ServerCron(server, loop, shutdown);
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
         server.rdb = new RdbPersistence(server.keyspace, server.snapshotter, server.loading, new RdbHost(server));
+        server.snapshotter.whenFree(() -> {
+            if (!server.rdb.startScheduled()) server.aof.snapshotterFree();
+        });
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
                 server.rdb::path, server.rdb::hasSavePoints);
         oomScoreAdj = new OomScoreAdj(config);
