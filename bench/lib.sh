@@ -61,9 +61,14 @@ lodestone_launch() {
     log "building target/lodestone.jar"
     (cd "$ROOT" && flock /tmp/lodestone-build.lock mvn -q -o -DskipTests package) || die "build failed"
   fi
+  # jvm.options as the launcher reads it, then LODESTONE_JAVA_OPTS (whose flags win).
+  local line file_opts=()
+  [[ -f "$ROOT/jvm.options" ]] && while read -r line; do
+    [[ -z "$line" || "$line" == \#* ]] || file_opts+=("$line")
+  done <"$ROOT/jvm.options"
   read -r -a opts <<<"${LODESTONE_JAVA_OPTS:-}"
-  LODESTONE_LAUNCH=("$java" "${opts[@]}" -cp "$ROOT/target/lodestone.jar:$ROOT/target/lib/*" io.lodestone.server.Main)
-  LODESTONE_DESC="$java ${LODESTONE_JAVA_OPTS:+$LODESTONE_JAVA_OPTS }-cp target/lodestone.jar:target/lib/* io.lodestone.server.Main"
+  LODESTONE_LAUNCH=("$java" "${file_opts[@]}" "${opts[@]}" -cp "$ROOT/target/lodestone.jar:$ROOT/target/lib/*" io.lodestone.server.Main)
+  LODESTONE_DESC="$java [jvm.options] ${LODESTONE_JAVA_OPTS:+$LODESTONE_JAVA_OPTS }-cp target/lodestone.jar:target/lib/* io.lodestone.server.Main"
 }
 
 # Builds and benchmarks on this machine take turns: a script measures only while it holds the lock

@@ -39,6 +39,7 @@ public final class ServerContext {
     public static final int PROPAGATE_AOF = 1, PROPAGATE_REPL = 2, PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
     private final List<Propagation> propagation = new ArrayList<>();
     private final List<Integer> propagationTargets = new ArrayList<>();
+    private final List<java.util.function.BooleanSupplier> propagationActive = new ArrayList<>();
     /** Effects of the top-level call in progress, sent when it ends (wrapped in MULTI/EXEC if several). */
     private final List<byte[][]> pendingEffects = new ArrayList<>();
     private final List<Integer> pendingEffectDbs = new ArrayList<>();
@@ -63,6 +64,7 @@ public final class ServerContext {
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */
     private final List<Client> pendingWrites = new ArrayList<>();
+    private boolean flushQueued;
     /** Channels, patterns and shard channels with their subscribers. */
     public final PubSub<Client> pubsub = new PubSub<>();
     /** Publishes keyspace notifications (installed by the Pub/Sub family); none until then. */
@@ -191,6 +193,21 @@ public final class ServerContext {
         pendingWrites.add(c);
     }
 
+    /**
+     * Redis's beforeSleep for the transport: called after each client's read batch, it queues one flush
+     * of every woken client for after the event loop has read all the sockets that were ready. Replies
+     * to many clients then leave together, so their readers are woken once per loop iteration, not once
+     * per client.
+     */
+    public void flushAfterReads(java.util.concurrent.Executor loop) {
+        if (flushQueued) return;
+        flushQueued = true;
+        loop.execute(() -> {
+            flushQueued = false;
+            flushPendingWrites();
+        });
+    }
+
     /** Flushes every woken client (called by the transport at the end of each read batch and timer). */
     public void flushPendingWrites() {
         tracking.broadcast(); // Redis's beforeSleep: BCAST invalidations gathered since the last flush
@@ -228,8 +245,24 @@ public final class ServerContext {
 
     /** Registers the receiver that is {@code target} (the AOF or the replication stream). */
     public void addPropagation(int target, Propagation p) {
+        addPropagation(target, p, () -> true);
+    }
+
+    /**
+     * A receiver that takes effects only while {@code active} says so (the AOF when on, the stream
+     * while a backlog exists): with none active, writes skip propagation, as Redis's shouldPropagate.
+     */
+    public void addPropagation(int target, Propagation p, java.util.function.BooleanSupplier active) {
         propagation.add(p);
         propagationTargets.add(target);
+        propagationActive.add(active);
+    }
+
+    private boolean anyReceiver(int target) {
+        for (int i = 0; i < propagation.size(); i++) {
+            if ((propagationTargets.get(i) & target) != 0 && propagationActive.get(i).getAsBoolean()) return true;
+        }
+        return false;
     }
 
     /**
@@ -244,7 +277,7 @@ public final class ServerContext {
     /** {@link #propagate(int, byte[][], int)} to some receivers only: PUBLISH goes to replicas alone. */
     public void propagate(int db, byte[][] argv, int argc, int target) {
         // Nothing is propagated while loading: what is loaded is already in the AOF or comes from the master.
-        if (propagation.isEmpty() || loading.active()) return;
+        if (loading.active() || !anyReceiver(target)) return;
         byte[][] copy = argc == argv.length ? argv.clone() : java.util.Arrays.copyOf(argv, argc);
         if (callDepth == 0) {
             send(db, copy, target);
@@ -253,6 +286,14 @@ public final class ServerContext {
         pendingEffects.add(copy);
         pendingEffectDbs.add(db);
         pendingEffectTargets.add(target);
+    }
+
+    /**
+     * Whether effects of the current top-level call are held (an EXEC or script that already wrote):
+     * they may name arrays a key now stores, which must then not be changed in place.
+     */
+    public boolean effectsHeld() {
+        return !pendingEffects.isEmpty();
     }
 
     /** Starts a top-level call: its effects are held until {@link #endCall}. */
@@ -295,7 +336,10 @@ public final class ServerContext {
     }
 
 
-    /** A receiver of the write stream. */
+    /**
+     * A receiver of the write stream. The arrays are lent for the call only: a receiver encodes (or
+     * copies) them before it returns, since a stored string may later be overwritten in place.
+     */
     public interface Propagation {
         void propagate(int db, byte[][] argv, int argc);
     }

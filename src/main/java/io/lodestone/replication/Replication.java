@@ -98,6 +98,11 @@ public final class Replication {
     // ---- The stream ------------------------------------------------------------------------------
 
     /** A write effect of this master (the propagation receiver). */
+    /** Whether {@link #feed} would use an effect: a master with a backlog. */
+    public boolean takesEffects() {
+        return !isReplica && stream.active();
+    }
+
     public void feed(int db, byte[][] argv, int argc) {
         // A replica's stream is its master's, forwarded byte for byte (MasterLink): its own effects,
         // the master's commands applied or local writes on a writable replica, go to the AOF only.

@@ -135,8 +135,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!closing) flushOutput();
-        server.flushPendingWrites();
+        if (!closing) server.wake(client);
+        server.flushAfterReads(ctx.executor());
     }
 
     @Override

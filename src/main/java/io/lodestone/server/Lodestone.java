@@ -64,7 +64,7 @@ public final class Lodestone implements ServerContext.Host {
             ScheduledFuture<?> f = loop.next().schedule(task, delayMs, TimeUnit.MILLISECONDS);
             return () -> f.cancel(false);
         };
-        server.addPropagation(ServerContext.PROPAGATE_REPL, server.replication::feed);
+        server.addPropagation(ServerContext.PROPAGATE_REPL, server.replication::feed, server.replication::takesEffects);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
                 new MasterClientHost(server, dispatcher, oomScoreAdj), server.rdb::path);
         ConfigBindings.bind(config, server, listeners, cron, shutdown, this::execute, this::feedAof, oomScoreAdj);
@@ -86,7 +86,7 @@ public final class Lodestone implements ServerContext.Host {
     private void feedAof() {
         if (aofFed) return;
         aofFed = true;
-        server.addPropagation(ServerContext.PROPAGATE_AOF, server.aof::feed);
+        server.addPropagation(ServerContext.PROPAGATE_AOF, server.aof::feed, server.aof::takesEffects);
     }
 
     /**

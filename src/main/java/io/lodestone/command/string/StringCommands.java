@@ -98,6 +98,54 @@ public final class StringCommands {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
+    /**
+     * Stores a string over an existing key's string. Redis makes a new object; when the old array has
+     * the new value's length its bytes are overwritten instead, so a steady stream of overwrites
+     * leaves nothing new for the collector to copy or to find through an old-to-young reference
+     * (docs/ARCHITECTURE.md, "Memory and the collector"). The array may be shared while effects of
+     * this call are held (they can name it), so then the value is replaced as usual.
+     */
+    static void overwrite(Client c, KeyEntry e, byte[] value) {
+        if (e.value() instanceof byte[] old && old.length == value.length && old != value && !c.server.effectsHeld()) {
+            System.arraycopy(value, 0, old, 0, value.length);
+            e.value(old);
+        } else {
+            e.value(value);
+        }
+    }
+
+    /** {@link #overwrite} of a number's decimal text, writing the digits into the old array when they fit it exactly. */
+    static void overwrite(Client c, KeyEntry e, long number) {
+        if (e.value() instanceof byte[] old && old.length == decimalLength(number) && !c.server.effectsHeld()) {
+            writeDecimal(old, number);
+            e.value(old);
+        } else {
+            e.value(Long.toString(number).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    static int decimalLength(long v) {
+        if (v == Long.MIN_VALUE) return 20;
+        int n = v < 0 ? 2 : 1;
+        for (long a = Math.abs(v); a >= 10; a /= 10) n++;
+        return n;
+    }
+
+    /** The decimal text of v into out, which is exactly {@link #decimalLength} long. */
+    private static void writeDecimal(byte[] out, long v) {
+        if (v == Long.MIN_VALUE) {
+            System.arraycopy("-9223372036854775808".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 20);
+            return;
+        }
+        int i = out.length;
+        long a = Math.abs(v);
+        do {
+            out[--i] = (byte) ('0' + a % 10);
+            a /= 10;
+        } while (a != 0);
+        if (v < 0) out[0] = '-';
+    }
+
     // ---- GET / SET family ------------------------------------------------------------------------
 
     static void get(Client c) {
@@ -135,7 +183,7 @@ public final class StringCommands {
         if (e == null) {
             e = db.add(key, value);
         } else {
-            e.value(value);
+            overwrite(c, e, value);
             if (!o.has(SetOptions.KEEPTTL)) db.removeExpire(e);
             db.signalModifiedKey(key);
         }
@@ -341,9 +389,8 @@ public final class StringCommands {
             throw new CommandError(Errors.OVERFLOW);
         }
         value += by;
-        byte[] result = Long.toString(value).getBytes(StandardCharsets.US_ASCII);
-        if (e == null) c.db().add(key, result);
-        else e.value(result);
+        if (e == null) c.db().add(key, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+        else overwrite(c, e, value);
         c.changed(KeyspaceEvents.STRING, "incrby", key);
         c.reply.integer(value);
     }

@@ -112,8 +112,13 @@ public final class AppendOnlyFile {
     // ---------------------------------------------------------------- the write path
 
     /** A write effect (feedAppendOnlyFile): buffered when AOF is on or its first rewrite is running. */
+    /** Whether {@link #feed} would write an effect: the AOF is on, or being created by a rewrite. */
+    public boolean takesEffects() {
+        return state == State.ON || (state == State.WAIT_REWRITE && rewriteInProgress);
+    }
+
     public void feed(int db, byte[][] argv, int argc) {
-        if (state == State.ON || (state == State.WAIT_REWRITE && rewriteInProgress)) writer.feed(db, argv, argc);
+        if (takesEffects()) writer.feed(db, argv, argc);
     }
 
     /** Called before replies leave the server: what they acknowledge is written (and fsynced with always). */

@@ -198,4 +198,42 @@ class StringPropagationTest {
         assertArrayEquals("12345".getBytes(StandardCharsets.US_ASCII), setN[2]);
         assertEquals("$6\r\nXZcdef\r\n", RespClient.text(client.call("GET", "k")));
     }
+
+    @Test
+    void overwritesInPlaceNeverChangeEffectsStillHeld() throws IOException {
+        run("SET", "k", "aaa");
+        run("SET", "n", "10");
+        client.call("MULTI");
+        client.call("SET", "k", "bbb");
+        client.call("SET", "k", "ccc");
+        client.call("INCR", "n");
+        client.call("SET", "n", "20");
+        client.call("INCR", "n");
+        int before = effects.size();
+        client.call("EXEC");
+        List<String> out = new ArrayList<>();
+        for (Effect e : effects.subList(before, effects.size())) out.add(String.join(" ", e.argv()));
+        assertEquals(List.of("MULTI", "SET k bbb", "SET k ccc", "INCR n", "SET n 20", "INCR n", "EXEC"), out);
+        assertEquals("$3\r\nccc\r\n", RespClient.text(client.call("GET", "k")));
+        assertEquals("$2\r\n21\r\n", RespClient.text(client.call("GET", "n")));
+    }
+
+    @Test
+    void overwritesOfTheSameLengthKeepTheValueRight() throws IOException {
+        assertEquals(List.of("SET k abc"), run("SET", "k", "abc"));
+        assertEquals(List.of("SET k xyz"), run("SET", "k", "xyz"));
+        assertEquals("$3\r\nxyz\r\n", RespClient.text(client.call("GET", "k")));
+        run("SET", "n", "-9");
+        for (String want : List.of("-8", "-7")) {
+            client.call("INCR", "n");
+            assertEquals("$2\r\n" + want + "\r\n", RespClient.text(client.call("GET", "n")));
+        }
+        run("SET", "m", "9223372036854775806");
+        client.call("INCR", "m");
+        assertEquals("$19\r\n9223372036854775807\r\n", RespClient.text(client.call("GET", "m")));
+        client.call("SET", "m", "-9223372036854775807");
+        client.call("DECR", "m");
+        assertEquals("$20\r\n-9223372036854775808\r\n", RespClient.text(client.call("GET", "m")));
+        assertEquals(":20", RespClient.text(client.call("STRLEN", "m")).trim());
+    }
 }
