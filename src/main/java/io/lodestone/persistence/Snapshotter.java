@@ -28,7 +28,7 @@ import java.util.function.Consumer;
 public final class Snapshotter {
     static final int CHUNK = 64 * 1024;
     static final long HIGH_WATER = 16L * 1024 * 1024;
-    static final long SLICE_MICROS = 1000;
+    static final long SLICE_MICROS = 100;
 
     private final Keyspace keyspace;
     private final ScheduledExecutorService loop;
