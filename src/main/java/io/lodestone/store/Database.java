@@ -133,15 +133,36 @@ public final class Database {
                 && !keyspace.loading;
     }
 
+    /** Sizes an empty database's table for {@code keys} keys (an RDB's RESIZEDB). */
+    public void expand(long keys) {
+        dict.expand(keys);
+    }
+
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
         KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
         e.clock(keyspace.newClock());
         dict.add(e);
+        added(key);
+        return e;
+    }
+
+    /**
+     * Adds a key unless it is present (a load, which refuses duplicates): the new entry, or null when
+     * the key was there, which is left as it was.
+     */
+    public KeyEntry addIfAbsent(byte[] key, Object value) {
+        KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
+        e.clock(keyspace.newClock());
+        if (dict.addIfAbsent(e) != null) return null;
+        added(key);
+        return e;
+    }
+
+    private void added(byte[] key) {
         keyspace.listener.keyAdded(this, key);
         keyspace.listener.keyModified(this, key);
         keyspace.listener.keyReady(this, key);
-        return e;
     }
 
     /**

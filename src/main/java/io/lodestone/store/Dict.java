@@ -81,6 +81,34 @@ public final class Dict<E extends DictEntry> {
         }
     }
 
+    /**
+     * Adds {@code entry} unless its key is present, hashing the key once (a load checks every key for
+     * duplicates): null when added, else the entry already there, and nothing changes.
+     */
+    @SuppressWarnings("unchecked")
+    public E addIfAbsent(E entry) {
+        if (rehashIndex >= 0) rehashStep();
+        else expandIfNeeded();
+        byte[] key = entry.key;
+        long h = hash(key);
+        for (DictEntry e = table0[(int) h & (table0.length - 1)]; e != null; e = e.next) {
+            if (Arrays.equals(e.key, key)) return (E) e;
+        }
+        DictEntry[] into = table0;
+        if (table1 != null) {
+            into = table1;
+            for (DictEntry e = table1[(int) h & (table1.length - 1)]; e != null; e = e.next) {
+                if (Arrays.equals(e.key, key)) return (E) e;
+            }
+        }
+        int i = (int) h & (into.length - 1);
+        entry.next = into[i];
+        into[i] = entry;
+        if (into == table1) used1++;
+        else used0++;
+        return null;
+    }
+
     /** Removes and returns the entry for key, or null. */
     @SuppressWarnings("unchecked")
     public E remove(byte[] key) {
@@ -316,6 +344,16 @@ public final class Dict<E extends DictEntry> {
 
     private void expandIfNeeded() {
         if (used0 >= table0.length) startRehash(Math.max(INITIAL_SIZE, tableSizeFor((long) used0 * 2)));
+    }
+
+    /**
+     * Redis's dictExpand: makes room for {@code size} entries at once (an RDB's RESIZEDB hint), so a load
+     * does not grow the table through every power of two, rehashing as it goes. Only an empty table
+     * that is not rehashing is resized; otherwise the hint is ignored.
+     */
+    public void expand(long size) {
+        if (size() != 0 || rehashIndex >= 0 || size <= table0.length) return;
+        table0 = new DictEntry[tableSizeFor(size)];
     }
 
     /** Shrinks when the table is mostly empty (called from cron, as Redis's tryResizeHashTables). */

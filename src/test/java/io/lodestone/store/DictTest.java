@@ -31,6 +31,32 @@ class DictTest {
     }
 
     @Test
+    void expandSizesAnEmptyTableOnceSoALoadNeverRehashes() {
+        Dict<DictEntry> d = new Dict<>();
+        d.expand(100_000);
+        assertEquals(1 << 17, d.buckets());
+        for (int i = 0; i < 100_000; i++) {
+            d.add(new DictEntry(k(i)));
+            assertTrue(!d.isRehashing(), "rehashing at " + i);
+        }
+        for (int i = 0; i < 100_000; i++) assertNotNull(d.find(k(i)));
+        d.expand(1 << 20); // not empty any more: the hint is ignored
+        assertEquals(1 << 17, d.buckets());
+    }
+
+    @Test
+    void addIfAbsentAddsOnceAcrossRehashing() {
+        Dict<DictEntry> d = new Dict<>();
+        for (int i = 0; i < 50_000; i++) assertNull(d.addIfAbsent(new DictEntry(k(i))));
+        for (int i = 0; i < 50_000; i += 7) {
+            DictEntry present = d.find(k(i));
+            org.junit.jupiter.api.Assertions.assertSame(present, d.addIfAbsent(new DictEntry(k(i))));
+        }
+        assertEquals(50_000, d.size());
+        for (int i = 0; i < 50_000; i++) assertNotNull(d.find(k(i)));
+    }
+
+    @Test
     void noSingleInsertRehashesEverything() {
         // Growth moves buckets a few at a time: inserting into a big table never costs O(n).
         Dict<DictEntry> d = new Dict<>();

@@ -283,7 +283,11 @@ public final class RdbFileLoader {
                 return (int) l[1];
             }
             case Rdb.OPCODE_RESIZEDB -> {
-                return (int) len(buf, end, (int) len(buf, end, pos)[1])[1];
+                long[] dbSize = len(buf, end, pos);
+                long[] expiresSize = len(buf, end, (int) dbSize[1]);
+                // Redis's hint, used as Redis uses it: the table is sized once, not grown key by key.
+                st.db.expand(Math.min(dbSize[0], 1L << 30));
+                return (int) expiresSize[1];
             }
             case Rdb.OPCODE_AUX -> {
                 RdbValueReader r = new RdbValueReader(buf, pos, end, limits);
@@ -339,8 +343,8 @@ public final class RdbFileLoader {
             st.expired++;
             if (dropped != null) dropped.add(new Dropped(db.id(), key));
         } else {
-            if (db.peek(key) != null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
-            KeyEntry e = db.add(key, value);
+            KeyEntry e = db.addIfAbsent(key, value);
+            if (e == null) throw new RdbFormatException(at, "duplicate key '" + new String(key, StandardCharsets.ISO_8859_1) + "'");
             if (st.expireAt != KeyEntry.NO_EXPIRE) db.setExpire(e, st.expireAt);
             if (st.idle >= 0) {
                 long clock = st.ks.lruClock() - st.idle;

@@ -74,6 +74,24 @@ class RdbWindowTest {
         assertTrue(c.getMessage().contains("RDB CRC error at offset " + (file.length - 8)), c.getMessage());
     }
 
+    /** A key twice in one database fails the load, as Redis's rdbLoad refuses it, naming the record's offset. */
+    @Test
+    void aDuplicateKeyFailsTheLoad() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes("REDIS0009".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.writeBytes(new byte[]{(byte) 0xFE, 0, (byte) 0xFB, 2, 0}); // SELECTDB 0, RESIZEDB 2 0
+        byte[] record = {0, 1, 'a', 1, '1'}; // string "a" -> "1"
+        out.writeBytes(record);
+        out.writeBytes(record);
+        out.write(0xFF);
+        out.writeBytes(new byte[8]); // checksum 0: not verified
+        byte[] file = out.toByteArray();
+        RdbFormatException e = assertThrows(RdbFormatException.class,
+                () -> new RdbFileLoader(LIMITS, true).load(new ByteArrayInputStream(file), 64, 16, 0));
+        assertTrue(e.getMessage().contains("duplicate key 'a'"), e.getMessage());
+        assertEquals(9 + 5 + record.length, e.offset(), e.getMessage());
+    }
+
     /**
      * Empty collections (written by old Redis bugs) are skipped with a count, as Redis's rdbLoad does,
      * whatever the window; a corrupt value fails the load with redis-check-rdb's account of it.
