@@ -46,8 +46,28 @@ public final class ByteSink {
 
     /** Appends an ASCII decimal. */
     public void putDecimal(long v) {
-        byte[] d = Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        put(d, 0, d.length);
+        // Written in place: every RESP header of the replication stream and the AOF goes through here.
+        if (v >= 0 && v < 10) {
+            put((int) ('0' + v));
+            return;
+        }
+        if (v == Long.MIN_VALUE) {
+            byte[] d = Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            put(d, 0, d.length);
+            return;
+        }
+        int digits = 1;
+        for (long a = Math.abs(v); a >= 10; a /= 10) digits++;
+        int n = digits + (v < 0 ? 1 : 0);
+        ensure(n);
+        int i = len + n;
+        long a = Math.abs(v);
+        do {
+            buf[--i] = (byte) ('0' + a % 10);
+            a /= 10;
+        } while (a != 0);
+        if (v < 0) buf[len] = '-';
+        len += n;
     }
 
     /** Appends a command as RESP sends it: {@code *argc}, then each argument as a bulk string. */

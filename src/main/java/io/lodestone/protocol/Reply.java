@@ -91,6 +91,21 @@ public final class Reply {
         return b;
     }
 
+    /**
+     * Drops what was written but keeps the buffer for the next reply: for the master client, whose
+     * replies go nowhere, a buffer per command was a direct allocation and a free per command.
+     */
+    public void discard() {
+        silencedFrom = 0;
+        if (out == null) return;
+        if (out.capacity() > 64 * 1024) {
+            out.release(); // a huge reply: don't keep its room
+            out = null;
+        } else {
+            out.clear();
+        }
+    }
+
     /** Bytes waiting to be taken. */
     public int pending() {
         dropSilenced();

@@ -51,14 +51,13 @@ final class MasterClientHost implements MasterLink.Host {
         c.argv = null;
         // Held by a client pause: the stream waits at this command (the link re-runs it on release).
         if (c.blocked != null) return false;
-        ByteBuf out = c.reply.take();
+        c.reply.discard();
         long errors = c.reply.errorCount();
         if (errors != lastErrors) {
             lastErrors = errors;
             logErrorToMaster(c.reply.lastError(), server.commands.lookup(argv[0]) == null || c.lastCmd == null
                     ? "<unknown>" : c.lastCmd.fullName());
         }
-        if (out != null) out.release();
         return true;
     }
 
@@ -104,6 +103,8 @@ final class MasterClientHost implements MasterLink.Host {
             server.blocking.unblock(old);
             if (old.multi != null) dispatcher.discardTransaction(old);
             server.watches.unwatchAll(old);
+            ByteBuf kept = old.reply.take();
+            if (kept != null) kept.release();
         }
         if (!connected) return;
         Client c = new Client(server.clients.nextId(), server, new Reply(UnpooledByteBufAllocator.DEFAULT, m -> { }),
