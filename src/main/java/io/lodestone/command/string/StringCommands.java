@@ -103,10 +103,11 @@ public final class StringCommands {
      * the new value's length its bytes are overwritten instead, so a steady stream of overwrites
      * leaves nothing new for the collector to copy or to find through an old-to-young reference
      * (docs/ARCHITECTURE.md, "Memory and the collector"). The array may be shared while effects of
-     * this call are held (they can name it), so then the value is replaced as usual.
+     * this call are held (they can name it), or be an argument of this very command (MSET k a k b,
+     * propagated after it runs), so then the value is replaced as usual.
      */
     static void overwrite(Client c, KeyEntry e, byte[] value) {
-        if (e.value() instanceof byte[] old && old.length == value.length && old != value && !c.server.effectsHeld()) {
+        if (e.value() instanceof byte[] old && old.length == value.length && mayChangeInPlace(c, old)) {
             System.arraycopy(value, 0, old, 0, value.length);
             e.value(old);
         } else {
@@ -114,14 +115,34 @@ public final class StringCommands {
         }
     }
 
+    /** Redis's setKey for a string, clearing any expiry: adds the key, or {@link #overwrite}s its value. */
+    static void store(Client c, Database db, byte[] key, byte[] value) {
+        KeyEntry e = db.lookupWrite(key);
+        if (e == null) {
+            db.add(key, value);
+            return;
+        }
+        overwrite(c, e, value);
+        db.removeExpire(e);
+        db.signalModifiedKey(key);
+    }
+
     /** {@link #overwrite} of a number's decimal text, writing the digits into the old array when they fit it exactly. */
     static void overwrite(Client c, KeyEntry e, long number) {
-        if (e.value() instanceof byte[] old && old.length == decimalLength(number) && !c.server.effectsHeld()) {
+        if (e.value() instanceof byte[] old && old.length == decimalLength(number) && mayChangeInPlace(c, old)) {
             writeDecimal(old, number);
             e.value(old);
         } else {
             e.value(Long.toString(number).getBytes(StandardCharsets.US_ASCII));
         }
+    }
+
+    private static boolean mayChangeInPlace(Client c, byte[] stored) {
+        if (c.server.effectsHeld()) return false;
+        for (int i = 0; i < c.argc; i++) {
+            if (c.argv[i] == stored) return false;
+        }
+        return true;
     }
 
     static int decimalLength(long v) {
@@ -214,7 +235,7 @@ public final class StringCommands {
     static void getset(Client c) {
         byte[] key = c.argv[1], value = c.argv[2];
         c.reply.bulkOrNull(c.lookupRead(key, byte[].class));
-        c.db().set(key, value, false);
+        store(c, c.db(), key, value);
         c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", key);
         c.dirty(1);
         c.rewritePropagation(SET, key, value);
@@ -287,7 +308,7 @@ public final class StringCommands {
             }
         }
         for (int j = 1; j < c.argc; j += 2) {
-            db.set(c.argv[j], c.argv[j + 1], false);
+            store(c, db, c.argv[j], c.argv[j + 1]);
             c.notifyKeyspaceEvent(KeyspaceEvents.STRING, "set", c.argv[j]);
         }
         c.dirty((c.argc - 1) / 2);

@@ -219,6 +219,14 @@ class StringPropagationTest {
     }
 
     @Test
+    void msetOfOneKeyTwicePropagatesWhatWasSent() throws IOException {
+        assertEquals(List.of("MSET k aaa k bbb"), run("MSET", "k", "aaa", "k", "bbb"));
+        assertEquals("$3\r\nbbb\r\n", RespClient.text(client.call("GET", "k")));
+        assertEquals(List.of("MSET k ccc k ddd"), run("MSET", "k", "ccc", "k", "ddd"));
+        assertEquals("$3\r\nddd\r\n", RespClient.text(client.call("GET", "k")));
+    }
+
+    @Test
     void overwritesOfTheSameLengthKeepTheValueRight() throws IOException {
         assertEquals(List.of("SET k abc"), run("SET", "k", "abc"));
         assertEquals(List.of("SET k xyz"), run("SET", "k", "xyz"));
