@@ -5,7 +5,6 @@ import io.lodestone.util.Log;
 import io.netty.buffer.ByteBuf;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -121,16 +120,10 @@ final class PayloadTransfer {
         int n = in.readableBytes();
         if (eofMark == null) n = (int) Math.min(n, size - read);
         if (n > 0) {
-            byte[] chunk = new byte[n];
-            in.readBytes(chunk);
-            if (!write(chunk)) return Progress.FAILED;
+            if (eofMark != null) updateLastBytes(in, n);
+            if (!write(in, n)) return Progress.FAILED;
             read += n;
-            if (eofMark != null) {
-                updateLastBytes(chunk);
-                if (eofMark != null && read >= MARK_LEN && Arrays.equals(lastBytes, eofMark)) {
-                    size = read;
-                }
-            }
+            if (eofMark != null && read >= MARK_LEN && Arrays.equals(lastBytes, eofMark)) size = read;
         }
         boolean done = eofMark != null ? size > 0 && read == size : read == size;
         return done ? Progress.COMPLETE : Progress.NEED_MORE;
@@ -172,23 +165,33 @@ final class PayloadTransfer {
         return Progress.AGAIN;
     }
 
-    private void updateLastBytes(byte[] chunk) {
-        if (chunk.length >= MARK_LEN) {
-            System.arraycopy(chunk, chunk.length - MARK_LEN, lastBytes, 0, MARK_LEN);
+    /** The newest {@value #MARK_LEN} bytes received, with the next {@code n} of {@code in} (not consumed). */
+    private void updateLastBytes(ByteBuf in, int n) {
+        int from = in.readerIndex();
+        if (n >= MARK_LEN) {
+            in.getBytes(from + n - MARK_LEN, lastBytes, 0, MARK_LEN);
         } else {
-            System.arraycopy(lastBytes, chunk.length, lastBytes, 0, MARK_LEN - chunk.length);
-            System.arraycopy(chunk, 0, lastBytes, MARK_LEN - chunk.length, chunk.length);
+            System.arraycopy(lastBytes, n, lastBytes, 0, MARK_LEN - n);
+            in.getBytes(from, lastBytes, MARK_LEN - n, n);
         }
     }
 
-    private boolean write(byte[] chunk) {
+    /** Consumes {@code n} bytes of {@code in} into the payload: memory, or the temp file at its offset. */
+    private boolean write(ByteBuf in, int n) {
         if (diskless) {
-            memPayload.put(chunk, 0, chunk.length);
+            byte[] chunk = new byte[n];
+            in.readBytes(chunk);
+            memPayload.put(chunk, 0, n);
             return true;
         }
         try {
-            ByteBuffer bb = ByteBuffer.wrap(chunk);
-            while (bb.hasRemaining()) tempFile.write(bb);
+            // Straight from the socket's buffer to the file, without a copy through the heap.
+            long at = read;
+            for (int left = n; left > 0; ) {
+                int w = in.readBytes(tempFile, at, left);
+                at += w;
+                left -= w;
+            }
             return true;
         } catch (IOException e) {
             Log.warning("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA"
