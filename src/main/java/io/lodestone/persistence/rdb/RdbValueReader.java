@@ -175,11 +175,15 @@ public final class RdbValueReader {
         }
     }
 
-    /** A length that counts elements or bytes: never negative, never more than the input could hold. */
+    /**
+     * A length that counts elements or bytes: never negative, never more than the input could hold.
+     * A special-encoding byte (0xC0..0xFF) counts as its low six bits, as Redis's rdbLoadLen reads it
+     * when no encoding is expected.
+     */
     private int len() throws RdbFormatException {
         int at = pos;
         long n = rawLen();
-        if (n < 0) throw new RdbFormatException(at, "string encoding where a length was expected");
+        if (n < 0) return (int) (-1 - n);
         if (n > Integer.MAX_VALUE - 8) throw new RdbFormatException(at, "length out of range");
         return (int) n;
     }
@@ -219,7 +223,13 @@ public final class RdbValueReader {
                 if (clen > end - pos) throw new RdbFormatException(at, "compressed string longer than the input");
                 // A back reference (3 bytes at most) expands to 264 bytes at most: a longer claim is
                 // corrupt, and must not size an allocation.
-                if (olen == 0 || olen > 88L * clen) throw new RdbFormatException(at, "Invalid LZF compressed string");
+                if (olen == 0) {
+                    // Redis's lzf_decompress writes nothing into no room and returns 0, which is the
+                    // length asked for: whatever the compressed bytes, the string is empty.
+                    pos += clen;
+                    return new byte[0];
+                }
+                if (olen > 88L * clen) throw new RdbFormatException(at, "Invalid LZF compressed string");
                 try {
                     byte[] s = Lzf.decompress(buf, pos, clen, olen);
                     pos += clen;

@@ -58,6 +58,11 @@ class RestoreCorruptDifferentialTest {
             {"empty zset", "05c0010900f68ab67a8587724d"},
             {"hash with len of 0", "04c0210900f68ab67a8587724d"},
             {"invalid access in ziplist tail prevlen decoding", "0e021b1b00000016000000050000025f3904f902025f3704f702025f35ff191900000016000000050000f502025f3304f302025f31fef1ff0a006b43322fbb290abe"},
+            // Found by the fuzzer below: an LZF string whose lengths are 0 and a special-encoding byte
+            // (Redis reads it as 0) is an empty string to Redis, whatever its compressed bytes.
+            {"hash field as an LZF string of length 0", "040ac005025f35c003025f33c001025f31c006c006c009025f39c300c000c002c002c004c004c008c008c007025f370a004926d9c60823fab2"},
+            {"string as an LZF string of length 0 with compressed bytes", "00c303004142430a000000000000000000"},
+            {"set count as a special-encoding byte", "02c2025f31025f320a000000000000000000"},
             {"zset zslInsert with a NAN score", "050a025f390000000000002240c0080000000000002040025f370000000000001c40c0060000000000001840025f350000000000001440c0040000000000001040025f330000000000000840c0020000000000000040025f31000000000055f07fc00000000000000000000a00ec9486d8fd5c5fd8"},
     };
 
