@@ -181,7 +181,9 @@ public final class Client implements Subscriber {
     /** {@link #lookupWrite} for a command that replaces the value or reads the entry's flags: the entry. */
     public KeyEntry lookupWriteEntry(byte[] key, Class<?> type) {
         KeyEntry e = db.lookupWrite(key);
-        if (e != null) checkType(e, type);
+        if (e != null && !(e.isInline() ? type.isAssignableFrom(byte[].class) : type.isInstance(e.value()))) {
+            throw Errors.wrongType();
+        }
         return e;
     }
 

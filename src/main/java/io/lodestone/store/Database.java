@@ -3,7 +3,7 @@ package io.lodestone.store;
 import java.util.function.Consumer;
 
 /**
- * One numbered database: the key dict plus the index of keys with an expiry.
+ * One numbered database: the key table plus the index of keys with an expiry.
  *
  * <p>Lookups apply Redis's lazy expiry: a key whose time has passed is deleted on access (on a master)
  * and reported to the {@link Keyspace.Listener} so the deletion is propagated as a DEL. A key expires
@@ -12,13 +12,19 @@ import java.util.function.Consumer;
 public final class Database {
     private final int id;
     private final Keyspace keyspace;
-    private Dict<KeyEntry> dict = new Dict<>();
-    private ExpireIndex expires = new ExpireIndex();
+    private KeyTable table;
+    private ExpireIndex expires;
     private long avgTtl;
 
     Database(int id, Keyspace keyspace) {
         this.id = id;
         this.keyspace = keyspace;
+        table = new KeyTable(keyspace::reclaimLater);
+        expires = new ExpireIndex(table);
+    }
+
+    private KeyEntry view(long a) {
+        return a == 0 ? null : new KeyEntry(table, a);
     }
 
     public int id() {
@@ -30,7 +36,7 @@ public final class Database {
     }
 
     public int size() {
-        return dict.size();
+        return table.size();
     }
 
     public int expiresSize() {
@@ -48,7 +54,7 @@ public final class Database {
      */
     public KeyEntry lookupWrite(byte[] key) {
         KeyEntry e = lookup(key, true, true);
-        if (e != null && keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
+        if (e != null && keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
         return e;
     }
 
@@ -57,18 +63,18 @@ public final class Database {
      * rewritten by a read, as PFCOUNT does): a running snapshot takes the entry first.
      */
     public void beforeInPlaceChange(KeyEntry e) {
-        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
     }
 
-    /** The dict itself, for a snapshot. */
-    Dict<KeyEntry> dict() {
-        return dict;
+    /** The table itself, for a snapshot. */
+    KeyTable table() {
+        return table;
     }
 
     /** Lookup without touching the access clock (OBJECT, TYPE-like introspection, TOUCH semantics aside). */
     /** The entry as stored, expired or not, with no side effect at all (WATCH bookkeeping, tests). */
     public KeyEntry peek(byte[] key) {
-        return dict.find(key);
+        return view(table.find(key));
     }
 
     public KeyEntry lookupNoTouch(byte[] key) {
@@ -107,14 +113,14 @@ public final class Database {
      * (and the deletion reported) where this server expires keys itself; a replica only reports it.
      */
     public boolean expireIfNeeded(byte[] key) {
-        KeyEntry e = dict.find(key);
+        KeyEntry e = view(table.find(key));
         if (e == null || !isExpired(e)) return false;
         if (keyspace.deletesExpiredOnAccess()) expireNow(e);
         return true;
     }
 
     private KeyEntry lookup(byte[] key, boolean touch, boolean write) {
-        KeyEntry e = dict.find(key);
+        KeyEntry e = view(table.find(key));
         if (e == null) return null;
         if (isExpired(e)) {
             if (keyspace.deletesExpiredOnLookup(write)) expireNow(e);
@@ -129,20 +135,18 @@ public final class Database {
      * expired for the master client (the master sends the DEL) nor while loading (Redis's keyIsExpired).
      */
     public boolean isExpired(KeyEntry e) {
-        return e.expireAt != KeyEntry.NO_EXPIRE && keyspace.now > e.expireAt && !keyspace.obeyingMaster
-                && !keyspace.loading;
+        long at = e.expireAt();
+        return at != KeyEntry.NO_EXPIRE && keyspace.now > at && !keyspace.obeyingMaster && !keyspace.loading;
     }
 
     /** Sizes an empty database's table for {@code keys} keys (an RDB's RESIZEDB). */
     public void expand(long keys) {
-        dict.expand(keys);
+        table.expand(keys);
     }
 
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
-        KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
-        e.clock(keyspace.newClock());
-        dict.add(e);
+        KeyEntry e = new KeyEntry(table, table.add(key, value, KeyEntry.newMeta(keyspace.epoch, keyspace.newClock())));
         added(key);
         return e;
     }
@@ -152,11 +156,10 @@ public final class Database {
      * the key was there, which is left as it was.
      */
     public KeyEntry addIfAbsent(byte[] key, Object value) {
-        KeyEntry e = new KeyEntry(key, value, keyspace.epoch);
-        e.clock(keyspace.newClock());
-        if (dict.addIfAbsent(e) != null) return null;
+        long a = table.addIfAbsent(key, value, KeyEntry.newMeta(keyspace.epoch, keyspace.newClock()));
+        if (a == 0) return null;
         added(key);
-        return e;
+        return new KeyEntry(table, a);
     }
 
     private void added(byte[] key) {
@@ -187,10 +190,11 @@ public final class Database {
 
     /** Unlinks an entry obtained from a lookup. */
     public void remove(KeyEntry e) {
-        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
-        dict.remove(e.key);
-        expires.remove(e);
-        keyspace.listener.keyModified(this, e.key);
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        byte[] key = e.key();
+        expires.remove(e.address);
+        table.remove(e.address);
+        keyspace.listener.keyModified(this, key);
     }
 
     /**
@@ -216,84 +220,88 @@ public final class Database {
      */
     public KeyEntry rename(KeyEntry e, byte[] newKey) {
         remove(e);
-        KeyEntry n = new KeyEntry(newKey, e.value, keyspace.epoch);
-        n.meta = e.meta;
+        KeyEntry n = new KeyEntry(table, table.add(newKey, e.value(), e.meta()));
         n.epoch(keyspace.epoch);
-        dict.add(n);
         keyspace.listener.keyAdded(this, newKey);
-        if (e.expireAt != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt);
+        if (e.expireAt() != KeyEntry.NO_EXPIRE) setExpire(n, e.expireAt());
         keyspace.listener.keyModified(this, newKey);
         keyspace.listener.keyReady(this, newKey);
         return n;
     }
 
-    /** MOVE: takes the entry out of this database into {@code dst}, where its key must be absent. */
+    /**
+     * MOVE: takes the entry out of this database into {@code dst}, where its key must be absent;
+     * value, expiry, access clock and flags go with it.
+     */
     public void moveTo(KeyEntry e, Database dst) {
         remove(e);
-        dst.dict.add(e);
-        keyspace.listener.keyAdded(dst, e.key);
-        if (e.expireAt != KeyEntry.NO_EXPIRE) {
-            dst.expires.add(e);
-            if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(dst.id, e.key);
+        byte[] key = e.key();
+        long a = dst.table.add(key, e.value(), e.meta());
+        keyspace.listener.keyAdded(dst, key);
+        if (e.expireAt() != KeyEntry.NO_EXPIRE) {
+            dst.table.expireAt(a, e.expireAt());
+            dst.expires.add(a);
+            if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(dst.id, key);
         }
-        keyspace.listener.keyModified(dst, e.key);
-        keyspace.listener.keyReady(dst, e.key);
+        keyspace.listener.keyModified(dst, key);
+        keyspace.listener.keyReady(dst, key);
     }
 
     public void setExpire(KeyEntry e, long whenMs) {
-        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
-        e.expireAt = whenMs;
-        expires.add(e);
-        if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(id, e.key);
-        keyspace.listener.keyModified(this, e.key);
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        e.expireAt(whenMs);
+        expires.add(e.address);
+        byte[] key = e.key();
+        if (keyspace.replicaSetsExpire()) keyspace.replicaKeysWithExpire.remember(id, key);
+        keyspace.listener.keyModified(this, key);
     }
 
     /** Clears the expiry; true if there was one. */
     public boolean removeExpire(KeyEntry e) {
-        if (e.expireAt == KeyEntry.NO_EXPIRE) return false;
-        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(dict, e);
-        e.expireAt = KeyEntry.NO_EXPIRE;
-        expires.remove(e);
-        keyspace.listener.keyModified(this, e.key);
+        if (e.expireAt() == KeyEntry.NO_EXPIRE) return false;
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        e.expireAt(KeyEntry.NO_EXPIRE);
+        expires.remove(e.address);
+        keyspace.listener.keyModified(this, e.key());
         return true;
     }
 
     /** A random live key, or null. Gives up on expired picks after a bound, as Redis's dbRandomKey. */
     public KeyEntry randomKey() {
         int tries = 100;
-        while (dict.size() > 0 && tries-- > 0) {
-            KeyEntry e = dict.random();
+        while (table.size() > 0 && tries-- > 0) {
+            KeyEntry e = view(table.random());
             if (!isExpired(e)) return e;
             if (keyspace.expireOnAccess()) expireNow(e);
-            else if (expires.size() == dict.size()) return e; // a replica full of stale keys: return one
+            else if (expires.size() == table.size()) return e; // a replica full of stale keys: return one
         }
         return null;
     }
 
     /** One SCAN step; see {@link Dict#scan}. The visitor must not modify the database. */
     public long scan(long cursor, Consumer<KeyEntry> visitor) {
-        return dict.scan(cursor, visitor);
+        return table.scan(cursor, a -> visitor.accept(new KeyEntry(table, a)));
     }
 
     public void forEach(Consumer<KeyEntry> visitor) {
-        dict.forEach(visitor);
+        table.forEach(a -> visitor.accept(new KeyEntry(table, a)));
     }
 
     /** Removes every key; returns how many there were. */
     public int clear() {
-        int n = dict.size();
+        int n = table.size();
         keyspace.listener.databaseEmptying(this, null);
-        dict = new Dict<>();
-        expires = new ExpireIndex();
+        table = new KeyTable(keyspace::reclaimLater);
+        expires = new ExpireIndex(table);
         keyspace.listener.databaseCleared(this);
         return n;
     }
 
     /** SWAPDB: exchanges contents; clients keep their database numbers. */
     void swapContents(Database other) {
-        Dict<KeyEntry> d = dict;
-        dict = other.dict;
-        other.dict = d;
+        KeyTable t = table;
+        table = other.table;
+        other.table = t;
         ExpireIndex x = expires;
         expires = other.expires;
         other.expires = x;
@@ -304,9 +312,9 @@ public final class Database {
      * when it was deleted, 1 when it still has a TTL to wait for, 0 when it has none (or is gone).
      */
     int expireReplicaKey(byte[] key) {
-        KeyEntry e = dict.find(key);
-        if (e == null || e.expireAt == KeyEntry.NO_EXPIRE) return 0;
-        if (keyspace.now <= e.expireAt) return 1;
+        KeyEntry e = view(table.find(key));
+        if (e == null || e.expireAt() == KeyEntry.NO_EXPIRE) return 0;
+        if (keyspace.now <= e.expireAt()) return 1;
         expireNow(e);
         return -1;
     }
@@ -314,7 +322,7 @@ public final class Database {
     void expireNow(KeyEntry e) {
         remove(e);
         keyspace.expiredKeys++;
-        keyspace.listener.keyExpired(this, e.key);
+        keyspace.listener.keyExpired(this, e.key());
     }
 
     /**
@@ -325,12 +333,13 @@ public final class Database {
         int expired = 0, ttlSamples = 0;
         long ttlSum = 0;
         for (int i = 0; i < samples && expires.size() > 0; i++) {
-            KeyEntry e = expires.random();
-            if (keyspace.now > e.expireAt) {
+            KeyEntry e = view(expires.random());
+            long at = e.expireAt();
+            if (keyspace.now > at) {
                 expireNow(e);
                 expired++;
             } else {
-                ttlSum += e.expireAt - keyspace.now;
+                ttlSum += at - keyspace.now;
                 ttlSamples++;
             }
         }
@@ -348,16 +357,16 @@ public final class Database {
     }
 
     void cron(long rehashMillis) {
-        dict.shrinkIfNeeded();
-        dict.rehashMillis(rehashMillis);
+        table.shrinkIfNeeded();
+        table.rehashMillis(rehashMillis);
     }
 
     /** DEBUG HTSTATS: the statistics of the key table (Redis's dictGetStats). */
     public String tableStats() {
-        return dict.stats();
+        return table.stats();
     }
 
     public boolean rehashing() {
-        return dict.isRehashing();
+        return table.isRehashing();
     }
 }

@@ -265,7 +265,7 @@ public final class Dict<E extends DictEntry> {
     }
 
     /** Redis's DICT_STATS_VECTLEN: chain lengths counted one by one up to this. */
-    private static final int STATS_VECTLEN = 50;
+    static final int STATS_VECTLEN = 50;
 
     /**
      * Redis's dictGetStats, the text of DEBUG HTSTATS: the main table's statistics, and the rehashing
@@ -279,27 +279,35 @@ public final class Dict<E extends DictEntry> {
     }
 
     private static void tableStats(StringBuilder sb, int id, DictEntry[] table, int used) {
+        long[] lengths = new long[STATS_VECTLEN];
+        long slots = 0, maxChain = 0, totalChain = 0;
+        if (used > 0) {
+            for (DictEntry head : table) {
+                if (head == null) {
+                    lengths[0]++;
+                    continue;
+                }
+                slots++;
+                long chain = 0;
+                for (DictEntry e = head; e != null; e = e.next) chain++;
+                lengths[(int) Math.min(chain, STATS_VECTLEN - 1)]++;
+                maxChain = Math.max(maxChain, chain);
+                totalChain += chain;
+            }
+        }
+        appendStats(sb, id, table.length, used, slots, maxChain, totalChain, lengths);
+    }
+
+    /** Appends one table's part of Redis's dictGetStats text from its counted chains. */
+    static void appendStats(StringBuilder sb, int id, int tableSize, int used, long slots, long maxChain,
+                            long totalChain, long[] lengths) {
         sb.append("Hash table ").append(id).append(" stats (").append(id == 0 ? "main hash table" : "rehashing target")
                 .append("):\n");
         if (used == 0) {
             sb.append("No stats available for empty dictionaries\n");
             return;
         }
-        long[] lengths = new long[STATS_VECTLEN];
-        long slots = 0, maxChain = 0, totalChain = 0;
-        for (DictEntry head : table) {
-            if (head == null) {
-                lengths[0]++;
-                continue;
-            }
-            slots++;
-            long chain = 0;
-            for (DictEntry e = head; e != null; e = e.next) chain++;
-            lengths[(int) Math.min(chain, STATS_VECTLEN - 1)]++;
-            maxChain = Math.max(maxChain, chain);
-            totalChain += chain;
-        }
-        sb.append(" table size: ").append(table.length).append('\n')
+        sb.append(" table size: ").append(tableSize).append('\n')
                 .append(" number of elements: ").append(used).append('\n')
                 .append(" different slots: ").append(slots).append('\n')
                 .append(" max chain length: ").append(maxChain).append('\n')
@@ -309,7 +317,7 @@ public final class Dict<E extends DictEntry> {
         for (int i = 0; i < STATS_VECTLEN - 1; i++) {
             if (lengths[i] == 0) continue;
             sb.append("   ").append(i).append(": ").append(lengths[i]).append(" (")
-                    .append(fixed2((float) lengths[i] / table.length * 100)).append("%)\n");
+                    .append(fixed2((float) lengths[i] / tableSize * 100)).append("%)\n");
         }
     }
 
@@ -424,7 +432,7 @@ public final class Dict<E extends DictEntry> {
         return false;
     }
 
-    private static int tableSizeFor(long n) {
+    static int tableSizeFor(long n) {
         if (n >= (1 << 30)) return 1 << 30;
         int size = INITIAL_SIZE;
         while (size < n) size <<= 1;

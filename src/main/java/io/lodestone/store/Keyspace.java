@@ -114,9 +114,30 @@ public final class Keyspace {
         return dbs.length;
     }
 
-    /** Refreshes the cached clock. */
+    /**
+     * Refreshes the cached clock before a command; the memory of keys removed by earlier commands
+     * is given back now, when no {@link KeyEntry} view of them is in use any more.
+     */
     public long tick() {
+        if (reclaimCount > 0) reclaim();
         return now = System.currentTimeMillis();
+    }
+
+    /** Tables holding records removed since the last {@link #tick}. */
+    private KeyTable[] toReclaim = new KeyTable[4];
+    private int reclaimCount;
+
+    void reclaimLater(KeyTable t) {
+        if (reclaimCount == toReclaim.length) toReclaim = java.util.Arrays.copyOf(toReclaim, reclaimCount * 2);
+        toReclaim[reclaimCount++] = t;
+    }
+
+    private void reclaim() {
+        for (int i = 0; i < reclaimCount; i++) {
+            toReclaim[i].reclaim();
+            toReclaim[i] = null;
+        }
+        reclaimCount = 0;
     }
 
     /** Redis's LRU clock: seconds, 24 bits, wrapping. */
@@ -363,6 +384,7 @@ public final class Keyspace {
 
     /** Per-cron housekeeping: table shrinking and about a millisecond of incremental rehashing. */
     public void cron() {
+        if (reclaimCount > 0) reclaim(); // keys expired by the last cycles, when no command is running
         for (Database db : dbs) db.cron(1);
     }
 }

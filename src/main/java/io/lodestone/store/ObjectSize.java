@@ -27,8 +27,6 @@ public final class ObjectSize {
     public static final int REFERENCE = Runtime.getRuntime().maxMemory() < COMPRESSED_OOPS_LIMIT ? 4 : 8;
     public static final int OBJECT_HEADER = 12;
     public static final int ARRAY_HEADER = 16;
-    /** A {@link KeyEntry}: key, next, value; expiry (long), TTL slot and metadata (ints). */
-    private static final long KEY_ENTRY = object(3, 8 + 4 + 4);
 
     private ObjectSize() {
     }
@@ -48,6 +46,11 @@ public final class ObjectSize {
         return align(ARRAY_HEADER + length * REFERENCE);
     }
 
+    /** An array of {@code length} longs. */
+    public static long longs(long length) {
+        return primitives(length, 8);
+    }
+
     /** An array of {@code length} primitives of {@code width} bytes each. */
     public static long primitives(long length, int width) {
         return align(ARRAY_HEADER + length * width);
@@ -59,13 +62,15 @@ public final class ObjectSize {
     }
 
     /**
-     * MEMORY USAGE of a key: its entry, the key's bytes, its slot in the database's table and the
-     * value (as Redis adds the dictEntry and the key's sds to objectComputeSize).
+     * MEMORY USAGE of a key: its record (header, key and an inline string), its slot in the
+     * database's table and a value held as an object (as Redis adds the dictEntry and the key's sds
+     * to objectComputeSize).
      *
      * @param samples elements of a collection to look at; {@code Long.MAX_VALUE} for all
      */
     public static long of(KeyEntry e, long samples) {
-        return KEY_ENTRY + bytes(e.key.length) + REFERENCE + value(e.value(), samples);
+        long record = e.recordSize() + 8;
+        return e.isInline() ? record : record + REFERENCE + value(e.value(), samples);
     }
 
     /** The value alone: a string's array, or what the collection's class computes for itself. */

@@ -5,13 +5,13 @@ package io.lodestone.store;
  * commands keep running: Lodestone's replacement for the fork() Redis uses for BGSAVE.
  *
  * <p>When a snapshot starts it takes a new <em>epoch</em> and keeps a reference to each
- * database's dict. {@link #advance} then walks those dicts in slices with the SCAN cursor (which
+ * database's key table. {@link #advance} then walks those dicts in slices with the SCAN cursor (which
  * survives rehashing) and hands every entry it has not seen to the {@link Visitor}. Before any write
  * changes or removes an entry the snapshot has not visited yet, {@link Database} calls
  * {@link #beforeWrite}, which hands the entry over first, with its old value and expiry
  * (serialize-before-modify). Visited entries carry the snapshot's epoch in {@link KeyEntry#meta}, so
  * each is visited exactly once, whichever comes first. Entries created after the start carry the
- * epoch from birth and are never visited. FLUSHDB/FLUSHALL replace a database's dict, and the
+ * epoch from birth and are never visited. FLUSHDB/FLUSHALL replace a database's table, and the
  * snapshot goes on reading the detached one, which nobody modifies any more.
  *
  * <p>The memory a snapshot costs is therefore what writes make it serialize early, plus dicts
@@ -31,7 +31,7 @@ public final class Snapshot {
     /** False for a synchronous snapshot, during which nothing else runs: no marks needed. */
     private final boolean marking;
     /** The dicts as they were at the start, by database number; null for empty databases. */
-    private final Dict<KeyEntry>[] dicts;
+    private final KeyTable[] dicts;
     private final long[] sizes;
     private final long[] expires;
     private int db;
@@ -39,21 +39,20 @@ public final class Snapshot {
     private boolean done;
     private long visited;
 
-    @SuppressWarnings("unchecked")
     Snapshot(Keyspace keyspace, Visitor visitor, int epoch, boolean marking) {
         this.keyspace = keyspace;
         this.visitor = visitor;
         this.epoch = epoch;
         this.marking = marking;
         int n = keyspace.databases();
-        dicts = new Dict[n];
+        dicts = new KeyTable[n];
         sizes = new long[n];
         expires = new long[n];
         for (int i = 0; i < n; i++) {
             Database d = keyspace.db(i);
             sizes[i] = d.size();
             expires[i] = d.expiresSize();
-            if (d.size() > 0) dicts[i] = d.dict();
+            if (d.size() > 0) dicts[i] = d.table();
         }
     }
 
@@ -88,7 +87,7 @@ public final class Snapshot {
     public boolean advance(long deadlineNanos) {
         int steps = 0;
         while (!done) {
-            Dict<KeyEntry> d = db < dicts.length ? dicts[db] : null;
+            KeyTable d = db < dicts.length ? dicts[db] : null;
             if (db >= dicts.length) {
                 finish();
                 break;
@@ -98,7 +97,8 @@ public final class Snapshot {
                 cursor = 0;
                 continue;
             }
-            cursor = d.scan(cursor, this::walkVisit);
+            KeyTable t = d;
+            cursor = d.scan(cursor, a -> walkVisit(new KeyEntry(t, a)));
             if (cursor == 0) {
                 dicts[db] = null; // a detached (flushed) dict may now be collected
                 db++;
@@ -121,7 +121,7 @@ public final class Snapshot {
      * Called by {@link Database} before {@code e}, held by {@code dict}, is changed or removed: if
      * the snapshot has not visited it yet, it is visited now, as it still is.
      */
-    void beforeWrite(Dict<KeyEntry> dict, KeyEntry e) {
+    void beforeWrite(KeyTable dict, KeyEntry e) {
         if (e.epoch() == epoch) return;
         e.epoch(epoch);
         for (int i = db; i < dicts.length; i++) {

@@ -17,12 +17,21 @@ class ObjectSizeTest {
     }
 
     @Test
-    void aStringKeyIsItsEntryItsNameAndItsValue() {
-        KeyEntry e = new KeyEntry(b("k"), b("hello"), 0);
-        long entry = ObjectSize.object(3, 16);
-        assertEquals(entry + ObjectSize.bytes(1) + ObjectSize.REFERENCE + ObjectSize.bytes(5), ObjectSize.of(e, 5));
-        assertEquals(24, ObjectSize.bytes(5)); // 16-byte header, 5 bytes, aligned to 8
+    void aSmallStringKeyIsItsRecordAndItsSlot() {
+        KeyEntry e = new Keyspace(1).db(0).add(b("k"), b("hello"));
+        // 40-byte header, the key, room for 8 bytes of value, aligned to 8; one long in the table.
+        assertEquals(56, e.recordSize());
+        assertEquals(56 + 8, ObjectSize.of(e, 5));
         assertEquals(ObjectSize.of(e, 5), ObjectSize.of(e, Long.MAX_VALUE)); // nothing to sample
+    }
+
+    @Test
+    void aLargeStringIsItsRecordAndItsArray() {
+        byte[] big = new byte[5000];
+        KeyEntry e = new Keyspace(1).db(0).add(b("k"), big);
+        assertEquals(48, e.recordSize());
+        assertEquals(48 + 8 + ObjectSize.REFERENCE + ObjectSize.bytes(5000), ObjectSize.of(e, 5));
+        assertEquals(24, ObjectSize.bytes(5)); // 16-byte header, 5 bytes, aligned to 8
     }
 
     @Test

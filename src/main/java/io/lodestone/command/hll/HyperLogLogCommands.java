@@ -53,8 +53,7 @@ public final class HyperLogLogCommands {
         byte[] v = (byte[]) e.value();
         if (e.hasFlag(KeyEntry.FLAG_RAW)) return v;
         byte[] copy = v.clone();
-        e.value(copy);
-        e.setFlag(KeyEntry.FLAG_RAW);
+        e.own(copy);
         return copy;
     }
 
@@ -62,8 +61,7 @@ public final class HyperLogLogCommands {
     static void store(KeyEntry e, HyperLogLog h) {
         byte[] v = h.bytes();
         if (v == e.value()) return;
-        e.value(v);
-        e.setFlag(KeyEntry.FLAG_RAW);
+        e.own(v);
     }
 
     // ---- PFADD / PFCOUNT / PFMERGE ---------------------------------------------------------------
@@ -100,7 +98,7 @@ public final class HyperLogLogCommands {
         }
         if (!failed && updated > 0) h.invalidateCache();
         // Only a grown register changes the value (a failure is found before anything is written).
-        if (e == null) db.add(key, h.bytes()).setFlag(KeyEntry.FLAG_RAW);
+        if (e == null) db.add(key, h.bytes()).own(h.bytes());
         else if (grew) store(e, h);
         if (failed) throw new CommandError(INVALID_HLL);
         if (updated > 0) c.changed(KeyspaceEvents.STRING, "pfadd", key, updated);
@@ -174,7 +172,7 @@ public final class HyperLogLogCommands {
             if (max[j] != 0) h.set(j, max[j], maxBytes);
         }
         h.invalidateCache();
-        if (e == null) db.add(key, h.bytes()).setFlag(KeyEntry.FLAG_RAW);
+        if (e == null) db.add(key, h.bytes()).own(h.bytes());
         else store(e, h);
         // A merge is a mass add: Redis notifies "pfadd".
         c.changed(KeyspaceEvents.STRING, "pfadd", key);

@@ -177,14 +177,14 @@ final class DebugCommand {
     }
 
     /**
-     * DEBUG OBJECT. "at:" identifies the key's entry, which holds what Redis's value object does
+     * DEBUG OBJECT. "at:" identifies the key's record, which holds what Redis's value object does
      * (the value, its encoding flags, the LRU clock): like that object, it stays the same while
-     * INCR and in-place changes rewrite the value (an identity hash, as the JVM has no addresses).
+     * INCR and in-place changes rewrite the value.
      */
     private static void object(Client c) {
         KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
         if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
-        c.reply.simple("Value at:0x" + Integer.toHexString(System.identityHashCode(e))
+        c.reply.simple("Value at:0x" + Long.toHexString(e.id())
                 + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)
                 + " lru:" + e.clock() + " lru_seconds_idle:" + c.server.keyspace.idleSeconds(e));
     }

@@ -135,7 +135,7 @@ public final class SetCommands {
         }
         SetValue srcSet = Client.checkType(se, SetValue.class);
         if (de != null) Client.checkType(de, SetValue.class);
-        if (se == de) {
+        if (se.equals(de)) {
             c.reply.integer(srcSet.contains(member) ? 1 : 0);
             return;
         }

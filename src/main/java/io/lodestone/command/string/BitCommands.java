@@ -70,7 +70,7 @@ final class BitCommands {
         KeyEntry e = c.lookupWriteEntry(key, byte[].class);
         if (e == null) {
             byte[] v = new byte[length];
-            c.db().add(key, v).setFlag(KeyEntry.FLAG_RAW);
+            c.db().add(key, v).own(v);
             return new Target(v, true);
         }
         int before = ((byte[]) e.value()).length;
@@ -276,7 +276,7 @@ final class BitCommands {
             }
             res[i] = (byte) out;
         }
-        db.set(dest, res, false).setFlag(KeyEntry.FLAG_RAW);
+        db.set(dest, res, false).own(res);
         c.changed(KeyspaceEvents.STRING, "set", dest);
         c.reply.integer(maxLen);
     }

@@ -81,8 +81,7 @@ public final class StringCommands {
         byte[] v = (byte[]) e.value();
         if (e.hasFlag(KeyEntry.FLAG_RAW) && v.length >= minLength) return v;
         byte[] copy = Arrays.copyOf(v, Math.max(v.length, minLength));
-        e.value(copy);
-        e.setFlag(KeyEntry.FLAG_RAW);
+        e.own(copy);
         return copy;
     }
 
@@ -99,15 +98,16 @@ public final class StringCommands {
     }
 
     /**
-     * Stores a string over an existing key's string. Redis makes a new object; when the old array has
-     * the new value's length its bytes are overwritten instead, so a steady stream of overwrites
-     * leaves nothing new for the collector to copy or to find through an old-to-young reference
-     * (docs/ARCHITECTURE.md, "Memory and the collector"). The array may be shared while effects of
-     * this call are held (they can name it), or be an argument of this very command (MSET k a k b,
-     * propagated after it runs), so then the value is replaced as usual.
+     * Stores a string over an existing key's string. A small string is copied into the key's record
+     * when it fits (docs/ARCHITECTURE.md, "Memory and the collector"); a large one held as an array of
+     * the same length is overwritten in place, so a steady stream of overwrites leaves nothing new
+     * for the collector to copy. That array may be shared while effects of this call are held (they
+     * can name it), or be an argument of this very command (MSET k a k b, propagated after it runs),
+     * so then the value is replaced as usual.
      */
     static void overwrite(Client c, KeyEntry e, byte[] value) {
-        if (e.value() instanceof byte[] old && old.length == value.length && mayChangeInPlace(c, old)) {
+        if (!e.isInline() && e.value() instanceof byte[] old && old.length == value.length
+                && mayChangeInPlace(c, old)) {
             System.arraycopy(value, 0, old, 0, value.length);
             e.value(old);
         } else {
@@ -127,14 +127,9 @@ public final class StringCommands {
         db.signalModifiedKey(key);
     }
 
-    /** {@link #overwrite} of a number's decimal text, writing the digits into the old array when they fit it exactly. */
+    /** {@link #overwrite} of a number's decimal text. */
     static void overwrite(Client c, KeyEntry e, long number) {
-        if (e.value() instanceof byte[] old && old.length == decimalLength(number) && mayChangeInPlace(c, old)) {
-            writeDecimal(old, number);
-            e.value(old);
-        } else {
-            e.value(Long.toString(number).getBytes(StandardCharsets.US_ASCII));
-        }
+        overwrite(c, e, Long.toString(number).getBytes(StandardCharsets.US_ASCII));
     }
 
     private static boolean mayChangeInPlace(Client c, byte[] stored) {
@@ -145,32 +140,13 @@ public final class StringCommands {
         return true;
     }
 
-    static int decimalLength(long v) {
-        if (v == Long.MIN_VALUE) return 20;
-        int n = v < 0 ? 2 : 1;
-        for (long a = Math.abs(v); a >= 10; a /= 10) n++;
-        return n;
-    }
-
-    /** The decimal text of v into out, which is exactly {@link #decimalLength} long. */
-    private static void writeDecimal(byte[] out, long v) {
-        if (v == Long.MIN_VALUE) {
-            System.arraycopy("-9223372036854775808".getBytes(StandardCharsets.US_ASCII), 0, out, 0, 20);
-            return;
-        }
-        int i = out.length;
-        long a = Math.abs(v);
-        do {
-            out[--i] = (byte) ('0' + a % 10);
-            a /= 10;
-        } while (a != 0);
-        if (v < 0) out[0] = '-';
-    }
-
     // ---- GET / SET family ------------------------------------------------------------------------
 
     static void get(Client c) {
-        c.reply.bulkOrNull(c.lookupRead(c.argv[1], byte[].class));
+        KeyEntry e = c.db().lookupRead(c.argv[1]);
+        if (e == null) c.reply.nullBulk();
+        else if (e.isInline()) c.reply.bulk(e.array(), e.inlineOffset(), e.inlineLength());
+        else c.reply.bulk(Client.checkType(e, byte[].class));
     }
 
     /** SET key value [NX | XX] [GET] [EX s | PX ms | EXAT unix-s | PXAT unix-ms | KEEPTTL]. */
@@ -331,8 +307,7 @@ public final class StringCommands {
             // A new array each time: Java arrays cannot grow in place, so APPEND costs O(length).
             byte[] joined = Arrays.copyOf(v, v.length + tail.length);
             System.arraycopy(tail, 0, joined, v.length, tail.length);
-            e.value(joined);
-            e.setFlag(KeyEntry.FLAG_RAW);
+            e.own(joined);
             total = joined.length;
         }
         c.changed(KeyspaceEvents.STRING, "append", key);
@@ -377,7 +352,7 @@ public final class StringCommands {
             }
             checkStringLength(c, offset, value.length);
             target = new byte[(int) (offset + value.length)];
-            c.db().add(key, target).setFlag(KeyEntry.FLAG_RAW);
+            c.db().add(key, target).own(target);
         } else {
             byte[] v = (byte[]) e.value();
             if (value.length == 0) {
