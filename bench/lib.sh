@@ -57,7 +57,9 @@ lodestone_launch() {
     return
   fi
   local java="${JAVA_HOME:+$JAVA_HOME/bin/}java" opts
-  if [[ ! -f "$ROOT/target/lodestone.jar" ]]; then
+  # As ./lodestone does: a jar older than the sources would measure code that is not there any more.
+  if [[ ! -f "$ROOT/target/lodestone.jar" ||
+        -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" -newer "$ROOT/target/lodestone.jar" -print -quit 2>/dev/null)" ]]; then
     log "building target/lodestone.jar"
     (cd "$ROOT" && flock /tmp/lodestone-build.lock mvn -q -o -DskipTests package) || die "build failed"
   fi

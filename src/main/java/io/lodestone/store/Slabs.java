@@ -21,8 +21,12 @@ import java.util.Arrays;
  * <p>Address 0 is "no record". Not thread-safe.
  */
 final class Slabs {
-    /** Below half of G1's smallest region (1 MB): pages are ordinary objects, never humongous waste. */
-    static final int PAGE = 256 * 1024;
+    /**
+     * Under G1, one heap region less a little for the array header: each page is a humongous object
+     * filling its region, allocated straight into the old generation, so it is never copied and
+     * wastes nothing. Otherwise 256 KB.
+     */
+    static final int PAGE = pageSize();
     /** The largest record cut from shared pages; larger ones get a page of their own. */
     static final int MAX_CLASS = 1024;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -40,6 +44,19 @@ final class Slabs {
     private int freePageCount;
     private long pageBytes;
     private long recordBytes;
+
+    private static int pageSize() {
+        try {
+            var vm = java.lang.management.ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            if ("true".equals(vm.getVMOption("UseG1GC").getValue())) {
+                long region = Long.parseLong(vm.getVMOption("G1HeapRegionSize").getValue());
+                if (region >= 1 << 20 && region <= 1 << 30) return (int) region - 64;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // Not HotSpot, or no management module: ordinary pages.
+        }
+        return 256 * 1024;
+    }
 
     static long address(int page, int offset) {
         return ((long) (page + 1) << 32) | offset;
