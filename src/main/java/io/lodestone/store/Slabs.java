@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * Memory for a {@link KeyTable}'s records: large {@code byte[]} pages carved into records, addressed
- * by a {@code long} (page and offset). The collector sees one primitive array per 256 KB - nothing to
- * trace and, once a page is old, nothing to copy - where one object per key would be copied by every
+ * by a {@code long} (page and offset). The collector sees one primitive array per page - nothing to
+ * trace and, allocated old, nothing to copy - where one object per key would be copied by every
  * young collection it survives and scanned through every old bucket array pointing at it
  * (docs/ARCHITECTURE.md, "Memory and the collector").
  *
