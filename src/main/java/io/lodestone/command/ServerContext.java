@@ -71,6 +71,8 @@ public final class ServerContext {
     public KeyspaceNotifier notifier = (type, event, key, db) -> { };
     /** notify-keyspace-events flags (config.KeyspaceEvents bits), written by the config bindings. */
     public int notifyKeyspaceEvents;
+    /** io-threads as configured: above 1, client sockets are read and written by I/O loops. */
+    public int ioThreads = 1;
 
     /** Actions the server (transport, process) performs on behalf of commands. */
     public interface Host {

@@ -37,6 +37,7 @@ final class ConfigBindings {
             "databases",                          // ServerContext: the number of databases, fixed at start
             "logfile", "always-show-logo",        // Main, at start
             "tcp-backlog", "tcp-keepalive",       // Listeners, when they bind
+            "io-threads",                         // Lodestone at start: the I/O loops of client sockets
             "unixsocket", "unixsocketperm",       // Listeners, at start
             "replicaof",                          // Lodestone at start; REPLICAOF writes it
             "dir",                                // persistence: the files, resolved when used

@@ -47,6 +47,8 @@ final class Listeners {
     private final Config config;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loop;
+    /** The I/O loops TCP clients' sockets are served by (io-threads), or null: the command loop. */
+    private final EventLoopGroup io;
     private final ServerContext server;
     private final Dispatcher dispatcher;
     private List<Channel> channels = new ArrayList<>();
@@ -55,10 +57,12 @@ final class Listeners {
     /** The bind addresses the current listeners were opened for. */
     private List<String> boundAddresses = List.of();
 
-    Listeners(Config config, EventLoopGroup acceptor, EventLoopGroup loop, ServerContext server, Dispatcher dispatcher) {
+    Listeners(Config config, EventLoopGroup acceptor, EventLoopGroup loop, EventLoopGroup io, ServerContext server,
+              Dispatcher dispatcher) {
         this.config = config;
         this.acceptor = acceptor;
         this.loop = loop;
+        this.io = io;
         this.server = server;
         this.dispatcher = dispatcher;
     }
@@ -67,7 +71,7 @@ final class Listeners {
         Class<? extends ServerChannel> channel =
                 Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap()
-                .group(acceptor, loop)
+                .group(acceptor, io != null ? io : loop)
                 .channel(channel)
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .option(ChannelOption.SO_REUSEADDR, true)
@@ -75,7 +79,7 @@ final class Listeners {
                 .childOption(ChannelOption.SO_KEEPALIVE, config.getInt("tcp-keepalive") > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(clientInitializer());
+                .childHandler(clientInitializer(io != null));
         if (Epoll.isAvailable()) {
             // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
             // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
@@ -84,11 +88,18 @@ final class Listeners {
         return b;
     }
 
-    private ChannelInitializer<Channel> clientInitializer() {
+    /**
+     * With I/O threads ({@code offloaded}) the socket belongs to an I/O loop, which does its reads and
+     * writes, and the client's handler is bound to the command loop: Netty hands each read batch to
+     * the command thread and each write and flush back as one task, and everything the handler does
+     * - decoding, commands, replies - stays on the one command thread.
+     */
+    private ChannelInitializer<Channel> clientInitializer(boolean offloaded) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(new ClientHandler(server, dispatcher));
+                if (offloaded) ch.pipeline().addLast(loop, new ClientHandler(server, dispatcher));
+                else ch.pipeline().addLast(new ClientHandler(server, dispatcher));
             }
         };
     }
@@ -185,7 +196,7 @@ final class Listeners {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(clientInitializer());
+                .childHandler(clientInitializer(false));
         try {
             Files.deleteIfExists(file);
             unixChannel = b.bind(address).sync().channel();

@@ -32,6 +32,8 @@ public final class Lodestone implements ServerContext.Host {
     private final Dispatcher dispatcher;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup loop;
+    /** io-threads above 1: the loops that do the sockets' reads and writes; null otherwise. */
+    private final EventLoopGroup ioLoops;
     private final Listeners listeners;
     private final ServerCron cron;
     private final Shutdown shutdown;
@@ -46,8 +48,13 @@ public final class Lodestone implements ServerContext.Host {
         boolean epoll = Epoll.isAvailable();
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
         this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        // Redis counts the main thread among its io-threads: N means N - 1 threads beside it.
+        int ioThreads = config.getInt("io-threads");
+        this.ioLoops = ioThreads <= 1 ? null
+                : epoll ? new EpollEventLoopGroup(ioThreads - 1) : new NioEventLoopGroup(ioThreads - 1);
+        server.ioThreads = ioThreads <= 1 ? 1 : ioThreads;
         server.host = this;
-        listeners = new Listeners(config, acceptor, loop, server, dispatcher);
+        listeners = new Listeners(config, acceptor, loop, ioLoops, server, dispatcher);
         shutdown = new Shutdown(server, this::stop);
         cron = new ServerCron(server, loop, shutdown);
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
@@ -155,6 +162,7 @@ public final class Lodestone implements ServerContext.Host {
         cron.stop();
         listeners.close(unlinkUnixSocket);
         acceptor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (ioLoops != null) ioLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         loop.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete(null));
     }
 

@@ -42,10 +42,10 @@ class ConfigBindingsTest {
                     "logfile", "maxclients", "timeout", "proto-max-bulk-len", "always-show-logo", "hz", "dir",
                     "dbfilename", "client-query-buffer-limit", "appendonly", "appendfsync", "save",
                     "replica-read-only", "slave-read-only", "repl-timeout", "hash-max-listpack-entries",
-                    "notify-keyspace-events", "client-output-buffer-limit", "masterauth")) {
+                    "notify-keyspace-events", "client-output-buffer-limit", "masterauth", "io-threads")) {
                 assertTrue(config.isBound(name), name);
             }
-            for (String name : List.of("maxmemory-samples", "maxmemory", "io-threads", "daemonize")) {
+            for (String name : List.of("maxmemory-samples", "maxmemory", "io-threads-do-reads", "daemonize")) {
                 assertFalse(config.isBound(name), name);
             }
         }

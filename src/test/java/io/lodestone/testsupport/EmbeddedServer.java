@@ -21,6 +21,13 @@ public final class EmbeddedServer implements AutoCloseable {
     }
 
     /** Starts with extra redis.conf lines (e.g. "requirepass secret"). */
+    /**
+     * {@code -Dlodestone.test.io-threads=N} runs every embedded server with I/O threads, so the whole
+     * suite can be run against that mode too.
+     */
+    private static final String IO_THREADS = System.getProperty("lodestone.test.io-threads", "").isEmpty() ? ""
+            : "io-threads " + System.getProperty("lodestone.test.io-threads") + "\n";
+
     public static EmbeddedServer start(String... extraConfigLines) {
         return start(ctx -> { }, extraConfigLines);
     }
@@ -36,7 +43,7 @@ public final class EmbeddedServer implements AutoCloseable {
                 int port = ServerProcess.freePort();
                 java.nio.file.Path dir = TempDirs.create("lodestone-test");
                 Config config = ConfigLoader.loadString("port " + port + "\nbind 127.0.0.1\nsave \"\"\n"
-                        + "enable-debug-command yes\n" + String.join("\n", extraConfigLines) + "\n",
+                        + "enable-debug-command yes\n" + IO_THREADS + String.join("\n", extraConfigLines) + "\n",
                         ConfigLoader.Options.defaults().withCwd(dir));
                 Lodestone server = new Lodestone(config);
                 configure.accept(server.context());

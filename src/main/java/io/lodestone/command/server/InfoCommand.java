@@ -103,7 +103,7 @@ public final class InfoCommand {
         field(sb, "lru_clock", (now / 1000) & 0xFFFFFF);
         field(sb, "executable", s.process.executable);
         field(sb, "config_file", s.process.configFile == null ? "" : s.process.configFile);
-        field(sb, "io_threads_active", 0);
+        field(sb, "io_threads_active", s.ioThreads > 1 ? 1 : 0);
         long shutdownDeadline = s.process.shutdownDeadlineMs;
         if (shutdownDeadline != 0) field(sb, "shutdown_in_milliseconds", Math.max(0, shutdownDeadline - now));
         field(sb, "lodestone_version", Version.LODESTONE_VERSION);
