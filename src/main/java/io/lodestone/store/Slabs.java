@@ -22,11 +22,13 @@ import java.util.Arrays;
  */
 final class Slabs {
     /**
-     * Under G1, one heap region less a little for the array header: each page is a humongous object
-     * filling its region, allocated straight into the old generation, so it is never copied and
-     * wastes nothing. Otherwise 256 KB.
+     * The largest page: under G1, one heap region less a little for the array header, so each page is
+     * a humongous object filling its region, allocated straight into the old generation, never copied
+     * and wasting nothing. Otherwise 256 KB.
      */
     static final int PAGE = pageSize();
+    /** The first page's size; each next page is as large as all pages so far, up to {@link #PAGE}. */
+    private static final int FIRST_PAGE = 64 * 1024;
     /** The largest record cut from shared pages; larger ones get a page of their own. */
     static final int MAX_CLASS = 1024;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -85,8 +87,9 @@ final class Slabs {
             free[n >>> 3] = getLong(head, 0);
             return head;
         }
-        if (current < 0 || top + n > PAGE) {
-            current = newPage(PAGE);
+        if (current < 0 || top + n > pages[current].length) {
+            // Pages grow from 64 KB as the table does, so a database of a few keys costs a few KB.
+            current = newPage((int) Math.min(PAGE, Math.max(FIRST_PAGE, pageBytes)));
             top = 0;
         }
         long a = address(current, top);
