@@ -60,6 +60,8 @@ public final class ServerContext {
     public final Tracking tracking = new Tracking(this);
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
+    /** FAILOVER's state (Redis's server.failover_state and its target). */
+    public final io.lodestone.command.replication.Failover failover = new io.lodestone.command.replication.Failover(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */

@@ -48,6 +48,11 @@ final class Handshake {
         this.cachedMaster = cachedMaster;
     }
 
+    /** True once PSYNC (or SYNC) went out: its reply decides the sync. */
+    boolean psyncSent() {
+        return step == Step.PSYNC;
+    }
+
     /** The history of the payload that follows +FULLRESYNC. */
     String initialReplid() {
         return initialReplid;
@@ -118,7 +123,12 @@ final class Handshake {
                 if (reply.startsWith("-")) {
                     Log.notice("(Non critical) Master does not understand REPLCONF capa: " + reply);
                 }
-                send(ch, cachedMaster.psyncArguments());
+                String[] psync = cachedMaster.psyncArguments();
+                if (link.failoverPending()) {
+                    psync = java.util.Arrays.copyOf(psync, psync.length + 1);
+                    psync[psync.length - 1] = "FAILOVER";
+                }
+                send(ch, psync);
                 step = Step.PSYNC;
             }
             case PSYNC -> {
@@ -154,6 +164,10 @@ final class Handshake {
             Log.notice("Successful partial resynchronization with master.");
             newReplid = id.length() == PayloadTransfer.MARK_LEN && !id.equals(cachedMaster.replid()) ? id : null;
             return Result.CONTINUE;
+        }
+        if (link.failoverPending() && reply.startsWith("-")) {
+            Log.notice("Failover target answered PSYNC with an error: " + reply);
+            return Result.FAILED;
         }
         if (reply.startsWith("-NOMASTERLINK") || reply.startsWith("-LOADING")) {
             Log.notice("Master is currently unable to PSYNC but should be in the future: " + reply);

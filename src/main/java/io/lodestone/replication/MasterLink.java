@@ -265,6 +265,7 @@ public final class MasterLink {
 
     /** Redis's replicationUnsetMaster (REPLICAOF NO ONE). */
     public void unsetMaster() {
+        failover = null;
         if (masterHost == null) return;
         masterHost = null;
         Log.role('M');
@@ -370,7 +371,18 @@ public final class MasterLink {
 
     /** One reply of the handshake, acted upon; false when the link was dropped or paused. */
     private boolean handshakeReply(String line) {
-        return switch (handshake.reply(line, connection.channel())) {
+        Handshake.Result result = handshake.reply(line, connection.channel());
+        // A FAILOVER ends when the new master answers its PSYNC, whatever the answer (Redis's syncWithMaster).
+        if (failover != null && result != Handshake.Result.NEXT && handshake.psyncSent()) {
+            FailoverPsync f = failover;
+            failover = null;
+            if (result == Handshake.Result.FAILED) {
+                f.rejected();
+                return false;
+            }
+            f.accepted();
+        }
+        return switch (result) {
             case NEXT -> true;
             case FAILED -> handshakeFailed();
             case FULL_RESYNC -> startTransfer();
@@ -379,6 +391,31 @@ public final class MasterLink {
                 yield true;
             }
         };
+    }
+
+    /** What FAILOVER learns of the PSYNC it makes this server send to its target. */
+    public interface FailoverPsync {
+        /** The target answered +CONTINUE or +FULLRESYNC: it is the master now. */
+        void accepted();
+
+        /** The target refused: the caller turns this server back into a master. */
+        void rejected();
+    }
+
+    private FailoverPsync failover;
+
+    /**
+     * FAILOVER's last step (Redis's replicationSetMaster in FAILOVER_IN_PROGRESS): replicate from the
+     * target with {@code PSYNC <replid> <offset> FAILOVER}, which tells it to become a master first.
+     */
+    public void setMasterForFailover(String h, int p, FailoverPsync watcher) {
+        setMaster(h, p);
+        failover = watcher;
+    }
+
+    /** True while the PSYNC of a FAILOVER is still to be sent or answered. */
+    boolean failoverPending() {
+        return failover != null;
     }
 
     /** +CONTINUE: Redis's replicationResurrectCachedMaster, the cached master becomes the master again. */

@@ -83,6 +83,7 @@ final class ServerCron {
         }
         r.checkOutputLimits();
         r.maybeStartSync();
+        server.failover.update();
     }
 
     /** Closes normal clients idle for longer than {@code timeout}. */

@@ -28,6 +28,7 @@ public final class ReplicationCommands {
         t.handle("replconf", ReplicationCommands::replconf);
         t.handle("wait", ReplicationCommands::waitCommand);
         t.handle("role", ReplicationCommands::role);
+        t.handle("failover", Failover::command);
         t.handle("replicaof", ReplicationCommands::replicaof);
         t.handle("slaveof", ReplicationCommands::replicaof);
     }
@@ -87,6 +88,18 @@ public final class ReplicationCommands {
     static void sync(Client c) {
         if (c.replicaPeer != null) return; // already a replica: ignored, as in Redis
         Replication r = c.server.replication;
+        if (c.argc > 3 && Args.is(c.argv[0], "psync") && Args.is(c.argv[3], "failover")) {
+            // A master hands over to us (its FAILOVER): same history, so we become the master and go on.
+            if (!Args.str(c.argv[1]).equalsIgnoreCase(r.stream.replid())) {
+                throw new CommandError("ERR PSYNC FAILOVER replid must match my replid.");
+            }
+            c.server.masterLink.unsetMaster();
+            setConfig(c.server, "no", "one");
+            Log.notice("MASTER MODE enabled (failover request from '" + clientInfo(c) + "')");
+        }
+        if (c.server.failover.state() != Failover.State.NO_FAILOVER) {
+            throw new CommandError("NOMASTERLINK Can't SYNC while failing over");
+        }
         if (r.isReplica && !r.masterLinkUp) {
             throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
         }

@@ -244,7 +244,7 @@ public final class InfoCommand {
                     .append(",state=").append(p.state.infoName).append(",offset=").append(p.ackOffset)
                     .append(",lag=").append((now - p.ackTimeMs) / 1000).append("\r\n");
         }
-        field(sb, "master_failover_state", "no-failover");
+        field(sb, "master_failover_state", s.failover.state().infoName);
         field(sb, "master_replid", st.replid());
         field(sb, "master_replid2", st.replid2());
         field(sb, "master_repl_offset", st.offset());
