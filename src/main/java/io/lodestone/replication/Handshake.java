@@ -88,8 +88,19 @@ final class Handshake {
                 }
                 Log.notice("Master replied to PING, replication can continue...");
                 String auth = link.masterAuth;
+                String user = link.masterUser;
+                if (auth == null && reply.startsWith("-NOAUTH")) {
+                    // Redis fails here (every later step gets NOAUTH); a master and replica sharing one
+                    // requirepass without masterauth is common enough to just work.
+                    String own = link.ownPassword.get();
+                    if (own != null && !own.isEmpty()) {
+                        auth = own;
+                        user = null;
+                        Log.notice("Master requires authentication and masterauth is not set: "
+                                + "authenticating with this server's own requirepass.");
+                    }
+                }
                 if (auth != null) {
-                    String user = link.masterUser;
                     if (user != null) send(ch, "AUTH", user, auth);
                     else send(ch, "AUTH", auth);
                 }

@@ -105,6 +105,11 @@ public final class MasterLink {
     // here). repl-timeout is the master side's (Replication.timeoutSeconds), our port the Host's.
     public volatile String masterAuth;
     public volatile String masterUser;
+    /**
+     * This server's own requirepass: what the link authenticates with when the master demands a
+     * password and masterauth is unset (the common "same requirepass everywhere" setup).
+     */
+    public volatile java.util.function.Supplier<String> ownPassword = () -> null;
     public volatile String announceIp;
     /** bind-source-addr: the local address the link to the master connects from, or null. */
     public volatile String bindSourceAddr;

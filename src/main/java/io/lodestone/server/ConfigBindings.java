@@ -191,6 +191,7 @@ final class ConfigBindings {
         // Replication, replica side
         MasterLink link = s.masterLink;
         config.watchString("masterauth", v -> link.masterAuth = v == null || v.isEmpty() ? null : v);
+        link.ownPassword = () -> s.security.requirePass; // requirepass, bound above, when masterauth is unset
         config.watchString("bind-source-addr", v -> link.bindSourceAddr = v == null || v.isEmpty() ? null : v);
         config.watchString("masteruser", v -> link.masterUser = v == null || v.isEmpty() ? null : v);
         config.watchString("replica-announce-ip", v -> link.announceIp = v == null || v.isEmpty() ? null : v);
