@@ -229,8 +229,7 @@ public final class Dict<E extends DictEntry> {
         if (table1 == null) {
             long m0 = table0.length - 1;
             visitChain(table0[(int) (v & m0)], visitor);
-            v |= ~m0;
-            v = Long.reverse(Long.reverse(v) + 1);
+            v = nextCursor(v, m0);
         } else {
             DictEntry[] small = table0, large = table1;
             if (small.length > large.length) {
@@ -241,11 +240,16 @@ public final class Dict<E extends DictEntry> {
             visitChain(small[(int) (v & m0)], visitor);
             do {
                 visitChain(large[(int) (v & m1)], visitor);
-                v |= ~m1;
-                v = Long.reverse(Long.reverse(v) + 1);
+                v = nextCursor(v, m1);
             } while ((v & (m0 ^ m1)) != 0);
         }
         return v;
+    }
+
+    /** Redis's reverse-binary increment of a scan cursor over a table of {@code mask + 1} buckets. */
+    static long nextCursor(long v, long mask) {
+        v |= ~mask;
+        return Long.reverse(Long.reverse(v) + 1);
     }
 
     @SuppressWarnings("unchecked")

@@ -50,10 +50,6 @@ public final class KeyEntry {
         return table.key(address);
     }
 
-    public int keyLength() {
-        return table.keyLength(address);
-    }
-
     int meta() {
         return table.meta(address);
     }

@@ -80,15 +80,7 @@ final class KeyTable {
         return rehashIndex >= 0;
     }
 
-    int buckets() {
-        return table0.length + (table1 == null ? 0 : table1.length);
-    }
-
     // ---- Records -----------------------------------------------------------------------------------
-
-    int keyLength(long a) {
-        return slabs.getInt(a, KEY_LENGTH);
-    }
 
     byte[] key(long a) {
         int n = slabs.getInt(a, KEY_LENGTH);
@@ -383,8 +375,7 @@ final class KeyTable {
         if (table1 == null) {
             long m0 = table0.length - 1;
             visitChain(table0[(int) (v & m0)], visitor);
-            v |= ~m0;
-            v = Long.reverse(Long.reverse(v) + 1);
+            v = Dict.nextCursor(v, m0);
         } else {
             long[] small = table0, large = table1;
             if (small.length > large.length) {
@@ -395,8 +386,7 @@ final class KeyTable {
             visitChain(small[(int) (v & m0)], visitor);
             do {
                 visitChain(large[(int) (v & m1)], visitor);
-                v |= ~m1;
-                v = Long.reverse(Long.reverse(v) + 1);
+                v = Dict.nextCursor(v, m1);
             } while ((v & (m0 ^ m1)) != 0);
         }
         return v;
@@ -442,12 +432,6 @@ final class KeyTable {
             }
         }
         Dict.appendStats(sb, id, table.length, used, slots, maxChain, totalChain, lengths);
-    }
-
-    /** The table's own memory: bucket arrays, pages and the object index (values excluded). */
-    long overheadBytes() {
-        return ObjectSize.longs(table0.length) + (table1 == null ? 0 : ObjectSize.longs(table1.length))
-                + slabs.pageBytes() + ObjectSize.references(objects.length);
     }
 
     // ---- Resizing ----------------------------------------------------------------------------------

@@ -46,11 +46,6 @@ public final class ObjectSize {
         return align(ARRAY_HEADER + length * REFERENCE);
     }
 
-    /** An array of {@code length} longs. */
-    public static long longs(long length) {
-        return primitives(length, 8);
-    }
-
     /** An array of {@code length} primitives of {@code width} bytes each. */
     public static long primitives(long length, int width) {
         return align(ARRAY_HEADER + length * width);

@@ -45,7 +45,6 @@ final class Slabs {
     private int[] freePages = new int[4];
     private int freePageCount;
     private long pageBytes;
-    private long recordBytes;
 
     private static int pageSize() {
         try {
@@ -80,7 +79,6 @@ final class Slabs {
     /** A record of at least {@code size} bytes (exactly {@link #rounded}); its content is undefined. */
     long allocate(int size) {
         int n = rounded(size);
-        recordBytes += n;
         if (n > MAX_CLASS) return address(newPage(n), 0);
         long head = free[n >>> 3];
         if (head != 0) {
@@ -99,7 +97,6 @@ final class Slabs {
 
     /** Gives back a record of {@code size} bytes (as {@link #rounded}) allocated here. */
     void free(long address, int size) {
-        recordBytes -= size;
         if (size > MAX_CLASS) {
             int p = page(address);
             pages[p] = null;
@@ -123,16 +120,6 @@ final class Slabs {
         pages[p] = new byte[bytes];
         pageBytes += bytes;
         return p;
-    }
-
-    /** Bytes of all pages (what the records cost the heap, free space included). */
-    long pageBytes() {
-        return pageBytes;
-    }
-
-    /** Bytes of live records. */
-    long recordBytes() {
-        return recordBytes;
     }
 
     byte[] array(long address) {
