@@ -100,6 +100,8 @@ public final class Client implements Subscriber {
     public io.lodestone.replication.ReplicaPeer replicaPeer;
     /** The replication offset right after this client's last command (Redis's woff): what WAIT waits for. */
     public long woff;
+    /** Replies of writes are held for replicas' acks (min-replicas-ack): on the AckedWrites list. */
+    public boolean holdsReplies;
     /** WAIT in progress: the offset and the number of replicas awaited. */
     public long waitOffset;
     public long waitReplicas;

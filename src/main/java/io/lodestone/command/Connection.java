@@ -28,6 +28,16 @@ public interface Connection {
     /** Writes and flushes output produced for this client by another client's command. */
     void flushOutput();
 
+    /**
+     * Synchronous replication ({@link io.lodestone.command.replication.AckedWrites}): writes the held
+     * replies up to the first write past {@code confirmedOffset}, each held write whose deadline is
+     * not after {@code nowMs} replaced by the timeout error. Returns the deadline of the first write
+     * still held, or -1 when nothing is held any more.
+     */
+    default long releaseHeld(long confirmedOffset, long nowMs) {
+        return -1;
+    }
+
     /** Continues with the commands that arrived while the client was blocked. */
     void resume();
 

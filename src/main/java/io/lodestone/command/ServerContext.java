@@ -62,6 +62,8 @@ public final class ServerContext {
     public final ClientPause pause = new ClientPause(this);
     /** FAILOVER's state (Redis's server.failover_state and its target). */
     public final io.lodestone.command.replication.Failover failover = new io.lodestone.command.replication.Failover(this);
+    /** min-replicas-ack: replies of writes held until replicas acknowledged them. */
+    public final io.lodestone.command.replication.AckedWrites ackedWrites = new io.lodestone.command.replication.AckedWrites(this);
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */

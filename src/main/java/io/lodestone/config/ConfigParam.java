@@ -27,7 +27,9 @@ public abstract class ConfigParam {
         /** Not listed by CONFIG GET patterns; only an exact name shows it. */
         HIDDEN,
         /** Takes several arguments in the config file, space-separated in CONFIG SET. */
-        MULTI_ARG
+        MULTI_ARG,
+        /** Lodestone's own, not Redis's: listed and set like the others, left out of comparisons with Redis. */
+        EXTENSION
     }
 
     /** What kind of value a parameter holds, and so which getter of {@link Config} reads it. */

@@ -1,6 +1,7 @@
 package io.lodestone.config;
 
 import static io.lodestone.config.ConfigParam.Flag.DENY_LOADING;
+import static io.lodestone.config.ConfigParam.Flag.EXTENSION;
 import static io.lodestone.config.ConfigParam.Flag.HIDDEN;
 import static io.lodestone.config.ConfigParam.Flag.IMMUTABLE;
 import static io.lodestone.config.ConfigParam.Flag.MULTI_ARG;
@@ -236,6 +237,9 @@ public final class ConfigRegistry {
             new NumericParam("hz", null, flags(), false, 0, INT_MAX, 10, INTEGER, clamp(1, 500)),
             integer("min-replicas-to-write", "min-slaves-to-write", 0, INT_MAX, 0),
             integer("min-replicas-max-lag", "min-slaves-max-lag", 0, INT_MAX, 10),
+            // Synchronous replication (docs/REPLICATION.md): a write's reply waits for this many acks.
+            integer("min-replicas-ack", null, 0, INT_MAX, 0, EXTENSION),
+            integer("min-replicas-ack-timeout", null, 0, LONG_MAX, 1000, EXTENSION),
             integer("watchdog-period", null, 0, INT_MAX, 0, HIDDEN),
             integer("shutdown-timeout", null, 0, INT_MAX, 10),
             integer("repl-diskless-sync-max-replicas", null, 0, INT_MAX, 0),

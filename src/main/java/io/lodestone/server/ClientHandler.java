@@ -32,6 +32,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private RequestDecoder decoder;
     private boolean closing;
     private boolean wrotePending;
+    /** Output bytes taken from the reply buffer since the client connected (HeldReplies' positions). */
+    private long taken;
+    /** Output waiting for replicas' acks of a write (min-replicas-ack), or null. */
+    private HeldReplies held;
+    /** QUIT or an error ended the connection while output was held: close once it is released. */
+    private boolean closeWhenReleased;
 
     ClientHandler(ServerContext server, Dispatcher dispatcher) {
         this.server = server;
@@ -92,12 +98,15 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         c.reply.silence(silenced(c));
         int mark = c.reply.pending();
         long errors = c.reply.errorCount();
+        boolean holdWrites = server.ackedWrites.holdsWrites() && c.replicaPeer == null;
+        long offsetBefore = holdWrites ? server.replication.stream.offset() : 0;
         dispatcher.process(c);
         c.argv = null;
         if (c.replicaPeer != null && c.reply.pending() > mark) {
             replicaReplied(c, errors);
             return;
         }
+        if (holdWrites && server.replication.stream.offset() != offsetBefore) holdWrite(c, mark);
         // Redis's resetClient: a CLIENT REPLY SKIP just run silences the next command only.
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
@@ -107,6 +116,47 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         } else if (c.reply.pending() >= FLUSH_THRESHOLD) {
             writePending();
         }
+    }
+
+    /**
+     * The command just run wrote to the replication stream and min-replicas-ack is on: its reply, at
+     * [mark, pending) of the reply buffer, waits for the replicas to acknowledge the offset after it.
+     */
+    private void holdWrite(Client c, int mark) {
+        long now = System.currentTimeMillis();
+        if (held == null) held = new HeldReplies(ctx.alloc(), taken);
+        long deadline = server.ackedWrites.deadline(now);
+        held.hold(taken + mark, taken + c.reply.pending(), server.replication.stream.offset(), deadline);
+        server.ackedWrites.held(c, deadline);
+    }
+
+    @Override
+    public long releaseHeld(long confirmedOffset, long nowMs) {
+        if (held == null) return -1;
+        if (!closeWhenReleased && !ctx.channel().isActive()) return -1; // channelInactive frees it
+        moveToHeld(client.reply.take());
+        boolean[] wrote = {false};
+        long next = held.release(confirmedOffset, nowMs, server.ackedWrites.timeoutError(), b -> {
+            server.stats.netOutputBytes += b.readableBytes();
+            ctx.write(b, ctx.voidPromise());
+            wrote[0] = true;
+        }, () -> server.stats.countError(server.ackedWrites.timeoutError()));
+        if (wrote[0]) {
+            server.aof.beforeReplies();
+            ctx.flush();
+        }
+        if (next < 0) {
+            held.free();
+            held = null;
+            if (closeWhenReleased) ctx.close();
+        }
+        return next;
+    }
+
+    private void moveToHeld(ByteBuf out) {
+        if (out == null) return;
+        taken += out.readableBytes();
+        held.append(out);
     }
 
     /**
@@ -172,6 +222,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     private void writePending() {
         ByteBuf out = client.reply.take();
         if (out == null) return;
+        if (held != null) {
+            moveToHeld(out); // behind a write that waits for acks: replies leave in order
+            return;
+        }
+        taken += out.readableBytes();
         server.stats.netOutputBytes += out.readableBytes();
         ctx.write(out, ctx.voidPromise());
         wrotePending = true;
@@ -196,6 +251,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.clients.remove(client);
             server.blocking.unblock(client);
             server.repl.waitingAcks.remove(client);
+            server.ackedWrites.forget(client);
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
             server.tracking.disable(client);
@@ -204,6 +260,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (decoder != null) decoder.release();
         ByteBuf out = client == null ? null : client.reply.take();
         if (out != null) out.release();
+        if (held != null) {
+            held.free();
+            held = null;
+        }
     }
 
     @Override
@@ -295,6 +355,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         if (closing) return;
         closing = true;
         server.clients.remove(client);
+        if (held != null) {
+            moveToHeld(client.reply.take());
+            closeWhenReleased = true;
+            return;
+        }
         ByteBuf out = client.reply.take();
         server.aof.beforeReplies();
         if (out != null) {
@@ -317,7 +382,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public long pendingOutputBytes() {
         io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
-        return client.reply.pending() + (out == null ? 0 : out.totalPendingWriteBytes()); // null once closed
+        long held = this.held == null ? 0 : this.held.bytes();
+        return client.reply.pending() + held + (out == null ? 0 : out.totalPendingWriteBytes()); // null once closed
     }
 
     @Override

@@ -177,6 +177,8 @@ final class ConfigBindings {
             r.minReplicasMaxLag = v;
             r.refreshGoodReplicas();
         });
+        config.watchInt("min-replicas-ack", v -> s.ackedWrites.minReplicasAck = v);
+        config.watchLong("min-replicas-ack-timeout", v -> s.ackedWrites.timeoutMs = v);
         config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
         config.watchLong("repl-backlog-size", v -> commandThread.execute(
                 () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));

@@ -179,6 +179,7 @@ final class MasterClientHost implements MasterLink.Host {
         server.updateExpiryRole();
         oomScoreAdj.apply(replica ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
         if (!replica) return;
+        server.ackedWrites.roleChanged();
         // Redis's disconnectAllBlockedClients: their command belongs to the master we no longer are.
         List<Client> blocked = new ArrayList<>();
         for (Client c : server.clients.all()) if (c.blocked != null && !c.isMaster) blocked.add(c);

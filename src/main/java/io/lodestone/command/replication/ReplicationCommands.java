@@ -158,6 +158,7 @@ public final class ReplicationCommands {
                 }
                 c.server.replication.acked(peer, offset);
                 serveWaiting(c.server);
+                c.server.ackedWrites.acked();
                 return;
             } else if (Args.is(opt, "getack")) {
                 // Only our master's GETACK is answered (REPLCONF ACK on the link); anyone else gets nothing.
