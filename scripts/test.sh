@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. On a fresh machine it first installs what the tests need:
-# Maven, and the real Redis (redis-server, redis-cli, redis-benchmark) used as the oracle.
+# Maven, the real Redis (redis-server, redis-cli, redis-benchmark) used as the oracle, redis-sentinel
+# and redis-py (Debian's python3-redis).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need=()
 command -v mvn >/dev/null || need+=(maven)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-cli >/dev/null || need+=(redis-tools)
+# Sentinel and redis-py for the failover tests with real Sentinel-aware clients (SentinelClientsTest).
+command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' 2>/dev/null; } || need+=(python3-redis)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
