@@ -186,9 +186,32 @@ public final class Reply {
         }
         ByteBuf b = out();
         b.writeByte('-');
-        b.writeCharSequence(message, StandardCharsets.UTF_8);
+        writeText(b, message);
         b.writeBytes(CRLF);
         if (errorListener != null) errorListener.onError(message);
+    }
+
+    /**
+     * A byte of a request as a character of an error message: ASCII as itself, 0x80 to 0xFF as a lone
+     * surrogate (U+DC80 to U+DCFF, which no decoded text holds) that {@link #error} writes back as that
+     * byte, as Redis puts the client's bytes in its errors.
+     */
+    public static char rawByte(int b) {
+        return b < 0x80 ? (char) b : (char) (0xDC00 + b);
+    }
+
+    /** UTF-8, except that a {@link #rawByte} is its byte. */
+    private static void writeText(ByteBuf b, String s) {
+        int from = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0xDC80 && c <= 0xDCFF && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)))) {
+                b.writeCharSequence(s.subSequence(from, i), StandardCharsets.UTF_8);
+                b.writeByte(c - 0xDC00);
+                from = i + 1;
+            }
+        }
+        b.writeCharSequence(from == 0 ? s : s.subSequence(from, s.length()), StandardCharsets.UTF_8);
     }
 
     public void integer(long v) {

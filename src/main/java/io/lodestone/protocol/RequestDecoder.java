@@ -25,6 +25,8 @@ public final class RequestDecoder {
     public static final String QUERY_BUFFER_LIMIT = "query buffer limit";
     /** Bulk payloads above this size are grown as data arrives instead of being allocated up front. */
     private static final int PREALLOCATE_LIMIT = 1 << 20;
+    /** The longest bulk an array can hold. */
+    private static final long MAX_BULK = Integer.MAX_VALUE - 8;
 
     /** What the decoder needs from its connection. */
     public interface Sink {
@@ -63,6 +65,8 @@ public final class RequestDecoder {
     private ByteBuf cumulation;
     /** Trailing CRLF bytes of the last bulk still to skip (Redis skips them without checking). */
     private int skipCrlf;
+    /** The request is complete once the CRLF being skipped is: Redis runs it only then. */
+    private boolean dispatchAfterCrlf;
     private String error;
     /** Bytes of the current request's arguments held so far (query buffer accounting). */
     private long requestBytes;
@@ -122,7 +126,12 @@ public final class RequestDecoder {
             int n = Math.min(skipCrlf, buf.readableBytes());
             buf.skipBytes(n);
             skipCrlf -= n;
-            return skipCrlf == 0;
+            if (skipCrlf > 0) return false;
+            if (dispatchAfterCrlf) {
+                dispatchAfterCrlf = false;
+                dispatch();
+            }
+            return true;
         }
         if (multibulkRemaining == 0) {
             return buf.getByte(buf.readerIndex()) == '*' ? multibulkHeader(buf) : inline(buf);
@@ -133,10 +142,11 @@ public final class RequestDecoder {
 
     private boolean multibulkHeader(ByteBuf buf) {
         int eol = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
-        if (eol < 0 || eol + 1 >= buf.writerIndex()) {
+        if (eol < 0) {
             if (buf.readableBytes() > INLINE_MAX_SIZE) error = "ERR Protocol error: too big mbulk count string";
             return false;
         }
+        if (eol + 1 >= buf.writerIndex()) return false; // the LF is still to come: no limit applies (as Redis)
         int start = buf.readerIndex() + 1;
         long n = parseLong(buf, start, eol);
         if (n == Long.MIN_VALUE || n > Integer.MAX_VALUE) {
@@ -157,17 +167,20 @@ public final class RequestDecoder {
 
     private boolean bulkHeader(ByteBuf buf) {
         int eol = buf.indexOf(buf.readerIndex(), buf.writerIndex(), (byte) '\r');
-        if (eol < 0 || eol + 1 >= buf.writerIndex()) {
+        if (eol < 0) {
             if (buf.readableBytes() > INLINE_MAX_SIZE) error = "ERR Protocol error: too big bulk count string";
             return false;
         }
+        if (eol + 1 >= buf.writerIndex()) return false; // the LF is still to come: no limit applies (as Redis)
         byte b = buf.getByte(buf.readerIndex());
         if (b != '$') {
-            error = "ERR Protocol error: expected '$', got '" + (char) (b & 0xff) + "'";
+            // the byte as it came (Redis's %c), not as a character of some encoding
+            error = "ERR Protocol error: expected '$', got '" + Reply.rawByte(b & 0xff) + "'";
             return false;
         }
         long n = parseLong(buf, buf.readerIndex() + 1, eol);
-        if (n == Long.MIN_VALUE || n < 0 || n > sink.maxBulkLength()) {
+        // A bulk is held in one array: a length beyond that is refused even where no limit applies (a master).
+        if (n == Long.MIN_VALUE || n < 0 || n > sink.maxBulkLength() || n > MAX_BULK) {
             error = "ERR Protocol error: invalid bulk length";
             return false;
         }
@@ -201,13 +214,15 @@ public final class RequestDecoder {
         bulkLength = -1;
         skipCrlf = 2;
         if (--multibulkRemaining == 0) {
-            // The CRLF of the last bulk is skipped before dispatch when present, so pipelined
-            // requests do not leave two bytes behind for the next read.
+            // Redis reads a bulk together with the two bytes after it, so a request runs once its last
+            // CRLF is in: now if it is here, else when it arrives (never, if the client goes away first).
             if (buf.readableBytes() >= 2) {
                 buf.skipBytes(2);
                 skipCrlf = 0;
+                dispatch();
+            } else {
+                dispatchAfterCrlf = true;
             }
-            dispatch();
         }
         return true;
     }
@@ -253,7 +268,11 @@ public final class RequestDecoder {
         Arrays.fill(argv, 0, n, null);
     }
 
-    /** Parses a decimal long between [from, to) as Redis's string2ll does; MIN_VALUE when invalid. */
+    /**
+     * Parses a decimal long between [from, to) as Redis's string2ll does; MIN_VALUE when invalid. The one
+     * valid number that is MIN_VALUE itself, -9223372036854775808, comes back as MIN_VALUE + 1: both
+     * callers treat every negative number alike (a count skips the request, a bulk length is refused).
+     */
     static long parseLong(ByteBuf buf, int from, int to) {
         int len = to - from;
         if (len <= 0 || len > 20) return Long.MIN_VALUE;
@@ -265,13 +284,14 @@ public final class RequestDecoder {
         }
         byte first = buf.getByte(i);
         if (first == '0') return (i + 1 == to && !negative) ? 0 : Long.MIN_VALUE; // no leading zeros, no "-0"
-        long v = 0;
+        long v = 0; // accumulated negatively, so that -9223372036854775808 fits
         for (; i < to; i++) {
             int d = buf.getByte(i) - '0';
             if (d < 0 || d > 9) return Long.MIN_VALUE;
-            if (v > (Long.MAX_VALUE - d) / 10) return Long.MIN_VALUE;
-            v = v * 10 + d;
+            if (v < (Long.MIN_VALUE + d) / 10) return Long.MIN_VALUE;
+            v = v * 10 - d;
         }
-        return negative ? -v : v;
+        if (negative) return v == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : v;
+        return v == Long.MIN_VALUE ? Long.MIN_VALUE : -v;
     }
 }

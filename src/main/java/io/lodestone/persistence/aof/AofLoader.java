@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -126,7 +127,7 @@ public final class AofLoader {
             Log.warning("Fatal error: can't open the append log file " + name + " for reading: " + reason(e));
             return Status.OPEN_ERR;
         }
-        try (Reader in = new Reader(raw)) {
+        try (Reader in = new Reader(raw, 0, fileSize)) {
             if (fileSize == 0) return Status.EMPTY;
             return replay(name, path, in);
         } catch (IOException e) {
@@ -155,7 +156,7 @@ public final class AofLoader {
             if (oldStyle) Log.notice("Reading the remaining AOF tail...");
             InputStream tail = Files.newInputStream(path);
             tail.skipNBytes(end);
-            try (Reader rest = new Reader(tail, end)) {
+            try (Reader rest = new Reader(tail, end, Files.size(path))) {
                 return replayCommands(name, path, rest);
             }
         }
@@ -180,8 +181,10 @@ public final class AofLoader {
             }
             long argc = atol(line, 1, n);
             if (argc < 1 || argc > Integer.MAX_VALUE - 8) return formatError(name);
-            byte[][] argv = new byte[(int) argc][];
+            // Grown as arguments arrive: a corrupt count must not size an allocation.
+            byte[][] argv = new byte[(int) Math.min(argc, 1024)][];
             for (int j = 0; j < argc; j++) {
+                if (j == argv.length) argv = Arrays.copyOf(argv, (int) Math.min(argc, 2L * j));
                 int m = in.fgets(line);
                 if (m == 0) {
                     truncated = true;
@@ -269,15 +272,14 @@ public final class AofLoader {
         private int pos;
         private int lim;
         private long consumed;
+        /** The file's size: no argument can be longer than what is left of it. */
+        private final long size;
 
-        Reader(InputStream in) {
-            this(in, 0);
-        }
-
-        /** A reader whose stream starts at file offset {@code start}. */
-        Reader(InputStream in, long start) {
+        /** A reader whose stream starts at file offset {@code start} of a file of {@code size} bytes. */
+        Reader(InputStream in, long start, long size) {
             this.in = in;
             this.consumed = start;
+            this.size = size;
         }
 
         long position() {
@@ -316,8 +318,12 @@ public final class AofLoader {
             return n;
         }
 
-        /** Exactly {@code n} bytes, or null at end of file. */
+        /**
+         * Exactly {@code n} bytes, or null at end of file. A length beyond the end of the file is a short
+         * read at once (Redis allocates it, then fread fails): a corrupt length must not size an allocation.
+         */
         byte[] read(int n) throws IOException {
+            if (n > size - position()) return null;
             byte[] out = new byte[n];
             int off = 0;
             while (off < n) {

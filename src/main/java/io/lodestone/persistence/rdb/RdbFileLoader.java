@@ -95,16 +95,21 @@ public final class RdbFileLoader {
     }
 
     static final int WINDOW = 64 * 1024 * 1024;
+    /** The most keys a RESIZEDB hint may size a table for when the input's size is unknown. */
+    private static final long RESIZE_HINT_UNKNOWN_SIZE = 1L << 20;
+    /** The input's size in bytes when known (a file, an array), else -1: bounds RESIZEDB's hint. */
+    private long inputSize = -1;
 
     public Result load(Path file, int databases, long nowMs) throws IOException, RdbFormatException {
         try (InputStream in = Files.newInputStream(file)) {
-            return load(in, (int) Math.min(WINDOW, Math.max(64, Files.size(file))), databases, nowMs);
+            long size = Files.size(file);
+            return load(in, (int) Math.min(WINDOW, Math.max(64, size)), size, databases, nowMs);
         }
     }
 
     public Result load(byte[] buf, int databases, long nowMs) throws RdbFormatException {
         try {
-            return load(new ByteArrayInputStream(buf), Math.max(64, buf.length), databases, nowMs);
+            return load(new ByteArrayInputStream(buf), Math.max(64, buf.length), buf.length, databases, nowMs);
         } catch (IOException e) {
             throw new IllegalStateException(e); // not from memory
         }
@@ -112,6 +117,12 @@ public final class RdbFileLoader {
 
     /** Loads from a stream through a window of {@code window} bytes (tests use tiny ones). */
     Result load(InputStream in, int window, int databases, long nowMs) throws IOException, RdbFormatException {
+        return load(in, window, -1, databases, nowMs);
+    }
+
+    /** {@code size}: the stream's length when known, else -1. */
+    private Result load(InputStream in, int window, long size, int databases, long nowMs) throws IOException, RdbFormatException {
+        inputSize = size;
         Window w = new Window(in, window);
         w.fill(0);
         try {
@@ -275,7 +286,7 @@ public final class RdbFileLoader {
             }
             case Rdb.OPCODE_SELECTDB -> {
                 long[] l = len(buf, end, pos);
-                if (l[0] >= databases) {
+                if (Long.compareUnsigned(l[0], databases) >= 0) { // unsigned, as Redis compares it
                     throw new RdbFormatException(at, "FATAL: Data file was created with a Redis server configured to"
                             + " handle more than " + databases + " databases");
                 }
@@ -285,8 +296,11 @@ public final class RdbFileLoader {
             case Rdb.OPCODE_RESIZEDB -> {
                 long[] dbSize = len(buf, end, pos);
                 long[] expiresSize = len(buf, end, (int) dbSize[1]);
-                // Redis's hint, used as Redis uses it: the table is sized once, not grown key by key.
-                st.db.expand(Math.min(dbSize[0], 1L << 30));
+                // Redis's hint, used as Redis uses it: the table is sized once, not grown key by key. A
+                // key takes at least 3 bytes of the file, so a hint for more keys than the rest of the
+                // input can hold is corrupt and must not size an allocation (it is an unsigned number).
+                long left = inputSize >= 0 ? Math.max(0, inputSize - (w.base + pos)) / 3 : RESIZE_HINT_UNKNOWN_SIZE;
+                st.db.expand(Math.min(Long.compareUnsigned(dbSize[0], left) > 0 ? left : dbSize[0], 1L << 30));
                 return (int) expiresSize[1];
             }
             case Rdb.OPCODE_AUX -> {
@@ -396,12 +410,16 @@ public final class RdbFileLoader {
         if (end - pos < n) throw new RdbFormatException(pos, "unexpected end of file");
     }
 
-    /** A length and the position after it. */
+    /**
+     * A length and the position after it (rdbLoadLen without an encoding expected: an encoding byte,
+     * 0xC0 to 0xFF, counts as its low six bits).
+     */
     private static long[] len(byte[] buf, int end, int pos) throws RdbFormatException {
         need(end, pos, 1);
         int b = buf[pos] & 0xFF;
         switch (b >>> 6) {
             case 0:
+            case 3:
                 return new long[]{b & 0x3F, pos + 1};
             case 1:
                 need(end, pos, 2);
@@ -414,7 +432,7 @@ public final class RdbFileLoader {
                     for (int i = 1; i <= n; i++) v = (v << 8) | (buf[pos + i] & 0xFF);
                     return new long[]{v, pos + 1 + n};
                 }
-                throw new RdbFormatException(pos, "unknown length encoding " + b);
+                throw new RdbFormatException(pos, "Unknown length encoding " + (b >>> 6) + " in rdbLoadLen()");
         }
     }
 }

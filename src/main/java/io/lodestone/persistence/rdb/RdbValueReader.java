@@ -258,17 +258,38 @@ public final class RdbValueReader {
         String s = new String(buf, pos, n, java.nio.charset.StandardCharsets.ISO_8859_1);
         pos += n;
         // sscanf("%lg"): leading blanks, then the longest prefix that is a number; nothing at all fails.
+        Double d = numberPrefix(s);
+        if (d == null) throw new RdbFormatException(at, "invalid score");
+        return d;
+    }
+
+    /**
+     * C's strtod over a C string (up to its first NUL): leading blanks, then the longest prefix that is
+     * a decimal or hexadecimal number, inf, infinity or nan; null when there is none.
+     */
+    static Double numberPrefix(String s) {
         int nul = s.indexOf('\0');
-        java.util.regex.Matcher m = SCANF_DOUBLE.matcher(nul < 0 ? s : s.substring(0, nul));
-        if (!m.lookingAt()) throw new RdbFormatException(at, "invalid score");
+        java.util.regex.Matcher m = C_DOUBLE.matcher(nul < 0 ? s : s.substring(0, nul));
+        if (!m.lookingAt()) return null;
         String num = m.group(1).toLowerCase(java.util.Locale.ROOT);
         if (num.contains("nan")) return Double.NaN;
         if (num.contains("inf")) return num.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        if (num.contains("0x")) return Double.parseDouble(num.contains("p") ? num : num + "p0");
         return Double.parseDouble(num);
     }
 
-    private static final java.util.regex.Pattern SCANF_DOUBLE = java.util.regex.Pattern.compile(
-            "[ \\t\\n\\x0B\\f\\r]*([+-]?(?:(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|(?i:infinity|inf|nan)))");
+    /**
+     * A score of a packed zset as Redis reads it when it is used (zzlStrtod: strtod over at most 127
+     * bytes, 0 when no number starts the string); Redis's sanitization checks no score.
+     */
+    static double packedScore(byte[] s) {
+        Double d = numberPrefix(new String(s, 0, Math.min(s.length, 127), java.nio.charset.StandardCharsets.ISO_8859_1));
+        return d == null ? 0 : d;
+    }
+
+    private static final java.util.regex.Pattern C_DOUBLE = java.util.regex.Pattern.compile(
+            "[ \\t\\n\\x0B\\f\\r]*([+-]?(?:0[xX](?:[0-9a-fA-F]+\\.?[0-9a-fA-F]*|\\.[0-9a-fA-F]+)(?:[pP][+-]?\\d+)?"
+            + "|(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?|(?i:infinity|inf|nan)))");
 
     // ---- Types -------------------------------------------------------------------------------------
 
@@ -411,13 +432,9 @@ public final class RdbValueReader {
         double[] scores = new double[n];
         for (int i = 0; i < n; i++) {
             members[i] = e.get(2 * i);
-            String s = new String(e.get(2 * i + 1), java.nio.charset.StandardCharsets.US_ASCII);
-            double d;
-            try {
-                d = s.equals("inf") ? Double.POSITIVE_INFINITY : s.equals("-inf") ? Double.NEGATIVE_INFINITY : Double.parseDouble(s);
-            } catch (NumberFormatException ex) {
-                throw new RdbFormatException(at, reason);
-            }
+            // Redis keeps the score's bytes and reads them with strtod when used; a NaN it would then
+            // keep is refused (Lodestone orders by score as it loads).
+            double d = packedScore(e.get(2 * i + 1));
             if (Double.isNaN(d)) throw new RdbFormatException(at, reason);
             scores[i] = d;
         }
@@ -443,7 +460,7 @@ public final class RdbValueReader {
             int container = Rdb.CONTAINER_PACKED;
             if (v2) {
                 int cat = pos;
-                long c = rawLen();
+                long c = len(); // rdbLoadLen: an encoding byte (0xC0..) counts as its low six bits
                 if (c != Rdb.CONTAINER_PLAIN && c != Rdb.CONTAINER_PACKED) {
                     throw new RdbFormatException(cat, "Quicklist integrity check failed.");
                 }
