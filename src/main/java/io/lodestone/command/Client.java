@@ -30,7 +30,8 @@ public final class Client implements Subscriber {
     public CommandSpec lastCmd;
     private Database db;
     public boolean authenticated;
-    public String user = "default";
+    /** The ACL user this connection runs as (the default user until AUTH or HELLO AUTH). */
+    public AccessControl.User user;
     public String name;
     public String libName;
     public String libVersion;
@@ -120,6 +121,7 @@ public final class Client implements Subscriber {
         this.createdMs = System.currentTimeMillis();
         this.lastInteractionMs = createdMs;
         this.authenticated = !server.authRequired();
+        this.user = server.access.defaultUser();
     }
 
     @Override

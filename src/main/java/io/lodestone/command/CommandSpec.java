@@ -56,6 +56,9 @@ public final class CommandSpec {
     final Map<String, CommandSpec> subcommands = new LinkedHashMap<>();
     CommandHandler handler;
 
+    /** Index of this command in the ACL's command bitmaps (security.AclCommandSet), set at start. */
+    public int aclId = -1;
+
     // Statistics for INFO commandstats.
     public long calls, usec, rejectedCalls, failedCalls;
     /** INFO latencystats: made at the first call measured while latency-tracking is on. */
@@ -128,7 +131,7 @@ public final class CommandSpec {
     }
 
     /** Whether argc satisfies the arity (positive: exact, negative: at least -arity). */
-    boolean arityOk(int argc) {
+    public boolean arityOk(int argc) {
         return arity > 0 ? argc == arity : argc >= -arity;
     }
 
@@ -152,10 +155,11 @@ public final class CommandSpec {
         if (fullName.equals("set")) return List.of(new KeyRef(1, setKeyFlags(argv, argc)));
         if (fullName.equals("bitfield")) return List.of(new KeyRef(1, bitfieldKeyFlags(argv, argc)));
         if (fullName.equals("sort")) return sortKeys(argv, argc);
+        if (fullName.equals("migrate")) return migrateKeys(argv, argc);
         List<KeyRef> out = new ArrayList<>();
         for (KeySpec ks : keySpecs) {
             List<Integer> positions = new ArrayList<>();
-            ks.collect(argv, argc, positions);
+            if (!ks.collect(argv, argc, positions)) return List.of();
             for (int pos : positions) out.add(new KeyRef(pos, ks.flags));
         }
         return out;
@@ -174,6 +178,28 @@ public final class CommandSpec {
         }
         KeyRef sorted = new KeyRef(1, keySpecs.get(0).flags);
         return store < 0 ? List.of(sorted) : List.of(sorted, new KeyRef(store, keySpecs.get(2).flags));
+    }
+
+    /**
+     * Redis's migrateGetKeys: the key argument, or with KEYS (and an empty key argument) everything
+     * after KEYS, skipping the arguments of AUTH (one) and AUTH2 (two).
+     */
+    private static List<KeyRef> migrateKeys(byte[][] argv, int argc) {
+        int first = 3, num = 1;
+        for (int i = 6; i < argc; i++) {
+            if (Args.is(argv[i], "keys")) {
+                if (argv[3].length > 0) return List.of(); // both forms at once: Redis finds no key
+                first = i + 1;
+                num = argc - first;
+                break;
+            }
+            if (Args.is(argv[i], "auth")) i += 1;
+            else if (Args.is(argv[i], "auth2")) i += 2;
+        }
+        List<String> flags = List.of("RW", "access", "delete");
+        List<KeyRef> out = new ArrayList<>(num);
+        for (int i = 0; i < num && first + i < argc; i++) out.add(new KeyRef(first + i, flags));
+        return out;
     }
 
     /** SET reads the old value only with its GET option. */
@@ -242,11 +268,15 @@ public final class CommandSpec {
             return v instanceof RespValue.Int i ? (int) i.value() : 0;
         }
 
-        void collect(byte[][] argv, int argc, List<Integer> out) {
+        /**
+         * Redis's getKeysUsingKeySpecs for one spec: adds its key positions; false when the arguments do
+         * not fit it (a key count past the end, say), which makes the whole call keyless, as in Redis.
+         */
+        boolean collect(byte[][] argv, int argc, List<Integer> out) {
             int first;
             if (keyword != null) {
                 first = -1;
-                byte[] kw = keyword.getBytes(StandardCharsets.US_ASCII);
+                byte[] kw = keyword.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII); // COMMAND INFO has "STORE"
                 int start = startFrom > 0 ? startFrom : argc + startFrom;
                 int end = startFrom > 0 ? argc - 1 : 0;
                 int step = startFrom > 0 ? 1 : -1;
@@ -257,30 +287,34 @@ public final class CommandSpec {
                         break;
                     }
                 }
-                if (first < 0) return;
+                if (first < 0) return true; // the keyword is absent: this spec names no key
             } else {
-                if (index <= 0) return;
+                if (index <= 0) return true; // "unknown": no key found statically
                 first = index;
             }
-            if (first >= argc) return;
+            int last;
+            int step;
             if (range) {
-                int last;
+                step = Math.max(1, keyStep);
                 if (lastKey >= 0) last = first + lastKey;
-                else if (limit <= 1) last = argc + lastKey;
+                else if (limit == 0) last = argc + lastKey;
                 else last = first + ((argc - first) / limit + lastKey);
-                for (int i = first; i <= last && i < argc; i += Math.max(1, keyStep)) out.add(i);
             } else {
-                int numIdx = first + keyNumIdx;
-                if (numIdx >= argc) return;
+                if (first + keyNumIdx >= argc) return false;
                 long n;
                 try {
-                    n = Long.parseLong(new String(argv[numIdx], StandardCharsets.US_ASCII));
+                    n = Long.parseLong(new String(argv[first + keyNumIdx], StandardCharsets.US_ASCII));
                 } catch (NumberFormatException e) {
-                    return;
+                    return false;
                 }
-                int start = first + this.firstKey;
-                for (long k = 0; k < n && start + k * keyStep < argc; k++) out.add((int) (start + k * keyStep));
+                if (n < 0 || n > argc) return false;
+                first += this.firstKey;
+                last = first + (int) n - 1;
+                step = Math.max(1, keyStep);
             }
+            if (last >= argc || last < first || first >= argc) return false;
+            for (int i = first; i <= last; i += step) out.add(i);
+            return true;
         }
     }
 }

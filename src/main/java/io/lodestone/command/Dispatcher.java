@@ -61,6 +61,15 @@ public final class Dispatcher {
             reject(c, cmd, Errors.NOAUTH);
             return;
         }
+        if (c.multi != null && cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
+            reject(c, cmd, "ERR Command not allowed inside a transaction");
+            return;
+        }
+        String denied = server.access.deny(c, cmd, argv, argc);
+        if (denied != null) {
+            reject(c, cmd, denied);
+            return;
+        }
         if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !c.isMaster) {
             // Redis refuses writes (and PING, so monitoring notices) while it cannot persist them.
             String denial = server.diskErrorDenial();
@@ -109,10 +118,6 @@ public final class Dispatcher {
             return;
         }
         if (c.multi != null) {
-            if (cmd.is(CommandSpec.NO_MULTI) && !isTransactionControl(cmd)) {
-                reject(c, cmd, "ERR Command not allowed inside a transaction");
-                return;
-            }
             if (!isTransactionControl(cmd)) {
                 c.multi.commands.add(new MultiState.Queued(cmd, java.util.Arrays.copyOf(argv, argc)));
                 c.reply.raw(Reply.QUEUED);

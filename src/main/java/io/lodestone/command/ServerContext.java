@@ -64,6 +64,8 @@ public final class ServerContext {
     public final io.lodestone.command.replication.Failover failover = new io.lodestone.command.replication.Failover(this);
     /** min-replicas-ack: replies of writes held until replicas acknowledged them. */
     public final io.lodestone.command.replication.AckedWrites ackedWrites = new io.lodestone.command.replication.AckedWrites(this);
+    /** The ACL (security.Acl), installed at start before any client exists. */
+    public AccessControl access;
     /** Set by the dispatcher: EXEC and served blocked clients run commands through it. */
     public Dispatcher dispatcher;
     /** Clients that received output from another client's command and need a flush. */
@@ -241,7 +243,7 @@ public final class ServerContext {
     }
 
     public boolean authRequired() {
-        return security.authRequired();
+        return access.authRequired();
     }
 
     /** Registers a receiver of every write effect. */

@@ -79,6 +79,8 @@ public final class Config {
     private final Map<ConfigParam, List<ChangeListener>> listeners = new ConcurrentHashMap<>();
     /** Parameters the server reads at their point of use instead of binding them to a field. */
     private final Set<ConfigParam> readWhereUsed = ConcurrentHashMap.newKeySet();
+    /** Redis's VOLATILE_CONFIG: parameters whose apply hooks run even when CONFIG SET repeats the value. */
+    private final Set<ConfigParam> volatileParams = ConcurrentHashMap.newKeySet();
     private volatile Supplier<List<String>> userRewriter;
 
     Config(String workingDir, String configFile, boolean verifyPaths) {
@@ -389,7 +391,7 @@ public final class Config {
                 } catch (InvalidValueException e) {
                     return setError(entryNames[i], e.getMessage());
                 }
-                applies[i] = p.alwaysApplies() || !Objects.equals(staged[p.index], parsed);
+                applies[i] = p.alwaysApplies() || volatileParams.contains(p) || !Objects.equals(staged[p.index], parsed);
                 staged[p.index] = parsed;
             }
 
@@ -534,6 +536,15 @@ public final class Config {
      */
     public void readWhereUsed(String... names) {
         for (String n : names) readWhereUsed.add(ConfigRegistry.require(n));
+    }
+
+    /**
+     * Marks parameters as Redis's VOLATILE_CONFIG: the value names a file whose contents may change
+     * under the same name (a certificate renewed in place), so CONFIG SET of the current value still
+     * runs the apply hooks and reloads it. Declared by the binder that reloads (server/TlsBindings).
+     */
+    public void markVolatile(String... names) {
+        for (String n : names) volatileParams.add(ConfigRegistry.require(n));
     }
 
     private void fireListeners(Object[] old, Object[] now) {

@@ -5,9 +5,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
  * The socket to our master (Redis's {@code repl_transfer_s}, later the master client's connection): a
@@ -15,17 +18,23 @@ import io.netty.channel.ChannelOption;
  * attempt has a generation and {@link #close} starts a new one, so the events of an older socket (a
  * late connect, its last reads, its close) and of work started for it are ignored.
  *
+ * <p>With tls-replication the socket starts with the TLS handler the {@link MasterLink.Host} gives,
+ * and the link counts as connected once the TLS handshake is done (Redis's connConnect of a TLS
+ * connection calls back after the handshake), so the handshake's PING is the first thing encrypted.
+ *
  * <p>Owned by the command thread.
  */
 final class MasterConnection {
     private final Bootstrap bootstrap;
     private final MasterLink link;
+    private final MasterLink.Host host;
     private Channel channel;
     private long generation;
 
-    MasterConnection(Bootstrap bootstrap, MasterLink link) {
+    MasterConnection(Bootstrap bootstrap, MasterLink link, MasterLink.Host host) {
         this.bootstrap = bootstrap;
         this.link = link;
+        this.host = host;
     }
 
     /** The socket of the current attempt, or null. */
@@ -42,7 +51,14 @@ final class MasterConnection {
         long gen = ++generation;
         Bootstrap b = bootstrap.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutSeconds * 1000L))
-                .handler(new Handler(gen));
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelHandler tls = MasterConnection.this.host.linkTls(ch, host, port);
+                        if (tls != null) ch.pipeline().addLast("tls", tls);
+                        ch.pipeline().addLast(new Handler(gen, tls != null));
+                    }
+                });
         ChannelFuture f;
         try {
             String source = link.bindSourceAddr;
@@ -66,9 +82,12 @@ final class MasterConnection {
 
     private final class Handler extends ChannelInboundHandlerAdapter {
         private final long gen;
+        /** TLS: connected once the handshake completed, not when the TCP connect did. */
+        private final boolean tls;
 
-        Handler(long gen) {
+        Handler(long gen, boolean tls) {
             this.gen = gen;
+            this.tls = tls;
         }
 
         @Override
@@ -77,7 +96,21 @@ final class MasterConnection {
                 ctx.close();
                 return;
             }
-            link.connected(ctx.channel());
+            if (!tls) link.connected(ctx.channel());
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (!(evt instanceof SslHandshakeCompletionEvent e)) {
+                ctx.fireUserEventTriggered(evt);
+            } else if (gen != generation) {
+                ctx.close();
+            } else if (e.isSuccess()) {
+                link.connected(ctx.channel());
+            } else {
+                Log.warning("Error condition on socket for SYNC: " + e.cause().getMessage());
+                ctx.close();
+            }
         }
 
         @Override

@@ -95,6 +95,11 @@ public final class MasterLink {
 
         /** The port our clients connect to (REPLCONF listening-port, unless replica-announce-port). */
         int listeningPort();
+
+        /** tls-replication: the TLS handler a new link to host:port starts with, or null for plain TCP. */
+        default io.netty.channel.ChannelHandler linkTls(Channel ch, String host, int port) {
+            return null;
+        }
     }
 
     private final Replication replication;
@@ -141,7 +146,7 @@ public final class MasterLink {
         this.replication = replication;
         this.stream = replication.stream;
         this.host = host;
-        this.connection = new MasterConnection(bootstrap, this);
+        this.connection = new MasterConnection(bootstrap, this, host);
         this.handshake = new Handshake(this, cachedMaster);
         this.transfer = new PayloadTransfer(host, rdbPath);
         this.load = new ReplicaLoad(replication, host);

@@ -8,7 +8,7 @@ import io.lodestone.persistence.rdb.ReplInfo;
 import io.lodestone.util.Log;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.DefaultFileRegion;
+import io.netty.channel.ChannelFuture;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -403,7 +403,14 @@ public final class Replication {
         }
         ch.write(Unpooled.wrappedBuffer(("$" + len + "\r\n").getBytes(StandardCharsets.US_ASCII)), ch.voidPromise());
         // The open channel keeps the file's bytes even if a later save renames another file over it.
-        ch.writeAndFlush(new DefaultFileRegion(fc, 0, len)).addListener(f -> {
+        ChannelFuture sent;
+        try {
+            sent = FileTransfer.send(ch, fc, len); // sendfile(2), or through TLS in chunks
+        } catch (IOException e) {
+            dropReplica(r, "sending the RDB failed: " + e.getMessage());
+            return;
+        }
+        sent.addListener(f -> {
             if (r.isClosed()) return;
             if (!f.isSuccess()) {
                 dropReplica(r, "sending the RDB failed: " + f.cause());

@@ -38,5 +38,6 @@ final class Commands {
         DumpCommands.register(server.commands);
         io.lodestone.command.persistence.PersistenceCommands.register(server.commands);
         io.lodestone.command.replication.ReplicationCommands.register(server.commands);
+        io.lodestone.security.AclCommand.register(server.commands, (io.lodestone.security.Acl) server.access);
     }
 }

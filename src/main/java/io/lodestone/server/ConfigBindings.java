@@ -84,8 +84,17 @@ final class ConfigBindings {
 
         // Clients and what they may do
         Security security = s.security;
-        config.watchString("requirepass", v -> security.requirePass = v == null ? null
-                : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1));
+        io.lodestone.security.Acl acl = (io.lodestone.security.Acl) s.access;
+        config.watchString("requirepass", v -> {
+            security.requirePass = v == null ? null
+                    : new String(v.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.ISO_8859_1);
+            acl.defaultUserPassword(security.requirePass); // the default user's password
+        });
+        config.watchEnum("acl-pubsub-default", v -> acl.pubsubDefault(v.equals("allchannels")));
+        config.watchLong("acllog-max-len", acl::logMaxLen);
+        config.watchString("aclfile", acl::aclFile);
+        // CONFIG REWRITE writes the users as user lines, unless they live in the aclfile.
+        config.setUserRewriter(acl::userLinesForConfig);
         config.watchBool("protected-mode", v -> security.protectedMode = v);
         config.watchEnum("enable-debug-command", v -> security.enableDebugCommand = v);
         Limits limits = s.limits;
@@ -205,5 +214,6 @@ final class ConfigBindings {
             if (s.replication != null) s.updateExpiryRole();
         });
         config.watchBool("replica-serve-stale-data", v -> repl.replicaServeStaleData = v);
+        TlsBindings.bind(config, listeners); // the tls-* parameters, tls-port's listeners
     }
 }

@@ -3,10 +3,13 @@ package io.lodestone.server;
 import io.lodestone.command.Dispatcher;
 import io.lodestone.command.ServerContext;
 import io.lodestone.config.Config;
+import io.lodestone.tls.Tls;
 import io.lodestone.util.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -20,6 +23,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -34,9 +38,11 @@ import java.util.Set;
 
 /**
  * The listeners: TCP (Redis's listenToPort), one socket per address of {@code bind}, on {@code port},
- * and the Unix domain socket of {@code unixsocket} (Redis's anetUnixServer). The acceptor loop
- * accepts; each connection then lives on the command loop with its {@link ClientHandler}. CONFIG SET
- * port or bind replaces all TCP listeners or none; the Unix socket is fixed at start, as in Redis.
+ * the same for TLS on {@code tls-port} (Redis's tlsfd: an SslHandler in front of the same
+ * {@link ClientHandler}), and the Unix domain socket of {@code unixsocket} (Redis's anetUnixServer).
+ * The acceptor loop accepts; each connection then lives on the command loop with its
+ * {@link ClientHandler}. CONFIG SET port, tls-port or bind replaces all listeners of that kind or none;
+ * the Unix socket is fixed at start, as in Redis.
  *
  * <p>The Unix socket uses the transport the command loop runs: epoll's domain socket channel on
  * Linux (the loop is an epoll loop, and a channel must belong to a loop of its own transport), the
@@ -51,15 +57,18 @@ final class Listeners {
     private final EventLoopGroup io;
     private final ServerContext server;
     private final Dispatcher dispatcher;
+    private final Tls tls;
     private List<Channel> channels = new ArrayList<>();
+    private List<Channel> tlsChannels = new ArrayList<>();
     private Channel unixChannel;
     private Path unixPath;
     /** The bind addresses the current listeners were opened for. */
     private List<String> boundAddresses = List.of();
 
     Listeners(Config config, EventLoopGroup acceptor, EventLoopGroup loop, EventLoopGroup io, ServerContext server,
-              Dispatcher dispatcher) {
+              Dispatcher dispatcher, Tls tls) {
         this.config = config;
+        this.tls = tls;
         this.acceptor = acceptor;
         this.loop = loop;
         this.io = io;
@@ -67,7 +76,12 @@ final class Listeners {
         this.dispatcher = dispatcher;
     }
 
-    private ServerBootstrap bootstrap() {
+    /** The TLS contexts the tls-port listeners use (server/TlsBindings configures them). */
+    Tls tls() {
+        return tls;
+    }
+
+    private ServerBootstrap bootstrap(boolean withTls) {
         Class<? extends ServerChannel> channel =
                 Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap()
@@ -79,7 +93,7 @@ final class Listeners {
                 .childOption(ChannelOption.SO_KEEPALIVE, config.getInt("tcp-keepalive") > 0)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(clientInitializer(io != null));
+                .childHandler(clientInitializer(io != null, withTls));
         if (Epoll.isAvailable()) {
             // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
             // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
@@ -94,10 +108,15 @@ final class Listeners {
      * the command thread and each write and flush back as one task, and everything the handler does
      * - decoding, commands, replies - stays on the one command thread.
      */
-    private ChannelInitializer<Channel> clientInitializer(boolean offloaded) {
+    private ChannelInitializer<Channel> clientInitializer(boolean offloaded, boolean withTls) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (withTls) {
+                    // On the socket's own loop: with I/O threads, encryption is theirs too.
+                    ch.pipeline().addLast("tls", tls.serverHandler(ch.alloc()));
+                    ch.pipeline().addLast(new AcceptErrors());
+                }
                 if (offloaded) ch.pipeline().addLast(loop, new ClientHandler(server, dispatcher));
                 else ch.pipeline().addLast(new ClientHandler(server, dispatcher));
             }
@@ -109,13 +128,33 @@ final class Listeners {
      * address that may be unavailable). Returns an error text (and binds nothing) on failure.
      */
     String listen() {
-        List<Channel> bound = new ArrayList<>();
         int port = config.getInt("port");
-        if (port == 0) { // port 0: no TCP listener, as in Redis
+        if (port == 0) { // port 0: no TCP listener (TLS only, or a unix socket), as in Redis
+            channels = new ArrayList<>();
             boundAddresses = config.bindAddresses();
             return null;
         }
-        ServerBootstrap b = bootstrap();
+        List<Channel> bound = bindAll(port, false, "TCP");
+        if (bound == null) return "Unable to listen on this port";
+        channels = bound;
+        boundAddresses = config.bindAddresses();
+        return null;
+    }
+
+    /** The same for TLS on {@code tls-port} (0: none), once the TLS contexts are configured. */
+    String listenTls() {
+        int port = config.getInt("tls-port");
+        if (port == 0) return null;
+        List<Channel> bound = bindAll(port, true, "TLS");
+        if (bound == null) return "Unable to listen on this port";
+        tlsChannels = bound;
+        return null;
+    }
+
+    /** One listener per bind address on {@code port}; null (and nothing left bound) on failure. */
+    private List<Channel> bindAll(int port, boolean withTls, String kind) {
+        List<Channel> bound = new ArrayList<>();
+        ServerBootstrap b = bootstrap(withTls);
         for (String raw : config.bindAddresses()) {
             boolean optional = raw.startsWith("-");
             String addr = optional ? raw.substring(1) : raw;
@@ -130,21 +169,19 @@ final class Listeners {
                 String reason = e.getMessage() == null ? e.toString() : e.getMessage();
                 if (optional || unsupportedFamily(reason)) {
                     // "-::*" after "*" usually collides with the dual-stack IPv4 wildcard: not worth a notice.
-                    Log.verbose("Could not create server TCP listening socket " + addr + ":" + port + ": " + reason);
+                    Log.verbose("Could not create server " + kind + " listening socket " + addr + ":" + port + ": " + reason);
                     continue;
                 }
                 Log.warning("Warning: Could not create server TCP listening socket " + addr + ":" + port
                         + ": bind: " + reason);
                 for (Channel ch : bound) ch.close();
-                return "Unable to listen on this port";
+                return null;
             }
         }
         // bind "" listens nowhere (clients can still use a unix socket); an address list that bound
         // nothing fails.
-        if (bound.isEmpty() && !config.bindAddresses().isEmpty()) return "Unable to listen on this port";
-        channels = bound;
-        boundAddresses = config.bindAddresses();
-        return null;
+        if (bound.isEmpty() && !config.bindAddresses().isEmpty()) return null;
+        return bound;
     }
 
     private static boolean unsupportedFamily(String reason) {
@@ -165,7 +202,7 @@ final class Listeners {
             // Put the previous listeners back; the config itself is rolled back by CONFIG SET.
             boolean addressesChanged = !config.bindAddresses().equals(oldAddresses);
             List<Channel> restored = new ArrayList<>();
-            ServerBootstrap b = bootstrap();
+            ServerBootstrap b = bootstrap(false);
             for (Channel ch : old) {
                 if (ch.localAddress() == null) continue;
                 try {
@@ -178,6 +215,71 @@ final class Listeners {
             return addressesChanged ? "Failed to bind to specified addresses." : error;
         }
         return null;
+    }
+
+    /**
+     * CONFIG SET tls-port (Redis's applyTLSPort) and CONFIG SET bind (applyBind rebinds both kinds):
+     * the TLS listeners are replaced by ones on the current tls-port and addresses, or stay as they
+     * were. Returns Redis's error text on failure.
+     */
+    String rebindTls(boolean addressesChanged) {
+        List<Channel> old = tlsChannels;
+        for (Channel ch : old) ch.close().syncUninterruptibly();
+        tlsChannels = new ArrayList<>();
+        if (listenTls() == null) return null;
+        List<Channel> restored = new ArrayList<>();
+        ServerBootstrap b = bootstrap(true);
+        for (Channel ch : old) {
+            if (ch.localAddress() == null) continue;
+            try {
+                restored.add(b.bind(ch.localAddress()).sync().channel());
+            } catch (Exception e) {
+                Log.warning("Could not listen again on " + ch.localAddress() + ": " + e.getMessage());
+            }
+        }
+        tlsChannels = restored;
+        return addressesChanged ? "Failed to bind to specified addresses." : "Unable to listen on this port. Check server logs.";
+    }
+
+    /** Whether any TCP or TLS listener is open (Redis exits at start when nothing listens). */
+    boolean listening() {
+        return !channels.isEmpty() || !tlsChannels.isEmpty() || unixChannel != null;
+    }
+
+    /**
+     * Ends a connection whose TLS handshake failed, with Redis's log line, instead of letting the
+     * ClientHandler log it as an unexpected error: a plain-text client on the TLS port or a client
+     * without an accepted certificate is an ordinary event.
+     */
+    private static final class AcceptErrors extends ChannelInboundHandlerAdapter {
+        private boolean failed;
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+                failed = true;
+                Throwable cause = e.cause();
+                while (cause.getCause() != null && cause.getMessage() != null
+                        && cause.getMessage().startsWith(cause.getCause().getClass().getName())) {
+                    cause = cause.getCause();
+                }
+                Log.warning("Error accepting a client connection: " + cause.getMessage());
+                ctx.close();
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // After a failed handshake the SslHandler reports the same failure again: logged once above.
+            if (failed || cause instanceof javax.net.ssl.SSLException
+                    || cause.getCause() instanceof javax.net.ssl.SSLException) {
+                ctx.close();
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     /**
@@ -196,7 +298,7 @@ final class Listeners {
                 .option(ChannelOption.SO_BACKLOG, config.getInt("tcp-backlog"))
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
-                .childHandler(clientInitializer(false));
+                .childHandler(clientInitializer(false, false));
         try {
             Files.deleteIfExists(file);
             unixChannel = b.bind(address).sync().channel();
@@ -221,6 +323,7 @@ final class Listeners {
     /** Stops accepting (shutdown); the Unix socket's file is removed, as Redis's prepareForShutdown does. */
     void close(boolean unlinkUnixSocket) {
         for (Channel ch : channels) ch.close();
+        for (Channel ch : tlsChannels) ch.close();
         if (unixChannel != null) {
             unixChannel.close();
             unixChannel = null;

@@ -39,11 +39,30 @@ public final class Lodestone implements ServerContext.Host {
     private final Shutdown shutdown;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final OomScoreAdj oomScoreAdj;
+    /** The TLS contexts (tls-port listeners, the TLS link to a master); configured by {@link #configureTls}. */
+    private final io.lodestone.tls.Tls tls = new io.lodestone.tls.Tls();
     private volatile boolean shuttingDown;
+    private final io.lodestone.security.Acl acl;
+
+    /**
+     * The users of the config file's {@code user} lines, or of the aclfile (Redis's
+     * ACLLoadUsersAtStartup): null, or why the server must not start.
+     */
+    String loadUsers() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (java.util.List<String> line : config.users()) {
+            String error = io.lodestone.security.AclFile.validate(acl, line, names);
+            if (error != null) return error;
+            names.add(line.get(0));
+        }
+        return io.lodestone.security.AclFile.loadAtStartup(acl, config.users());
+    }
 
     public Lodestone(Config config) {
         this.config = config;
         this.server = new ServerContext(config);
+        this.acl = new io.lodestone.security.Acl(server);
+        server.access = acl; // before any client: each starts as the default user
         this.dispatcher = new Dispatcher(server);
         boolean epoll = Epoll.isAvailable();
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
@@ -54,7 +73,7 @@ public final class Lodestone implements ServerContext.Host {
                 : epoll ? new EpollEventLoopGroup(ioThreads - 1) : new NioEventLoopGroup(ioThreads - 1);
         server.ioThreads = ioThreads <= 1 ? 1 : ioThreads;
         server.host = this;
-        listeners = new Listeners(config, acceptor, loop, ioLoops, server, dispatcher);
+        listeners = new Listeners(config, acceptor, loop, ioLoops, server, dispatcher, tls);
         shutdown = new Shutdown(server, this::stop);
         cron = new ServerCron(server, loop, shutdown);
         server.snapshotter = new io.lodestone.persistence.Snapshotter(server.keyspace, loop.next());
@@ -73,7 +92,7 @@ public final class Lodestone implements ServerContext.Host {
         };
         server.addPropagation(ServerContext.PROPAGATE_REPL, server.replication::feed, server.replication::takesEffects);
         server.masterLink = new io.lodestone.replication.MasterLink(server.replication, clientBootstrap(),
-                new MasterClientHost(server, dispatcher, oomScoreAdj), server.rdb::path);
+                new MasterClientHost(server, dispatcher, oomScoreAdj, tls), server.rdb::path);
         ConfigBindings.bind(config, server, listeners, cron, shutdown, this::execute, this::feedAof, oomScoreAdj);
         io.lodestone.config.ReplicaOf replicaOf = config.replicaOf();
         String oomError = oomScoreAdj.apply(replicaOf != null ? OomScoreAdj.REPLICA : OomScoreAdj.PRIMARY);
@@ -125,6 +144,24 @@ public final class Lodestone implements ServerContext.Host {
      */
     public String listen() {
         return listeners.listen();
+    }
+
+    /**
+     * Builds the TLS contexts when tls-port, tls-replication or tls-cluster asks for TLS (Redis's
+     * tlsConfigure in main()); false (logged) when they cannot be built and the server must exit.
+     */
+    public boolean configureTls() {
+        return TlsBindings.configureAtStart(config, tls);
+    }
+
+    /** Binds the {@code tls-port} listeners, if any. Returns an error text on failure. */
+    public String listenTls() {
+        return listeners.listenTls();
+    }
+
+    /** Whether anything listens (TCP, TLS or the unix socket): Redis exits when nothing does. */
+    public boolean listening() {
+        return listeners.listening();
     }
 
     /** Listens on the {@code unixsocket} setting, if any. Returns an error text on failure. */

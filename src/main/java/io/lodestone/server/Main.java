@@ -60,16 +60,31 @@ public final class Main {
         }
         Log.role('M');
         Lodestone server = new Lodestone(config);
+        String aclError = server.loadUsers();
+        if (aclError != null) {
+            Log.warning(aclError);
+            System.exit(1);
+        }
         // After the server bound its parameters: what nothing bound is accepted but does nothing.
         for (String directive : config.acceptedButNotImplemented()) {
             Log.verbose("Directive '" + directive + "' is accepted but not implemented yet");
         }
         int port = config.getInt("port");
+        int tlsPort = config.getInt("tls-port");
+        if (!server.configureTls()) {
+            server.stop(false);
+            System.exit(1);
+        }
         // As redis-server: listen first, so that clients get -LOADING while the data set loads. The
         // loading state starts before the listeners do: no client may see the empty data set.
         server.beginStartupLoading();
         if (server.listen() != null) {
             Log.warning("Failed listening on port " + port + " (TCP), aborting.");
+            server.stop(false);
+            System.exit(1);
+        }
+        if (server.listenTls() != null) {
+            Log.warning("Failed listening on port " + tlsPort + " (TLS), aborting.");
             server.stop(false);
             System.exit(1);
         }
@@ -79,11 +94,18 @@ public final class Main {
             server.stop(false);
             System.exit(1);
         }
+        if (!server.listening()) {
+            Log.warning("Configured to not listen anywhere, exiting.");
+            server.stop(false);
+            System.exit(1);
+        }
         // The logo (with the PID tools wait for) comes once the port is bound, as in Redis's main().
         boolean logo = config.getBool("always-show-logo")
                 || (System.console() != null && config.getString("logfile").isEmpty());
-        if (logo) Log.raw(Banner.logo(port, Log.pid()));
-        else Log.notice("Running mode=standalone, port=" + port + ".");
+        // Redis shows the TCP port, or the TLS port of a TLS-only server.
+        int shownPort = port != 0 ? port : tlsPort;
+        if (logo) Log.raw(Banner.logo(shownPort, Log.pid()));
+        else Log.notice("Running mode=standalone, port=" + shownPort + ".");
         Log.warning("Server initialized");
         installSignalHandlers(server);
         io.lodestone.command.server.CrashReport.installSignalHandlers(server.context(), server::execute);
@@ -94,7 +116,7 @@ public final class Main {
             System.exit(asked ? 0 : 1);
         }
         server.startCron();
-        if (port != 0) Log.notice("Ready to accept connections");
+        if (port != 0 || tlsPort != 0) Log.notice("Ready to accept connections");
         String unixsocket = config.getString("unixsocket");
         if (unixsocket != null && !unixsocket.isEmpty()) {
             Log.notice("The server is now ready to accept connections at " + unixsocket);

@@ -29,11 +29,13 @@ final class MasterClientHost implements MasterLink.Host {
     private Client master;
     private long lastErrors;
     private final OomScoreAdj oomScoreAdj;
+    private final io.lodestone.tls.Tls tls;
 
-    MasterClientHost(ServerContext server, Dispatcher dispatcher, OomScoreAdj oomScoreAdj) {
+    MasterClientHost(ServerContext server, Dispatcher dispatcher, OomScoreAdj oomScoreAdj, io.lodestone.tls.Tls tls) {
         this.server = server;
         this.dispatcher = dispatcher;
         this.oomScoreAdj = oomScoreAdj;
+        this.tls = tls;
     }
 
     @Override
@@ -191,9 +193,16 @@ final class MasterClientHost implements MasterLink.Host {
         }
     }
 
+    /** With tls-replication the master is told our TLS port, as Redis's replica does (when we have one). */
     @Override
     public int listeningPort() {
-        return server.process.port;
+        int tlsPort = server.config.getInt("tls-port");
+        return server.config.getBool("tls-replication") && tlsPort != 0 ? tlsPort : server.process.port;
+    }
+
+    @Override
+    public io.netty.channel.ChannelHandler linkTls(Channel ch, String host, int port) {
+        return server.config.getBool("tls-replication") ? tls.clientHandler(ch.alloc(), host, port) : null;
     }
 
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */

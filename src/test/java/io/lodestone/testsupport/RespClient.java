@@ -48,6 +48,19 @@ public final class RespClient implements AutoCloseable {
         }
     }
 
+    /** Over a socket already connected (a TLS socket, TlsFiles), reads bounded by {@code timeout}. */
+    public RespClient(Socket connected, Duration timeout) throws IOException {
+        socket = connected;
+        try {
+            socket.setSoTimeout((int) timeout.toMillis());
+            in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
     /** Connects to 127.0.0.1:{@code port} with the default timeout. */
     public static RespClient connect(int port) throws IOException {
         return new RespClient("127.0.0.1", port);

@@ -147,7 +147,7 @@ public final class ClientCommand {
                 + " tot-mem=" + outputMemory(c)
                 + " events=r"
                 + " cmd=" + cmd
-                + " user=" + c.user
+                + " user=" + c.user.name()
                 + " redir=-1"
                 + " resp=" + c.reply.protocol()
                 + "\n";
@@ -232,7 +232,7 @@ public final class ClientCommand {
             } else if (Args.is(opt, "type")) {
                 type = clientType(c.argv[i + 1]);
             } else if (Args.is(opt, "user")) {
-                if (!"default".equals(val)) throw new CommandError("ERR No such user '" + val + "'");
+                if (c.server.access.user(val) == null) throw new CommandError("ERR No such user '" + val + "'");
                 user = val;
             } else if (Args.is(opt, "addr")) {
                 addr = val;
@@ -250,7 +250,7 @@ public final class ClientCommand {
         for (Client other : c.server.clients.all()) {
             if (id != null && other.id != id) continue;
             if (type != null && !type.equals(other.type())) continue;
-            if (user != null && !user.equals(other.user)) continue;
+            if (user != null && !user.equals(other.user.name())) continue;
             if (addr != null && !addr.equals(other.conn.remoteAddress())) continue;
             if (laddr != null && !laddr.equals(other.conn.localAddress())) continue;
             if (skipMe && other == c) continue;

@@ -1,5 +1,6 @@
 package io.lodestone.command.connection;
 
+import io.lodestone.command.AccessControl;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
@@ -61,7 +62,7 @@ public final class ConnectionCommands {
         c.replyOff = false;
         c.replySkipNext = false;
         c.authenticated = !c.server.authRequired();
-        c.user = "default";
+        c.user = c.server.access.defaultUser();
         c.reply.simple("RESET");
     }
 
@@ -81,19 +82,13 @@ public final class ConnectionCommands {
             throw new CommandError("ERR AUTH <password> called without any password configured for the default user."
                     + " Are you sure your configuration is correct?");
         }
-        String user = c.argc == 3 ? Args.str(c.argv[1]) : "default";
+        String user = c.argc == 3 ? new String(c.argv[1], java.nio.charset.StandardCharsets.ISO_8859_1) : "default";
         byte[] pass = c.argv[c.argc - 1];
-        if (!checkPassword(c.server, user, pass)) throw new CommandError(Errors.WRONGPASS);
+        AccessControl.User u = c.server.access.authenticate(c, user, pass);
+        if (u == null) throw new CommandError(Errors.WRONGPASS);
         c.authenticated = true;
-        c.user = user;
+        c.user = u;
         c.reply.ok();
-    }
-
-    /** Only the default user exists until ACL users arrive; with no requirepass it takes any password. */
-    static boolean checkPassword(ServerContext server, String user, byte[] pass) {
-        if (!"default".equals(user)) return false;
-        if (!server.authRequired()) return true;
-        return java.security.MessageDigest.isEqual(Args.bytes(server.security.requirePass), pass);
     }
 
     static void hello(Client c) {
@@ -113,7 +108,7 @@ public final class ConnectionCommands {
             if (Args.is(c.argv[j], "auth") && more >= 2) {
                 c.redactArgument(j + 1);
                 c.redactArgument(j + 2);
-                authUser = Args.str(c.argv[j + 1]);
+                authUser = new String(c.argv[j + 1], java.nio.charset.StandardCharsets.ISO_8859_1);
                 authPass = c.argv[j + 2];
                 j += 2;
             } else if (Args.is(c.argv[j], "setname") && more >= 1) {
@@ -125,9 +120,10 @@ public final class ConnectionCommands {
             }
         }
         if (authUser != null) {
-            if (!checkPassword(c.server, authUser, authPass)) throw new CommandError(Errors.WRONGPASS);
+            AccessControl.User u = c.server.access.authenticate(c, authUser, authPass);
+            if (u == null) throw new CommandError(Errors.WRONGPASS);
             c.authenticated = true;
-            c.user = authUser;
+            c.user = u;
         }
         if (!c.authenticated && c.server.authRequired()) {
             throw new CommandError("NOAUTH HELLO must be called with the client already authenticated, otherwise the"

@@ -63,6 +63,8 @@ public final class SortCommand {
         long limitStart = 0, limitCount = -1;
         byte[] sortby = null, storekey = null;
         List<byte[]> gets = new ArrayList<>(2);
+        // BY and GET patterns read keys no ACL check saw: only a user who may read every key uses them.
+        boolean fullKeyAccess = c.server.access.unrestrictedKeyAccess(c, c.cmd, argv, argc);
 
         for (int j = 2; j < argc; j++) {
             int left = argc - j - 1;
@@ -83,8 +85,15 @@ public final class SortCommand {
                 sortby = argv[++j];
                 // A pattern without '*' names one key for every element: nothing to sort by. A
                 // later BY with a '*' does not undo this (Redis only ever sets the flag).
-                if (star(sortby) < 0) dontsort = true;
+                if (star(sortby) < 0) {
+                    dontsort = true;
+                } else if (!fullKeyAccess) {
+                    throw new CommandError("ERR BY option of SORT denied due to insufficient ACL permissions.");
+                }
             } else if (Args.cKeyword(a, "get") && left >= 1) {
+                if (!fullKeyAccess) {
+                    throw new CommandError("ERR GET option of SORT denied due to insufficient ACL permissions.");
+                }
                 gets.add(argv[++j]);
             } else {
                 throw Errors.syntax();

@@ -68,7 +68,9 @@ public final class TransactionCommands {
                 c.argv = q.argv();
                 c.argc = q.argv().length;
                 c.cmd = q.cmd();
-                c.server.dispatcher.call(c, q.cmd());
+                String denied = c.server.access.denyInExec(c, q.cmd(), c.argv, c.argc);
+                if (denied != null) c.reply.error(denied);
+                else c.server.dispatcher.call(c, q.cmd());
             }
         } finally {
             c.inExec = c.server.inExec = false;

@@ -153,7 +153,7 @@ class AofFileTest {
     private static String runExpectingExit(Path dir, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                ServerProcess.LODESTONE_MAIN, "--port", "0", "--dir", dir.toString(), "--save", ""));
+                ServerProcess.LODESTONE_MAIN, "--port", Integer.toString(ServerProcess.freePort()), "--dir", dir.toString(), "--save", ""));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -156,7 +156,7 @@ class RdbFileTest {
             Files.write(file, bad);
             List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
-                    ServerProcess.LODESTONE_MAIN, "--port", "0", "--dir", dir.toString()));
+                    ServerProcess.LODESTONE_MAIN, "--port", Integer.toString(ServerProcess.freePort()), "--dir", dir.toString()));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
