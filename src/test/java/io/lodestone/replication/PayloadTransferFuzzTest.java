@@ -4,7 +4,6 @@ import io.lodestone.persistence.rdb.RdbFileLoader;
 import io.lodestone.testsupport.Fuzz;
 import io.lodestone.testsupport.Mutations;
 import io.lodestone.testsupport.Slow;
-import io.lodestone.util.Log;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.AfterAll;
@@ -40,14 +39,12 @@ class PayloadTransferFuzzTest {
 
     @BeforeAll
     static void quiet() {
-        logLevel = Log.enabled(Log.DEBUG) ? "debug" : Log.enabled(Log.VERBOSE) ? "verbose"
-                : Log.enabled(Log.NOTICE) ? "notice" : Log.enabled(Log.WARNING) ? "warning" : "nothing";
-        Log.level("nothing");
+        logLevel = Fuzz.quietLog(); // a "Bad protocol from MASTER" line per failed frame
     }
 
     @AfterAll
     static void loud() {
-        Log.level(logLevel);
+        Fuzz.restoreLog(logLevel);
     }
 
     /** The host as the transfer sees it: an empty data set, nothing to cancel. */

@@ -174,6 +174,23 @@ public final class Fuzz {
                 + Long.toHexString(seed) + " -Dlodestone.fuzz.case=" + index + "\n  input: " + shown, cause);
     }
 
+    /**
+     * Silences the server's log (a loader logs a line for many corrupt inputs: millions in a long run)
+     * and returns the level to give back to {@link #restoreLog}.
+     */
+    public static String quietLog() {
+        String level = io.lodestone.util.Log.enabled(io.lodestone.util.Log.DEBUG) ? "debug"
+                : io.lodestone.util.Log.enabled(io.lodestone.util.Log.VERBOSE) ? "verbose"
+                : io.lodestone.util.Log.enabled(io.lodestone.util.Log.NOTICE) ? "notice"
+                : io.lodestone.util.Log.enabled(io.lodestone.util.Log.WARNING) ? "warning" : "nothing";
+        io.lodestone.util.Log.level("nothing");
+        return level;
+    }
+
+    public static void restoreLog(String level) {
+        io.lodestone.util.Log.level(level);
+    }
+
     /** Bytes allocated by the calling thread so far (HotSpot's per-thread counter), or -1 if unknown. */
     public static long allocatedBytes() {
         java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();

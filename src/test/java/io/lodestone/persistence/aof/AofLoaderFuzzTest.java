@@ -7,7 +7,6 @@ import io.lodestone.store.Keyspace;
 import io.lodestone.testsupport.Fuzz;
 import io.lodestone.testsupport.Mutations;
 import io.lodestone.testsupport.Slow;
-import io.lodestone.util.Log;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,14 +44,12 @@ class AofLoaderFuzzTest {
 
     @BeforeAll
     static void quiet() {
-        logLevel = Log.enabled(Log.DEBUG) ? "debug" : Log.enabled(Log.VERBOSE) ? "verbose"
-                : Log.enabled(Log.NOTICE) ? "notice" : Log.enabled(Log.WARNING) ? "warning" : "nothing";
-        Log.level("nothing"); // a million "Bad file format" lines tell nothing
+        logLevel = Fuzz.quietLog(); // millions of "Bad file format" lines tell nothing
     }
 
     @AfterAll
     static void loud() {
-        Log.level(logLevel);
+        Fuzz.restoreLog(logLevel);
     }
 
     /** Records what runs, checking that every command arrives whole. */

@@ -3,6 +3,7 @@ package io.lodestone.persistence.rdb;
 import io.lodestone.testsupport.Fuzz;
 import io.lodestone.testsupport.Mutations;
 import io.lodestone.testsupport.Slow;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -36,11 +37,19 @@ class RdbLoaderFuzzTest {
     private static List<RdbCorpus.Sample> corpus;
     private static List<List<Rec>> walks;
 
+    private static String logLevel;
+
     @BeforeAll
     static void corpus() throws Exception {
+        logLevel = Fuzz.quietLog(); // "rdbLoadObject skipping empty key", millions of times
         corpus = RdbCorpus.all();
         walks = new ArrayList<>();
         for (RdbCorpus.Sample s : corpus) walks.add(walk(s.bytes()));
+    }
+
+    @AfterAll
+    static void loud() {
+        Fuzz.restoreLog(logLevel);
     }
 
     /** A record of a file: its type or opcode byte at {@code start}, the key (if any), the value, the end. */
