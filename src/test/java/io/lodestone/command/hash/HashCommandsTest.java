@@ -313,7 +313,11 @@ class HashCommandsTest {
             }
             double expected = rounds * count / 30.0;
             assertEquals(30, counts.size());
-            for (int c : counts.values()) assertTrue(c > expected * 0.5 && c < expected * 1.5, counts.toString());
+            // Redis's dictGetFairRandomKey gathers entries from consecutive buckets from a random one, so
+            // an entry after a run of empty buckets is picked more often: how much depends on where the
+            // per-process hash seed puts the 30 fields (0.41x to 1.53x seen in one clean-clone run). The
+            // bound catches a broken sampler, not that layout.
+            for (int c : counts.values()) assertTrue(c > expected * 0.25 && c < expected * 2, counts.toString());
         }
     }
 
