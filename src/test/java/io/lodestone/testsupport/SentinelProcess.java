@@ -4,7 +4,6 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,6 @@ public final class SentinelProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(2);
-    private static final int MAX_LOG_CHARS = 1 << 20;
     private static final int PORT_ATTEMPTS = 3;
 
     private static Boolean available;
@@ -184,7 +182,7 @@ public final class SentinelProcess implements AutoCloseable {
             List<String> command = List.of(executable(), file.toString());
             Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             StringBuffer log = new StringBuffer();
-            drain(process.getInputStream(), log, "redis-sentinel :" + port + " log");
+            ServerProcess.drain(process.getInputStream(), log, "redis-sentinel :" + port + " log");
             SentinelProcess sentinel = new SentinelProcess(config, process, port, dir, log);
             try {
                 sentinel.awaitReady(command);
@@ -383,25 +381,6 @@ public final class SentinelProcess implements AutoCloseable {
                 throw new IOException("redis-sentinel refused " + args + ": " + reply);
             }
         }
-    }
-
-    private static void drain(InputStream stream, StringBuffer log, String threadName) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            try {
-                int n;
-                while ((n = stream.read(buf)) >= 0) {
-                    log.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    if (log.length() > MAX_LOG_CHARS) {
-                        log.delete(0, log.length() - MAX_LOG_CHARS / 2);
-                    }
-                }
-            } catch (IOException e) {
-                // The process is gone.
-            }
-        }, threadName);
-        t.setDaemon(true);
-        t.start();
     }
 
     private static String executable() {

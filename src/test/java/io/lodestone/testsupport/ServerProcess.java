@@ -382,7 +382,8 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static void drain(InputStream stream, StringBuffer log, String threadName) {
+    /** Copies a process's output into {@code log} (its last MB kept) on a daemon thread. */
+    static void drain(InputStream stream, StringBuffer log, String threadName) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[8192];
             try {
