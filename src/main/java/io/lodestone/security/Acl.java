@@ -52,7 +52,7 @@ public final class Acl implements AccessControl {
     }
 
     /** Redis's ACLCreateDefaultUser: +@all ~* &* on nopass. */
-    private AclUser newDefaultUser() {
+    AclUser newDefaultUser() {
         AclUser u = new AclUser("default", commands, pubsubAllChannels);
         for (String op : List.of("+@all", "~*", "&*", "on", "nopass")) u.apply(op, pubsubAllChannels);
         return u;
@@ -117,7 +117,7 @@ public final class Acl implements AccessControl {
         // The master's link and the AOF loader have no user in Redis: their commands are not checked.
         if ((u.selectors.size() == 1 && u.unrestricted()) || c.isMaster || c.isAofClient()) return OK;
         int[] pos = {0};
-        int result = check(u, cmd, argv, argc, pos);
+        int result = check(u.selectors, cmd, argv, argc, pos);
         if (result != OK) log.add(c, result, context, result == DENIED_CMD ? cmd.fullName() : str(argv[pos[0]]), u.name);
         return result;
     }
@@ -129,9 +129,7 @@ public final class Acl implements AccessControl {
             if (!s.allKeys && s.keys.stream().noneMatch(k -> k.pattern.equals("*") && (k.flags & AclSelector.READ) != 0)) {
                 continue;
             }
-            AclUser one = new AclUser(u.name, commands, false);
-            one.selectors.set(0, s);
-            if (check(one, cmd, argv, argc, new int[1]) == OK) return true;
+            if (check(List.of(s), cmd, argv, argc, new int[1]) == OK) return true;
         }
         return false;
     }
@@ -141,11 +139,11 @@ public final class Acl implements AccessControl {
      * most relevant denial (a key or channel over the command itself, the last argument among equals),
      * its argument position in {@code pos[0]}.
      */
-    int check(AclUser u, CommandSpec cmd, byte[][] argv, int argc, int[] pos) {
+    int check(List<AclSelector> selectors, CommandSpec cmd, byte[][] argv, int argc, int[] pos) {
         int relevant = DENIED_CMD;
         int lastIdx = 0;
         List<CommandSpec.KeyRef> keys = null;
-        for (AclSelector s : u.selectors) {
+        for (AclSelector s : selectors) {
             int idx = 0;
             int result = OK;
             if (!s.mayRun(cmd, argv, argc)) {

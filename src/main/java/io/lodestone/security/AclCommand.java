@@ -231,7 +231,7 @@ public final class AclCommand {
         }
         if (!cmd.arityOk(argv.length)) throw new CommandError(io.lodestone.command.Errors.wrongArity(cmd.fullName()));
         int[] pos = {0};
-        int result = acl.check(u, cmd, argv, argv.length, pos);
+        int result = acl.check(u.selectors, cmd, argv, argv.length, pos);
         switch (result) {
             case Acl.OK -> c.reply.ok();
             case Acl.DENIED_CMD -> c.reply.bulk("This user has no permissions to run the '" + cmd.fullName() + "' command");

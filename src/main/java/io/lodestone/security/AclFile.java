@@ -144,16 +144,10 @@ public final class AclFile {
         old.remove("default");
         acl.users.clear();
         acl.users.put("default", acl.defaultUser);
-        acl.defaultUser.copyFrom(newDefault != null ? newDefault : defaultRules(acl));
+        acl.defaultUser.copyFrom(newDefault != null ? newDefault : acl.newDefaultUser());
         acl.users.putAll(loaded);
         for (AclUser gone : old.values()) acl.killClientsOf(gone, current);
         return null;
-    }
-
-    private static AclUser defaultRules(Acl acl) {
-        AclUser u = acl.newUser("default");
-        for (String op : List.of("+@all", "~*", "&*", "on", "nopass")) u.apply(op, acl.pubsubAllChannels);
-        return u;
     }
 
     /** Redis's ACLSaveToFile: written to a temporary file, then renamed over the old one. */
