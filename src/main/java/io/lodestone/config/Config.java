@@ -74,6 +74,8 @@ public final class Config {
     final List<List<String>> loadModules = new ArrayList<>();
     final Map<String, List<String>> moduleConfigs = new LinkedHashMap<>();
     final Set<String> seenDirectives = new LinkedHashSet<>();
+    /** Directives outside the registry that the server acts on. */
+    private static final Set<String> LOADER_DIRECTIVES = Set.of("include", "rename-command", "user");
 
     private final Map<ConfigParam, List<ApplyHook>> applyHooks = new ConcurrentHashMap<>();
     private final Map<ConfigParam, List<ChangeListener>> listeners = new ConcurrentHashMap<>();
@@ -251,14 +253,14 @@ public final class Config {
      * Directives the config files or command line used that Lodestone accepts but does not act
      * on (canonical names, each once, in order of first use), for a one-time verbose log line
      * "directive X is accepted but not implemented". A parameter is implemented when something
-     * bound it on this Config ({@link #isBound}); of the other directives only {@code include} is,
-     * by the loader itself.
+     * bound it on this Config ({@link #isBound}); of the other directives {@code include},
+     * {@code rename-command} and {@code user} are (the loader and the server apply them).
      */
     public List<String> acceptedButNotImplemented() {
         List<String> out = new ArrayList<>();
         for (String d : seenDirectives) {
             ConfigParam p = ConfigRegistry.lookup(d);
-            boolean implemented = p != null ? isBound(p) : d.equals("include");
+            boolean implemented = p != null ? isBound(p) : LOADER_DIRECTIVES.contains(d);
             if (!implemented) out.add(d);
         }
         return out;

@@ -287,7 +287,7 @@ class ConfigLoaderTest {
         Config c = ConfigLoader.loadString("port 1\ndaemonize no\nslave-read-only yes\nappendonly no\n"
                 + "daemonize no\nrename-command get g\n", options());
         c.watchInt("port", v -> { }); // as a server binds what it acts on (a server's own: ConfigBindingsTest)
-        assertEquals(List.of("daemonize", "replica-read-only", "appendonly", "rename-command"),
+        assertEquals(List.of("daemonize", "replica-read-only", "appendonly"),
                 c.acceptedButNotImplemented());
         assertTrue(c.isBound("PORT"));
         assertFalse(c.isBound("appendonly"));

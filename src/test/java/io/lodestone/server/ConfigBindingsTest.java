@@ -37,7 +37,7 @@ class ConfigBindingsTest {
         try (EmbeddedServer server = EmbeddedServer.start(ctx -> { },
                 "daemonize no", "slave-read-only yes", "appendonly no", "rename-command get g")) {
             Config config = server.context().config;
-            assertEquals(List.of("daemonize", "rename-command"), config.acceptedButNotImplemented());
+            assertEquals(List.of("daemonize"), config.acceptedButNotImplemented());
             for (String name : List.of("port", "bind", "protected-mode", "requirepass", "databases", "loglevel",
                     "logfile", "maxclients", "timeout", "proto-max-bulk-len", "always-show-logo", "hz", "dir",
                     "dbfilename", "client-query-buffer-limit", "appendonly", "appendfsync", "save",
