@@ -73,9 +73,17 @@ public final class Args {
         return n == arg.length ? arg : Arrays.copyOf(arg, n);
     }
 
-    /** {@link #cBytes} as text, for error messages Redis formats with %s. */
+    /**
+     * {@link #cBytes} as text, for error messages Redis formats with %s: one char per byte, a byte
+     * of 0x80 or more as its {@link io.lodestone.protocol.Reply#rawByte}, so the reply carries the
+     * client's bytes unchanged and %.128s-style clipping counts bytes.
+     */
     public static String cString(byte[] arg) {
-        return str(cBytes(arg));
+        int n = 0;
+        while (n < arg.length && arg[n] != 0) n++;
+        char[] out = new char[n];
+        for (int i = 0; i < n; i++) out[i] = io.lodestone.protocol.Reply.rawByte(arg[i] & 0xFF);
+        return new String(out);
     }
 
     private static final CommandError NOT_INTEGER = new CommandError(Errors.NOT_INTEGER);

@@ -207,10 +207,22 @@ final class Handshake {
         ch.writeAndFlush(Unpooled.wrappedBuffer(out.buf, 0, out.len), ch.voidPromise());
     }
 
-    /** A line of {@code in} without its CRLF (or LF), consumed; null (nothing consumed) when it is not complete. */
+    /** The longest line a master may send (Redis's PROTO_IOBUF_LEN buffer for syncReadLine). */
+    static final int MAX_LINE = 16 * 1024;
+
+    /**
+     * A line of {@code in} without its CRLF (or LF), consumed; null (nothing consumed) when it is not
+     * complete. As Redis's syncReadLine, a line longer than {@link #MAX_LINE} is cut there: a master
+     * that never sends a newline gets its bytes judged as a line, not buffered without end.
+     */
     static String readLine(ByteBuf in) {
         int lf = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
-        if (lf < 0) return null;
+        if (lf < 0) {
+            if (in.readableBytes() < MAX_LINE) return null;
+            String cut = in.toString(in.readerIndex(), MAX_LINE, StandardCharsets.ISO_8859_1);
+            in.skipBytes(MAX_LINE);
+            return cut;
+        }
         int end = lf;
         if (end > in.readerIndex() && in.getByte(end - 1) == '\r') end--;
         String line = in.toString(in.readerIndex(), end - in.readerIndex(), StandardCharsets.ISO_8859_1);

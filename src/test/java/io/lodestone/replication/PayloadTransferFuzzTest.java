@@ -247,6 +247,16 @@ class PayloadTransferFuzzTest {
         assertTrue(fuzz.cases() > 0);
     }
 
+    /** A master that never ends its header line is refused once the line passes Redis's 16 KB buffer. */
+    @Test
+    void anEndlessHeaderLineFailsTheTransfer() throws Exception {
+        byte[] in = new byte[100_000];
+        Arrays.fill(in, (byte) '9');
+        in[0] = '$';
+        Outcome got = transfer(in, new int[] {10, 20_000, 50_000}, "on-empty-db", new SplittableRandom(1));
+        assertEquals("FAILED", got.state());
+    }
+
     /** A mutation of the header (its length or mark), of the payload, or an error reply instead. */
     static byte[] mutate(byte[] frame, SplittableRandom rnd, String[] kind) {
         int r = rnd.nextInt(10);
