@@ -391,10 +391,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return new ReplicaPeer(clientId, ctx.channel(), addressIp);
     }
 
+    /**
+     * Redis 7.0's islocalClient: the unix socket, or a peer whose address is exactly 127.0.0.1 or ::1.
+     * Other loopback addresses (127.0.0.2) are not local to Redis, for protected mode and for
+     * enable-debug-command local alike.
+     */
     @Override
     public boolean isLocal() {
         SocketAddress a = ctx.channel().remoteAddress();
-        return !(a instanceof InetSocketAddress isa) || isa.getAddress() == null || isa.getAddress().isLoopbackAddress();
+        if (!(a instanceof InetSocketAddress isa) || isa.getAddress() == null) return true;
+        // (Java shows an IPv4-mapped peer as an Inet4Address; the only IPv6 loopback is ::1)
+        java.net.InetAddress ip = isa.getAddress();
+        byte[] b = ip.getAddress();
+        return ip.isLoopbackAddress() && (b.length == 16 || (b[1] == 0 && b[2] == 0 && b[3] == 1));
     }
 
     static String format(SocketAddress a) {
@@ -407,6 +416,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return String.valueOf(a);
     }
 
+    /** Redis 7.0.15's text, its "Setup a an" included. */
     static final String PROTECTED_MODE_ERROR = "DENIED Redis is running in protected mode because protected mode is"
             + " enabled and no password is set for the default user. In this mode connections are only accepted"
             + " from the loopback interface. If you want to connect from external computers to Redis you may adopt"
@@ -416,7 +426,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             + " REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by"
             + " editing the Redis configuration file, and setting the protected mode option to 'no', and then"
             + " restarting the server. 3) If you started the server manually just for testing, restart it with the"
-            + " '--protected-mode no' option. 4) Setup a bind address or an authentication password. NOTE: You only"
+            + " '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only"
             + " need to do one of the above things in order for the server to start accepting connections from the"
             + " outside.";
 }
