@@ -35,25 +35,7 @@ while getopts "a:n:k:h" opt; do
 done
 is_uint "$REQUESTS" && is_uint "$KEYS" || die "-n and -k take whole numbers"
 
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI"; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-acked.XXXXXX")"
-PIDS=()
-HELPER_PID=""
-cleanup() {
-  local pid
-  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup acked
 
 launch() {  # launch PORT NAME COMMAND...
   local port="$1" name="$2"

@@ -38,25 +38,7 @@ done
 is_uint "$KEYS" && is_uint "$REQUESTS" || die "-k and -n take whole numbers"
 [[ ${#OPTION_SETS[@]} -gt 0 ]] || OPTION_SETS=("")
 
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI"; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-collector.XXXXXX")"
-PIDS=()
-HELPER_PID=""
-cleanup() {
-  local pid
-  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup collector
 
 launch() {  # launch PORT NAME COMMAND...
   local port="$1" name="$2"

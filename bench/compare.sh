@@ -59,28 +59,8 @@ shift $((OPTIND - 1))
 [[ "${1:-}" == "--" ]] && shift
 EXTRA_ARGS=("$@")
 
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-
-for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI"; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-
 # --- Processes: everything started here is stopped on exit ------------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-bench.XXXXXX")"
-PIDS=()
-HELPER_PID=""   # redis-benchmark, while it runs
-cleanup() {
-  local pid
-  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup bench
 
 # start_server NAME COMMAND...: starts a server on a free port and sets PORT_<NAME>.
 start_server() {

@@ -3,6 +3,10 @@
 # directory), HELPER_PID (the helper process running now, for its cleanup), PYTHON where it runs
 # probes, and a cleanup trap; everything else a function needs is an argument.
 #
+#   bench_setup NAME [TOOL..] the redis tools (REDIS_SERVER, REDIS_BENCHMARK, REDIS_CLI, from the
+#                             environment or the PATH) and each TOOL must exist; sets ROOT, WORK (a
+#                             fresh temporary directory), PIDS (the servers to stop) and HELPER_PID,
+#                             and the trap that stops them all and removes WORK at exit
 #   usage                     the calling script's header comment (line 2 up to `set -euo`)
 #   log, die                  progress and fatal messages on stderr, prefixed with the script's name
 #   is_uint                   a non-negative integer?
@@ -23,6 +27,31 @@ log() { printf '%s\n' "$*" >&2; }
 die() { log "$(basename "$0"): $*"; exit 1; }
 
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+
+bench_setup() {  # bench_setup NAME [TOOL...]
+  local name="$1" tool
+  shift
+  REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+  REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
+  REDIS_CLI="${REDIS_CLI:-redis-cli}"
+  ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI" "$@"; do
+    command -v "$tool" >/dev/null || die "$tool not found"
+  done
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-$name.XXXXXX")"
+  PIDS=()
+  HELPER_PID=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {  # every server TERMed at once, then each waited for (KILL after 5 s)
+  local pid
+  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
+  rm -rf "$WORK"
+}
 
 # A free loopback port: one the kernel hands out for binding, if Python is there; else a random one
 # that nothing answers on. start_with_retries retries if the port is taken before the server binds.

@@ -43,25 +43,7 @@ while getopts "p:n:k:r:h" opt; do
 done
 is_uint "$REQUESTS" && is_uint "$KEYS" && is_uint "$ROUNDS" || die "-n, -k and -r take whole numbers"
 
-REDIS_SERVER="${REDIS_SERVER:-redis-server}"
-REDIS_BENCHMARK="${REDIS_BENCHMARK:-redis-benchmark}"
-REDIS_CLI="${REDIS_CLI:-redis-cli}"
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-for tool in "$REDIS_SERVER" "$REDIS_BENCHMARK" "$REDIS_CLI" openssl; do
-  command -v "$tool" >/dev/null || die "$tool not found"
-done
-
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/lodestone-tls.XXXXXX")"
-PIDS=()
-HELPER_PID=""
-cleanup() {
-  local pid
-  [[ -n "$HELPER_PID" ]] && kill -TERM "$HELPER_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do stop_pid "$pid" 5; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_setup tls openssl
 
 # A CA and two certificates signed by it, as Redis's utils/gen-test-certs.sh makes them.
 CERTS="$WORK/certs"
