@@ -1,0 +1,217 @@
+package io.lodestone.command.stream;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.Errors;
+import io.lodestone.command.Subcommands;
+import io.lodestone.protocol.Reply;
+import io.lodestone.store.type.StreamConsumer;
+import io.lodestone.store.type.StreamGroup;
+import io.lodestone.store.type.StreamID;
+import io.lodestone.store.type.StreamNack;
+import io.lodestone.store.type.StreamValue;
+
+import java.util.Map;
+
+/**
+ * XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS and HELP (Redis 7.0's xinfoCommand), with 7.0's
+ * read counters: a group's {@code entries-read} (nil when unknown) and {@code lag} (nil when the
+ * stream's deletions make it unknowable), as streamReplyWithCGLag computes it.
+ */
+final class StreamInfo {
+    private StreamInfo() {
+    }
+
+    static void register(CommandTable t) {
+        t.handle("xinfo|stream", StreamInfo::stream);
+        t.handle("xinfo|groups", StreamInfo::groups);
+        t.handle("xinfo|consumers", StreamInfo::consumers);
+        t.handle("xinfo|help", Subcommands.help("XINFO",
+                "CONSUMERS <key> <groupname>",
+                "    Show consumers of <groupname>.",
+                "GROUPS <key>",
+                "    Show the stream consumer groups.",
+                "STREAM <key> [FULL [COUNT <count>]",
+                "    Show information about the stream."));
+    }
+
+    private static StreamValue lookup(Client c) {
+        StreamValue s = c.lookupRead(c.argv[2], StreamValue.class);
+        if (s == null) throw new CommandError(Errors.NO_SUCH_KEY);
+        return s;
+    }
+
+    /** XINFO CONSUMERS key group: each consumer's name, pending count and idle time. */
+    static void consumers(Client c) {
+        StreamValue s = lookup(c);
+        StreamGroup g = s.group(c.argv[3]);
+        if (g == null) {
+            throw new CommandError("NOGROUP No such consumer group '" + Args.cString(c.argv[3])
+                    + "' for key name '" + Args.cString(c.argv[2]) + "'");
+        }
+        Reply r = c.reply;
+        long now = StreamGroupCommands.now(c);
+        r.array(g.consumers().size());
+        for (StreamConsumer consumer : g.consumers()) {
+            r.map(3);
+            r.bulk("name");
+            r.bulk(consumer.name());
+            r.bulk("pending");
+            r.integer(consumer.pel.size());
+            r.bulk("idle");
+            r.integer(Math.max(0, now - consumer.seenTime));
+        }
+    }
+
+    /** XINFO GROUPS key. */
+    static void groups(Client c) {
+        StreamValue s = lookup(c);
+        Reply r = c.reply;
+        r.array(s.groupCount());
+        for (StreamGroup g : s.groups()) {
+            r.map(6);
+            r.bulk("name");
+            r.bulk(g.name());
+            r.bulk("consumers");
+            r.integer(g.consumers().size());
+            r.bulk("pending");
+            r.integer(g.pel.size());
+            r.bulk("last-delivered-id");
+            r.bulk(StreamIds.bytes(g.lastId));
+            r.bulk("entries-read");
+            entriesRead(r, g);
+            r.bulk("lag");
+            lag(r, s, g);
+        }
+    }
+
+    private static void entriesRead(Reply r, StreamGroup g) {
+        if (g.entriesRead != -1) r.integer(g.entriesRead);
+        else r.nullBulk();
+    }
+
+    /**
+     * Redis's streamReplyWithCGLag: the entries the group has yet to read, when they can be known
+     * from the counters (no deletion between the group's position and the end, or an estimate of
+     * the position's read counter), otherwise nil.
+     */
+    private static void lag(Reply r, StreamValue s, StreamGroup g) {
+        long lag;
+        if (s.entriesAdded() == 0 || s.length() == 0) {
+            lag = 0;
+        } else if (g.lastId.compareTo(s.firstId()) < 0 && s.maxDeletedId().compareTo(s.firstId()) < 0) {
+            // Both the group and every deletion are behind the first entry: all of it is unread.
+            lag = s.length();
+        } else if (g.entriesRead != -1 && !s.rangeHasTombstones(g.lastId, null)) {
+            lag = s.entriesAdded() - g.entriesRead;
+        } else {
+            long read = s.estimateDistanceFromFirstEverEntry(g.lastId);
+            if (read == -1) {
+                r.nullBulk();
+                return;
+            }
+            lag = s.entriesAdded() - read;
+        }
+        r.integer(lag);
+    }
+
+    /** XINFO STREAM key [FULL [COUNT count]]. */
+    static void stream(Client c) {
+        StreamValue s = lookup(c); // before the options, as Redis looks the key up first
+        boolean full = c.argc > 3;
+        long count = 10; // FULL shows 10 of each list unless told: the server must not stall
+        if (full) {
+            int optc = c.argc - 3;
+            if (optc != 1 && optc != 3) throw Subcommands.syntaxError(c);
+            if (!Args.cKeyword(c.argv[3], "full")) throw Subcommands.syntaxError(c);
+            if (optc == 3) {
+                if (!Args.cKeyword(c.argv[4], "count")) throw Subcommands.syntaxError(c);
+                count = Args.parseLong(c.argv[5]);
+                if (count < 0) count = 10;
+            }
+        }
+        Reply r = c.reply;
+        r.map(full ? 9 : 10);
+        r.bulk("length");
+        r.integer(s.length());
+        r.bulk("radix-tree-keys");
+        r.integer(s.radixTreeKeys());
+        r.bulk("radix-tree-nodes");
+        r.integer(s.radixTreeNodes());
+        r.bulk("last-generated-id");
+        r.bulk(StreamIds.bytes(s.lastId()));
+        r.bulk("max-deleted-entry-id");
+        r.bulk(StreamIds.bytes(s.maxDeletedId()));
+        r.bulk("entries-added");
+        r.integer(s.entriesAdded());
+        r.bulk("recorded-first-entry-id");
+        r.bulk(StreamIds.bytes(s.firstId()));
+        if (!full) {
+            r.bulk("groups");
+            r.integer(s.groupCount());
+            r.bulk("first-entry");
+            StreamCommands.replyEdgeEntry(r, s, false);
+            r.bulk("last-entry");
+            StreamCommands.replyEdgeEntry(r, s, true);
+            return;
+        }
+        r.bulk("entries");
+        StreamCommands.replyRange(r, s, StreamID.MIN, StreamID.MAX, false, count);
+        r.bulk("groups");
+        r.array(s.groupCount());
+        for (StreamGroup g : s.groups()) fullGroup(r, s, g, count);
+    }
+
+    private static void fullGroup(Reply r, StreamValue s, StreamGroup g, long count) {
+        r.map(7);
+        r.bulk("name");
+        r.bulk(g.name());
+        r.bulk("last-delivered-id");
+        r.bulk(StreamIds.bytes(g.lastId));
+        r.bulk("entries-read");
+        entriesRead(r, g);
+        r.bulk("lag");
+        lag(r, s, g);
+        r.bulk("pel-count");
+        r.integer(g.pel.size());
+        r.bulk("pending");
+        r.array(limited(g.pel.size(), count));
+        long sent = 0;
+        for (Map.Entry<StreamID, StreamNack> e : g.pel.entrySet()) {
+            if (count != 0 && sent++ == count) break;
+            r.array(4);
+            r.bulk(StreamIds.bytes(e.getKey()));
+            r.bulk(e.getValue().consumer.name());
+            r.integer(e.getValue().deliveryTime);
+            r.integer(e.getValue().deliveryCount);
+        }
+        r.bulk("consumers");
+        r.array(g.consumers().size());
+        for (StreamConsumer consumer : g.consumers()) {
+            r.map(4);
+            r.bulk("name");
+            r.bulk(consumer.name());
+            r.bulk("seen-time");
+            r.integer(consumer.seenTime);
+            r.bulk("pel-count");
+            r.integer(consumer.pel.size());
+            r.bulk("pending");
+            r.array(limited(consumer.pel.size(), count));
+            long n = 0;
+            for (Map.Entry<StreamID, StreamNack> e : consumer.pel.entrySet()) {
+                if (count != 0 && n++ == count) break;
+                r.array(3);
+                r.bulk(StreamIds.bytes(e.getKey()));
+                r.integer(e.getValue().deliveryTime);
+                r.integer(e.getValue().deliveryCount);
+            }
+        }
+    }
+
+    /** How many of {@code size} items a COUNT shows (0: all). */
+    private static long limited(long size, long count) {
+        return count == 0 ? size : Math.min(size, count);
+    }
+}
