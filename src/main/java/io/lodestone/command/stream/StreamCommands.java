@@ -25,8 +25,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class StreamCommands {
     static final byte[] EQUALS = {'='};
-    /** Redis's STREAM_LISTPACK_MAX_SIZE: the field and value bytes one entry may hold. */
-    private static final long MAX_ENTRY_BYTES = 1L << 30;
 
     private StreamCommands() {
     }
@@ -76,16 +74,6 @@ public final class StreamCommands {
             return true;
         });
         if (n == 0) r.nullBulk();
-    }
-
-    /** The highest ID still in the stream (Redis's streamLastValidID); null when it is empty. */
-    static StreamID lastValidId(StreamValue s) {
-        StreamID[] found = new StreamID[1];
-        s.range(StreamID.MIN, StreamID.MAX, true, 1, (id, fv, len) -> {
-            found[0] = id;
-            return false;
-        });
-        return found[0];
     }
 
     static byte[] ascii(String s) {
@@ -244,9 +232,7 @@ public final class StreamCommands {
             throw new CommandError("ERR The stream has exhausted the last possible ID, unable to add more items");
         }
         StreamID id = newId(s, a);
-        long bytes = 0;
-        for (int j = fieldPos; j < c.argc; j++) bytes += c.argv[j].length;
-        if (bytes > MAX_ENTRY_BYTES) throw new CommandError("ERR Elements are too large to be stored");
+        if (!StreamValue.fitsInNode(c.argv, fieldPos, c.argc)) throw new CommandError("ERR Elements are too large to be stored");
         s.append(id, c.argv, fieldPos, c.argc, c.server.encodings.streamNodeMaxBytes,
                 c.server.encodings.streamNodeMaxEntries);
         byte[] idBytes = StreamIds.bytes(id);
@@ -389,7 +375,7 @@ public final class StreamCommands {
         StreamValue s = c.lookupWrite(key, StreamValue.class);
         if (s == null) throw new CommandError(Errors.NO_SUCH_KEY);
         if (s.length() > 0) {
-            StreamID top = lastValidId(s);
+            StreamID top = s.lastEntryId();
             if (top != null && id.compareTo(top) < 0) {
                 throw new CommandError("ERR The ID specified in XSETID is smaller than the target stream top item");
             }

@@ -46,8 +46,6 @@ public final class StreamGroupCommands {
     private static final byte[] JUSTID = StreamCommands.ascii("JUSTID");
     private static final byte[] LASTID = StreamCommands.ascii("LASTID");
     private static final byte[] ZERO = {'0'};
-    /** Redis's SCG_INVALID_ENTRIES_READ: a group whose read counter is unknown. */
-    static final long INVALID_ENTRIES_READ = -1;
     private static final String NEEDS_KEY = "ERR The XGROUP subcommand requires the key to exist. Note that for"
             + " CREATE you may want to use the MKSTREAM option to create an empty stream automatically.";
 
@@ -163,14 +161,14 @@ public final class StreamGroupCommands {
         boolean create = Args.cKeyword(opt, "create");
         boolean setid = Args.cKeyword(opt, "setid");
         boolean mkstream = false;
-        long entriesRead = INVALID_ENTRIES_READ;
+        long entriesRead = StreamGroup.INVALID_ENTRIES_READ;
         for (int i = 5; i < c.argc; ) {
             if (create && Args.cKeyword(c.argv[i], "mkstream")) {
                 mkstream = true;
                 i++;
             } else if ((create || setid) && Args.cKeyword(c.argv[i], "entriesread") && i + 1 < c.argc) {
                 entriesRead = Args.parseLong(c.argv[i + 1]);
-                if (entriesRead < 0 && entriesRead != INVALID_ENTRIES_READ) {
+                if (entriesRead < 0 && entriesRead != StreamGroup.INVALID_ENTRIES_READ) {
                     throw new CommandError("ERR value for ENTRIESREAD must be positive or -1");
                 }
                 i += 2;

@@ -88,27 +88,25 @@ final class StreamInfo {
     }
 
     private static void entriesRead(Reply r, StreamGroup g) {
-        if (g.entriesRead != -1) r.integer(g.entriesRead);
+        if (g.entriesRead != StreamGroup.INVALID_ENTRIES_READ) r.integer(g.entriesRead);
         else r.nullBulk();
     }
 
     /**
-     * Redis's streamReplyWithCGLag: the entries the group has yet to read, when they can be known
-     * from the counters (no deletion between the group's position and the end, or an estimate of
-     * the position's read counter), otherwise nil.
+     * Redis 7.0's streamReplyWithCGLag: the entries the group has yet to read, when the counters tell
+     * (a valid read counter and no deletion after the group's position, or an estimate of that
+     * position's counter), otherwise nil. 7.0 has no shortcut for an emptied stream: a group that had
+     * read 5 of 6 entries still lags by 1 once they are all trimmed.
      */
     private static void lag(Reply r, StreamValue s, StreamGroup g) {
         long lag;
-        if (s.entriesAdded() == 0 || s.length() == 0) {
+        if (s.entriesAdded() == 0) {
             lag = 0;
-        } else if (g.lastId.compareTo(s.firstId()) < 0 && s.maxDeletedId().compareTo(s.firstId()) < 0) {
-            // Both the group and every deletion are behind the first entry: all of it is unread.
-            lag = s.length();
-        } else if (g.entriesRead != -1 && !s.rangeHasTombstones(g.lastId, null)) {
+        } else if (g.entriesRead != StreamGroup.INVALID_ENTRIES_READ && !s.rangeHasTombstones(g.lastId, null)) {
             lag = s.entriesAdded() - g.entriesRead;
         } else {
             long read = s.estimateDistanceFromFirstEverEntry(g.lastId);
-            if (read == -1) {
+            if (read == StreamGroup.INVALID_ENTRIES_READ) {
                 r.nullBulk();
                 return;
             }
@@ -137,9 +135,9 @@ final class StreamInfo {
         r.bulk("length");
         r.integer(s.length());
         r.bulk("radix-tree-keys");
-        r.integer(s.radixTreeKeys());
+        r.integer(s.nodeCount());
         r.bulk("radix-tree-nodes");
-        r.integer(s.radixTreeNodes());
+        r.integer(radixTreeNodes(s));
         r.bulk("last-generated-id");
         r.bulk(StreamIds.bytes(s.lastId()));
         r.bulk("max-deleted-entry-id");
@@ -208,6 +206,42 @@ final class StreamInfo {
                 r.integer(e.getValue().deliveryCount);
             }
         }
+    }
+
+    /**
+     * Redis's rax->numnodes for the stream's node keys (master IDs as 16 big-endian bytes): the
+     * nodes of the compressed radix tree of those keys, which rax keeps in this canonical shape -
+     * a chain of shared bytes is one node, a fork is one node, each key ends in an empty node, and
+     * the root exists even when the tree is empty.
+     */
+    static long radixTreeNodes(StreamValue s) {
+        byte[][] keys = new byte[s.nodeCount()][];
+        int[] n = {0};
+        s.forEachNode((master, lp) -> {
+            byte[] k = new byte[16];
+            for (int i = 0; i < 8; i++) {
+                k[i] = (byte) (master.ms() >>> (56 - 8 * i));
+                k[8 + i] = (byte) (master.seq() >>> (56 - 8 * i));
+            }
+            keys[n[0]++] = k;
+        });
+        return keys.length == 0 ? 1 : raxNodes(keys, 0, keys.length, 0);
+    }
+
+    /** Nodes under the position {@code depth} shared by the sorted keys [from, to). */
+    private static long raxNodes(byte[][] keys, int from, int to, int depth) {
+        if (depth == 16) return 1;
+        int shared = 0;
+        while (depth + shared < 16 && keys[from][depth + shared] == keys[to - 1][depth + shared]) shared++;
+        if (shared > 0) return 1 + raxNodes(keys, from, to, depth + shared);
+        long nodes = 1;
+        for (int i = from; i < to; ) {
+            int j = i;
+            while (j < to && keys[j][depth] == keys[i][depth]) j++;
+            nodes += raxNodes(keys, i, j, depth + 1);
+            i = j;
+        }
+        return nodes;
     }
 
     /** How many of {@code size} items a COUNT shows (0: all). */

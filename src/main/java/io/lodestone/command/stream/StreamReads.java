@@ -118,14 +118,14 @@ public final class StreamReads {
                     now = true;
                     history[i] = true;
                 } else if (s.length() > 0) {
-                    StreamID top = StreamCommands.lastValidId(s);
+                    StreamID top = s.lastEntryId();
                     if (top != null && top.compareTo(groups[i].lastId) > 0) {
                         now = true;
                         ids[i] = groups[i].lastId;
                     }
                 }
             } else if (s.length() > 0) {
-                StreamID top = StreamCommands.lastValidId(s);
+                StreamID top = s.lastEntryId();
                 now = top != null && top.compareTo(ids[i]) > 0;
             }
             if (now) serve[n++] = i;
@@ -285,7 +285,7 @@ public final class StreamReads {
         boolean[] moved = new boolean[1];
         s.range(start, StreamID.MAX, false, n, (id, fv, len) -> {
             if (id.compareTo(g.lastId) > 0) {
-                if (g.entriesRead != -1 && !s.rangeHasTombstones(id, null)) {
+                if (g.entriesRead != StreamGroup.INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) {
                     g.entriesRead++;
                 } else if (s.entriesAdded() != 0) {
                     g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
