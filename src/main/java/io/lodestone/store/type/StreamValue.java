@@ -408,24 +408,65 @@ public final class StreamValue {
     }
 
     /**
-     * Adds a node read from a file or a payload, validated by the caller ({@link StreamNode#validate}),
-     * after every node added so far. The stream's counters are the caller's to set
-     * ({@link #restoreCounters}).
+     * Adds a node read from a file or a payload, validated by the caller ({@link StreamNode#validate}).
+     * Nodes may come in any order, as a rax takes them. The stream's counters are the caller's to set
+     * ({@link #restoreCounters}), then {@link #integrityProblem} checks the whole.
      *
-     * @return false if the node would not be the last one (its master is not above the previous
-     *         master: Redis's "Listpack re-added with existing key" or an out-of-order node)
+     * @return false if a node with that master ID is there already (Redis's "Listpack re-added with
+     *         existing key")
      */
     public boolean loadNode(StreamID master, byte[] lp) {
-        StreamID last = nodes.isEmpty() ? null : nodes.lastKey();
-        if (last != null && master.compareTo(last) <= 0) return false;
-        nodes.put(master, lp);
-        return true;
+        return nodes.putIfAbsent(master, lp) == null;
     }
 
-    /** Sets the counters an RDB stream carries after its nodes (length, first ID). */
-    public void restoreCounters(long length, StreamID firstId) {
+    /** Sets the counters an RDB stream carries after its nodes. */
+    public void restoreCounters(long length, StreamID lastId, StreamID firstId, StreamID maxDeletedId, long entriesAdded) {
         this.length = length;
+        this.lastId = lastId;
         this.firstId = firstId;
+        this.maxDeletedId = maxDeletedId;
+        this.entriesAdded = entriesAdded;
+    }
+
+    /**
+     * What a stream read from outside must satisfy for the walks here to be right, beyond each node's
+     * layout: every entry at or above its node's master ID, live entries in strictly ascending order
+     * across the stream, each node's live and deleted counters matching its entries' flags, and the
+     * stream's length the number of live entries. Redis maintains all of it and checks none of it on
+     * load. Deleted entries may be out of order: XSETID can move the last ID below a tombstone.
+     *
+     * @return what is wrong, or null
+     */
+    public String integrityProblem() {
+        StreamNode.Cursor c = new StreamNode.Cursor();
+        StreamID previous = null;
+        long live = 0;
+        for (Map.Entry<StreamID, byte[]> node : nodes.entrySet()) {
+            c.reset(node.getValue(), node.getKey());
+            long count = 0, deleted = 0;
+            for (boolean ok = c.first(); ok; ok = c.next()) {
+                if (c.compareId(node.getKey()) < 0) return "Stream entry below its node's master ID";
+                if (c.deleted()) {
+                    deleted++;
+                    continue;
+                }
+                if (previous != null && c.compareId(previous) <= 0) return "Stream entries out of order";
+                previous = c.id();
+                count++;
+            }
+            if (count != StreamNode.count(node.getValue()) || deleted != StreamNode.deleted(node.getValue())) {
+                return "Stream node entry counters inconsistent with its entries";
+            }
+            live += count;
+        }
+        if (live != length) return "Stream length inconsistent with its entries";
+        return null;
+    }
+
+    /** streamGetEdgeID(first, skipping tombstones) as a load of an RDB_TYPE_STREAM_LISTPACKS sets first_id: MAX-MAX when empty. */
+    public StreamID firstEntryIdOrMax() {
+        StreamID id = edgeId(true);
+        return id == null ? StreamID.MAX : id;
     }
 
     // ---- Memory and copies -----------------------------------------------------------------------
