@@ -11,6 +11,9 @@ import io.lodestone.store.type.StreamID;
 import io.lodestone.store.type.StreamValue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The stream commands without consumer groups (Redis's t_stream.c): XADD, XRANGE, XREVRANGE, XLEN,
@@ -52,19 +55,31 @@ public final class StreamCommands {
         for (int i = 0; i < n; i++) r.bulk(fieldsValues[i]);
     }
 
+    /** An entry taken out of a walk over the stream. */
+    record Entry(StreamID id, byte[][] fieldsValues) {
+    }
+
     /**
-     * Redis's streamReplyWithRange without a group: the entries from start to end (inclusive), at
-     * most {@code count} (0: all), as an array. Returns how many were sent.
+     * The entries from start to end (inclusive), at most {@code count} (0: all), gathered in one
+     * walk so that a reply's length can precede them. The walk hands out arrays the stream decodes
+     * for each entry (StreamNode's fieldsValues allocates every field and value), so keeping the
+     * element references is enough: only the holder array is the walk's own.
      */
-    static long replyRange(Reply r, StreamValue s, StreamID start, StreamID end, boolean reverse, long count) {
-        // The reply's length comes first: count the entries, then send them.
-        long n = s.range(start, end, reverse, count, (id, fv, len) -> true);
-        r.array(n);
-        if (n > 0) s.range(start, end, reverse, n, (id, fv, len) -> {
-            replyEntry(r, id, fv, len);
+    static List<Entry> collect(StreamValue s, StreamID start, StreamID end, boolean reverse, long count) {
+        List<Entry> entries = new ArrayList<>();
+        s.range(start, end, reverse, count, (id, fv, n) -> {
+            entries.add(new Entry(id, Arrays.copyOf(fv, n)));
             return true;
         });
-        return n;
+        return entries;
+    }
+
+    /** Redis's streamReplyWithRange without a group: the entries as an array; returns how many. */
+    static long replyRange(Reply r, StreamValue s, StreamID start, StreamID end, boolean reverse, long count) {
+        List<Entry> entries = collect(s, start, end, reverse, count);
+        r.array(entries.size());
+        for (Entry e : entries) replyEntry(r, e.id(), e.fieldsValues(), e.fieldsValues().length);
+        return entries.size();
     }
 
     /** The first (or last) entry alone, or null when the stream is empty (XINFO STREAM). */
@@ -270,13 +285,13 @@ public final class StreamCommands {
         if (a.strategy != TrimArgs.NONE) {
             if (trim(s, a) > 0) c.notifyKeyspaceEvent(KeyspaceEvents.STREAM, "xtrim", key);
             if (a.approx) {
-                effect = java.util.Arrays.copyOf(c.argv, c.argc);
+                effect = Arrays.copyOf(c.argv, c.argc);
                 rewriteApproxTrim(effect, s, a);
             }
         }
         c.db().signalModifiedKey(key);
         if (!a.idGiven || !a.seqGiven) {
-            if (effect == null) effect = java.util.Arrays.copyOf(c.argv, c.argc);
+            if (effect == null) effect = Arrays.copyOf(c.argv, c.argc);
             effect[a.idPos] = idBytes;
         }
         if (effect != null) c.rewritePropagation(effect);
@@ -369,7 +384,7 @@ public final class StreamCommands {
         long deleted = trim(s, a);
         if (deleted > 0) {
             if (a.approx) {
-                byte[][] effect = java.util.Arrays.copyOf(c.argv, c.argc);
+                byte[][] effect = Arrays.copyOf(c.argv, c.argc);
                 rewriteApproxTrim(effect, s, a);
                 c.rewritePropagation(effect);
             }

@@ -14,6 +14,7 @@ import io.lodestone.store.type.StreamNack;
 import io.lodestone.store.type.StreamValue;
 
 import java.util.Map;
+import java.util.NavigableMap;
 
 /**
  * XINFO STREAM [FULL [COUNT n]], GROUPS, CONSUMERS and HELP (Redis 7.0's xinfoCommand), with 7.0's
@@ -172,19 +173,7 @@ final class StreamInfo {
         entriesRead(r, g);
         r.bulk("lag");
         lag(r, s, g);
-        r.bulk("pel-count");
-        r.integer(g.pel.size());
-        r.bulk("pending");
-        r.array(limited(g.pel.size(), count));
-        long sent = 0;
-        for (Map.Entry<StreamID, StreamNack> e : g.pel.entrySet()) {
-            if (count != 0 && sent++ == count) break;
-            r.array(4);
-            r.bulk(StreamIds.bytes(e.getKey()));
-            r.bulk(e.getValue().consumer.name());
-            r.integer(e.getValue().deliveryTime);
-            r.integer(e.getValue().deliveryCount);
-        }
+        pending(r, g.pel, count, true);
         r.bulk("consumers");
         r.array(g.consumers().size());
         for (StreamConsumer consumer : g.consumers()) {
@@ -193,18 +182,28 @@ final class StreamInfo {
             r.bulk(consumer.name());
             r.bulk("seen-time");
             r.integer(consumer.seenTime);
-            r.bulk("pel-count");
-            r.integer(consumer.pel.size());
-            r.bulk("pending");
-            r.array(limited(consumer.pel.size(), count));
-            long n = 0;
-            for (Map.Entry<StreamID, StreamNack> e : consumer.pel.entrySet()) {
-                if (count != 0 && n++ == count) break;
-                r.array(3);
-                r.bulk(StreamIds.bytes(e.getKey()));
-                r.integer(e.getValue().deliveryTime);
-                r.integer(e.getValue().deliveryCount);
-            }
+            pending(r, consumer.pel, count, false);
+        }
+    }
+
+    /**
+     * A pending list in XINFO STREAM FULL: its size, then at most count entries (0: all) as [id,
+     * consumer (the group's list only), delivery time, delivery count].
+     */
+    private static void pending(Reply r, NavigableMap<StreamID, StreamNack> pel, long count, boolean withConsumer) {
+        r.bulk("pel-count");
+        r.integer(pel.size());
+        r.bulk("pending");
+        r.array(count == 0 ? pel.size() : Math.min(pel.size(), count));
+        long sent = 0;
+        for (Map.Entry<StreamID, StreamNack> e : pel.entrySet()) {
+            if (count != 0 && sent++ == count) break;
+            StreamNack nack = e.getValue();
+            r.array(withConsumer ? 4 : 3);
+            r.bulk(StreamIds.bytes(e.getKey()));
+            if (withConsumer) r.bulk(nack.consumer.name());
+            r.integer(nack.deliveryTime);
+            r.integer(nack.deliveryCount);
         }
     }
 
@@ -242,10 +241,5 @@ final class StreamInfo {
             i = j;
         }
         return nodes;
-    }
-
-    /** How many of {@code size} items a COUNT shows (0: all). */
-    private static long limited(long size, long count) {
-        return count == 0 ? size : Math.min(size, count);
     }
 }

@@ -279,11 +279,11 @@ public final class StreamReads {
      */
     private static void deliver(Client c, Request q, byte[] key, StreamValue s, StreamGroup g,
                                 StreamConsumer consumer, StreamID start, long count) {
-        long n = s.range(start, StreamID.MAX, false, count, (id, fv, len) -> true);
-        c.reply.array(n);
-        if (n == 0) return;
-        boolean[] moved = new boolean[1];
-        s.range(start, StreamID.MAX, false, n, (id, fv, len) -> {
+        List<StreamCommands.Entry> entries = StreamCommands.collect(s, start, StreamID.MAX, false, count);
+        c.reply.array(entries.size());
+        boolean moved = false;
+        for (StreamCommands.Entry e : entries) {
+            StreamID id = e.id();
             if (id.compareTo(g.lastId) > 0) {
                 if (g.entriesRead != StreamGroup.INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, null)) {
                     g.entriesRead++;
@@ -291,9 +291,9 @@ public final class StreamReads {
                     g.entriesRead = s.estimateDistanceFromFirstEverEntry(id);
                 }
                 g.lastId = id;
-                if (q.noack) moved[0] = true;
+                if (q.noack) moved = true;
             }
-            StreamCommands.replyEntry(c.reply, id, fv, len);
+            StreamCommands.replyEntry(c.reply, id, e.fieldsValues(), e.fieldsValues().length);
             if (!q.noack) {
                 StreamNack nack = g.pel.get(id);
                 if (nack == null) {
@@ -308,9 +308,8 @@ public final class StreamReads {
                 consumer.pel.put(id, nack);
                 StreamGroupCommands.propagateClaim(c, key, g, q.groupName, StreamIds.bytes(id), nack);
             }
-            return true;
-        });
-        if (moved[0]) StreamGroupCommands.propagateGroupId(c, key, g, q.groupName);
+        }
+        if (moved) StreamGroupCommands.propagateGroupId(c, key, g, q.groupName);
     }
 
     /**
