@@ -59,6 +59,8 @@ public final class StreamReads {
         byte[] consumerName;
         int streamsArg;
         int streams;
+        /** XREADGROUP: which streams were given ">" (new entries) rather than an ID (history). */
+        boolean[] readsNew;
     }
 
     /** XREAD [COUNT n] [BLOCK ms] STREAMS key ... id ..., XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS ... */
@@ -73,6 +75,7 @@ public final class StreamReads {
         }
         StreamID[] ids = new StreamID[q.streams];
         StreamGroup[] groups = xreadgroup ? new StreamGroup[q.streams] : null;
+        q.readsNew = new boolean[q.streams];
         for (int i = 0; i < q.streams; i++) {
             byte[] key = c.argv[q.streamsArg + i];
             byte[] idArg = c.argv[q.streamsArg + q.streams + i];
@@ -98,58 +101,36 @@ public final class StreamReads {
                 }
                 // The greatest ID stands for ">": what follows the group's last delivered entry.
                 ids[i] = StreamID.MAX;
+                q.readsNew[i] = true;
             } else {
                 ids[i] = StreamIds.parseStrict(idArg, 0);
             }
         }
-        // Which streams can be served now, and from where (exclusive).
+        // Redis decides and serves stream by stream, so a stream named twice in one XREADGROUP sees
+        // the group moved by its first serving. The reply's length comes first: with one stream, or
+        // without a group (nothing served changes what the next stream offers), the streams to serve
+        // are known beforehand; otherwise they are served into a scratch reply, then counted.
+        boolean scratch = groups != null && q.streams > 1;
+        Reply out = scratch ? c.reply.scratch() : c.reply;
         int[] serve = new int[q.streams];
-        boolean[] history = new boolean[q.streams];
-        StreamValue[] values = new StreamValue[q.streams];
         int n = 0;
         for (int i = 0; i < q.streams; i++) {
             StreamValue s = c.lookupRead(c.argv[q.streamsArg + i], StreamValue.class);
-            if (s == null) continue;
-            values[i] = s;
-            boolean now = false;
-            if (groups != null) {
-                if (!ids[i].equals(StreamID.MAX)) {
-                    // An explicit ID reads the consumer's own history, at once.
-                    now = true;
-                    history[i] = true;
-                } else if (s.length() > 0) {
-                    StreamID top = s.lastEntryId();
-                    if (top != null && top.compareTo(groups[i].lastId) > 0) {
-                        now = true;
-                        ids[i] = groups[i].lastId;
-                    }
-                }
-            } else if (s.length() > 0) {
-                StreamID top = s.lastEntryId();
-                now = top != null && top.compareTo(ids[i]) > 0;
-            }
-            if (now) serve[n++] = i;
+            if (s == null || !servable(s, groups == null ? null : groups[i], ids, i)) continue;
+            if (scratch) serveOne(c, q, out, i, s, groups[i], ids[i]);
+            else serve[n] = i;
+            n++;
         }
         if (n > 0) {
             streamsHeader(c.reply, n);
+            if (scratch) {
+                c.reply.append(out);
+                return;
+            }
             for (int k = 0; k < n; k++) {
                 int i = serve[k];
-                byte[] key = c.argv[q.streamsArg + i];
-                streamHeader(c.reply, key);
-                StreamGroup g = groups == null ? null : groups[i];
-                StreamConsumer consumer = null;
-                if (g != null) {
-                    consumer = StreamGroupCommands.lookupConsumer(c, g, q.consumerName, true);
-                    if (consumer == null) {
-                        consumer = StreamGroupCommands.createConsumer(c, g, q.consumerName, key);
-                        if (q.noack) StreamGroupCommands.propagateConsumerCreation(c, key, q.groupName, q.consumerName);
-                    }
-                }
-                StreamID start = ids[i].next();
-                if (g == null) StreamCommands.replyRange(c.reply, values[i], start, StreamID.MAX, false, q.count);
-                else if (history[i]) replyHistory(c, values[i], consumer, start, q.count);
-                else deliver(c, q, key, values[i], g, consumer, start, q.count);
-                if (g != null) c.dirty(1);
+                serveOne(c, q, out, i, c.lookupRead(c.argv[q.streamsArg + i], StreamValue.class),
+                        groups == null ? null : groups[i], ids[i]);
             }
             return;
         }
@@ -163,6 +144,42 @@ public final class StreamReads {
             if (StreamCommands.isChar(c.argv[idx], '$')) c.argv[idx] = StreamIds.bytes(ids[i]);
         }
         block(c, q);
+    }
+
+    /**
+     * Whether stream i can be served at once (Redis's serve_synchronously): XREAD when it holds an
+     * entry after the ID; XREADGROUP always for an explicit ID (the consumer's history), for ">"
+     * when it holds an entry after the group's last delivered one, which {@code ids[i]} becomes.
+     */
+    private static boolean servable(StreamValue s, StreamGroup g, StreamID[] ids, int i) {
+        if (g != null && !ids[i].equals(StreamID.MAX)) return true;
+        StreamID top = s.length() > 0 ? s.lastEntryId() : null;
+        if (top == null) return false;
+        if (g == null) return top.compareTo(ids[i]) > 0;
+        if (top.compareTo(g.lastId) <= 0) return false;
+        ids[i] = g.lastId;
+        return true;
+    }
+
+    /** Serves stream i after {@code after}: [key, entries] into {@code out}. */
+    private static void serveOne(Client c, Request q, Reply out, int i, StreamValue s, StreamGroup g, StreamID after) {
+        byte[] key = c.argv[q.streamsArg + i];
+        streamHeader(out, key);
+        StreamID start = after.next();
+        if (g == null) {
+            StreamCommands.replyRange(out, s, start, StreamID.MAX, false, q.count);
+            return;
+        }
+        StreamConsumer consumer = StreamGroupCommands.lookupConsumer(c, g, q.consumerName, true);
+        if (consumer == null) {
+            consumer = StreamGroupCommands.createConsumer(c, g, q.consumerName, key);
+            if (q.noack) StreamGroupCommands.propagateConsumerCreation(c, key, q.groupName, q.consumerName);
+        }
+        // The explicit ID of a history read was kept; ">" became the group's last delivered ID.
+        boolean history = !q.readsNew[i];
+        if (history) replyHistory(c, out, s, consumer, start, q.count);
+        else deliver(c, out, q, key, s, g, consumer, start, q.count);
+        c.dirty(1);
     }
 
     private static void block(Client c, Request q) {
@@ -268,7 +285,7 @@ public final class StreamReads {
         }
         streamsHeader(c.reply, 1);
         streamHeader(c.reply, key);
-        deliver(c, q, key, s, g, consumer, g.lastId.next(), count);
+        deliver(c, c.reply, q, key, s, g, consumer, g.lastId.next(), count);
     }
 
     /**
@@ -277,10 +294,10 @@ public final class StreamReads {
      * (taken from another consumer if an XGROUP SETID moved the group back), propagated as XCLAIM.
      * A NOACK read propagates the group's new position as XGROUP SETID instead.
      */
-    private static void deliver(Client c, Request q, byte[] key, StreamValue s, StreamGroup g,
+    private static void deliver(Client c, Reply out, Request q, byte[] key, StreamValue s, StreamGroup g,
                                 StreamConsumer consumer, StreamID start, long count) {
         List<StreamCommands.Entry> entries = StreamCommands.collect(s, start, StreamID.MAX, false, count);
-        c.reply.array(entries.size());
+        out.array(entries.size());
         boolean moved = false;
         for (StreamCommands.Entry e : entries) {
             StreamID id = e.id();
@@ -293,7 +310,7 @@ public final class StreamReads {
                 g.lastId = id;
                 if (q.noack) moved = true;
             }
-            StreamCommands.replyEntry(c.reply, id, e.fieldsValues(), e.fieldsValues().length);
+            StreamCommands.replyEntry(out, id, e.fieldsValues(), e.fieldsValues().length);
             if (!q.noack) {
                 StreamNack nack = g.pel.get(id);
                 if (nack == null) {
@@ -316,8 +333,7 @@ public final class StreamReads {
      * Redis's streamReplyWithRangeFromConsumerPEL: the consumer's pending entries after the given ID,
      * each delivered once more; one no longer in the stream shows as {@code [id, nil]}.
      */
-    private static void replyHistory(Client c, StreamValue s, StreamConsumer consumer, StreamID start, long count) {
-        Reply r = c.reply;
+    private static void replyHistory(Client c, Reply r, StreamValue s, StreamConsumer consumer, StreamID start, long count) {
         Map<StreamID, StreamNack> pel = start == null ? Map.of() : consumer.pel.tailMap(start, true);
         long n = count == 0 ? pel.size() : Math.min(count, pel.size());
         r.array(n);
