@@ -184,7 +184,9 @@ public final class StreamReads {
 
     private static void block(Client c, Request q) {
         List<byte[]> keys = Arrays.asList(Arrays.copyOfRange(c.argv, q.streamsArg, q.streamsArg + q.streams));
+        // 0 waits forever, and so does a deadline past the long range, as Redis's overflowed sum.
         long deadline = q.timeoutMs == 0 ? 0 : c.server.keyspace.now + q.timeoutMs;
+        if (deadline < 0) deadline = 0;
         c.server.blocking.block(c, keys, deadline, TIMEOUT_REPLY, q.group);
     }
 
