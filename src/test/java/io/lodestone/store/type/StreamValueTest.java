@@ -148,6 +148,24 @@ class StreamValueTest {
         assertEquals(6, s.entriesAdded());
     }
 
+    /** XSETID below a tombstone then XADD puts a live entry after a larger deleted one: walks skip it. */
+    @Test
+    void tombstonesAboveLaterEntriesDoNotHideThem() {
+        StreamValue s = new StreamValue();
+        add(s, 1, 0, "f", "a");
+        add(s, 2, 0, "f", "b");
+        add(s, 5, 0, "f", "c");
+        assertTrue(s.delete(new StreamID(5, 0)));
+        s.lastId(new StreamID(2, 0));
+        add(s, 3, 0, "f", "d");
+        assertEquals(List.of("1-0", "2-0", "3-0"), all(s));
+        assertEquals(List.of("3-0", "2-0", "1-0"), ids(s, StreamID.MIN, StreamID.MAX, true, 0));
+        assertEquals(null, s.integrityProblem());
+        assertTrue(s.contains(new StreamID(3, 0)));
+        assertTrue(s.delete(new StreamID(3, 0)));
+        assertEquals(List.of("1-0", "2-0"), all(s));
+    }
+
     private static StreamValue numbered(int n, long nodeMaxEntries) {
         StreamValue s = new StreamValue();
         for (int i = 1; i <= n; i++) s.append(new StreamID(i, 0), fv("f", "v" + i), 0, 2, 4096, nodeMaxEntries);
