@@ -112,13 +112,14 @@ public final class StreamReads {
         // are known beforehand; otherwise they are served into a scratch reply, then counted.
         boolean scratch = groups != null && q.streams > 1;
         Reply out = scratch ? c.reply.scratch() : c.reply;
-        int[] serve = new int[q.streams];
+        // Each stream is looked up once more here, as Redis's serving loop does (keyspace hits count it).
+        StreamValue[] toServe = new StreamValue[q.streams];
         int n = 0;
         for (int i = 0; i < q.streams; i++) {
             StreamValue s = c.lookupRead(c.argv[q.streamsArg + i], StreamValue.class);
             if (s == null || !servable(s, groups == null ? null : groups[i], ids, i)) continue;
             if (scratch) serveOne(c, q, out, i, s, groups[i], ids[i]);
-            else serve[n] = i;
+            else toServe[i] = s;
             n++;
         }
         if (n > 0) {
@@ -127,10 +128,8 @@ public final class StreamReads {
                 c.reply.append(out);
                 return;
             }
-            for (int k = 0; k < n; k++) {
-                int i = serve[k];
-                serveOne(c, q, out, i, c.lookupRead(c.argv[q.streamsArg + i], StreamValue.class),
-                        groups == null ? null : groups[i], ids[i]);
+            for (int i = 0; i < q.streams; i++) {
+                if (toServe[i] != null) serveOne(c, q, out, i, toServe[i], groups == null ? null : groups[i], ids[i]);
             }
             return;
         }

@@ -1,6 +1,7 @@
 package io.lodestone.command.stream;
 
 import io.lodestone.testsupport.EmbeddedServer;
+import io.lodestone.testsupport.Info;
 import io.lodestone.testsupport.RespClient;
 import io.lodestone.testsupport.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
@@ -127,6 +128,7 @@ class StreamRandomDifferentialTest {
                 c.call("FLUSHALL");
                 c.call("CONFIG", "SET", "stream-node-max-entries", Integer.toString(2 + seed));
                 c.call("SET", "str", "string");
+                c.call("CONFIG", "RESETSTAT");
             }
             Ids ids = new Ids();
             for (int step = 0; step < 2500 && mismatches.size() < 5; step++) {
@@ -136,6 +138,12 @@ class StreamRandomDifferentialTest {
                     mismatches.add(step + ": " + String.join(" ", cmd) + "\n  redis:     " + expected.replace("\r\n", "\\r\\n")
                             + "\n  lodestone: " + got.replace("\r\n", "\\r\\n"));
                 }
+            }
+            // Each command looks its keys up as often as Redis's does.
+            for (String stat : new String[]{"keyspace_hits", "keyspace_misses"}) {
+                String want = Info.field(RespClient.text(real.call("INFO", "stats")), stat);
+                String got = Info.field(RespClient.text(mine.call("INFO", "stats")), stat);
+                if (!want.equals(got)) mismatches.add(stat + ": redis " + want + ", lodestone " + got);
             }
             String digest = RespClient.text(real.call("DEBUG", "DIGEST"));
             if (!digest.equals(RespClient.text(mine.call("DEBUG", "DIGEST")))) mismatches.add("DEBUG DIGEST differs");
