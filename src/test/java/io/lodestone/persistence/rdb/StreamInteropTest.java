@@ -211,6 +211,65 @@ class StreamInteropTest {
         }
     }
 
+    /**
+     * The same XADD, XDEL and XTRIM sequence under several stream-node-max-bytes/entries settings
+     * leaves byte-identical DUMP payloads in both servers: nodes are cut, flagged and freed as Redis
+     * does it, and the counters follow. Needs the stream commands.
+     */
+    @Test
+    void nodesAreCutFlaggedAndFreedAsRedisDoes() throws Exception {
+        Assumptions.assumeTrue(ServerProcess.redisAvailable());
+        try (ServerProcess r = ServerProcess.redis();
+             ServerProcess l = ServerProcess.lodestone();
+             Jedis rj = new Jedis("127.0.0.1", r.port());
+             Jedis lj = new Jedis("127.0.0.1", l.port())) {
+            Assumptions.assumeTrue(!lj.commandInfo("XADD").isEmpty(), "the stream commands are not merged yet");
+            java.util.Random rnd = new java.util.Random(14);
+            String[][] configs = {{"100", "4096"}, {"7", "0"}, {"0", "300"}, {"3", "120"}, {"0", "0"}, {"1", "1"}};
+            for (String[] conf : configs) {
+                String key = "s:" + conf[0] + ":" + conf[1];
+                for (Jedis j : List.of(rj, lj)) {
+                    j.configSet("stream-node-max-entries", conf[0]);
+                    j.configSet("stream-node-max-bytes", conf[1]);
+                }
+                long seq = 0;
+                for (int step = 0; step < 400; step++) {
+                    List<Object> cmd = new ArrayList<>();
+                    int k = rnd.nextInt(20);
+                    if (k < 14) {
+                        cmd.addAll(List.of("XADD", key, "5-" + (++seq)));
+                        int fields = 1 + rnd.nextInt(3);
+                        for (int f = 0; f < fields; f++) {
+                            cmd.add(rnd.nextInt(3) == 0 ? "g" + f : "f" + f);
+                            cmd.add(rnd.nextBoolean() ? Integer.toString(rnd.nextInt(100000) - 50000) : "v".repeat(rnd.nextInt(90)));
+                        }
+                    } else if (k < 17) {
+                        cmd.addAll(List.of("XDEL", key, "5-" + (1 + rnd.nextInt((int) seq + 1)), "5-" + (1 + rnd.nextInt((int) seq + 1))));
+                    } else if (k == 17) {
+                        cmd.addAll(List.of("XTRIM", key, "MAXLEN", rnd.nextBoolean() ? "=" : "~", Integer.toString(20 + rnd.nextInt(60))));
+                    } else if (k == 18) {
+                        cmd.addAll(List.of("XTRIM", key, "MINID", "~", "5-" + (seq - rnd.nextInt(80)), "LIMIT", Integer.toString(rnd.nextInt(30))));
+                    } else {
+                        cmd.addAll(List.of("XTRIM", key, "MINID", "5-" + (seq - 50 - rnd.nextInt(40))));
+                    }
+                    assertEquals(reply(rj, cmd), reply(lj, cmd), cmd.toString());
+                    if (step % 25 == 24) assertArrayEquals(rj.dump(key), lj.dump(key), key + " after " + cmd);
+                }
+                assertArrayEquals(rj.dump(key), lj.dump(key), key);
+            }
+        }
+    }
+
+    /** A reply as text (an error as its message), so both servers' replies compare. */
+    private static String reply(Jedis j, List<Object> cmd) {
+        try {
+            Object r = call(j, cmd.toArray());
+            return String.valueOf(r instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : r);
+        } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+            return "error " + e.getMessage();
+        }
+    }
+
     private static String stat(Jedis j, String name) {
         for (String line : j.info("stats").split("\r\n")) if (line.startsWith(name + ":")) return line;
         throw new AssertionError("no " + name + " in INFO stats");
