@@ -114,6 +114,8 @@ public final class Listpack {
 
     /** The integer at p (string entries are parsed); streams only hold valid ones (checked on load). */
     public static long getInteger(byte[] lp, int p) {
+        // Every stream walk reads its counters here: the integer encodings without boxing.
+        if (isInt(lp, p)) return intValue(lp, p);
         Long v = integerIfValid(lp, p);
         if (v == null) throw new IllegalStateException("listpack entry is not an integer");
         return v;

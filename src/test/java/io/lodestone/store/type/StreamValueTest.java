@@ -300,6 +300,27 @@ class StreamValueTest {
         assertFalse(StreamNode.validate(cut, cut.length, false));
     }
 
+    /** MEMORY USAGE: allocated node arrays, extrapolated from the first nodes as Redis samples them. */
+    @Test
+    void memoryUsageCountsNodeArraysAndExtrapolatesSamples() {
+        StreamValue s = numbered(1000, 100);
+        long all = s.memoryUsage(Long.MAX_VALUE);
+        long[] arrays = {0};
+        s.forEachNode((m, lp) -> arrays[0] += lp.length);
+        assertTrue(all > arrays[0] && all < arrays[0] * 2, all + " for " + arrays[0] + " bytes of nodes");
+        long sampled = s.memoryUsage(1);
+        assertTrue(Math.abs(sampled - all) < all / 10, sampled + " vs " + all);
+        StreamValue grouped = s.copy();
+        StreamGroup g = grouped.createGroup(b("g"), StreamID.MIN, 0);
+        StreamConsumer c = g.createConsumer(b("c"), 0);
+        for (int i = 1; i <= 50; i++) {
+            StreamNack n = new StreamNack(c, 0, 1);
+            g.pel.put(new StreamID(i, 0), n);
+            c.pel.put(new StreamID(i, 0), n);
+        }
+        assertTrue(grouped.memoryUsage(Long.MAX_VALUE) > all + 50 * 40, "pending entries cost memory");
+    }
+
     /** Random appends, deletes and trims against a sorted map of the live entries. */
     @Test
     void randomOperationsAgreeWithAModel() {
