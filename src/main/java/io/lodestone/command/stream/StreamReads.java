@@ -104,6 +104,8 @@ public final class StreamReads {
                 q.readsNew[i] = true;
             } else {
                 ids[i] = StreamIds.parseStrict(idArg, 0);
+                // Redis tells ">" by the greatest ID, so that ID given explicitly reads new entries too.
+                q.readsNew[i] = ids[i].equals(StreamID.MAX);
             }
         }
         // Redis decides and serves stream by stream, so a stream named twice in one XREADGROUP sees
