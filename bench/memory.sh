@@ -7,6 +7,9 @@
 #   -t string (default): N keys "key:%012d" (16 bytes) with D-byte values
 #   -t list|hash|set|zset|geo: N elements in total, K per key (default K = N: one big collection;
 #      a small K such as 10 measures the compact encodings)
+#   -t stream: N entries in total, K per key, each "XADD key <i>-1 sensor <elem> temp <i%50> hum <D bytes>"
+#      (explicit IDs, so both servers hold the same bytes; nodes are cut by the default
+#      stream-node-max-bytes/entries)
 # Redis: used_memory (what its allocator holds for data) and RSS. Lodestone: live heap after a full
 # GC (jcmd GC.run, then INFO used_memory) and RSS.
 set -euo pipefail
@@ -17,7 +20,7 @@ K=""
 while getopts "t:n:d:k:h" opt; do
   case "$opt" in
     t) T="$OPTARG" ;; n) N="$OPTARG" ;; d) D="$OPTARG" ;; k) K="$OPTARG" ;;
-    *) sed -n '2,12p' "$0"; exit 0 ;;
+    *) sed -n '2,14p' "$0"; exit 0 ;;
   esac
 done
 K="${K:-$N}"
@@ -58,6 +61,8 @@ for i in range(n):
         cmd(b'SADD', key, elem)
     elif t == 'zset':
         cmd(b'ZADD', key, b'%d' % i, elem)
+    elif t == 'stream':
+        cmd(b'XADD', key, b'%d-1' % (i + 1), b'sensor', elem, b'temp', b'%d' % (i % 50), b'hum', v)
     elif t == 'geo':
         cmd(b'GEOADD', key, b'%.6f' % (-179.0 + (i * 0.000337) % 358.0), b'%.6f' % (-84.0 + (i * 0.000191) % 168.0), elem)
     else:
@@ -85,6 +90,7 @@ if [[ "$T" == string ]]; then
   echo "$N keys of 16 bytes with $D-byte values, loaded with redis-cli --pipe"
 else
   valdesc=""; [[ "$T" == hash ]] && valdesc=" (values of $D bytes)"
+  [[ "$T" == stream ]] && valdesc=" (entries of 3 fields, the last value of $D bytes)"
   echo "$T: $N elements of 14 bytes$valdesc, $K per key ($(redis-cli -p "$RP" object encoding key:000000000000) in Redis), loaded with redis-cli --pipe"
 fi
 echo

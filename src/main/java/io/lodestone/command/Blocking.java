@@ -35,6 +35,11 @@ public final class Blocking {
         Runnable cancelTimer;
         /** Waiting for a client pause to end (Redis's BLOCKED_POSTPONE), not for keys. */
         boolean postponed;
+        /**
+         * Served also when a key it waits on is deleted or replaced (XREADGROUP, which then fails as
+         * Redis's unblockDeletedStreamReadgroupClients has it).
+         */
+        boolean wakeOnDeletion;
 
         BlockedState(int db, List<ByteBuffer> keys, long deadlineMs, Consumer<Client> onTimeout, CommandSpec cmd,
                      byte[][] argv) {
@@ -56,6 +61,8 @@ public final class Blocking {
     private final Map<Integer, Map<ByteBuffer, ArrayDeque<Client>>> waiting = new HashMap<>();
     private final Set<ReadyKey> ready = new LinkedHashSet<>();
     private int blockedClients;
+    /** Blocked clients that want to hear of their keys' deletion: while none, deletions cost nothing. */
+    private int deletionWaiters;
     /** Blocked clients with a deadline (INFO clients_in_timeout_table). */
     private int timedClients;
     /** The client being served again: its handler's block() call keeps its place instead of queueing. */
@@ -96,6 +103,15 @@ public final class Blocking {
      * The handler must not reply after calling this.
      */
     public void block(Client c, List<byte[]> keys, long deadlineMs, Consumer<Client> onTimeout) {
+        block(c, keys, deadlineMs, onTimeout, false);
+    }
+
+    /**
+     * {@link #block(Client, List, long, Consumer)}; with {@code wakeOnDeletion} the command also runs
+     * again when a key it waits on is deleted, overwritten or flushed away (Redis 7.0 does this for
+     * XREADGROUP alone), and must then reply.
+     */
+    public void block(Client c, List<byte[]> keys, long deadlineMs, Consumer<Client> onTimeout, boolean wakeOnDeletion) {
         if (c == reexecuting) {
             reblocked = true;
             return;
@@ -104,6 +120,8 @@ public final class Blocking {
         for (byte[] k : keys) ks.add(ByteBuffer.wrap(k));
         byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
         BlockedState st = new BlockedState(c.dbIndex(), ks, deadlineMs, onTimeout, c.cmd, argv);
+        st.wakeOnDeletion = wakeOnDeletion;
+        if (wakeOnDeletion) deletionWaiters++;
         c.blocked = st;
         blockedClients++;
         Map<ByteBuffer, ArrayDeque<Client>> byKey = waiting.computeIfAbsent(st.db, d -> new HashMap<>());
@@ -171,6 +189,21 @@ public final class Blocking {
         if (byKey.containsKey(k)) ready.add(new ReadyKey(db.id(), k));
     }
 
+    /**
+     * A key was deleted or its value replaced (Redis's signalDeletedKeyAsReady): waiters that must
+     * hear of it are served. Cheap when nobody waits so.
+     */
+    void keyDeleted(Database db, byte[] key) {
+        if (deletionWaiters > 0) keyReady(db, key);
+    }
+
+    /** FLUSHDB/FLUSHALL (Redis's scanDatabaseForDeletedStreams): every waited key of the database. */
+    void databaseEmptied(Database db) {
+        if (deletionWaiters == 0) return;
+        Map<ByteBuffer, ArrayDeque<Client>> byKey = waiting.get(db.id());
+        if (byKey != null) for (ByteBuffer k : byKey.keySet()) ready.add(new ReadyKey(db.id(), k));
+    }
+
     /** SWAPDB: every key with waiters in either database may have become ready. */
     void databasesSwapped(Database a, Database b) {
         if (blockedClients == 0) return;
@@ -202,10 +235,11 @@ public final class Blocking {
         // key that expired while the command that readied it ran (a transaction with DEBUG SLEEP)
         // serves nobody, and is deleted by the lookup below.
         server.keyspace.tick();
-        // Each waiter present now gets one try, in order; stop when the key is gone.
+        // Each waiter present now gets one try, in order; once the key is gone, only those that
+        // must hear of its deletion.
         for (Client c : new ArrayList<>(queue)) {
-            if (db.lookupNoTouch(key) == null) break;
             if (c.blocked == null) continue;
+            if (!c.blocked.wakeOnDeletion && db.lookupNoTouch(key) == null) continue;
             BlockedState st = c.blocked;
             reexecuting = c;
             reexecutingKey = key;
@@ -260,6 +294,7 @@ public final class Blocking {
         if (st == null) return;
         c.blocked = null;
         blockedClients--;
+        if (st.wakeOnDeletion) deletionWaiters--;
         if (st.deadlineMs > 0) timedClients--;
         if (st.cancelTimer != null) st.cancelTimer.run();
         Map<ByteBuffer, ArrayDeque<Client>> byKey = waiting.get(st.db);

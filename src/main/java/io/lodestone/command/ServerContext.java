@@ -149,6 +149,7 @@ public final class ServerContext {
         public void keyModified(Database db, byte[] key) {
             watches.touch(db, key);
             tracking.keyChanged(key);
+            blocking.keyDeleted(db, key);
         }
 
         @Override
@@ -169,6 +170,7 @@ public final class ServerContext {
         @Override
         public void databaseEmptying(Database emptied, Database replacedWith) {
             watches.touchAllIn(emptied, replacedWith);
+            blocking.databaseEmptied(emptied);
         }
 
         @Override

@@ -106,6 +106,24 @@ public final class Reply {
         }
     }
 
+    /**
+     * A writer of this reply's protocol whose bytes are appended here later ({@link #append}): for a
+     * reply whose length can only be written after its parts (Redis's deferred lengths).
+     */
+    public Reply scratch() {
+        Reply r = new Reply(alloc, null);
+        r.protocol = protocol;
+        return r;
+    }
+
+    /** Writes what {@code part} (a {@link #scratch}) holds, and frees it. */
+    public void append(Reply part) {
+        ByteBuf b = part.take();
+        if (b == null) return;
+        out().writeBytes(b);
+        b.release();
+    }
+
     /** Bytes waiting to be taken. */
     public int pending() {
         dropSilenced();

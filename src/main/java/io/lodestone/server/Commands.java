@@ -31,6 +31,7 @@ final class Commands {
         HyperLogLogCommands.register(server.commands);
         ZSetCommands.register(server.commands);
         ListCommands.register(server.commands);
+        io.lodestone.command.stream.StreamCommands.register(server.commands);
         PubSubCommands.register(server);
         GeoCommands.register(server.commands);
         SetCommands.register(server.commands);

@@ -120,6 +120,8 @@ final class ConfigBindings {
         config.watchLong("list-max-listpack-size", v -> enc.listMaxListpackSize = v);
         config.watchLong("list-compress-depth", v -> enc.listCompressDepth = v);
         config.watchLong("hll-sparse-max-bytes", v -> enc.hllSparseMaxBytes = v);
+        config.watchLong("stream-node-max-bytes", v -> enc.streamNodeMaxBytes = v);
+        config.watchLong("stream-node-max-entries", v -> enc.streamNodeMaxEntries = v);
 
         // RDB persistence (rdbcompression and rdbchecksum also shape an AOF's RDB base)
         RdbPersistence rdb = s.rdb;

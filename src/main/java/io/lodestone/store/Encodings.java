@@ -3,6 +3,7 @@ package io.lodestone.store;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.util.Numbers;
 
 /** OBJECT ENCODING names, as Redis reports them for the value's current representation. */
@@ -24,6 +25,7 @@ public final class Encodings {
         if (v instanceof io.lodestone.store.type.ZSetValue z) return z.encoding();
         if (v instanceof ListValue) return "quicklist"; // Redis 7.0: every list
         if (v instanceof SetValue s) return s.isIntset() ? "intset" : "hashtable";
+        if (v instanceof StreamValue) return "stream";
         return "unknown";
     }
 

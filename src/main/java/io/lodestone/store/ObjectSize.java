@@ -3,6 +3,7 @@ package io.lodestone.store;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 
 /**
@@ -75,6 +76,7 @@ public final class ObjectSize {
         if (v instanceof HashValue h) return h.memoryUsage(samples);
         if (v instanceof SetValue s) return s.memoryUsage(samples);
         if (v instanceof ZSetValue z) return z.memoryUsage(samples);
+        if (v instanceof StreamValue s) return s.memoryUsage(samples);
         return 0;
     }
 

@@ -22,40 +22,43 @@ public final class Numbers {
      * @throws NumberFormatException (a shared instance) if {@code s} is not such an integer
      */
     public static long parseLong(byte[] s) {
-        int n = s.length;
-        if (n == 0 || n > 20) throw NOT_A_LONG;
-        int i = 0;
-        boolean neg = false;
-        if (s[0] == '-') {
-            neg = true;
-            i = 1;
-            if (n == 1) throw NOT_A_LONG;
-        }
-        if (s[i] == '0') {
-            if (n == 1) return 0;
-            throw NOT_A_LONG;
-        }
-        long v = 0;
-        for (; i < n; i++) {
-            int d = s[i] - '0';
-            if (d < 0 || d > 9) throw NOT_A_LONG;
-            // Accumulate negatively so Long.MIN_VALUE parses.
-            if (v < (Long.MIN_VALUE + d) / 10) throw NOT_A_LONG;
-            v = v * 10 - d;
-        }
-        if (neg) return v;
-        if (v == Long.MIN_VALUE) throw NOT_A_LONG;
-        return -v;
+        return parseLong(s, 0, s.length);
     }
 
-    /** Whether {@link #parseLong} accepts {@code s}. */
+    /** {@link #parseLong(byte[])} of {@code s[off..off+n)}. */
+    public static long parseLong(byte[] s, int off, int n) {
+        if (!isLong(s, off, n)) throw NOT_A_LONG;
+        int i = s[off] == '-' ? off + 1 : off;
+        long v = 0;
+        // Accumulated negatively so Long.MIN_VALUE parses.
+        for (int end = off + n; i < end; i++) v = v * 10 - (s[i] - '0');
+        return s[off] == '-' ? v : -v;
+    }
+
+    /** Whether {@link #parseLong(byte[])} accepts {@code s}. */
     public static boolean isLong(byte[] s) {
-        try {
-            parseLong(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+        return isLong(s, 0, s.length);
+    }
+
+    /** Whether {@link #parseLong(byte[])} accepts {@code s[off..off+n)}; never throws. */
+    public static boolean isLong(byte[] s, int off, int n) {
+        if (n == 0 || n > 20) return false;
+        int i = off, end = off + n;
+        boolean neg = false;
+        if (s[i] == '-') {
+            neg = true;
+            i++;
+            if (n == 1) return false;
         }
+        if (s[i] == '0') return n == 1;
+        long v = 0;
+        for (; i < end; i++) {
+            int d = s[i] - '0';
+            if (d < 0 || d > 9) return false;
+            if (v < (Long.MIN_VALUE + d) / 10) return false;
+            v = v * 10 - d;
+        }
+        return neg || v != Long.MIN_VALUE;
     }
 
     /**

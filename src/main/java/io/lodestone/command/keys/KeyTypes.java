@@ -3,6 +3,7 @@ package io.lodestone.command.keys;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamValue;
 
 /**
  * What generic commands need to know about a value's type: its name (TYPE, SCAN ... TYPE) and how to
@@ -24,6 +25,7 @@ public final class KeyTypes {
         if (value instanceof io.lodestone.store.type.ZSetValue) return "zset";
         if (value instanceof ListValue) return "list";
         if (value instanceof SetValue) return "set";
+        if (value instanceof StreamValue) return "stream";
         throw new IllegalStateException("no type name for " + value.getClass().getName());
     }
 
@@ -37,6 +39,7 @@ public final class KeyTypes {
         if (value instanceof io.lodestone.store.type.ZSetValue z) return z.copy();
         if (value instanceof ListValue l) return l.copy();
         if (value instanceof SetValue s) return s.copy();
+        if (value instanceof StreamValue s) return s.copy();
         return null;
     }
 }

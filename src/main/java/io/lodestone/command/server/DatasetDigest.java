@@ -7,6 +7,8 @@ import io.lodestone.store.Keyspace;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamID;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -18,13 +20,14 @@ import java.security.NoSuchAlgorithmException;
  * holding the same data: that is how Redis's tests compare a master with its replicas.
  *
  * <p>Unordered collections (sets, hashes, zsets, the keys of a database) are xor-ed together, so
- * iteration order does not matter; ordered ones (a list's elements) are mixed in order. Numbers
+ * iteration order does not matter; ordered ones (a list's elements, a stream's entries) are mixed in
+ * order. Numbers
  * are digested as their decimal strings, scores as {@code %.17g}, whatever the encoding.
  */
 final class DatasetDigest {
     private static final byte[] EXPIRE_MARK = "!!expire!!".getBytes(StandardCharsets.US_ASCII);
     /** Redis's OBJ_* type numbers, mixed into each value's digest. */
-    private static final int OBJ_STRING = 0, OBJ_LIST = 1, OBJ_SET = 2, OBJ_ZSET = 3, OBJ_HASH = 4;
+    private static final int OBJ_STRING = 0, OBJ_LIST = 1, OBJ_SET = 2, OBJ_ZSET = 3, OBJ_HASH = 4, OBJ_STREAM = 6;
 
     private final MessageDigest sha1;
 
@@ -96,6 +99,15 @@ final class DatasetDigest {
                 mix(ele, f, fo, fl);
                 mix(ele, val, vo, vl);
                 xorDigest(digest, ele);
+            });
+        } else if (v instanceof StreamValue s) {
+            // Entries in order, each as its "ms.seq" ID then its fields and values; groups are left out.
+            mix(digest, int32(OBJ_STREAM));
+            s.range(StreamID.MIN, StreamID.MAX, false, 0, (id, fv, n) -> {
+                mix(digest, (Long.toUnsignedString(id.ms()) + "." + Long.toUnsignedString(id.seq()))
+                        .getBytes(StandardCharsets.US_ASCII));
+                for (int i = 0; i < n; i++) mix(digest, fv[i]);
+                return true;
             });
         } else {
             throw new IllegalStateException("no digest for " + v.getClass().getName());

@@ -8,13 +8,19 @@ import io.lodestone.store.Snapshot;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamConsumer;
+import io.lodestone.store.type.StreamGroup;
+import io.lodestone.store.type.StreamID;
+import io.lodestone.store.type.StreamNack;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 
 /**
  * The command form of a base file, for {@code aof-use-rdb-preamble no} (Redis's
  * rewriteAppendOnlyFileRio): a {@code SELECT} for each database, then per key the commands that
  * rebuild it - {@code SET}, or {@code RPUSH}/{@code SADD}/{@code ZADD}/{@code HMSET} with at most
- * {@value #ITEMS_PER_CMD} elements each (AOF_REWRITE_ITEMS_PER_CMD) - and {@code PEXPIREAT} for a TTL.
+ * {@value #ITEMS_PER_CMD} elements each (AOF_REWRITE_ITEMS_PER_CMD), a stream as rewriteStreamObject
+ * writes it - and {@code PEXPIREAT} for a TTL.
  * Scores are written as {@code %.17g}, as rioWriteBulkDouble does.
  *
  * <p>A background snapshot may hand over a key of another database out of turn (a write serializes
@@ -75,6 +81,8 @@ public final class AofCommandEncoder implements SnapshotEncoder {
             zset(key, z);
         } else if (value instanceof HashValue h) {
             hash(key, h);
+        } else if (value instanceof StreamValue st) {
+            stream(key, st);
         } else {
             throw new IllegalArgumentException("no AOF form for " + (value == null ? "null" : value.getClass().getName()));
         }
@@ -131,6 +139,70 @@ public final class AofCommandEncoder implements SnapshotEncoder {
             if (++count[0] == ITEMS_PER_CMD) count[0] = 0;
             items[0]--;
         });
+    }
+
+    /**
+     * rewriteStreamObject: an XADD per entry (an empty stream is made by XADD MAXLEN 0 of a 0-1 entry),
+     * XSETID with the last ID, entries added and max deleted ID, then per group XGROUP CREATE with
+     * its last ID and entries read, an XCLAIM ... FORCE per pending entry (restoring its owner,
+     * delivery time and count), and XGROUP CREATECONSUMER for consumers without pending entries.
+     */
+    private void stream(byte[] key, StreamValue s) {
+        if (s.length() != 0) {
+            s.range(StreamID.MIN, StreamID.MAX, false, 0, (id, fv, n) -> {
+                batch("XADD", key, 3 + n);
+                bulk(id.toString());
+                for (int i = 0; i < n; i++) bulk(fv[i]);
+                return true;
+            });
+        } else {
+            batch("XADD", key, 7);
+            bulk("MAXLEN");
+            bulk("0");
+            bulk("0-1");
+            bulk("x");
+            bulk("y");
+        }
+        batch("XSETID", key, 7);
+        bulk(s.lastId().toString());
+        bulk("ENTRIESADDED");
+        bulk(Long.toString(s.entriesAdded()));
+        bulk("MAXDELETEDID");
+        bulk(s.maxDeletedId().toString());
+        for (StreamGroup g : s.groups()) {
+            ascii("*7\r\n");
+            bulk("XGROUP");
+            bulk("CREATE");
+            bulk(key);
+            bulk(g.name());
+            bulk(g.lastId.toString());
+            bulk("ENTRIESREAD");
+            bulk(Long.toString(g.entriesRead));
+            for (StreamConsumer c : g.consumers()) {
+                if (c.pel.isEmpty()) {
+                    ascii("*5\r\n");
+                    bulk("XGROUP");
+                    bulk("CREATECONSUMER");
+                    bulk(key);
+                    bulk(g.name());
+                    bulk(c.name());
+                    continue;
+                }
+                for (java.util.Map.Entry<StreamID, StreamNack> e : c.pel.entrySet()) {
+                    batch("XCLAIM", key, 12);
+                    bulk(g.name());
+                    bulk(c.name());
+                    bulk("0");
+                    bulk(e.getKey().toString());
+                    bulk("TIME");
+                    bulk(Long.toString(e.getValue().deliveryTime));
+                    bulk("RETRYCOUNT");
+                    bulk(Long.toString(e.getValue().deliveryCount));
+                    bulk("JUSTID");
+                    bulk("FORCE");
+                }
+            }
+        }
     }
 
     private void batch(String cmd, byte[] key, long argc) {

@@ -46,6 +46,8 @@ public final class Rdb {
     public static final int TYPE_HASH_LISTPACK = 16;
     public static final int TYPE_ZSET_LISTPACK = 17;
     public static final int TYPE_LIST_QUICKLIST_2 = 18;
+    /** Redis 7.0's stream: type 15 plus first ID, max deleted ID, entries added and groups' entries read. */
+    public static final int TYPE_STREAM_LISTPACKS_2 = 19;
 
     static final int ENC_INT8 = 0;
     static final int ENC_INT16 = 1;
@@ -59,13 +61,14 @@ public final class Rdb {
     private Rdb() {
     }
 
+    /** rdbSaveLen; {@code len} is unsigned (stream IDs use all 64 bits). */
     static void writeLen(ByteSink out, long len) {
-        if (len < (1 << 6)) {
+        if (len >= 0 && len < (1 << 6)) {
             out.put((int) len);
-        } else if (len < (1 << 14)) {
+        } else if (len >= 0 && len < (1 << 14)) {
             out.put((int) ((len >>> 8) | 0x40));
             out.put((int) (len & 0xFF));
-        } else if (len <= 0xFFFFFFFFL) {
+        } else if (len >= 0 && len <= 0xFFFFFFFFL) {
             out.put(0x80);
             out.putBE(len, 4);
         } else {

@@ -24,7 +24,8 @@ import java.util.List;
  * the window is parsed again once more of the file is in.
  *
  * <p>Not supported, refused clearly: functions (opcodes 245/246), module aux data (247), module values
- * (types 6/7), streams (15, 19, 21) and the listpack sets of Redis 7.2 (type 20).
+ * (types 6/7) and the listpack sets of Redis 7.2 (type 20). Redis 7.2's streams (type 21) are an
+ * unknown type, as they are to Redis 7.0.
  */
 public final class RdbFileLoader {
     /**
@@ -325,9 +326,6 @@ public final class RdbFileLoader {
             default -> {
                 if (type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2) {
                     throw new RdbFormatException(at, "module values (type " + type + ") are not supported");
-                }
-                if (type == Rdb.TYPE_STREAM_LISTPACKS || type == 19 || type == 21) {
-                    throw new RdbFormatException(at, "stream values (type " + type + ") are not supported yet");
                 }
                 if (type == 20) {
                     throw new RdbFormatException(at, "listpack sets (type 20, RDB 11 of Redis 7.2) are not supported");

@@ -16,7 +16,7 @@ import java.util.Set;
  * string, else a {@code store.type} value. Every type Redis 7.0 loads is accepted: 0 string, 1 list,
  * 2 set, 3 zset (string scores), 4 hash, 5 zset (binary scores), 9 zipmap hash, 10 ziplist list,
  * 11 intset, 12 ziplist zset, 13 ziplist hash, 14 quicklist of ziplists, 16 listpack hash,
- * 17 listpack zset, 18 quicklist of listpacks. The encoding of the result follows the configured
+ * 17 listpack zset, 18 quicklist of listpacks, 15 and 19 streams ({@link RdbStream}). The encoding of the result follows the configured
  * thresholds as Redis 7.0 picks it on load: listpack and skiplist/dict payloads are checked against
  * entries and value size, ziplist hashes and packed zsets against the entry count only. A list is
  * re-cut into chunks by {@code list-max-listpack-size} (Redis keeps the payload's quicklist nodes
@@ -114,6 +114,9 @@ public final class RdbValueReader {
             case Rdb.TYPE_LIST_QUICKLIST:
             case Rdb.TYPE_LIST_QUICKLIST_2:
                 return readQuicklist(type == Rdb.TYPE_LIST_QUICKLIST_2);
+            case Rdb.TYPE_STREAM_LISTPACKS:
+            case Rdb.TYPE_STREAM_LISTPACKS_2:
+                return RdbStream.read(this, type == Rdb.TYPE_STREAM_LISTPACKS_2);
             default:
                 throw new RdbFormatException(at, "Unknown RDB encoding type " + type);
         }
@@ -128,7 +131,7 @@ public final class RdbValueReader {
      * A failure of a check Redis makes only with deep sanitization: corrupt either way, and without it
      * one that Redis would have let through.
      */
-    private RdbFormatException deepCheck(int at, String reason) {
+    RdbFormatException deepCheck(int at, String reason) {
         return new RdbFormatException(at, reason,
                 deep ? RdbFormatException.Kind.CORRUPT : RdbFormatException.Kind.UNSANITIZED);
     }
@@ -147,7 +150,7 @@ public final class RdbValueReader {
         return v;
     }
 
-    private long le(int n) throws RdbFormatException {
+    long le(int n) throws RdbFormatException {
         if (end - pos < n) throw new RdbFormatException(pos, "unexpected end of input");
         long v = Listpack.le(buf, pos, n);
         pos += n;
@@ -192,11 +195,44 @@ public final class RdbValueReader {
      * A count of elements that follow: each takes at least one byte, so a count larger than the rest
      * of the input is corrupt (and must not size an allocation).
      */
-    private int count() throws RdbFormatException {
+    int count() throws RdbFormatException {
         int at = pos;
         int n = len();
         if (n > end - pos) throw new RdbFormatException(at, "element count " + n + " exceeds the input");
         return n;
+    }
+
+    /**
+     * rdbLoadLen's full range: an unsigned 64-bit length (stream IDs and counters use all of it, and
+     * a group's entries-read of -1 is written as 2^64-1). A special-encoding byte counts as its low
+     * six bits, as for {@link #len}.
+     */
+    long lenU64() throws RdbFormatException {
+        int b = u8();
+        return switch (b >>> 6) {
+            case 0 -> b & 0x3F;
+            case 1 -> ((long) (b & 0x3F) << 8) | u8();
+            case 2 -> {
+                if (b == 0x80) yield be(4);
+                if (b == 0x81) yield be(8);
+                throw new RdbFormatException(pos - 1, "Unknown length encoding " + (b >>> 6) + " in rdbLoadLen()");
+            }
+            default -> b & 0x3F;
+        };
+    }
+
+    /** {@code n} bytes as they are (rioRead). */
+    byte[] raw(int n) throws RdbFormatException {
+        if (end - pos < n) throw new RdbFormatException(pos, "unexpected end of input");
+        byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+        pos += n;
+        return b;
+    }
+
+    /** Whether this load validates deeply; counts one more deeply validated blob when it does. */
+    boolean sanitizing() {
+        if (deep) sanitizations++;
+        return deep;
     }
 
     /** A string in any of its encodings, as a new array. */

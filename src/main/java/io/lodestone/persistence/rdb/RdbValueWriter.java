@@ -4,6 +4,7 @@ import io.lodestone.persistence.ByteSink;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 
 /**
@@ -20,7 +21,8 @@ import io.lodestone.store.type.ZSetValue;
  *   <li>set: type 11 with the intset blob, or type 2 with the members;</li>
  *   <li>hash: type 16 with a listpack of field, value... in insertion order, or type 4;</li>
  *   <li>zset: type 17 with a listpack of member, score... in order, or type 5 (members from the
- *       highest to the lowest, scores as binary doubles), as Redis walks its skiplist backwards.</li>
+ *       highest to the lowest, scores as binary doubles), as Redis walks its skiplist backwards;</li>
+ *   <li>stream: type 19, its nodes' listpack bytes as they are ({@link RdbStream}).</li>
  * </ul>
  */
 public final class RdbValueWriter {
@@ -83,6 +85,9 @@ public final class RdbValueWriter {
             writeHash(out, key, h);
         } else if (value instanceof ZSetValue z) {
             writeZSet(out, key, z);
+        } else if (value instanceof StreamValue st) {
+            head(out, Rdb.TYPE_STREAM_LISTPACKS_2, key);
+            RdbStream.write(out, st, compress);
         } else {
             throw new IllegalArgumentException("no RDB form for " + (value == null ? "null" : value.getClass().getName()));
         }

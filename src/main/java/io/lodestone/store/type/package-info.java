@@ -12,6 +12,9 @@
  *       for elements past the packed threshold, as its PLAIN nodes.</li>
  *   <li>{@link io.lodestone.store.type.SetValue} - sets: an intset in Redis's exact layout, then an
  *       open-addressed member table resized incrementally.</li>
+ *   <li>{@link io.lodestone.store.type.StreamValue} - streams: nodes of Redis's own stream listpack
+ *       bytes ({@code StreamNode}, {@code Listpack}) by master ID, and consumer groups
+ *       ({@code StreamGroup}, {@code StreamConsumer}, {@code StreamNack}).</li>
  * </ul>
  * Nothing here knows of commands, clients or RESP: thresholds come in as arguments.
  */

@@ -6,6 +6,11 @@ import io.lodestone.store.Keyspace;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamConsumer;
+import io.lodestone.store.type.StreamGroup;
+import io.lodestone.store.type.StreamID;
+import io.lodestone.store.type.StreamNack;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 import io.lodestone.testsupport.ServerProcess;
 import redis.clients.jedis.Jedis;
@@ -84,7 +89,40 @@ final class RdbCorpus {
         for (int i = 0; i < 30; i++) zbig.add(b("member" + i), i * 0.25, 0, zl);
         zbig.convertToLarge();
         v.add(zbig);
+        v.add(stream());
+        v.add(new StreamValue());
         return v;
+    }
+
+    /**
+     * A stream over several nodes (4 entries each) with other-field entries, XDEL tombstones, a
+     * trimmed head, and two groups, one with consumers and pending entries, one of a name that sorts
+     * as unsigned bytes.
+     */
+    static StreamValue stream() {
+        StreamValue s = new StreamValue();
+        for (int i = 1; i <= 14; i++) {
+            byte[][] fv = i % 5 == 0 ? new byte[][] {b("other"), b("x".repeat(i * 5)), b("n"), b(Integer.toString(-i))}
+                    : new byte[][] {b("f"), b("v" + i)};
+            s.append(new StreamID(1_700_000_000_000L + i / 3, i), fv, 0, fv.length, 4096, 4);
+        }
+        s.delete(new StreamID(1_700_000_000_002L, 7));
+        s.delete(new StreamID(1_700_000_000_003L, 10));
+        s.trimByLength(11, false, 0);
+        StreamGroup g = s.createGroup(b("group"), new StreamID(1_700_000_000_003L, 11), 11);
+        StreamConsumer alice = g.createConsumer(b("alice"), 1_700_000_000_100L);
+        StreamConsumer bob = g.createConsumer(b("bob"), 1_700_000_000_200L);
+        g.createConsumer(b("idle"), 1_700_000_000_300L);
+        long[][] pending = {{1_700_000_000_002L, 8}, {1_700_000_000_003L, 9}, {1_700_000_000_003L, 11}};
+        for (int i = 0; i < pending.length; i++) {
+            StreamConsumer owner = i == 1 ? bob : alice;
+            StreamNack n = new StreamNack(owner, 1_700_000_000_500L + i, i + 1);
+            StreamID id = new StreamID(pending[i][0], pending[i][1]);
+            g.pel.put(id, n);
+            owner.pel.put(id, n);
+        }
+        s.createGroup(new byte[] {(byte) 0xC3, 'g'}, StreamID.MIN, StreamGroup.INVALID_ENTRIES_READ);
+        return s;
     }
 
     /** Lodestone's own file of {@link #values}, in databases 0, 1 and 5, some keys with TTLs. */
@@ -316,6 +354,24 @@ final class RdbCorpus {
             j.set("after", "stream");
             j.save();
             out.add(new Sample("redis-stream-function", Files.readAllBytes(r.dir().resolve("dump.rdb"))));
+            j.functionFlush();
+            j.flushAll();
+            for (int i = 0; i < 250; i++) {
+                j.xadd("s", new redis.clients.jedis.StreamEntryID(1000 + i / 7, i), i % 9 == 0 ? Map.of("a", "1", "b", "x" + i) : Map.of("f", "v" + i));
+            }
+            j.xdel("s", new redis.clients.jedis.StreamEntryID(1003, 22), new redis.clients.jedis.StreamEntryID(1020, 140));
+            j.xtrim("s", redis.clients.jedis.params.XTrimParams.xTrimParams().maxLen(230));
+            j.xgroupCreate("s", "g1", new redis.clients.jedis.StreamEntryID(1001, 5), false);
+            j.xgroupCreate("s", "g2", redis.clients.jedis.StreamEntryID.LAST_ENTRY, false);
+            j.xreadGroup("g1", "c1", redis.clients.jedis.params.XReadGroupParams.xReadGroupParams().count(5),
+                    Map.of("s", redis.clients.jedis.StreamEntryID.UNRECEIVED_ENTRY));
+            j.xreadGroup("g1", "c2", redis.clients.jedis.params.XReadGroupParams.xReadGroupParams().count(3),
+                    Map.of("s", redis.clients.jedis.StreamEntryID.UNRECEIVED_ENTRY));
+            j.xgroupCreateConsumer("s", "g2", "idle");
+            j.xadd("empty", redis.clients.jedis.StreamEntryID.NEW_ENTRY, Map.of("f", "v"));
+            j.xtrim("empty", redis.clients.jedis.params.XTrimParams.xTrimParams().maxLen(0));
+            j.save();
+            out.add(new Sample("redis-stream", Files.readAllBytes(r.dir().resolve("dump.rdb"))));
         }
         return out;
     }

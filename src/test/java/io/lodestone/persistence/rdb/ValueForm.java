@@ -3,6 +3,10 @@ package io.lodestone.persistence.rdb;
 import io.lodestone.store.type.HashValue;
 import io.lodestone.store.type.ListValue;
 import io.lodestone.store.type.SetValue;
+import io.lodestone.store.type.StreamConsumer;
+import io.lodestone.store.type.StreamGroup;
+import io.lodestone.store.type.StreamID;
+import io.lodestone.store.type.StreamValue;
 import io.lodestone.store.type.ZSetValue;
 
 import java.nio.charset.StandardCharsets;
@@ -65,7 +69,43 @@ final class ValueForm {
             check(out.size() == z.size(), "zset size " + z.size() + " but " + out.size() + " members");
             return "zset " + out;
         }
+        if (v instanceof StreamValue s) return stream(s);
         throw new AssertionError("not a value: " + v);
+    }
+
+    /** Counters, entries in order (checked against the reverse walk and lookups), groups with their PELs. */
+    private static String stream(StreamValue s) {
+        List<String> entries = new ArrayList<>();
+        s.range(StreamID.MIN, StreamID.MAX, false, 0, (id, fv, n) -> {
+            StringBuilder e = new StringBuilder(id.toString());
+            for (int i = 0; i < n; i++) e.append(i % 2 == 0 ? " " : "=").append(text(fv[i]));
+            entries.add(e.toString());
+            return true;
+        });
+        List<String> reverse = new ArrayList<>();
+        s.range(StreamID.MIN, StreamID.MAX, true, 0, (id, fv, n) -> {
+            reverse.add(0, id.toString());
+            return true;
+        });
+        check(reverse.size() == entries.size(), "stream reverse walk");
+        for (int i = 0; i < reverse.size(); i++) {
+            check(entries.get(i).startsWith(reverse.get(i) + " "), "stream reverse walk at " + i);
+        }
+        check(entries.size() == s.length(), "stream length " + s.length() + " but " + entries.size() + " entries");
+        StringBuilder sb = new StringBuilder("stream last=" + s.lastId() + " first=" + s.firstId() + " maxdel="
+                + s.maxDeletedId() + " added=" + s.entriesAdded() + " " + entries);
+        for (StreamGroup g : s.groups()) {
+            sb.append(" group ").append(text(g.name())).append(' ').append(g.lastId).append(" read=").append(g.entriesRead);
+            g.pel.forEach((id, n) -> {
+                sb.append(" pel ").append(id).append(' ').append(text(n.consumer.name())).append(' ')
+                        .append(n.deliveryTime).append(' ').append(n.deliveryCount);
+                check(n.consumer.pel.get(id) == n, "stream NACK not shared with its consumer");
+            });
+            for (StreamConsumer c : g.consumers()) {
+                sb.append(" consumer ").append(text(c.name())).append(' ').append(c.seenTime).append(' ').append(c.pel.keySet());
+            }
+        }
+        return sb.toString();
     }
 
     private static void check(boolean ok, String what) {
