@@ -257,8 +257,9 @@ public final class StreamValue {
             if (byLength) {
                 removeNode = Long.compareUnsigned(length - entries, maxLen) >= 0;
             } else {
-                // The node's last entry, tombstone or not, decides (lpGetEdgeStreamID).
-                removeNode = c.last() && c.compareId(minId) < 0;
+                // The node's last entry, tombstone or not, decides (lpGetEdgeStreamID); a node without
+                // entries (only a loaded one can be) counts as ending at 0-0.
+                removeNode = c.last() ? c.compareId(minId) < 0 : !minId.isZero();
             }
             if (removeNode) {
                 nodes.remove(node.getKey());

@@ -213,6 +213,25 @@ class StreamValueTest {
         assertEquals(List.of("3-0", "4-0"), all(t));
     }
 
+    /** A node holding only its master entry (Redis loads one) goes with MINID, as its last ID reads 0-0. */
+    @Test
+    void aNodeWithoutEntriesIsTrimmedByMinId() {
+        byte[] lp = Listpack.newListpack(16);
+        for (long v : new long[] {0, 0, 1}) lp = Listpack.appendInteger(lp, v);
+        lp = Listpack.append(lp, b("f"));
+        lp = Listpack.shrinkToFit(Listpack.appendInteger(lp, 0));
+        StreamValue s = new StreamValue();
+        assertTrue(s.loadNode(new StreamID(3, 0), lp));
+        assertFalse(s.loadNode(new StreamID(3, 0), lp));
+        s.restoreCounters(0, new StreamID(3, 0), StreamID.MIN, StreamID.MIN, 1);
+        assertEquals(null, s.integrityProblem());
+        assertEquals(List.of(), all(s));
+        assertEquals(0, s.trimByMinId(StreamID.MIN, false, 0));
+        assertEquals(1, s.nodeCount());
+        assertEquals(0, s.trimByMinId(new StreamID(1, 0), true, 0));
+        assertEquals(0, s.nodeCount());
+    }
+
     @Test
     void rangesBothWaysWithBoundsAndCount() {
         StreamValue s = numbered(30, 7);
