@@ -162,8 +162,16 @@ class StreamValueTest {
         assertEquals(List.of("3-0", "2-0", "1-0"), ids(s, StreamID.MIN, StreamID.MAX, true, 0));
         assertEquals(null, s.integrityProblem());
         assertTrue(s.contains(new StreamID(3, 0)));
+        assertEquals(new StreamID(3, 0), s.edgeId(false, true));
+        assertEquals(new StreamID(3, 0), s.edgeId(false, false), "the last entry in node order");
         assertTrue(s.delete(new StreamID(3, 0)));
         assertEquals(List.of("1-0", "2-0"), all(s));
+        assertEquals(new StreamID(2, 0), s.lastEntryId());
+        assertEquals(new StreamID(3, 0), s.edgeId(false, false), "a tombstone, when they count");
+        s.trimByLength(0, false, 0);
+        assertEquals(StreamID.MAX, s.edgeId(true, true));
+        assertEquals(StreamID.MIN, s.edgeId(false, true));
+        assertNull(s.lastEntryId());
     }
 
     private static StreamValue numbered(int n, long nodeMaxEntries) {
