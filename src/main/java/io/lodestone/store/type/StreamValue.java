@@ -175,7 +175,9 @@ public final class StreamValue {
      * length, maxDeletedId and firstId follow.
      */
     public boolean delete(StreamID id) {
+        // The node whose master is at or below the ID, else the first, as streamIteratorStart seeks.
         Map.Entry<StreamID, byte[]> node = nodes.floorEntry(id);
+        if (node == null) node = nodes.firstEntry();
         if (node == null) return false;
         StreamNode.Cursor c = new StreamNode.Cursor();
         c.reset(node.getValue(), node.getKey());
@@ -309,11 +311,11 @@ public final class StreamValue {
         StreamNode.Cursor c = new StreamNode.Cursor();
         byte[][] fv = new byte[16][];
         long visited = 0;
-        // The walk starts in the node that holds the first ID wanted: the last master at or below it.
-        StreamID seek = reverse ? end : start;
-        StreamID from = nodes.floorKey(seek);
+        // The walk starts in the node that holds the first ID wanted: the last master at or below it,
+        // else the first node (or the last, backwards), as streamIteratorStart seeks.
+        StreamID from = nodes.floorKey(reverse ? end : start);
         NavigableMap<StreamID, byte[]> walk = reverse
-                ? (from == null ? Collections.emptyNavigableMap() : nodes.headMap(from, true).descendingMap())
+                ? (from == null ? nodes.descendingMap() : nodes.headMap(from, true).descendingMap())
                 : (from == null ? nodes : nodes.tailMap(from, true));
         for (Map.Entry<StreamID, byte[]> node : walk.entrySet()) {
             c.reset(node.getValue(), node.getKey());
