@@ -126,7 +126,7 @@ final class RdbStream {
         } else {
             // What Redis derives for a stream written before 7.0: every entry counts as added, no
             // tombstones are known.
-            s.restoreCounters(length, lastId, s.firstEntryIdOrMax(), StreamID.MIN, length);
+            s.restoreCounters(length, lastId, s.edgeId(true, true), StreamID.MIN, length);
         }
         if (length != 0 && s.nodeCount() == 0) throw new RdbFormatException(at, "Stream length inconsistent with rax entries");
         String problem = s.integrityProblem();

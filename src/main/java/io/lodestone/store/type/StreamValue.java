@@ -175,7 +175,9 @@ public final class StreamValue {
      * length, maxDeletedId and firstId follow.
      */
     public boolean delete(StreamID id) {
+        // The node whose master is at or below the ID, else the first, as streamIteratorStart seeks.
         Map.Entry<StreamID, byte[]> node = nodes.floorEntry(id);
+        if (node == null) node = nodes.firstEntry();
         if (node == null) return false;
         StreamNode.Cursor c = new StreamNode.Cursor();
         c.reset(node.getValue(), node.getKey());
@@ -204,23 +206,29 @@ public final class StreamValue {
         length--;
         if (id.compareTo(maxDeletedId) > 0) maxDeletedId = id;
         if (length == 0) firstId = StreamID.MIN;
-        else if (id.equals(firstId)) firstId = edgeId(true);
+        else if (id.equals(firstId)) firstId = edgeId(true, true);
         return true;
     }
 
-    /** The first (or last) live entry's ID: streamGetEdgeID skipping tombstones; null if none. */
-    private StreamID edgeId(boolean first) {
-        StreamID[] found = new StreamID[1];
-        range(StreamID.MIN, StreamID.MAX, !first, 1, (id, fv, n) -> {
-            found[0] = id;
-            return false;
-        });
-        return found[0];
+    /**
+     * streamGetEdgeID: the first (or last) entry's ID, deleted entries included unless
+     * {@code skipTombstones}; when there is none, MAX-MAX for the first and 0-0 for the last, as
+     * Redis answers.
+     */
+    public StreamID edgeId(boolean first, boolean skipTombstones) {
+        StreamNode.Cursor c = new StreamNode.Cursor();
+        for (Map.Entry<StreamID, byte[]> node : (first ? nodes : nodes.descendingMap()).entrySet()) {
+            c.reset(node.getValue(), node.getKey());
+            for (boolean ok = first ? c.first() : c.last(); ok; ok = first ? c.next() : c.previous()) {
+                if (!skipTombstones || !c.deleted()) return c.id();
+            }
+        }
+        return first ? StreamID.MAX : StreamID.MIN;
     }
 
     /** streamLastValidID: the last live entry's ID, or null when the stream is empty. */
     public StreamID lastEntryId() {
-        return length == 0 ? null : edgeId(false);
+        return length == 0 ? null : edgeId(false, true);
     }
 
     /** MAXLEN trimming: see {@link #trim}. */
@@ -257,8 +265,9 @@ public final class StreamValue {
             if (byLength) {
                 removeNode = Long.compareUnsigned(length - entries, maxLen) >= 0;
             } else {
-                // The node's last entry, tombstone or not, decides (lpGetEdgeStreamID).
-                removeNode = c.last() && c.compareId(minId) < 0;
+                // The node's last entry, tombstone or not, decides (lpGetEdgeStreamID); a node without
+                // entries (only a loaded one can be) counts as ending at 0-0.
+                removeNode = c.last() ? c.compareId(minId) < 0 : !minId.isZero();
             }
             if (removeNode) {
                 nodes.remove(node.getKey());
@@ -285,7 +294,7 @@ public final class StreamValue {
             break;
         }
         if (length == 0) firstId = StreamID.MIN;
-        else if (deleted != 0) firstId = edgeId(true);
+        else if (deleted != 0) firstId = edgeId(true, true);
         return deleted;
     }
 
@@ -302,11 +311,11 @@ public final class StreamValue {
         StreamNode.Cursor c = new StreamNode.Cursor();
         byte[][] fv = new byte[16][];
         long visited = 0;
-        // The walk starts in the node that holds the first ID wanted: the last master at or below it.
-        StreamID seek = reverse ? end : start;
-        StreamID from = nodes.floorKey(seek);
+        // The walk starts in the node that holds the first ID wanted: the last master at or below it,
+        // else the first node (or the last, backwards), as streamIteratorStart seeks.
+        StreamID from = nodes.floorKey(reverse ? end : start);
         NavigableMap<StreamID, byte[]> walk = reverse
-                ? (from == null ? Collections.emptyNavigableMap() : nodes.headMap(from, true).descendingMap())
+                ? (from == null ? nodes.descendingMap() : nodes.headMap(from, true).descendingMap())
                 : (from == null ? nodes : nodes.tailMap(from, true));
         for (Map.Entry<StreamID, byte[]> node : walk.entrySet()) {
             c.reset(node.getValue(), node.getKey());
@@ -466,12 +475,6 @@ public final class StreamValue {
         if (live != length) return "Stream length inconsistent with its entries";
         if (previous != null && previous.compareTo(lastId) > 0) return "Stream last ID below its last entry";
         return null;
-    }
-
-    /** streamGetEdgeID(first, skipping tombstones) as a load of an RDB_TYPE_STREAM_LISTPACKS sets first_id: MAX-MAX when empty. */
-    public StreamID firstEntryIdOrMax() {
-        StreamID id = edgeId(true);
-        return id == null ? StreamID.MAX : id;
     }
 
     // ---- Memory and copies -----------------------------------------------------------------------

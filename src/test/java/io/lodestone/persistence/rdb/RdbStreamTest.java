@@ -137,6 +137,10 @@ class RdbStreamTest {
         byte[] below = stream(19, List.<byte[][]>of(new byte[][] {key(5, 0), neg}), 1, new long[] {4, 0, 4, 0, 0, 0, 1}, noGroups);
         StreamValue s = (StreamValue) read(below, true);
         assertTrue(s.contains(new StreamID(4, 0)));
+        // Below every master, the walks start at the first node (the last, backwards), as Redis seeks.
+        assertEquals(1, s.range(StreamID.MIN, new StreamID(4, 0), true, 0, (id, fv, n) -> true));
+        assertTrue(s.delete(new StreamID(4, 0)));
+        assertEquals(0, s.length());
         assertEquals("Stream last ID below its last entry",
                 refused(stream(19, List.<byte[][]>of(new byte[][] {key(1, 0), lp}), 3, new long[] {2, 5, 1, 0, 0, 0, 3}, noGroups), true).reason());
         assertEquals("Stream length inconsistent with its entries",

@@ -162,8 +162,16 @@ class StreamValueTest {
         assertEquals(List.of("3-0", "2-0", "1-0"), ids(s, StreamID.MIN, StreamID.MAX, true, 0));
         assertEquals(null, s.integrityProblem());
         assertTrue(s.contains(new StreamID(3, 0)));
+        assertEquals(new StreamID(3, 0), s.edgeId(false, true));
+        assertEquals(new StreamID(3, 0), s.edgeId(false, false), "the last entry in node order");
         assertTrue(s.delete(new StreamID(3, 0)));
         assertEquals(List.of("1-0", "2-0"), all(s));
+        assertEquals(new StreamID(2, 0), s.lastEntryId());
+        assertEquals(new StreamID(3, 0), s.edgeId(false, false), "a tombstone, when they count");
+        s.trimByLength(0, false, 0);
+        assertEquals(StreamID.MAX, s.edgeId(true, true));
+        assertEquals(StreamID.MIN, s.edgeId(false, true));
+        assertNull(s.lastEntryId());
     }
 
     private static StreamValue numbered(int n, long nodeMaxEntries) {
@@ -211,6 +219,25 @@ class StreamValueTest {
         assertEquals(1, t.trimByMinId(new StreamID(3, 0), false, 0));
         assertEquals(new StreamID(3, 0), t.firstId());
         assertEquals(List.of("3-0", "4-0"), all(t));
+    }
+
+    /** A node holding only its master entry (Redis loads one) goes with MINID, as its last ID reads 0-0. */
+    @Test
+    void aNodeWithoutEntriesIsTrimmedByMinId() {
+        byte[] lp = Listpack.newListpack(16);
+        for (long v : new long[] {0, 0, 1}) lp = Listpack.appendInteger(lp, v);
+        lp = Listpack.append(lp, b("f"));
+        lp = Listpack.shrinkToFit(Listpack.appendInteger(lp, 0));
+        StreamValue s = new StreamValue();
+        assertTrue(s.loadNode(new StreamID(3, 0), lp));
+        assertFalse(s.loadNode(new StreamID(3, 0), lp));
+        s.restoreCounters(0, new StreamID(3, 0), StreamID.MIN, StreamID.MIN, 1);
+        assertEquals(null, s.integrityProblem());
+        assertEquals(List.of(), all(s));
+        assertEquals(0, s.trimByMinId(StreamID.MIN, false, 0));
+        assertEquals(1, s.nodeCount());
+        assertEquals(0, s.trimByMinId(new StreamID(1, 0), true, 0));
+        assertEquals(0, s.nodeCount());
     }
 
     @Test
