@@ -50,6 +50,8 @@ public final class Client implements Subscriber {
     public int propagationMask = ServerContext.PROPAGATE_ALL;
     /** Redis's CLIENT_DENY_BLOCKING: a script's client, whose blocking commands answer at once. */
     public boolean denyBlocking;
+    /** Redis's CLIENT_SCRIPT: the client scripts run their commands as. */
+    public boolean isScript;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;

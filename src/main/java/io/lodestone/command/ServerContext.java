@@ -50,6 +50,17 @@ public final class ServerContext {
      * (CONFIG SET appendonly yes, BGSAVE, BGREWRITEAOF) schedules it for after the transaction.
      */
     public boolean inExec;
+    /** The scripting engine as INFO sees it; null until scripting registers. */
+    public ScriptingInfo scripting;
+
+    /** What INFO shows of scripting (implemented by scripting.EvalEngine). */
+    public interface ScriptingInfo {
+        long luaMemory();
+
+        long scriptsMemory();
+
+        int scriptCount();
+    }
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
     /** SLOWLOG: calls slower than slowlog-log-slower-than. */

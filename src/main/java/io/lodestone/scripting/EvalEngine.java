@@ -30,7 +30,7 @@ import java.util.Map;
  *
  * <p>Created on first use: a server that never runs a script never loads the Lua library.
  */
-public final class EvalEngine {
+public final class EvalEngine implements ServerContext.ScriptingInfo {
     /** Script flags (Redis's SCRIPT_FLAG_*). */
     static final int FLAG_NO_WRITES = 1, FLAG_ALLOW_OOM = 1 << 1, FLAG_ALLOW_STALE = 1 << 2, FLAG_NO_CLUSTER = 1 << 3,
             FLAG_EVAL_COMPAT_MODE = 1 << 4, FLAG_ALLOW_CROSS_SLOT = 1 << 5;
@@ -58,11 +58,21 @@ public final class EvalEngine {
 
     public EvalEngine(ServerContext server) {
         this.server = server;
+        server.scripting = this;
     }
 
     /** The Lua state, set up on first use. */
     LuaVm vm() {
-        if (vm == null) init();
+        if (vm == null) {
+            try {
+                init();
+            } catch (RuntimeException | Error e) {
+                // a half-built state must never run a script: the next use starts over
+                if (vm != null) vm.close();
+                vm = null;
+                throw e;
+            }
+        }
         return vm;
     }
 
@@ -90,6 +100,7 @@ public final class EvalEngine {
         sandbox = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         scriptClient = new Client(Long.MAX_VALUE - 1, server, new Reply(UnpooledByteBufAllocator.DEFAULT,
                 server.stats::countError), null);
+        scriptClient.isScript = true;
     }
 
     /** Redis's pcall: a Lua error that is an error table becomes its message, for scripts written before 7.0. */
@@ -167,9 +178,32 @@ public final class EvalEngine {
             G.setmetatable = setmetatable_ro
             local proxy = protect(G)
             rawset(G, '_G', proxy)
-            local loadstring, setfenv = loadstring, setfenv
-            rawset(G, 'loadstring', function(...)
-              local f, e = loadstring(...)
+            local loadstring, setfenv, tostring = loadstring, setfenv, tostring
+            -- Lua 5.1's luaO_chunkid, for the message of a refused binary chunk
+            local function chunkid(source)
+              local first = source:sub(1, 1)
+              if first == '=' then return source:sub(2, 60) end
+              if first == '@' then
+                local f = source:sub(2)
+                if #f > 52 then return '...' .. f:sub(-52) end
+                return f
+              end
+              local s = source:match('^[^%z]*')
+              local nl = s:find('\\n', 1, true)
+              local len = 45
+              if #s > len or nl then
+                if nl and nl - 1 < len then len = nl - 1 end
+                return '[string "' .. s:sub(1, len) .. '..."]'
+              end
+              return '[string "' .. s .. '"]'
+            end
+            -- Redis's Lua reads every chunk as source: precompiled bytecode is refused as the parser
+            -- refuses its first byte (loading bytecode is a way to crash the VM).
+            rawset(G, 'loadstring', function(s, name)
+              if type(s) == 'string' and s:byte(1) == 27 then
+                return nil, chunkid(tostring(name or s)) .. ":1: unexpected symbol near 'char(27)'"
+              end
+              local f, e = loadstring(s, name)
               if f then setfenv(f, proxy) end
               return f, e
             end)
@@ -186,6 +220,9 @@ public final class EvalEngine {
                 if (vm.type(2) == -1) return api.raiseText("bad argument #2 to 'rawset' (value expected)");
                 if (vm.type(3) == -1) return api.raiseText("bad argument #3 to 'rawset' (value expected)");
                 if (isProtected(1)) return api.readonlyError();
+                // lua_rawset would raise these itself, unwinding through the JNI frames: raised here instead
+                if (vm.type(2) == LuaVm.TNIL) return vmError("table index is nil");
+                if (vm.type(2) == LuaVm.TNUMBER && Double.isNaN(vm.c.lua_tonumber(L, 2))) return vmError("table index is NaN");
                 vm.setTop(3);
                 vm.c.lua_rawset(L, 1);
                 return 1;
@@ -218,6 +255,12 @@ public final class EvalEngine {
                 vm.L = previous;
             }
         };
+    }
+
+    /** An error the VM raises inside a C function: no position. */
+    private int vmError(String message) {
+        vm.pushAscii(message);
+        return -1;
     }
 
     private String badArg(int arg, String fname, String expected, int got) {
@@ -263,16 +306,19 @@ public final class EvalEngine {
         return scripts.containsKey(sha.toLowerCase(java.util.Locale.ROOT));
     }
 
+    @Override
     public int scriptCount() {
         return scripts.size();
     }
 
     /** Redis's evalScriptsMemory, approximately: the bodies and their entries. */
+    @Override
     public long scriptsMemory() {
         return scriptsBodyBytes + scripts.size() * 96L;
     }
 
     /** Memory the Lua state uses (used_memory_lua): its allocator's count. */
+    @Override
     public long luaMemory() {
         if (vm == null) return 37 * 1024; // what a fresh state holds, without creating one
         return (long) vm.c.lua_gc(vm.main, 3, 0) * 1024 + vm.c.lua_gc(vm.main, 4, 0); // LUA_GCCOUNT, LUA_GCCOUNTB
@@ -342,13 +388,14 @@ public final class EvalEngine {
             } else {
                 ScriptReplies.write(lua, caller.reply, scriptClient.reply.protocol(), EvalEngine::writeError);
             }
-            lua.setTop(0);
             // As Redis: a step of collection every 50 scripts, so that Lua never needs a long full cycle.
             if (++runsSinceGc == 50) {
                 lua.c.lua_gc(L, 5, 50); // LUA_GCSTEP
                 runsSinceGc = 0;
             }
         } finally {
+            lua.L = L;
+            lua.setTop(0); // whatever happened, the next script starts from an empty stack
             current = null;
             scriptClient.argv = null;
             ByteBuf leftover = scriptClient.reply.take();

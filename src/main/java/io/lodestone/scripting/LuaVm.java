@@ -134,6 +134,12 @@ final class LuaVm implements AutoCloseable {
 
     /** Loads {@code code} as a chunk named {@code name}; on failure, the error message is on the stack. */
     int load(byte[] code, int off, int len, String name) {
+        if (len > 0 && code[off] == 0x1B) {
+            // Redis's Lua never loads bytecode: the parser refuses its signature byte
+            String id = name.startsWith("@") || name.startsWith("=") ? name.substring(1) : name;
+            c.lua_pushstring(L, id + ":1: unexpected symbol near 'char(27)'");
+            return 3; // LUA_ERRSYNTAX
+        }
         ByteBuffer b = ByteBuffer.allocateDirect(len);
         b.put(code, off, len).flip();
         return c.luaJ_loadbuffer(L, b, len, name);

@@ -67,7 +67,7 @@ final class ScriptReplies {
                 for (int i = 0; i < n; i++) {
                     push(vm, in);
                     push(vm, in);
-                    vm.c.lua_settable(vm.L, -3);
+                    vm.c.lua_rawset(vm.L, -3);
                 }
                 vm.setField(-2, "map");
             }
@@ -78,7 +78,7 @@ final class ScriptReplies {
                 for (int i = 0; i < n; i++) {
                     push(vm, in);
                     vm.c.lua_pushboolean(vm.L, 1);
-                    vm.c.lua_settable(vm.L, -3);
+                    vm.c.lua_rawset(vm.L, -3);
                 }
                 vm.setField(-2, "set");
             }
@@ -231,19 +231,28 @@ final class ScriptReplies {
         if (vm.type(-1) != LuaVm.TTABLE) return new ErrorInfo(msg, null, null, false);
         String source = null, line = null;
         boolean ignore = false;
-        vm.c.lua_getfield(vm.L, -1, "err");
+        rawField(vm, -1, "err");
         if (isString(vm, -1)) msg = vm.toCString(-1);
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "source");
+        rawField(vm, -1, "source");
         if (isString(vm, -1)) source = vm.toCString(-1);
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "line");
+        rawField(vm, -1, "line");
         if (isString(vm, -1)) line = vm.toCString(-1);
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "ignore_error_stats_update");
+        rawField(vm, -1, "ignore_error_stats_update");
         if (vm.type(-1) == LuaVm.TBOOLEAN) ignore = vm.c.lua_toboolean(vm.L, -1) != 0;
         vm.c.lua_pop(vm.L, 1);
         return new ErrorInfo(msg, source, line, ignore);
+    }
+
+    /**
+     * Pushes {@code t[name]} of the table at {@code idx} without metamethods, as Redis 7.0 reads a
+     * script's result: a Lua error raised here, outside any protected call, would abort the process.
+     */
+    private static void rawField(LuaVm vm, int idx, String name) {
+        vm.pushAscii(name);
+        vm.c.lua_rawget(vm.L, idx < 0 ? idx - 1 : idx);
     }
 
     private static boolean isString(LuaVm vm, int idx) {
@@ -296,7 +305,7 @@ final class ScriptReplies {
     }
 
     private static void writeTable(LuaVm vm, Reply out, int scriptResp, ErrorSink errors) {
-        vm.c.lua_getfield(vm.L, -1, "err");
+        rawField(vm, -1, "err");
         if (vm.type(-1) == LuaVm.TSTRING) {
             vm.c.lua_pop(vm.L, 1);
             ErrorInfo info = errorInfo(vm);
@@ -305,7 +314,7 @@ final class ScriptReplies {
             return;
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "ok");
+        rawField(vm, -1, "ok");
         if (vm.type(-1) == LuaVm.TSTRING) {
             String ok = vm.toCString(-1).replace('\r', ' ').replace('\n', ' ');
             out.raw(statusBytes(ok));
@@ -313,14 +322,14 @@ final class ScriptReplies {
             return;
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "double");
+        rawField(vm, -1, "double");
         if (vm.type(-1) == LuaVm.TNUMBER) {
             out.doubleValue(vm.c.lua_tonumber(vm.L, -1));
             vm.c.lua_pop(vm.L, 2);
             return;
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "big_number");
+        rawField(vm, -1, "big_number");
         if (vm.type(-1) == LuaVm.TSTRING) {
             byte[] n = vm.toBytes(-1);
             for (int i = 0; i < n.length; i++) if (n[i] == '\r' || n[i] == '\n') n[i] = ' ';
@@ -333,12 +342,12 @@ final class ScriptReplies {
             return;
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "verbatim_string");
+        rawField(vm, -1, "verbatim_string");
         if (vm.type(-1) == LuaVm.TTABLE) {
-            vm.c.lua_getfield(vm.L, -1, "format");
+            rawField(vm, -1, "format");
             if (vm.type(-1) == LuaVm.TSTRING) {
                 byte[] format = vm.toBytes(-1);
-                vm.c.lua_getfield(vm.L, -2, "string");
+                rawField(vm, -2, "string");
                 if (vm.type(-1) == LuaVm.TSTRING) {
                     byte[] s = vm.toBytes(-1);
                     if (out.protocol() == 3) {
@@ -356,7 +365,7 @@ final class ScriptReplies {
             vm.c.lua_pop(vm.L, 1);
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "map");
+        rawField(vm, -1, "map");
         if (vm.type(-1) == LuaVm.TTABLE) {
             int n = 0;
             vm.c.lua_pushnil(vm.L);
@@ -375,7 +384,7 @@ final class ScriptReplies {
             return;
         }
         vm.c.lua_pop(vm.L, 1);
-        vm.c.lua_getfield(vm.L, -1, "set");
+        rawField(vm, -1, "set");
         if (vm.type(-1) == LuaVm.TTABLE) {
             int n = 0;
             vm.c.lua_pushnil(vm.L);
