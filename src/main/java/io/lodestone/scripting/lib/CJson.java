@@ -1,0 +1,346 @@
+package io.lodestone.scripting.lib;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import party.iroiro.luajava.Lua;
+import party.iroiro.luajava.lua51.Lua51Natives;
+
+/**
+ * Lua CJSON 2.1.0 ({@code cjson}) with Redis 7.0's changes: the module table, its configuration
+ * functions and the encoder; {@link CJsonDecoder} decodes.
+ *
+ * <p>Each module table (the global one, and each {@code cjson.new()}) has its own configuration,
+ * shared by its functions as the C closures share their config upvalue. Encoding follows the C
+ * code: numbers with {@code %.14g} (encode_number_precision), strings with cjson's escapes
+ * (including {@code \/} and {@code \u007f}), tables as arrays when every key is a positive
+ * integer and the array is not too sparse, else as objects whose number keys become strings.
+ */
+public final class CJson {
+
+    private CJson() {
+    }
+
+    /** json_config_t, with cjson's defaults (Redis raised both depths to 1000). */
+    static final class Config {
+        boolean encodeSparseConvert = false;
+        int encodeSparseRatio = 2;
+        int encodeSparseSafe = 10;
+        int encodeMaxDepth = 1000;
+        /** 0 refuses NaN and Inf, 1 writes them ("nan", "inf"), 2 writes null. */
+        int encodeInvalidNumbers = 0;
+        int encodeNumberPrecision = 14;
+        boolean encodeKeepBuffer = true;
+        boolean decodeInvalidNumbers = true;
+        int decodeMaxDepth = 1000;
+    }
+
+    public static void open(Lua L) {
+        LuaApi.install(L);
+        pushModule(L);
+        L.setGlobal("cjson");
+    }
+
+    /** lua_cjson_new: a module table with a fresh configuration. */
+    private static void pushModule(Lua L) {
+        Config cfg = new Config();
+        L.newTable();
+        LuaApi.setFunction(L, "encode", (lua, C, l) -> encode(lua, C, l, cfg));
+        LuaApi.setFunction(L, "decode", (lua, C, l) -> CJsonDecoder.decode(lua, C, l, cfg));
+        LuaApi.setFunction(L, "encode_sparse_array", (lua, C, l) -> {
+            argInit(C, l, 3);
+            cfg.encodeSparseConvert = enumOption(lua, C, l, 1, cfg.encodeSparseConvert ? 1 : 0, null) == 1;
+            cfg.encodeSparseRatio = integerOption(C, l, 2, cfg.encodeSparseRatio, 0, Integer.MAX_VALUE);
+            cfg.encodeSparseSafe = integerOption(C, l, 3, cfg.encodeSparseSafe, 0, Integer.MAX_VALUE);
+            return 3;
+        });
+        LuaApi.setFunction(L, "encode_max_depth", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.encodeMaxDepth = integerOption(C, l, 1, cfg.encodeMaxDepth, 1, Integer.MAX_VALUE);
+            return 1;
+        });
+        LuaApi.setFunction(L, "decode_max_depth", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.decodeMaxDepth = integerOption(C, l, 1, cfg.decodeMaxDepth, 1, Integer.MAX_VALUE);
+            return 1;
+        });
+        LuaApi.setFunction(L, "encode_number_precision", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.encodeNumberPrecision = integerOption(C, l, 1, cfg.encodeNumberPrecision, 1, 14);
+            return 1;
+        });
+        // The buffer it keeps is C's business; the setting is still read and reported.
+        LuaApi.setFunction(L, "encode_keep_buffer", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.encodeKeepBuffer = enumOption(lua, C, l, 1, cfg.encodeKeepBuffer ? 1 : 0, null) == 1;
+            return 1;
+        });
+        LuaApi.setFunction(L, "encode_invalid_numbers", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.encodeInvalidNumbers = enumOption(lua, C, l, 1, cfg.encodeInvalidNumbers, "off", "on", "null");
+            return 1;
+        });
+        LuaApi.setFunction(L, "decode_invalid_numbers", (lua, C, l) -> {
+            argInit(C, l, 1);
+            cfg.decodeInvalidNumbers = enumOption(lua, C, l, 1, cfg.decodeInvalidNumbers ? 1 : 0, null) == 1;
+            return 1;
+        });
+        LuaApi.setFunction(L, "new", (lua, C, l) -> {
+            pushModule(lua);
+            return 1;
+        });
+        LuaApi.pushNull((Lua51Natives) L.getLuaNatives(), L.getPointer());
+        L.setField(-2, "null");
+        L.push("cjson");
+        L.setField(-2, "_NAME");
+        L.push("2.1.0");
+        L.setField(-2, "_VERSION");
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Configuration arguments
+
+    /** json_arg_init: at most args arguments, padded with nils. */
+    private static void argInit(Lua51Natives C, long l, int args) {
+        if (C.lua_gettop(l) > args) {
+            throw LuaApi.argError(args + 1, "found too many arguments");
+        }
+        C.lua_settop(l, args);
+    }
+
+    /** json_integer_option: sets from a non-nil argument within [min, max], pushes the value. */
+    private static int integerOption(Lua51Natives C, long l, int idx, int setting, int min, int max) {
+        if (C.lua_type(l, idx) != LuaApi.TNIL) {
+            int value = (int) LuaApi.checkInteger(C, l, idx);
+            // cjson checks the range against argument 1 whatever the argument's position.
+            if (value < min || value > max) {
+                throw LuaApi.argError(1, "expected integer between " + min + " and " + max);
+            }
+            setting = value;
+        }
+        C.lua_pushinteger(l, setting);
+        return setting;
+    }
+
+    /**
+     * json_enum_option: a boolean (true is option 1) or one of the option names ("off"/"on" when
+     * none are given) sets it; pushes a boolean for settings 0 and 1, else the option's name.
+     */
+    private static int enumOption(Lua L, Lua51Natives C, long l, int idx, int setting, String... options) {
+        if (options == null) {
+            options = new String[] {"off", "on"};
+        }
+        if (C.lua_type(l, idx) != LuaApi.TNIL) {
+            if (C.lua_type(l, idx) == LuaApi.TBOOLEAN) {
+                setting = C.lua_toboolean(l, idx);
+            } else {
+                setting = LuaApi.checkOption(L, C, l, idx, options);
+            }
+        }
+        if (setting == 0 || setting == 1) {
+            C.lua_pushboolean(l, setting);
+        } else {
+            C.lua_pushstring(l, options[setting]);
+        }
+        return setting;
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Encoding
+
+    /** cjson's escapes for each byte; null where the byte stands for itself. */
+    private static final byte[][] ESCAPES = new byte[256][];
+
+    static {
+        for (int c = 0; c < 32; c++) {
+            ESCAPES[c] = String.format("\\u%04x", c).getBytes(StandardCharsets.US_ASCII);
+        }
+        ESCAPES['\b'] = "\\b".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['\t'] = "\\t".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['\n'] = "\\n".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['\f'] = "\\f".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['\r'] = "\\r".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['"'] = "\\\"".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['/'] = "\\/".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES['\\'] = "\\\\".getBytes(StandardCharsets.US_ASCII);
+        ESCAPES[127] = "\\u007f".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The JSON being written (strbuf). */
+    private static final class Out {
+        byte[] b = new byte[256];
+        int len;
+
+        void ensure(int n) {
+            if (len + n > b.length) {
+                b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
+            }
+        }
+
+        void put(char c) {
+            ensure(1);
+            b[len++] = (byte) c;
+        }
+
+        void put(String ascii) {
+            ensure(ascii.length());
+            for (int i = 0; i < ascii.length(); i++) {
+                b[len++] = (byte) ascii.charAt(i);
+            }
+        }
+    }
+
+    private static int encode(Lua L, Lua51Natives C, long l, Config cfg) {
+        if (C.lua_gettop(l) != 1) {
+            throw LuaApi.argError(1, "expected 1 argument");
+        }
+        Out out = new Out();
+        appendData(C, l, cfg, 0, out);
+        LuaApi.pushBytes(L, out.b, 0, out.len);
+        return 1;
+    }
+
+    /** json_append_data: the value on top of the stack. */
+    private static void appendData(Lua51Natives C, long l, Config cfg, int depth, Out out) {
+        int t = C.lua_type(l, -1);
+        switch (t) {
+            case LuaApi.TSTRING -> appendString(LuaApi.bytes(C, l, -1), out);
+            case LuaApi.TNUMBER -> appendNumber(C, l, cfg, -1, out);
+            case LuaApi.TBOOLEAN -> out.put(C.lua_toboolean(l, -1) != 0 ? "true" : "false");
+            case LuaApi.TTABLE -> {
+                depth++;
+                // json_check_encode_depth also needs 3 free stack slots (table, key, value).
+                if (depth > cfg.encodeMaxDepth || !LuaApi.roomFor(C, l, 3)) {
+                    throw LuaApi.error("Cannot serialise, excessive nesting (" + depth + ")");
+                }
+                int len = arrayLength(C, l, cfg);
+                if (len > 0) {
+                    appendArray(C, l, cfg, depth, out, len);
+                } else {
+                    appendObject(C, l, cfg, depth, out);
+                }
+            }
+            case LuaApi.TNIL -> out.put("null");
+            default -> {
+                if (LuaApi.isNull(C, l, -1)) {
+                    out.put("null");
+                } else {
+                    throw encodeError(t, "type not supported");
+                }
+            }
+        }
+    }
+
+    private static LuaApi.LuaError encodeError(int type, String reason) {
+        return LuaApi.error("Cannot serialise " + LuaApi.typeName(type) + ": " + reason);
+    }
+
+    private static void appendString(ByteBuffer s, Out out) {
+        int n = s.remaining();
+        out.ensure(n * 6 + 2);
+        out.b[out.len++] = '"';
+        for (int i = 0; i < n; i++) {
+            byte c = s.get(i);
+            byte[] escape = ESCAPES[c & 0xff];
+            if (escape == null) {
+                out.b[out.len++] = c;
+            } else {
+                System.arraycopy(escape, 0, out.b, out.len, escape.length);
+                out.len += escape.length;
+            }
+        }
+        out.b[out.len++] = '"';
+    }
+
+    private static void appendNumber(Lua51Natives C, long l, Config cfg, int idx, Out out) {
+        double num = C.lua_tonumber(l, idx);
+        boolean invalid = Double.isNaN(num) || Double.isInfinite(num);
+        if (cfg.encodeInvalidNumbers == 0) {
+            if (invalid) {
+                throw encodeError(C.lua_type(l, idx), "must not be NaN or Inf");
+            }
+        } else if (cfg.encodeInvalidNumbers == 1) {
+            // The C code writes NaN itself, since printf may write "-nan".
+            if (Double.isNaN(num)) {
+                out.put("nan");
+                return;
+            }
+        } else if (invalid) {
+            out.put("null");
+            return;
+        }
+        out.put(CNumbers.formatG(num, cfg.encodeNumberPrecision));
+    }
+
+    /**
+     * lua_array_length: -1 for an object (a key that is not a positive integer, or an excessively
+     * sparse array when converting is on), else the largest index. The largest index is a C int
+     * assigned from a double, so an index of 2^31 or more makes it INT_MIN.
+     */
+    private static int arrayLength(Lua51Natives C, long l, Config cfg) {
+        int max = 0;
+        int items = 0;
+        C.lua_pushnil(l);
+        while (C.lua_next(l, -2) != 0) {
+            double k;
+            if (C.lua_type(l, -2) == LuaApi.TNUMBER && (k = C.lua_tonumber(l, -2)) != 0
+                    && Math.floor(k) == k && k >= 1) {
+                if (k > max) {
+                    max = CNumbers.toInt(k);
+                }
+                items++;
+                C.lua_settop(l, -2);
+                continue;
+            }
+            C.lua_settop(l, -3);
+            return -1;
+        }
+        if (cfg.encodeSparseRatio > 0 && max > items * cfg.encodeSparseRatio && max > cfg.encodeSparseSafe) {
+            if (!cfg.encodeSparseConvert) {
+                throw encodeError(LuaApi.TTABLE, "excessively sparse array");
+            }
+            return -1;
+        }
+        return max;
+    }
+
+    private static void appendArray(Lua51Natives C, long l, Config cfg, int depth, Out out, int length) {
+        out.put('[');
+        for (int i = 1; i <= length; i++) {
+            if (i > 1) {
+                out.put(',');
+            }
+            C.lua_rawgeti(l, -1, i);
+            appendData(C, l, cfg, depth, out);
+            C.lua_settop(l, -2);
+        }
+        out.put(']');
+    }
+
+    private static void appendObject(Lua51Natives C, long l, Config cfg, int depth, Out out) {
+        out.put('{');
+        boolean comma = false;
+        C.lua_pushnil(l);
+        while (C.lua_next(l, -2) != 0) {
+            if (comma) {
+                out.put(',');
+            }
+            comma = true;
+            int keyType = C.lua_type(l, -2);
+            if (keyType == LuaApi.TNUMBER) {
+                out.put('"');
+                appendNumber(C, l, cfg, -2, out);
+                out.put("\":");
+            } else if (keyType == LuaApi.TSTRING) {
+                appendString(LuaApi.bytes(C, l, -2), out);
+                out.put(':');
+            } else {
+                throw encodeError(keyType, "table key must be a number or string");
+            }
+            appendData(C, l, cfg, depth, out);
+            C.lua_settop(l, -2);
+        }
+        out.put('}');
+    }
+}

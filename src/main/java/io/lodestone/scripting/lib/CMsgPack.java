@@ -1,0 +1,466 @@
+package io.lodestone.scripting.lib;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+import party.iroiro.luajava.Lua;
+import party.iroiro.luajava.lua51.Lua51Natives;
+
+/**
+ * lua-cmsgpack 0.4.0 ({@code cmsgpack}), MessagePack for Lua, as Redis 7.0 bundles it.
+ *
+ * <p>Encoding: a number that is a 64-bit integer exactly becomes the smallest integer format,
+ * any other number a float (0xca) if a float holds it exactly, else a double (0xcb); a table whose
+ * keys are exactly 1..n is an array, any other a map; tables nested 16 deep, and values of
+ * other types, become nil. Decoding: integers and floats become numbers (a uint 64 past 2^63
+ * wraps to a negative number, as the C code converts it); str 8/16/32 and fix str become
+ * strings; bin and ext formats are bad data.
+ */
+public final class CMsgPack {
+
+    private static final int MAX_NESTING = 16;
+    private static final double TWO_63 = 9223372036854775808.0;
+
+    private CMsgPack() {
+    }
+
+    public static void open(Lua L) {
+        LuaApi.install(L);
+        L.newTable();
+        LuaApi.setFunction(L, "pack", CMsgPack::pack);
+        LuaApi.setFunction(L, "unpack", (lua, C, l) -> unpack(lua, C, l, 0, 0));
+        LuaApi.setFunction(L, "unpack_one", CMsgPack::unpackOne);
+        LuaApi.setFunction(L, "unpack_limit", CMsgPack::unpackLimit);
+        L.push("cmsgpack");
+        L.setField(-2, "_NAME");
+        L.push("lua-cmsgpack 0.4.0");
+        L.setField(-2, "_VERSION");
+        L.push("Copyright (C) 2012, Salvatore Sanfilippo");
+        L.setField(-2, "_COPYRIGHT");
+        L.push("MessagePack C implementation for Lua");
+        L.setField(-2, "_DESCRIPTION");
+        L.setGlobal("cmsgpack");
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Encoding
+
+    /** A growing byte buffer (mp_buf). */
+    private static final class Buf {
+        byte[] b = new byte[64];
+        int len;
+
+        void ensure(int n) {
+            if (len + n > b.length) {
+                b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
+            }
+        }
+
+        void put(int c) {
+            ensure(1);
+            b[len++] = (byte) c;
+        }
+
+        /** The low n bytes of v, most significant first. */
+        void putBig(long v, int n) {
+            ensure(n);
+            for (int i = n - 1; i >= 0; i--) {
+                b[len++] = (byte) (v >>> (8 * i));
+            }
+        }
+    }
+
+    /** pack(...): every argument encoded, one after the other. */
+    private static int pack(Lua L, Lua51Natives C, long l) {
+        int nargs = C.lua_gettop(l);
+        if (nargs == 0) {
+            throw LuaApi.argError(0, "MessagePack pack needs input.");
+        }
+        if (!LuaApi.roomFor(C, l, nargs)) {
+            throw LuaApi.argError(0, "Too many arguments for MessagePack pack.");
+        }
+        Buf buf = new Buf();
+        for (int i = 1; i <= nargs; i++) {
+            C.lua_pushvalue(l, i);
+            encode(L, C, l, buf, 0);
+        }
+        LuaApi.pushBytes(L, buf.b, 0, buf.len);
+        return 1;
+    }
+
+    /** mp_encode_lua_type: encodes the value on top of the stack and pops it. */
+    private static void encode(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+        int t = C.lua_type(l, -1);
+        if (t == LuaApi.TTABLE && level == MAX_NESTING) {
+            t = LuaApi.TNIL;
+        }
+        switch (t) {
+            case LuaApi.TSTRING -> encodeBytes(buf, LuaApi.bytes(C, l, -1));
+            case LuaApi.TBOOLEAN -> buf.put(C.lua_toboolean(l, -1) != 0 ? 0xc3 : 0xc2);
+            case LuaApi.TNUMBER -> encodeNumber(buf, C.lua_tonumber(l, -1));
+            case LuaApi.TTABLE -> {
+                if (isArray(C, l)) {
+                    encodeArray(L, C, l, buf, level);
+                } else {
+                    encodeMap(L, C, l, buf, level);
+                }
+            }
+            default -> buf.put(0xc0);
+        }
+        C.lua_settop(l, -2);
+    }
+
+    private static void encodeBytes(Buf buf, ByteBuffer s) {
+        int len = s.remaining();
+        if (len < 32) {
+            buf.put(0xa0 | len);
+        } else if (len <= 0xff) {
+            buf.put(0xd9);
+            buf.put(len);
+        } else if (len <= 0xffff) {
+            buf.put(0xda);
+            buf.putBig(len, 2);
+        } else {
+            buf.put(0xdb);
+            buf.putBig(len, 4);
+        }
+        buf.ensure(len);
+        s.get(0, buf.b, buf.len, len);
+        buf.len += len;
+    }
+
+    /** An integer if (int64_t) n == n, else a float or a double. */
+    private static void encodeNumber(Buf buf, double n) {
+        if (n >= -TWO_63 && n < TWO_63 && (long) n == n) {
+            encodeInt(buf, (long) n);
+            return;
+        }
+        float f = (float) n;
+        if (n == (double) f) {
+            buf.put(0xca);
+            buf.putBig(Float.floatToRawIntBits(f), 4);
+        } else {
+            buf.put(0xcb);
+            buf.putBig(Double.doubleToRawLongBits(n), 8);
+        }
+    }
+
+    private static void encodeInt(Buf buf, long n) {
+        if (n >= 0) {
+            if (n <= 127) {
+                buf.put((int) n);
+            } else if (n <= 0xff) {
+                buf.put(0xcc);
+                buf.put((int) n);
+            } else if (n <= 0xffff) {
+                buf.put(0xcd);
+                buf.putBig(n, 2);
+            } else if (n <= 0xffffffffL) {
+                buf.put(0xce);
+                buf.putBig(n, 4);
+            } else {
+                buf.put(0xcf);
+                buf.putBig(n, 8);
+            }
+        } else if (n >= -32) {
+            buf.put((int) n);
+        } else if (n >= -128) {
+            buf.put(0xd0);
+            buf.put((int) n);
+        } else if (n >= -32768) {
+            buf.put(0xd1);
+            buf.putBig(n, 2);
+        } else if (n >= -2147483648L) {
+            buf.put(0xd2);
+            buf.putBig(n, 4);
+        } else {
+            buf.put(0xd3);
+            buf.putBig(n, 8);
+        }
+    }
+
+    private static void encodeLength(Buf buf, long n, int fix, int sixteen) {
+        if (n <= 15) {
+            buf.put(fix | (int) n);
+        } else if (n <= 65535) {
+            buf.put(sixteen);
+            buf.putBig(n, 2);
+        } else {
+            buf.put(sixteen + 1);
+            buf.putBig(n, 4);
+        }
+    }
+
+    /**
+     * table_is_an_array: every key a number that is a positive int exactly, and as many keys as
+     * the largest one.
+     */
+    private static boolean isArray(Lua51Natives C, long l) {
+        int top = C.lua_gettop(l);
+        int count = 0;
+        int max = 0;
+        C.lua_pushnil(l);
+        while (C.lua_next(l, -2) != 0) {
+            C.lua_settop(l, -2);
+            double n;
+            if (C.lua_type(l, -1) != LuaApi.TNUMBER || (n = C.lua_tonumber(l, -1)) <= 0
+                    || CNumbers.toInt(n) != n) {
+                C.lua_settop(l, top);
+                return false;
+            }
+            max = Math.max(max, (int) n);
+            count++;
+        }
+        C.lua_settop(l, top);
+        return max == count;
+    }
+
+    /**
+     * An array of #t elements. The C code reads them with lua_gettable, but keys 1..n are all
+     * present, so __index is never asked and a raw read is the same.
+     */
+    private static void encodeArray(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+        long len = C.lua_objlen(l, -1);
+        encodeLength(buf, len, 0x90, 0xdc);
+        for (long j = 1; j <= len; j++) {
+            C.lua_rawgeti(l, -1, (int) j);
+            encode(L, C, l, buf, level + 1);
+        }
+    }
+
+    private static void encodeMap(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+        long len = 0;
+        C.lua_pushnil(l);
+        while (C.lua_next(l, -2) != 0) {
+            C.lua_settop(l, -2);
+            len++;
+        }
+        encodeLength(buf, len, 0x80, 0xde);
+        C.lua_pushnil(l);
+        while (C.lua_next(l, -2) != 0) {
+            C.lua_pushvalue(l, -2);
+            encode(L, C, l, buf, level + 1);
+            encode(L, C, l, buf, level + 1);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Decoding
+
+    /** Not enough data (MP_CUR_ERROR_EOF) or an unknown type byte (MP_CUR_ERROR_BADFMT). */
+    private static final class Truncated extends RuntimeException {
+        Truncated() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final class BadFormat extends RuntimeException {
+        BadFormat() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** A cursor over the input (mp_cur). */
+    private static final class Cursor {
+        final ByteBuffer s;
+        int p;
+        final int end;
+
+        Cursor(ByteBuffer s, int p) {
+            this.s = s;
+            this.p = p;
+            this.end = s.remaining();
+        }
+
+        long left() {
+            return end - p;
+        }
+
+        void need(long n) {
+            if (left() < n) {
+                throw new Truncated();
+            }
+        }
+
+        int u8(int at) {
+            return s.get(p + at) & 0xff;
+        }
+
+        long big(int at, int n) {
+            long v = 0;
+            for (int i = 0; i < n; i++) {
+                v = (v << 8) | u8(at + i);
+            }
+            return v;
+        }
+    }
+
+    private static int unpackOne(Lua L, Lua51Natives C, long l) {
+        long offset = LuaApi.optInteger(C, l, 2, 0);
+        C.lua_settop(l, 1);
+        return unpack(L, C, l, 1, offset);
+    }
+
+    private static int unpackLimit(Lua L, Lua51Natives C, long l) {
+        long limit = LuaApi.checkInteger(C, l, 2);
+        long offset = LuaApi.optInteger(C, l, 3, 0);
+        C.lua_settop(l, 1);
+        return unpack(L, C, l, limit, offset);
+    }
+
+    /**
+     * mp_unpack_full: up to limit values from offset (all of them when both are 0); with a limit or
+     * an offset, the offset after them comes first (-1 once the input is consumed).
+     */
+    private static int unpack(Lua L, Lua51Natives C, long l, long limit, long offset) {
+        ByteBuffer s = LuaApi.checkBytes(C, l, 1);
+        long len = s.remaining();
+        boolean decodeAll = limit == 0 && offset == 0;
+        if (offset < 0 || limit < 0) {
+            throw LuaApi.error("Invalid request to unpack with offset of " + (int) offset
+                    + " and limit of " + (int) len + ".");
+        } else if (offset > len) {
+            throw LuaApi.error("Start offset " + (int) offset + " greater than input length " + (int) len + ".");
+        }
+        if (decodeAll) {
+            limit = Integer.MAX_VALUE;
+        }
+        Cursor c = new Cursor(s, (int) offset);
+        int cnt = 0;
+        try {
+            for (; c.left() > 0 && cnt < limit; cnt++) {
+                decode(L, C, l, c);
+            }
+        } catch (Truncated e) {
+            throw LuaApi.error("Missing bytes in input.");
+        } catch (BadFormat e) {
+            throw LuaApi.error("Bad data format in input.");
+        }
+        if (!decodeAll) {
+            C.lua_pushinteger(l, c.left() == 0 ? -1 : len - c.left());
+            C.lua_insert(l, 2);
+            cnt++;
+        }
+        return cnt;
+    }
+
+    /** mp_decode_to_lua_type: pushes the value at the cursor. */
+    private static void decode(Lua L, Lua51Natives C, long l, Cursor c) {
+        c.need(1);
+        if (!LuaApi.roomFor(C, l, 1)) {
+            throw LuaApi.error("stack overflow (too many return values at once; "
+                    + "use unpack_one or unpack_limit instead.)");
+        }
+        int type = c.u8(0);
+        switch (type) {
+            case 0xcc -> number(C, l, c, 2, c.u8(1));
+            case 0xd0 -> number(C, l, c, 2, (byte) c.u8(1));
+            case 0xcd -> number(C, l, c, 3, c.big(1, 2));
+            case 0xd1 -> number(C, l, c, 3, (short) c.big(1, 2));
+            case 0xce -> number(C, l, c, 5, c.big(1, 4));
+            case 0xd2 -> number(C, l, c, 5, (int) c.big(1, 4));
+            case 0xcf, 0xd3 -> number(C, l, c, 9, c.big(1, 8));
+            case 0xc0 -> {
+                C.lua_pushnil(l);
+                c.p++;
+            }
+            case 0xc3, 0xc2 -> {
+                C.lua_pushboolean(l, type == 0xc3 ? 1 : 0);
+                c.p++;
+            }
+            case 0xca -> {
+                c.need(5);
+                C.lua_pushnumber(l, Float.intBitsToFloat((int) c.big(1, 4)));
+                c.p += 5;
+            }
+            case 0xcb -> {
+                c.need(9);
+                C.lua_pushnumber(l, Double.longBitsToDouble(c.big(1, 8)));
+                c.p += 9;
+            }
+            case 0xd9 -> string(L, c, 2, 1);
+            case 0xda -> string(L, c, 3, 2);
+            case 0xdb -> string(L, c, 5, 4);
+            case 0xdc -> array(L, C, l, c, 3, 2);
+            case 0xdd -> array(L, C, l, c, 5, 4);
+            case 0xde -> map(L, C, l, c, 3, 2);
+            case 0xdf -> map(L, C, l, c, 5, 4);
+            default -> {
+                if ((type & 0x80) == 0) {
+                    C.lua_pushinteger(l, type);
+                    c.p++;
+                } else if ((type & 0xe0) == 0xe0) {
+                    C.lua_pushinteger(l, (byte) type);
+                    c.p++;
+                } else if ((type & 0xe0) == 0xa0) {
+                    int n = type & 0x1f;
+                    c.need(1 + n);
+                    pushSlice(L, c, 1, n);
+                } else if ((type & 0xf0) == 0x90) {
+                    c.p++;
+                    decodeArray(L, C, l, c, type & 0xf);
+                } else if ((type & 0xf0) == 0x80) {
+                    c.p++;
+                    decodeMap(L, C, l, c, type & 0xf);
+                } else {
+                    throw new BadFormat();
+                }
+            }
+        }
+    }
+
+    /** An integer format of size bytes; uint 64 past 2^63 pushes as the int64 it wraps to. */
+    private static void number(Lua51Natives C, long l, Cursor c, int size, long value) {
+        c.need(size);
+        C.lua_pushnumber(l, value);
+        c.p += size;
+    }
+
+    /** A str with a length field of lengthBytes after the type byte. */
+    private static void string(Lua L, Cursor c, int header, int lengthBytes) {
+        c.need(header);
+        long n = c.big(1, lengthBytes);
+        c.need(header + n);
+        pushSlice(L, c, header, (int) n);
+    }
+
+    private static void pushSlice(Lua L, Cursor c, int header, int n) {
+        byte[] bytes = new byte[n];
+        c.s.get(c.p + header, bytes);
+        LuaApi.pushBytes(L, bytes, 0, n);
+        c.p += header + n;
+    }
+
+    private static void array(Lua L, Lua51Natives C, long l, Cursor c, int header, int lengthBytes) {
+        c.need(header);
+        long n = c.big(1, lengthBytes);
+        c.p += header;
+        decodeArray(L, C, l, c, n);
+    }
+
+    private static void map(Lua L, Lua51Natives C, long l, Cursor c, int header, int lengthBytes) {
+        c.need(header);
+        long n = c.big(1, lengthBytes);
+        c.p += header;
+        decodeMap(L, C, l, c, n);
+    }
+
+    private static void decodeArray(Lua L, Lua51Natives C, long l, Cursor c, long n) {
+        C.lua_newtable(l);
+        for (int index = 1; n-- > 0; index++) {
+            C.lua_pushnumber(l, index);
+            decode(L, C, l, c);
+            C.lua_rawset(l, -3);
+        }
+    }
+
+    private static void decodeMap(Lua L, Lua51Natives C, long l, Cursor c, long n) {
+        C.lua_newtable(l);
+        while (n-- > 0) {
+            decode(L, C, l, c);
+            decode(L, C, l, c);
+            LuaApi.checkKey(C, l, -2);
+            C.lua_rawset(l, -3);
+        }
+    }
+}
