@@ -211,7 +211,7 @@ public final class CJson {
             case LuaApi.TTABLE -> {
                 depth++;
                 // json_check_encode_depth also needs 3 free stack slots (table, key, value).
-                if (depth > cfg.encodeMaxDepth || !LuaApi.roomFor(C, l, 3)) {
+                if (depth > cfg.encodeMaxDepth || !LuaApi.checkStack(C, l, 3)) {
                     throw LuaApi.error("Cannot serialise, excessive nesting (" + depth + ")");
                 }
                 int len = arrayLength(C, l, cfg);

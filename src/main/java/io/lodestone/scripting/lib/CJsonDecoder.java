@@ -303,7 +303,7 @@ final class CJsonDecoder {
     /** json_decode_descend: one more level, within decode_max_depth and the C stack limit. */
     private void descend(int slots) {
         depth++;
-        if (depth <= cfg.decodeMaxDepth && LuaApi.roomFor(C, l, slots)) {
+        if (depth <= cfg.decodeMaxDepth && LuaApi.checkStack(C, l, slots)) {
             return;
         }
         throw LuaApi.error("Found too many nested data structures (" + depth + ") at character " + ptr);

@@ -76,7 +76,7 @@ public final class CMsgPack {
         if (nargs == 0) {
             throw LuaApi.argError(0, "MessagePack pack needs input.");
         }
-        if (!LuaApi.roomFor(C, l, nargs)) {
+        if (!LuaApi.checkStack(C, l, nargs)) {
             throw LuaApi.argError(0, "Too many arguments for MessagePack pack.");
         }
         Buf buf = new Buf();
@@ -99,6 +99,9 @@ public final class CMsgPack {
             case LuaApi.TBOOLEAN -> buf.put(C.lua_toboolean(l, -1) != 0 ? 0xc3 : 0xc2);
             case LuaApi.TNUMBER -> encodeNumber(buf, C.lua_tonumber(l, -1));
             case LuaApi.TTABLE -> {
+                if (!LuaApi.checkStack(C, l, 3)) {
+                    throw LuaApi.error("stack overflow (in function table_is_an_array)");
+                }
                 if (isArray(C, l)) {
                     encodeArray(L, C, l, buf, level);
                 } else {
@@ -347,7 +350,7 @@ public final class CMsgPack {
     /** mp_decode_to_lua_type: pushes the value at the cursor. */
     private static void decode(Lua L, Lua51Natives C, long l, Cursor c) {
         c.need(1);
-        if (!LuaApi.roomFor(C, l, 1)) {
+        if (!LuaApi.checkStack(C, l, 1)) {
             throw LuaApi.error("stack overflow (too many return values at once; "
                     + "use unpack_one or unpack_limit instead.)");
         }
@@ -447,6 +450,9 @@ public final class CMsgPack {
 
     private static void decodeArray(Lua L, Lua51Natives C, long l, Cursor c, long n) {
         C.lua_newtable(l);
+        if (!LuaApi.checkStack(C, l, 1)) {
+            throw LuaApi.error("stack overflow (in function mp_decode_to_lua_array)");
+        }
         for (int index = 1; n-- > 0; index++) {
             C.lua_pushnumber(l, index);
             decode(L, C, l, c);

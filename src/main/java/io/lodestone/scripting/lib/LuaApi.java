@@ -31,9 +31,6 @@ final class LuaApi {
     private static final String[] TYPE_NAMES =
             {"nil", "boolean", "userdata", "number", "string", "table", "function", "userdata", "thread"};
 
-    /** Lua 5.1's LUAI_MAXCSTACK: lua_checkstack refuses to grow a C function's frame past it. */
-    static final int MAXCSTACK = 8000;
-
     /** Registry field holding the function that names the running library function for argument errors. */
     private static final String ARG_NAMER = "lodestone.lib.argnamer";
 
@@ -131,6 +128,9 @@ final class LuaApi {
     }
 
     private static void pushError(Lua L, Lua51Natives C, long l, LuaError e) {
+        // Room for the position, the message and the namer's call; Lua keeps spare slots for
+        // errors (EXTRA_STACK) should even this fail at the limit.
+        checkStack(C, l, 3);
         String message = e.getMessage();
         if (e.kind == LuaError.Kind.ARGUMENT) {
             message = argMessage(L, C, l, e.narg, message);
@@ -344,9 +344,13 @@ final class LuaApi {
         throw argError(narg, "invalid option '" + name + "'");
     }
 
-    /** lua_checkstack's limit for one more value in this C function's frame. */
-    static boolean roomFor(Lua51Natives C, long l, int n) {
-        return C.lua_gettop(l) + n <= MAXCSTACK;
+    /**
+     * lua_checkstack: makes room for n more values, false past Lua's limit (LUAI_MAXCSTACK values
+     * in this C function's frame). A C function may only push LUA_MINSTACK (20) values without it;
+     * pushing more writes past the stack.
+     */
+    static boolean checkStack(Lua51Natives C, long l, int n) {
+        return C.lua_checkstack(l, n) != 0;
     }
 
     /** cjson.null and JSON null: lightuserdata NULL. */

@@ -193,16 +193,24 @@ public final class Struct {
         Format f = new Format(LuaApi.checkBytes(C, l, 1));
         ByteBuffer data = LuaApi.checkBytes(C, l, 2);
         long ld = data.remaining();
-        long pos = LuaApi.optInteger(C, l, 3, 1) - 1;
+        // Redis's fix: offset 0 would read before the data; the offset is a size_t, so a
+        // negative one is huge and fails the length check below.
+        long pos = LuaApi.optInteger(C, l, 3, 1);
+        if (pos == 0) {
+            throw LuaApi.argError(3, "offset must be 1 or greater");
+        }
+        pos--;
         C.lua_settop(l, 2);
         while (f.more()) {
             int opt = f.next();
             long size = f.size(opt);
             pos += f.toAlign(pos, opt, size);
+            // The C code checks pos + size alone, which wraps for offsets just below 2^64 and
+            // then reads before the data; here those are too short as well.
             if (Long.compareUnsigned(pos + size, ld) > 0 || Long.compareUnsigned(pos, ld) > 0) {
                 throw LuaApi.argError(2, "data string too short");
             }
-            if (!LuaApi.roomFor(C, l, 1)) {
+            if (!LuaApi.checkStack(C, l, 1)) {
                 throw LuaApi.error("stack overflow (too many results)");
             }
             switch (opt) {
