@@ -1,6 +1,7 @@
 package io.lodestone.scripting.lib;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 import party.iroiro.luajava.Lua;
@@ -347,8 +348,69 @@ public final class CMsgPack {
         return cnt;
     }
 
-    /** mp_decode_to_lua_type: pushes the value at the cursor. */
+    /**
+     * A table being filled: the C code recurses per nested array or map, which nests as deep as
+     * the Lua stack allows (about 4000 levels), too deep for a Java thread's stack; so the nesting
+     * is kept here instead, and the Lua stack operations happen in the C code's order.
+     */
+    private static final class Container {
+        final boolean map;
+        /** Items still to decode (a map has two per entry). */
+        long left;
+        int index = 1;
+
+        Container(boolean map, long left) {
+            this.map = map;
+            this.left = left;
+        }
+    }
+
+    /** mp_decode_to_lua_type: pushes the value at the cursor, with everything nested in it. */
     private static void decode(Lua L, Lua51Natives C, long l, Cursor c) {
+        ArrayDeque<Container> open = new ArrayDeque<>();
+        while (true) {
+            Container opened = start(L, C, l, c);
+            if (opened != null && opened.left > 0) {
+                open.push(opened);
+                startItem(C, l, opened);
+                continue;
+            }
+            // A whole value is on top of the stack: store it into the tables it completes.
+            while (true) {
+                Container top = open.peek();
+                if (top == null) {
+                    return;
+                }
+                if (top.map && top.left % 2 == 0) {
+                    top.left--;
+                    break;
+                }
+                if (top.map) {
+                    LuaApi.checkKey(C, l, -2);
+                }
+                C.lua_rawset(l, -3);
+                top.left--;
+                if (top.left > 0) {
+                    startItem(C, l, top);
+                    break;
+                }
+                open.pop();
+            }
+        }
+    }
+
+    /** Before each element of an array, its index (mp_decode_to_lua_array pushes it first). */
+    private static void startItem(Lua51Natives C, long l, Container container) {
+        if (!container.map) {
+            C.lua_pushnumber(l, container.index++);
+        }
+    }
+
+    /**
+     * Reads one type byte and what follows it: pushes a scalar and returns null, or pushes a new
+     * table and returns what remains to fill it with.
+     */
+    private static Container start(Lua L, Lua51Natives C, long l, Cursor c) {
         c.need(1);
         if (!LuaApi.checkStack(C, l, 1)) {
             throw LuaApi.error("stack overflow (too many return values at once; "
@@ -356,13 +418,13 @@ public final class CMsgPack {
         }
         int type = c.u8(0);
         switch (type) {
-            case 0xcc -> number(C, l, c, 2, c.u8(1));
-            case 0xd0 -> number(C, l, c, 2, (byte) c.u8(1));
-            case 0xcd -> number(C, l, c, 3, c.big(1, 2));
-            case 0xd1 -> number(C, l, c, 3, (short) c.big(1, 2));
-            case 0xce -> number(C, l, c, 5, c.big(1, 4));
-            case 0xd2 -> number(C, l, c, 5, (int) c.big(1, 4));
-            case 0xcf, 0xd3 -> number(C, l, c, 9, c.big(1, 8));
+            case 0xcc -> number(C, l, c, 2, 1, false);
+            case 0xd0 -> number(C, l, c, 2, 1, true);
+            case 0xcd -> number(C, l, c, 3, 2, false);
+            case 0xd1 -> number(C, l, c, 3, 2, true);
+            case 0xce -> number(C, l, c, 5, 4, false);
+            case 0xd2 -> number(C, l, c, 5, 4, true);
+            case 0xcf, 0xd3 -> number(C, l, c, 9, 8, true);
             case 0xc0 -> {
                 C.lua_pushnil(l);
                 c.p++;
@@ -384,10 +446,18 @@ public final class CMsgPack {
             case 0xd9 -> string(L, c, 2, 1);
             case 0xda -> string(L, c, 3, 2);
             case 0xdb -> string(L, c, 5, 4);
-            case 0xdc -> array(L, C, l, c, 3, 2);
-            case 0xdd -> array(L, C, l, c, 5, 4);
-            case 0xde -> map(L, C, l, c, 3, 2);
-            case 0xdf -> map(L, C, l, c, 5, 4);
+            case 0xdc -> {
+                return container(C, l, c, false, 3, 2);
+            }
+            case 0xdd -> {
+                return container(C, l, c, false, 5, 4);
+            }
+            case 0xde -> {
+                return container(C, l, c, true, 3, 2);
+            }
+            case 0xdf -> {
+                return container(C, l, c, true, 5, 4);
+            }
             default -> {
                 if ((type & 0x80) == 0) {
                     C.lua_pushinteger(l, type);
@@ -400,21 +470,28 @@ public final class CMsgPack {
                     c.need(1 + n);
                     pushSlice(L, c, 1, n);
                 } else if ((type & 0xf0) == 0x90) {
-                    c.p++;
-                    decodeArray(L, C, l, c, type & 0xf);
+                    return container(C, l, c, false, 1, 0);
                 } else if ((type & 0xf0) == 0x80) {
-                    c.p++;
-                    decodeMap(L, C, l, c, type & 0xf);
+                    return container(C, l, c, true, 1, 0);
                 } else {
                     throw new BadFormat();
                 }
             }
         }
+        return null;
     }
 
-    /** An integer format of size bytes; uint 64 past 2^63 pushes as the int64 it wraps to. */
-    private static void number(Lua51Natives C, long l, Cursor c, int size, long value) {
+    /**
+     * An integer format: size bytes in all, of which lengthBytes big-endian value bytes. Signed
+     * ones are sign-extended; a uint 64 past 2^63 pushes as the int64 it wraps to, as in C.
+     */
+    private static void number(Lua51Natives C, long l, Cursor c, int size, int valueBytes, boolean signed) {
         c.need(size);
+        long value = c.big(1, valueBytes);
+        if (signed && valueBytes < 8) {
+            int shift = 64 - 8 * valueBytes;
+            value = (value << shift) >> shift;
+        }
         C.lua_pushnumber(l, value);
         c.p += size;
     }
@@ -434,39 +511,15 @@ public final class CMsgPack {
         c.p += header + n;
     }
 
-    private static void array(Lua L, Lua51Natives C, long l, Cursor c, int header, int lengthBytes) {
+    /** An array or map header (a fix one has its length in the type byte) and its new table. */
+    private static Container container(Lua51Natives C, long l, Cursor c, boolean map, int header, int lengthBytes) {
         c.need(header);
-        long n = c.big(1, lengthBytes);
+        long n = lengthBytes == 0 ? c.u8(0) & 0xf : c.big(1, lengthBytes);
         c.p += header;
-        decodeArray(L, C, l, c, n);
-    }
-
-    private static void map(Lua L, Lua51Natives C, long l, Cursor c, int header, int lengthBytes) {
-        c.need(header);
-        long n = c.big(1, lengthBytes);
-        c.p += header;
-        decodeMap(L, C, l, c, n);
-    }
-
-    private static void decodeArray(Lua L, Lua51Natives C, long l, Cursor c, long n) {
         C.lua_newtable(l);
-        if (!LuaApi.checkStack(C, l, 1)) {
+        if (!map && !LuaApi.checkStack(C, l, 1)) {
             throw LuaApi.error("stack overflow (in function mp_decode_to_lua_array)");
         }
-        for (int index = 1; n-- > 0; index++) {
-            C.lua_pushnumber(l, index);
-            decode(L, C, l, c);
-            C.lua_rawset(l, -3);
-        }
-    }
-
-    private static void decodeMap(Lua L, Lua51Natives C, long l, Cursor c, long n) {
-        C.lua_newtable(l);
-        while (n-- > 0) {
-            decode(L, C, l, c);
-            decode(L, C, l, c);
-            LuaApi.checkKey(C, l, -2);
-            C.lua_rawset(l, -3);
-        }
+        return new Container(map, map ? 2 * n : n);
     }
 }

@@ -46,6 +46,12 @@ final class LuaOracle implements AutoCloseable {
               for i = 1, select('#', ...) do parts[i] = dump((select(i, ...))) end
               return select('#', ...) .. ':' .. table.concat(parts, ' ')
             end
+            local function deepeq(a, b)
+              if type(a) ~= 'table' or type(b) ~= 'table' then return a == b end
+              for k, v in pairs(a) do if not deepeq(v, b[k]) then return false end end
+              for k in pairs(b) do if a[k] == nil then return false end end
+              return true
+            end
             local function hex(s)
               return (string.gsub(s, '.', function(c) return string.format('%02x', string.byte(c)) end))
             end
