@@ -132,6 +132,9 @@ public final class Struct {
 
     private static int pack(Lua L, Lua51Natives C, long l) {
         Format f = new Format(LuaApi.checkBytes(C, l, 1));
+        // The C code pushes a nil to separate the arguments from its string buffer: an item
+        // without its argument reads that nil ("got nil", not "got no value").
+        C.lua_pushnil(l);
         int arg = 2;
         long totalsize = 0;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -222,7 +225,7 @@ public final class Struct {
                 case 'c' -> {
                     if (size == 0) {
                         if (C.lua_isnumber(l, -1) == 0) {
-                            throw LuaApi.error("format `c0' needs a previous size");
+                            throw LuaApi.error("format 'c0' needs a previous size");
                         }
                         size = CNumbers.toUnsignedLong(C.lua_tonumber(l, -1));
                         C.lua_settop(l, -2);
