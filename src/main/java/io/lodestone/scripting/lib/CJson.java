@@ -2,6 +2,7 @@ package io.lodestone.scripting.lib;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 import party.iroiro.luajava.Lua;
@@ -201,35 +202,118 @@ public final class CJson {
         return 1;
     }
 
-    /** json_append_data: the value on top of the stack. */
+    /**
+     * A table being written. The C code recurses per nested table, which the Lua stack lets go
+     * about 8000 levels deep once encode_max_depth is raised, too deep for a Java thread's stack;
+     * so the nesting is kept here, and the Lua stack holds what the C code's frames would.
+     */
+    private static final class Open {
+        final boolean array;
+        final int length;
+        int next = 1;
+        /** An element or value of this table is on top of the stack, to be popped. */
+        boolean started;
+
+        Open(boolean array, int length) {
+            this.array = array;
+            this.length = length;
+        }
+    }
+
+    /** json_append_data: the value on top of the stack, and all it holds. */
     private static void appendData(Lua51Natives C, long l, Config cfg, int depth, Out out) {
-        int t = C.lua_type(l, -1);
-        switch (t) {
-            case LuaApi.TSTRING -> appendString(LuaApi.bytes(C, l, -1), out);
-            case LuaApi.TNUMBER -> appendNumber(C, l, cfg, -1, out);
-            case LuaApi.TBOOLEAN -> out.put(C.lua_toboolean(l, -1) != 0 ? "true" : "false");
-            case LuaApi.TTABLE -> {
-                depth++;
-                // json_check_encode_depth also needs 3 free stack slots (table, key, value).
-                if (depth > cfg.encodeMaxDepth || !LuaApi.checkStack(C, l, 3)) {
-                    throw LuaApi.error("Cannot serialise, excessive nesting (" + depth + ")");
+        ArrayDeque<Open> open = new ArrayDeque<>();
+        while (true) {
+            int t = C.lua_type(l, -1);
+            switch (t) {
+                case LuaApi.TSTRING -> appendString(LuaApi.bytes(C, l, -1), out);
+                case LuaApi.TNUMBER -> appendNumber(C, l, cfg, -1, out);
+                case LuaApi.TBOOLEAN -> out.put(C.lua_toboolean(l, -1) != 0 ? "true" : "false");
+                case LuaApi.TTABLE -> {
+                    depth++;
+                    // json_check_encode_depth also needs 3 free stack slots (table, key, value).
+                    if (depth > cfg.encodeMaxDepth || !LuaApi.checkStack(C, l, 3)) {
+                        throw LuaApi.error("Cannot serialise, excessive nesting (" + depth + ")");
+                    }
+                    int len = arrayLength(C, l, cfg);
+                    if (len > 0) {
+                        out.put('[');
+                        open.push(new Open(true, len));
+                    } else {
+                        out.put('{');
+                        C.lua_pushnil(l);
+                        open.push(new Open(false, 0));
+                    }
                 }
-                int len = arrayLength(C, l, cfg);
-                if (len > 0) {
-                    appendArray(C, l, cfg, depth, out, len);
-                } else {
-                    appendObject(C, l, cfg, depth, out);
+                case LuaApi.TNIL -> out.put("null");
+                default -> {
+                    if (LuaApi.isNull(C, l, -1)) {
+                        out.put("null");
+                    } else {
+                        throw encodeError(t, "type not supported");
+                    }
                 }
             }
-            case LuaApi.TNIL -> out.put("null");
-            default -> {
-                if (LuaApi.isNull(C, l, -1)) {
-                    out.put("null");
-                } else {
-                    throw encodeError(t, "type not supported");
+            // Move to the next value to write, closing the tables that are done.
+            while (true) {
+                Open table = open.peek();
+                if (table == null) {
+                    return;
                 }
+                if (table.array ? nextElement(C, l, table, out) : nextEntry(C, l, cfg, table, out)) {
+                    break;
+                }
+                open.pop();
+                depth--;
             }
         }
+    }
+
+    /** json_append_array's loop: pushes the next element, or closes the array and returns false. */
+    private static boolean nextElement(Lua51Natives C, long l, Open array, Out out) {
+        if (array.started) {
+            C.lua_settop(l, -2);
+        }
+        if (array.next > array.length) {
+            out.put(']');
+            return false;
+        }
+        if (array.next > 1) {
+            out.put(',');
+        }
+        C.lua_rawgeti(l, -1, array.next++);
+        array.started = true;
+        return true;
+    }
+
+    /**
+     * json_append_object's loop: writes the next key and leaves its value on top, or closes the
+     * object and returns false.
+     */
+    private static boolean nextEntry(Lua51Natives C, long l, Config cfg, Open object, Out out) {
+        if (object.started) {
+            C.lua_settop(l, -2);
+        }
+        if (C.lua_next(l, -2) == 0) {
+            out.put('}');
+            return false;
+        }
+        if (object.started) {
+            out.put(',');
+        }
+        object.started = true;
+        int keyType = C.lua_type(l, -2);
+        if (keyType == LuaApi.TNUMBER) {
+            out.put('"');
+            appendNumber(C, l, cfg, -2, out);
+            out.put("\":");
+        } else if (keyType == LuaApi.TSTRING) {
+            appendString(LuaApi.bytes(C, l, -2), out);
+            out.put(':');
+        } else {
+            throw encodeError(keyType, "table key must be a number or string");
+        }
+        return true;
     }
 
     private static LuaApi.LuaError encodeError(int type, String reason) {
@@ -303,44 +387,5 @@ public final class CJson {
             return -1;
         }
         return max;
-    }
-
-    private static void appendArray(Lua51Natives C, long l, Config cfg, int depth, Out out, int length) {
-        out.put('[');
-        for (int i = 1; i <= length; i++) {
-            if (i > 1) {
-                out.put(',');
-            }
-            C.lua_rawgeti(l, -1, i);
-            appendData(C, l, cfg, depth, out);
-            C.lua_settop(l, -2);
-        }
-        out.put(']');
-    }
-
-    private static void appendObject(Lua51Natives C, long l, Config cfg, int depth, Out out) {
-        out.put('{');
-        boolean comma = false;
-        C.lua_pushnil(l);
-        while (C.lua_next(l, -2) != 0) {
-            if (comma) {
-                out.put(',');
-            }
-            comma = true;
-            int keyType = C.lua_type(l, -2);
-            if (keyType == LuaApi.TNUMBER) {
-                out.put('"');
-                appendNumber(C, l, cfg, -2, out);
-                out.put("\":");
-            } else if (keyType == LuaApi.TSTRING) {
-                appendString(LuaApi.bytes(C, l, -2), out);
-                out.put(':');
-            } else {
-                throw encodeError(keyType, "table key must be a number or string");
-            }
-            appendData(C, l, cfg, depth, out);
-            C.lua_settop(l, -2);
-        }
-        out.put('}');
     }
 }

@@ -1,6 +1,7 @@
 package io.lodestone.scripting.lib;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 import party.iroiro.luajava.Lua;
@@ -309,73 +310,97 @@ final class CJsonDecoder {
         throw LuaApi.error("Found too many nested data structures (" + depth + ") at character " + ptr);
     }
 
-    private void parseObject() {
-        Token token = new Token();
-        descend(3);
-        C.lua_newtable(l);
-        nextToken(token);
-        if (token.type == TokenType.T_OBJ_END) {
-            depth--;
-            return;
-        }
-        while (true) {
-            if (token.type != TokenType.T_STRING) {
-                throw parseError("object key string", token);
-            }
-            LuaApi.pushBytes(L, tmp, 0, tmpLen);
-            nextToken(token);
-            if (token.type != TokenType.T_COLON) {
-                throw parseError("colon", token);
-            }
-            nextToken(token);
-            processValue(token);
-            C.lua_rawset(l, -3);
-            nextToken(token);
-            if (token.type == TokenType.T_OBJ_END) {
-                depth--;
-                return;
-            }
-            if (token.type != TokenType.T_COMMA) {
-                throw parseError("comma or object end", token);
-            }
-            nextToken(token);
-        }
-    }
-
-    private void parseArray() {
-        Token token = new Token();
-        descend(2);
-        C.lua_newtable(l);
-        nextToken(token);
-        if (token.type == TokenType.T_ARR_END) {
-            depth--;
-            return;
-        }
-        for (int i = 1; ; i++) {
-            processValue(token);
-            C.lua_rawseti(l, -2, i);
-            nextToken(token);
-            if (token.type == TokenType.T_ARR_END) {
-                depth--;
-                return;
-            }
-            if (token.type != TokenType.T_COMMA) {
-                throw parseError("comma or array end", token);
-            }
-            nextToken(token);
-        }
-    }
-
-    /** json_process_value: pushes the value the token starts. */
+    /**
+     * json_process_value: pushes the value the token starts. The C code recurses into objects and
+     * arrays (json_parse_object_context, json_parse_array_context), as deep as the Lua stack
+     * allows once decode_max_depth is raised, too deep for a Java thread's stack; so the open
+     * containers are kept here, and tokens are read and checked in the C code's order.
+     */
     private void processValue(Token token) {
-        switch (token.type) {
-            case T_STRING -> LuaApi.pushBytes(L, tmp, 0, tmpLen);
-            case T_NUMBER -> C.lua_pushnumber(l, token.number);
-            case T_BOOLEAN -> C.lua_pushboolean(l, token.bool ? 1 : 0);
-            case T_OBJ_BEGIN -> parseObject();
-            case T_ARR_BEGIN -> parseArray();
-            case T_NULL -> LuaApi.pushNull(C, l);
-            default -> throw parseError("value", token);
+        // Each open container: OBJECT, or ARRAY with the index of its next element.
+        ArrayDeque<int[]> open = new ArrayDeque<>();
+        while (true) {
+            boolean complete = true;
+            switch (token.type) {
+                case T_STRING -> LuaApi.pushBytes(L, tmp, 0, tmpLen);
+                case T_NUMBER -> C.lua_pushnumber(l, token.number);
+                case T_BOOLEAN -> C.lua_pushboolean(l, token.bool ? 1 : 0);
+                case T_NULL -> LuaApi.pushNull(C, l);
+                case T_OBJ_BEGIN -> {
+                    descend(3);
+                    C.lua_newtable(l);
+                    nextToken(token);
+                    if (token.type == TokenType.T_OBJ_END) {
+                        depth--;
+                    } else {
+                        open.push(new int[] {OBJECT, 0});
+                        objectKey(token);
+                        complete = false;
+                    }
+                }
+                case T_ARR_BEGIN -> {
+                    descend(2);
+                    C.lua_newtable(l);
+                    nextToken(token);
+                    if (token.type == TokenType.T_ARR_END) {
+                        depth--;
+                    } else {
+                        open.push(new int[] {ARRAY, 1});
+                        complete = false;
+                    }
+                }
+                default -> throw parseError("value", token);
+            }
+            // A whole value is on top: store it, and read on to the next value or close containers.
+            while (complete) {
+                int[] container = open.peek();
+                if (container == null) {
+                    return;
+                }
+                if (container[0] == OBJECT) {
+                    C.lua_rawset(l, -3);
+                    nextToken(token);
+                    if (token.type == TokenType.T_OBJ_END) {
+                        depth--;
+                        open.pop();
+                        continue;
+                    }
+                    if (token.type != TokenType.T_COMMA) {
+                        throw parseError("comma or object end", token);
+                    }
+                    nextToken(token);
+                    objectKey(token);
+                } else {
+                    C.lua_rawseti(l, -2, container[1]++);
+                    nextToken(token);
+                    if (token.type == TokenType.T_ARR_END) {
+                        depth--;
+                        open.pop();
+                        continue;
+                    }
+                    if (token.type != TokenType.T_COMMA) {
+                        throw parseError("comma or array end", token);
+                    }
+                    nextToken(token);
+                }
+                complete = false;
+            }
         }
+    }
+
+    private static final int OBJECT = 0;
+    private static final int ARRAY = 1;
+
+    /** An object's key and colon; leaves the token at the start of the value. */
+    private void objectKey(Token token) {
+        if (token.type != TokenType.T_STRING) {
+            throw parseError("object key string", token);
+        }
+        LuaApi.pushBytes(L, tmp, 0, tmpLen);
+        nextToken(token);
+        if (token.type != TokenType.T_COLON) {
+            throw parseError("colon", token);
+        }
+        nextToken(token);
     }
 }

@@ -197,6 +197,23 @@ class CJsonTest {
     }
 
     @Test
+    void raisedDepthLimitsStopWhereLuasStackEnds() throws IOException {
+        String result = oracle.same("""
+                cjson.encode_max_depth(100000)
+                cjson.decode_max_depth(100000)
+                local deep = {}
+                local t = deep
+                for i = 1, 10000 do t[1] = {} t = t[1] end
+                local out = {select(2, pcall(cjson.encode, deep))}
+                out[#out + 1] = select(2, pcall(cjson.decode, string.rep('[', 10000) .. string.rep(']', 10000)))
+                out[#out + 1] = select(2, pcall(cjson.decode, string.rep('{"a":', 10000)))
+                local ok, s = pcall(cjson.encode, deep[1][1][1][1][1][1][1][1][1][1])
+                out[#out + 1] = tostring(ok) .. ' ' .. tostring(s)
+                return table.concat(out, '\\n')""");
+        assertTrue(result.contains("excessive nesting (7998)"), result);
+    }
+
+    @Test
     void decodesStringsAndEscapes() throws IOException {
         oracle.same(decodeEach("",
                 "\"\\u00e9\\ud83d\\ude00\\n\\/\\b\\f\\r\\t\\\"\\\\\"", "\"\\u0000\"", "\"\\uD834\\uDD1E\"",
