@@ -3,7 +3,6 @@ package io.lodestone.scripting.lib;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.lua51.Lua51Natives;
@@ -168,37 +167,13 @@ public final class CJson {
         ESCAPES[127] = "\\u007f".getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** The JSON being written (strbuf). */
-    private static final class Out {
-        byte[] b = new byte[256];
-        int len;
-
-        void ensure(int n) {
-            if (len + n > b.length) {
-                b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
-            }
-        }
-
-        void put(char c) {
-            ensure(1);
-            b[len++] = (byte) c;
-        }
-
-        void put(String ascii) {
-            ensure(ascii.length());
-            for (int i = 0; i < ascii.length(); i++) {
-                b[len++] = (byte) ascii.charAt(i);
-            }
-        }
-    }
-
     private static int encode(Lua L, Lua51Natives C, long l, Config cfg) {
         if (C.lua_gettop(l) != 1) {
             throw LuaApi.argError(1, "expected 1 argument");
         }
-        Out out = new Out();
+        LuaBuffer out = new LuaBuffer(256);
         appendData(C, l, cfg, 0, out);
-        LuaApi.pushBytes(L, out.b, 0, out.len);
+        out.push(L);
         return 1;
     }
 
@@ -221,14 +196,14 @@ public final class CJson {
     }
 
     /** json_append_data: the value on top of the stack, and all it holds. */
-    private static void appendData(Lua51Natives C, long l, Config cfg, int depth, Out out) {
+    private static void appendData(Lua51Natives C, long l, Config cfg, int depth, LuaBuffer out) {
         ArrayDeque<Open> open = new ArrayDeque<>();
         while (true) {
             int t = C.lua_type(l, -1);
             switch (t) {
                 case LuaApi.TSTRING -> appendString(LuaApi.bytes(C, l, -1), out);
                 case LuaApi.TNUMBER -> appendNumber(C, l, cfg, -1, out);
-                case LuaApi.TBOOLEAN -> out.put(C.lua_toboolean(l, -1) != 0 ? "true" : "false");
+                case LuaApi.TBOOLEAN -> out.addAscii(C.lua_toboolean(l, -1) != 0 ? "true" : "false");
                 case LuaApi.TTABLE -> {
                     depth++;
                     // json_check_encode_depth also needs 3 free stack slots (table, key, value).
@@ -237,18 +212,18 @@ public final class CJson {
                     }
                     int len = arrayLength(C, l, cfg);
                     if (len > 0) {
-                        out.put('[');
+                        out.addChar('[');
                         open.push(new Open(true, len));
                     } else {
-                        out.put('{');
+                        out.addChar('{');
                         C.lua_pushnil(l);
                         open.push(new Open(false, 0));
                     }
                 }
-                case LuaApi.TNIL -> out.put("null");
+                case LuaApi.TNIL -> out.addAscii("null");
                 default -> {
                     if (LuaApi.isNull(C, l, -1)) {
-                        out.put("null");
+                        out.addAscii("null");
                     } else {
                         throw encodeError(t, "type not supported");
                     }
@@ -270,16 +245,16 @@ public final class CJson {
     }
 
     /** json_append_array's loop: pushes the next element, or closes the array and returns false. */
-    private static boolean nextElement(Lua51Natives C, long l, Open array, Out out) {
+    private static boolean nextElement(Lua51Natives C, long l, Open array, LuaBuffer out) {
         if (array.started) {
             C.lua_settop(l, -2);
         }
         if (array.next > array.length) {
-            out.put(']');
+            out.addChar(']');
             return false;
         }
         if (array.next > 1) {
-            out.put(',');
+            out.addChar(',');
         }
         C.lua_rawgeti(l, -1, array.next++);
         array.started = true;
@@ -290,26 +265,26 @@ public final class CJson {
      * json_append_object's loop: writes the next key and leaves its value on top, or closes the
      * object and returns false.
      */
-    private static boolean nextEntry(Lua51Natives C, long l, Config cfg, Open object, Out out) {
+    private static boolean nextEntry(Lua51Natives C, long l, Config cfg, Open object, LuaBuffer out) {
         if (object.started) {
             C.lua_settop(l, -2);
         }
         if (C.lua_next(l, -2) == 0) {
-            out.put('}');
+            out.addChar('}');
             return false;
         }
         if (object.started) {
-            out.put(',');
+            out.addChar(',');
         }
         object.started = true;
         int keyType = C.lua_type(l, -2);
         if (keyType == LuaApi.TNUMBER) {
-            out.put('"');
+            out.addChar('"');
             appendNumber(C, l, cfg, -2, out);
-            out.put("\":");
+            out.addAscii("\":");
         } else if (keyType == LuaApi.TSTRING) {
             appendString(LuaApi.bytes(C, l, -2), out);
-            out.put(':');
+            out.addChar(':');
         } else {
             throw encodeError(keyType, "table key must be a number or string");
         }
@@ -320,24 +295,23 @@ public final class CJson {
         return LuaApi.error("Cannot serialise " + LuaApi.typeName(type) + ": " + reason);
     }
 
-    private static void appendString(ByteBuffer s, Out out) {
+    private static void appendString(ByteBuffer s, LuaBuffer out) {
         int n = s.remaining();
-        out.ensure(n * 6 + 2);
-        out.b[out.len++] = '"';
+        out.addChar('"');
+        int plain = 0;
         for (int i = 0; i < n; i++) {
-            byte c = s.get(i);
-            byte[] escape = ESCAPES[c & 0xff];
-            if (escape == null) {
-                out.b[out.len++] = c;
-            } else {
-                System.arraycopy(escape, 0, out.b, out.len, escape.length);
-                out.len += escape.length;
+            byte[] escape = ESCAPES[s.get(i) & 0xff];
+            if (escape != null) {
+                out.addBytes(s, plain, i - plain);
+                out.addBytes(escape);
+                plain = i + 1;
             }
         }
-        out.b[out.len++] = '"';
+        out.addBytes(s, plain, n - plain);
+        out.addChar('"');
     }
 
-    private static void appendNumber(Lua51Natives C, long l, Config cfg, int idx, Out out) {
+    private static void appendNumber(Lua51Natives C, long l, Config cfg, int idx, LuaBuffer out) {
         double num = C.lua_tonumber(l, idx);
         boolean invalid = Double.isNaN(num) || Double.isInfinite(num);
         if (cfg.encodeInvalidNumbers == 0) {
@@ -347,14 +321,14 @@ public final class CJson {
         } else if (cfg.encodeInvalidNumbers == 1) {
             // The C code writes NaN itself, since printf may write "-nan".
             if (Double.isNaN(num)) {
-                out.put("nan");
+                out.addAscii("nan");
                 return;
             }
         } else if (invalid) {
-            out.put("null");
+            out.addAscii("null");
             return;
         }
-        out.put(CNumbers.formatG(num, cfg.encodeNumberPrecision));
+        out.addAscii(CNumbers.formatG(num, cfg.encodeNumberPrecision));
     }
 
     /**

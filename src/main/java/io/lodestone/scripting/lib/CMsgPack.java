@@ -2,7 +2,6 @@ package io.lodestone.scripting.lib;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 
 import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.lua51.Lua51Natives;
@@ -46,31 +45,6 @@ public final class CMsgPack {
     // ----------------------------------------------------------------------------------------------
     // Encoding
 
-    /** A growing byte buffer (mp_buf). */
-    private static final class Buf {
-        byte[] b = new byte[64];
-        int len;
-
-        void ensure(int n) {
-            if (len + n > b.length) {
-                b = Arrays.copyOf(b, Math.max(b.length * 2, len + n));
-            }
-        }
-
-        void put(int c) {
-            ensure(1);
-            b[len++] = (byte) c;
-        }
-
-        /** The low n bytes of v, most significant first. */
-        void putBig(long v, int n) {
-            ensure(n);
-            for (int i = n - 1; i >= 0; i--) {
-                b[len++] = (byte) (v >>> (8 * i));
-            }
-        }
-    }
-
     /** pack(...): every argument encoded, one after the other. */
     private static int pack(Lua L, Lua51Natives C, long l) {
         int nargs = C.lua_gettop(l);
@@ -80,24 +54,24 @@ public final class CMsgPack {
         if (!LuaApi.checkStack(C, l, nargs)) {
             throw LuaApi.argError(0, "Too many arguments for MessagePack pack.");
         }
-        Buf buf = new Buf();
+        LuaBuffer buf = new LuaBuffer(64);
         for (int i = 1; i <= nargs; i++) {
             C.lua_pushvalue(l, i);
             encode(L, C, l, buf, 0);
         }
-        LuaApi.pushBytes(L, buf.b, 0, buf.len);
+        buf.push(L);
         return 1;
     }
 
     /** mp_encode_lua_type: encodes the value on top of the stack and pops it. */
-    private static void encode(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+    private static void encode(Lua L, Lua51Natives C, long l, LuaBuffer buf, int level) {
         int t = C.lua_type(l, -1);
         if (t == LuaApi.TTABLE && level == MAX_NESTING) {
             t = LuaApi.TNIL;
         }
         switch (t) {
             case LuaApi.TSTRING -> encodeBytes(buf, LuaApi.bytes(C, l, -1));
-            case LuaApi.TBOOLEAN -> buf.put(C.lua_toboolean(l, -1) != 0 ? 0xc3 : 0xc2);
+            case LuaApi.TBOOLEAN -> buf.addChar(C.lua_toboolean(l, -1) != 0 ? 0xc3 : 0xc2);
             case LuaApi.TNUMBER -> encodeNumber(buf, C.lua_tonumber(l, -1));
             case LuaApi.TTABLE -> {
                 if (!LuaApi.checkStack(C, l, 3)) {
@@ -109,89 +83,87 @@ public final class CMsgPack {
                     encodeMap(L, C, l, buf, level);
                 }
             }
-            default -> buf.put(0xc0);
+            default -> buf.addChar(0xc0);
         }
         C.lua_settop(l, -2);
     }
 
-    private static void encodeBytes(Buf buf, ByteBuffer s) {
+    private static void encodeBytes(LuaBuffer buf, ByteBuffer s) {
         int len = s.remaining();
         if (len < 32) {
-            buf.put(0xa0 | len);
+            buf.addChar(0xa0 | len);
         } else if (len <= 0xff) {
-            buf.put(0xd9);
-            buf.put(len);
+            buf.addChar(0xd9);
+            buf.addChar(len);
         } else if (len <= 0xffff) {
-            buf.put(0xda);
-            buf.putBig(len, 2);
+            buf.addChar(0xda);
+            buf.addInteger(len, 2, true);
         } else {
-            buf.put(0xdb);
-            buf.putBig(len, 4);
+            buf.addChar(0xdb);
+            buf.addInteger(len, 4, true);
         }
-        buf.ensure(len);
-        s.get(0, buf.b, buf.len, len);
-        buf.len += len;
+        buf.addBytes(s, 0, len);
     }
 
     /** An integer if (int64_t) n == n, else a float or a double. */
-    private static void encodeNumber(Buf buf, double n) {
+    private static void encodeNumber(LuaBuffer buf, double n) {
         if (n >= -TWO_63 && n < TWO_63 && (long) n == n) {
             encodeInt(buf, (long) n);
             return;
         }
         float f = (float) n;
         if (n == (double) f) {
-            buf.put(0xca);
-            buf.putBig(Float.floatToRawIntBits(f), 4);
+            buf.addChar(0xca);
+            buf.addInteger(Float.floatToRawIntBits(f), 4, true);
         } else {
-            buf.put(0xcb);
-            buf.putBig(Double.doubleToRawLongBits(n), 8);
+            buf.addChar(0xcb);
+            buf.addInteger(Double.doubleToRawLongBits(n), 8, true);
         }
     }
 
-    private static void encodeInt(Buf buf, long n) {
+    private static void encodeInt(LuaBuffer buf, long n) {
         if (n >= 0) {
             if (n <= 127) {
-                buf.put((int) n);
+                buf.addChar((int) n);
             } else if (n <= 0xff) {
-                buf.put(0xcc);
-                buf.put((int) n);
+                buf.addChar(0xcc);
+                buf.addChar((int) n);
             } else if (n <= 0xffff) {
-                buf.put(0xcd);
-                buf.putBig(n, 2);
+                buf.addChar(0xcd);
+                buf.addInteger(n, 2, true);
             } else if (n <= 0xffffffffL) {
-                buf.put(0xce);
-                buf.putBig(n, 4);
+                buf.addChar(0xce);
+                buf.addInteger(n, 4, true);
             } else {
-                buf.put(0xcf);
-                buf.putBig(n, 8);
+                buf.addChar(0xcf);
+                buf.addInteger(n, 8, true);
             }
         } else if (n >= -32) {
-            buf.put((int) n);
+            buf.addChar((int) n);
         } else if (n >= -128) {
-            buf.put(0xd0);
-            buf.put((int) n);
+            buf.addChar(0xd0);
+            buf.addChar((int) n);
         } else if (n >= -32768) {
-            buf.put(0xd1);
-            buf.putBig(n, 2);
+            buf.addChar(0xd1);
+            buf.addInteger(n, 2, true);
         } else if (n >= -2147483648L) {
-            buf.put(0xd2);
-            buf.putBig(n, 4);
+            buf.addChar(0xd2);
+            buf.addInteger(n, 4, true);
         } else {
-            buf.put(0xd3);
-            buf.putBig(n, 8);
+            buf.addChar(0xd3);
+            buf.addInteger(n, 8, true);
         }
     }
 
-    private static void encodeLength(Buf buf, long n, int fix, int sixteen) {
+    private static void encodeLength(LuaBuffer buf, long n, int fix, int sixteen) {
         if (n <= 15) {
-            buf.put(fix | (int) n);
+            buf.addChar(fix | (int) n);
         } else if (n <= 65535) {
-            buf.put(sixteen);
-            buf.putBig(n, 2);
+            buf.addChar(sixteen);
+            buf.addInteger(n, 2, true);
         } else {
-            buf.put(sixteen + 1);
-            buf.putBig(n, 4);
+            buf.addChar(sixteen + 1);
+            buf.addInteger(n, 4, true);
         }
     }
 
@@ -223,7 +195,7 @@ public final class CMsgPack {
      * An array of #t elements. The C code reads them with lua_gettable, but keys 1..n are all
      * present, so __index is never asked and a raw read is the same.
      */
-    private static void encodeArray(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+    private static void encodeArray(Lua L, Lua51Natives C, long l, LuaBuffer buf, int level) {
         long len = C.lua_objlen(l, -1);
         encodeLength(buf, len, 0x90, 0xdc);
         for (long j = 1; j <= len; j++) {
@@ -232,7 +204,7 @@ public final class CMsgPack {
         }
     }
 
-    private static void encodeMap(Lua L, Lua51Natives C, long l, Buf buf, int level) {
+    private static void encodeMap(Lua L, Lua51Natives C, long l, LuaBuffer buf, int level) {
         long len = 0;
         C.lua_pushnil(l);
         while (C.lua_next(l, -2) != 0) {
@@ -505,9 +477,7 @@ public final class CMsgPack {
     }
 
     private static void pushSlice(Lua L, Cursor c, int header, int n) {
-        byte[] bytes = new byte[n];
-        c.s.get(c.p + header, bytes);
-        LuaApi.pushBytes(L, bytes, 0, n);
+        LuaApi.pushBytes(L, c.s, c.p + header, n);
         c.p += header + n;
     }
 

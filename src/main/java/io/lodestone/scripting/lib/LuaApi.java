@@ -246,14 +246,29 @@ final class LuaApi {
      * precompiled Lua 5.1 chunk (a function that returns it), which the VM loads and calls.
      */
     static void pushBytes(Lua L, byte[] b, int off, int len) {
-        Lua51Natives C = (Lua51Natives) L.getLuaNatives();
-        long l = L.getPointer();
         if (len <= SHORT_ASCII && plainAscii(b, off, len)) {
-            C.lua_pushstring(l, new String(b, off, len, StandardCharsets.ISO_8859_1));
+            ((Lua51Natives) L.getLuaNatives()).lua_pushstring(L.getPointer(),
+                    new String(b, off, len, StandardCharsets.ISO_8859_1));
             return;
         }
-        ByteBuffer chunk = chunkBuffer(CHUNK_PREFIX.length + 8 + len + 1 + CHUNK_SUFFIX.length);
-        chunk.put(CHUNK_PREFIX).putLong(len + 1L).put(b, off, len).put((byte) 0).put(CHUNK_SUFFIX);
+        loadConstant(L, chunk(len).put(b, off, len));
+    }
+
+    /** lua_pushlstring of len bytes of s from off (absolute), such as a slice of another Lua string. */
+    static void pushBytes(Lua L, ByteBuffer s, int off, int len) {
+        loadConstant(L, chunk(len).put(s.slice(off, len)));
+    }
+
+    /** A chunk buffer with the prefix written, ready for len bytes of the constant. */
+    private static ByteBuffer chunk(int len) {
+        return chunkBuffer(CHUNK_PREFIX.length + 8 + len + 1 + CHUNK_SUFFIX.length)
+                .put(CHUNK_PREFIX).putLong(len + 1L);
+    }
+
+    private static void loadConstant(Lua L, ByteBuffer chunk) {
+        Lua51Natives C = (Lua51Natives) L.getLuaNatives();
+        long l = L.getPointer();
+        chunk.put((byte) 0).put(CHUNK_SUFFIX);
         int status = C.luaJ_loadbuffer(l, chunk, chunk.position(), "=bytes");
         if (status != 0 || C.lua_pcall(l, 0, 1, 0) != 0) {
             throw new IllegalStateException("cannot push a string: " + L.toString(-1));
@@ -298,10 +313,17 @@ final class LuaApi {
     private static final ThreadLocal<ByteBuffer> CHUNKS =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(4096).order(ByteOrder.LITTLE_ENDIAN));
 
+    /** Chunks up to this size reuse the thread's buffer; bigger ones get their own. */
+    private static final int CACHED_CHUNK = 1 << 20;
+
     private static ByteBuffer chunkBuffer(int size) {
         ByteBuffer b = CHUNKS.get();
         if (b.capacity() < size) {
-            b = ByteBuffer.allocateDirect(Math.max(size, b.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+            if (size > CACHED_CHUNK) {
+                return ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            b = ByteBuffer.allocateDirect(Math.max(size, Math.min(CACHED_CHUNK, b.capacity() * 2)))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             CHUNKS.set(b);
         }
         b.clear();

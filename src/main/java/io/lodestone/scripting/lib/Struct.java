@@ -1,6 +1,5 @@
 package io.lodestone.scripting.lib;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
 import party.iroiro.luajava.Lua;
@@ -137,26 +136,26 @@ public final class Struct {
         C.lua_pushnil(l);
         int arg = 2;
         long totalsize = 0;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LuaBuffer out = new LuaBuffer(64);
         while (f.more()) {
             int opt = f.next();
             long size = f.size(opt);
             int toalign = f.toAlign(totalsize, opt, size);
             totalsize += toalign;
             for (int i = 0; i < toalign; i++) {
-                out.write(0);
+                out.addChar(0);
             }
             switch (opt) {
                 case 'b', 'B', 'h', 'H', 'l', 'L', 'T', 'i', 'I' -> {
                     double n = LuaApi.checkNumber(C, l, arg++);
                     long value = n < 0 ? CNumbers.toLong(n) : CNumbers.toUnsignedLong(n);
-                    putInteger(out, value, f.endian, (int) size);
+                    out.addInteger(value, (int) size, f.endian == BIG);
                 }
-                case 'x' -> out.write(0);
-                case 'f' -> putInteger(out, Float.floatToRawIntBits((float) LuaApi.checkNumber(C, l, arg++)),
-                        f.endian, 4);
-                case 'd' -> putInteger(out, Double.doubleToRawLongBits(LuaApi.checkNumber(C, l, arg++)),
-                        f.endian, 8);
+                case 'x' -> out.addChar(0);
+                case 'f' -> out.addInteger(Float.floatToRawIntBits((float) LuaApi.checkNumber(C, l, arg++)), 4,
+                        f.endian == BIG);
+                case 'd' -> out.addInteger(Double.doubleToRawLongBits(LuaApi.checkNumber(C, l, arg++)), 8,
+                        f.endian == BIG);
                 case 'c', 's' -> {
                     ByteBuffer s = LuaApi.checkBytes(C, l, arg++);
                     long len = s.remaining();
@@ -166,11 +165,9 @@ public final class Struct {
                     if (len < size) {
                         throw LuaApi.argError(arg, "string too short");
                     }
-                    byte[] bytes = new byte[(int) size];
-                    s.get(0, bytes);
-                    out.write(bytes, 0, bytes.length);
+                    out.addBytes(s, 0, (int) size);
                     if (opt == 's') {
-                        out.write(0);
+                        out.addChar(0);
                         size++;
                     }
                 }
@@ -178,18 +175,8 @@ public final class Struct {
             }
             totalsize += size;
         }
-        byte[] result = out.toByteArray();
-        LuaApi.pushBytes(L, result, 0, result.length);
+        out.push(L);
         return 1;
-    }
-
-    /** The low bytes of value in the given order; bytes past the eighth are zero. */
-    private static void putInteger(ByteArrayOutputStream out, long value, int endian, int size) {
-        byte[] b = new byte[size];
-        for (int i = 0; i < size; i++) {
-            b[endian == LITTLE ? i : size - 1 - i] = (byte) (i < 8 ? value >>> (8 * i) : 0);
-        }
-        out.write(b, 0, size);
     }
 
     private static int unpack(Lua L, Lua51Natives C, long l) {
@@ -255,9 +242,7 @@ public final class Struct {
     }
 
     private static void pushSlice(Lua L, ByteBuffer data, long pos, long size) {
-        byte[] bytes = new byte[(int) size];
-        data.get((int) pos, bytes);
-        LuaApi.pushBytes(L, bytes, 0, bytes.length);
+        LuaApi.pushBytes(L, data, (int) pos, (int) size);
     }
 
     /** The integer's bits in a 64-bit accumulator: of more than 8 bytes, the last 8 read remain. */
