@@ -26,6 +26,7 @@ final class LuaApi {
     static final int TNUMBER = 3;
     static final int TSTRING = 4;
     static final int TTABLE = 5;
+    static final int TFUNCTION = 6;
 
     /** lua_typename's names, by type number (TNONE is handled apart). */
     private static final String[] TYPE_NAMES =
@@ -152,7 +153,7 @@ final class LuaApi {
         String name = null;
         String namewhat = "";
         C.lua_getfield(l, C.getRegistryIndex(), ARG_NAMER);
-        if (C.lua_type(l, -1) == 6 && C.lua_pcall(l, 0, 2, 0) == 0) {
+        if (C.lua_type(l, -1) == TFUNCTION && C.lua_pcall(l, 0, 2, 0) == 0) {
             if (C.lua_type(l, -2) == TSTRING) {
                 name = latin1(L, -2);
             }
@@ -196,6 +197,27 @@ final class LuaApi {
         if (!hadDebug) {
             L.pushNil();
             L.setGlobal("debug");
+        }
+        checkChunkFormat(L, C, l);
+    }
+
+    /**
+     * The precompiled chunks of {@link #pushBytes} are laid out for a 64-bit little-endian Lua; a
+     * different build refuses them, which is better found when the libraries open.
+     */
+    private static void checkChunkFormat(Lua L, Lua51Natives C, long l) {
+        byte[] probe = {(byte) 0xff, 0, 'x'};
+        try {
+            pushBytes(L, probe, 0, probe.length);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("this Lua build does not load 64-bit little-endian chunks", e);
+        }
+        ByteBuffer b = bytes(C, l, -1);
+        boolean same = b != null && b.remaining() == probe.length && b.get(0) == probe[0] && b.get(1) == 0
+                && b.get(2) == 'x';
+        C.lua_settop(l, -2);
+        if (!same) {
+            throw new IllegalStateException("binary strings do not reach this Lua build unchanged");
         }
     }
 
@@ -358,6 +380,11 @@ final class LuaApi {
             throw typeError(C, l, narg, "string");
         }
         String name = latin1(L, narg);
+        // A C string: whatever follows a NUL is not part of the option.
+        int nul = name.indexOf('\0');
+        if (nul >= 0) {
+            name = name.substring(0, nul);
+        }
         for (int i = 0; i < options.length; i++) {
             if (options[i].equals(name)) {
                 return i;

@@ -57,7 +57,7 @@ class RoundTripFuzzTest {
             };
         }
 
-        private String integer() {
+        String integer() {
             long[] edges = {0, 1, 127, 128, 255, 256, 32767, 32768, 65535, 65536, 2147483647L, 2147483648L,
                 4294967295L, 4294967296L, 1L << 53, Long.MAX_VALUE};
             long v = random.nextInt(3) == 0 ? edges[random.nextInt(edges.length)] + random.nextInt(3) - 1
@@ -219,6 +219,48 @@ class RoundTripFuzzTest {
                     for i, input in ipairs(inputs) do
                       local ok, v = pcall(cjson.decode, input)
                       out[i] = tostring(ok) .. ' ' .. dump(v) .. ' ' .. (ok and select(2, pcall(cjson.encode, v)) or '')
+                    end
+                    return table.concat(out, '\\n')""");
+            same(s.toString(), i);
+        }
+    }
+
+    @Test
+    void structPacksAndUnpacksRandomFormatsAsRedis() throws IOException {
+        Random random = new Random(SEED + 4);
+        String[] options = {"b", "B", "h", "H", "l", "L", "T", "i", "I", "i1", "I2", "i3", "I5", "i8", "I9", "i16",
+            "f", "d", "x", "c1", "c3", "c0", "s", " ", "<", ">", "!", "!1", "!2", "!4", "!8", "!16"};
+        for (int i = 0; i < SNIPPETS; i++) {
+            StringBuilder s = new StringBuilder("local cases = {\n");
+            for (int k = 0; k < CASES_PER_SNIPPET; k++) {
+                StringBuilder format = new StringBuilder();
+                StringBuilder args = new StringBuilder();
+                int n = 1 + random.nextInt(8);
+                for (int j = 0; j < n; j++) {
+                    String option = options[random.nextInt(options.length)];
+                    format.append(option);
+                    char kind = option.charAt(0);
+                    if (kind == 'c' || kind == 's') {
+                        args.append(',').append(new Generator(random, false).string(6));
+                    } else if ("bBhHlLTiIfd".indexOf(kind) >= 0) {
+                        args.append(',').append(random.nextBoolean() ? new Generator(random, false).integer()
+                                : "(" + (random.nextDouble() - 0.5) * Math.pow(2, random.nextInt(70)) + ")");
+                    }
+                }
+                s.append("{'").append(format).append("'").append(args).append("},\n");
+            }
+            s.append("""
+                    }
+                    local out = {}
+                    for i, case in ipairs(cases) do
+                      local ok, packed = pcall(struct.pack, unpack(case))
+                      local line = {case[1], tostring(ok), ok and hex(packed) or packed}
+                      if ok then
+                        line[#line + 1] = dumpall(pcall(struct.unpack, case[1], packed))
+                        line[#line + 1] = dumpall(pcall(struct.unpack, case[1], packed .. '\\0\\0\\0', 2))
+                      end
+                      line[#line + 1] = dumpall(pcall(struct.size, case[1]))
+                      out[i] = table.concat(line, ' ')
                     end
                     return table.concat(out, '\\n')""");
             same(s.toString(), i);
