@@ -28,9 +28,12 @@ final class CNumbers {
         return d >= -TWO_31 && d < TWO_31 ? (int) d : Integer.MIN_VALUE;
     }
 
-    /** (uint64_t) d as gcc compiles it: below 2^63 a signed conversion, above it the offset one. */
+    /**
+     * (uint64_t) d as gcc compiles it: below 2^63 a signed conversion, from 2^63 the offset one.
+     * The test is "not at least 2^63", so NaN takes the signed path too (and becomes 2^63).
+     */
     static long toUnsignedLong(double d) {
-        if (d < TWO_63) {
+        if (!(d >= TWO_63)) {
             return toLong(d);
         }
         return toLong(d - TWO_63) ^ Long.MIN_VALUE;
