@@ -172,7 +172,7 @@ public final class CJson {
             throw LuaApi.argError(1, "expected 1 argument");
         }
         LuaBuffer out = new LuaBuffer(256);
-        appendData(C, l, cfg, 0, out);
+        appendData(C, l, cfg, out);
         out.push(L);
         return 1;
     }
@@ -196,8 +196,9 @@ public final class CJson {
     }
 
     /** json_append_data: the value on top of the stack, and all it holds. */
-    private static void appendData(Lua51Natives C, long l, Config cfg, int depth, LuaBuffer out) {
+    private static void appendData(Lua51Natives C, long l, Config cfg, LuaBuffer out) {
         ArrayDeque<Open> open = new ArrayDeque<>();
+        int depth = 0;
         while (true) {
             int t = C.lua_type(l, -1);
             switch (t) {

@@ -10,6 +10,8 @@
  * CMsgPack      cmsgpack (lua-cmsgpack 0.4.0): pack, unpack, unpack_one, unpack_limit
  * Bit           bit (LuaBitOp 1.0.2): 32-bit operations on Lua numbers
  * Struct        struct (Roberto's struct, with Redis's fixes): pack, unpack, size
+ * LuaStrings    public: Lua strings as bytes both ways, for the rest of scripting
+ * LuaBuffer     a string being built (luaL_Buffer)
  * LuaApi        the lua.h / lauxlib.h pieces luajava lacks: byte strings both ways, luaL_error
  *               and luaL_argerror texts, luaL_check* readers, lua_checkstack
  * CNumbers      C's conversions on x86-64/glibc: printf %.Ng, strtod, double-to-integer casts

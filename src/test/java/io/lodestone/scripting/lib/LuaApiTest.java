@@ -56,10 +56,10 @@ class LuaApiTest {
                     }
                     L.setTop(0);
                     L.getGlobal("check");
-                    LuaApi.pushBytes(L, bytes, 0, length);
+                    LuaStrings.push(L, bytes);
                     L.pCall(1, 4);
                     assertEquals(length, (int) L.toNumber(1));
-                    assertArrayEquals(bytes, stringAt(L, 4), "length " + length + " ascii " + ascii);
+                    assertArrayEquals(bytes, LuaStrings.copy(L, 4), "length " + length + " ascii " + ascii);
                 }
             }
             byte[] all = new byte[256];
