@@ -8,7 +8,7 @@ import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.lua51.Lua51Natives;
 
 /**
- * cjson.decode: Lua CJSON 2.1.0's tokenizer and recursive parser over the script's bytes, read as
+ * cjson.decode: Lua CJSON 2.1.0's tokenizer and parser over the script's bytes, read as
  * the C code reads a NUL-terminated string (a NUL byte ends the input). Errors carry cjson's
  * texts and positions: "Expected value but found invalid token at character 1".
  */

@@ -49,7 +49,7 @@ final class LuaApi {
      * returns to luajava: as luaL_error, the caller's position ({@code luaL_where(L, 1)}) comes first.
      */
     static final class LuaError extends RuntimeException {
-        private enum Kind { ERROR, ARGUMENT, VM }
+        private enum Kind { ERROR, ARGUMENT, VM, RETHROW }
 
         private final Kind kind;
         private final int narg;
@@ -86,6 +86,14 @@ final class LuaApi {
         if (t == TNUMBER && Double.isNaN(C.lua_tonumber(l, key))) {
             throw vmError("table index is NaN");
         }
+    }
+
+    /**
+     * A Lua call made by a library function failed (a debug hook may raise errors anywhere, as a
+     * script kill does): its error value is on top of the stack and is raised again unchanged.
+     */
+    static LuaError rethrow() {
+        return new LuaError(LuaError.Kind.RETHROW, "error raised during a call from Java", 0);
     }
 
     /** luaL_argerror: "bad argument #n to 'name' (extramsg)". */
@@ -128,20 +136,30 @@ final class LuaApi {
         };
     }
 
+    /** Leaves the error value on top of the stack, for luajava to raise when the function returns -1. */
     private static void pushError(Lua L, Lua51Natives C, long l, LuaError e) {
         // Room for the position, the message and the namer's call; Lua keeps spare slots for
         // errors (EXTRA_STACK) should even this fail at the limit.
         checkStack(C, l, 3);
-        String message = e.getMessage();
-        if (e.kind == LuaError.Kind.ARGUMENT) {
-            message = argMessage(L, C, l, e.narg, message);
-        } else if (e.kind == LuaError.Kind.VM) {
+        try {
+            String message = e.getMessage();
+            switch (e.kind) {
+                case RETHROW -> {
+                    return;
+                }
+                case VM -> {
+                    pushLatin1(L, message);
+                    return;
+                }
+                case ARGUMENT -> message = argMessage(L, C, l, e.narg, message);
+                case ERROR -> { }
+            }
+            C.luaL_where(l, 1);
             pushLatin1(L, message);
-            return;
+            C.lua_concat(l, 2);
+        } catch (LuaError interrupted) {
+            // A call made to build the message failed; its error is on top and wins.
         }
-        C.luaL_where(l, 1);
-        pushLatin1(L, message);
-        C.lua_concat(l, 2);
     }
 
     /**
@@ -153,7 +171,10 @@ final class LuaApi {
         String name = null;
         String namewhat = "";
         C.lua_getfield(l, C.getRegistryIndex(), ARG_NAMER);
-        if (C.lua_type(l, -1) == TFUNCTION && C.lua_pcall(l, 0, 2, 0) == 0) {
+        if (C.lua_type(l, -1) == TFUNCTION) {
+            if (C.lua_pcall(l, 0, 2, 0) != 0) {
+                throw rethrow();
+            }
             if (C.lua_type(l, -2) == TSTRING) {
                 name = latin1(L, -2);
             }
@@ -265,7 +286,8 @@ final class LuaApi {
     /**
      * lua_pushlstring. luajava pushes Java Strings through JNI's modified UTF-8, which is not binary
      * safe, and has no pushlstring; so beyond short ASCII, the bytes travel as the one constant of a
-     * precompiled Lua 5.1 chunk (a function that returns it), which the VM loads and calls.
+     * precompiled Lua 5.1 chunk (a function that returns it), which the VM loads and calls. That
+     * call can only fail by a debug hook's error, which {@link #rethrow} carries.
      */
     static void pushBytes(Lua L, byte[] b, int off, int len) {
         if (len <= SHORT_ASCII && plainAscii(b, off, len)) {
@@ -291,9 +313,11 @@ final class LuaApi {
         Lua51Natives C = (Lua51Natives) L.getLuaNatives();
         long l = L.getPointer();
         chunk.put((byte) 0).put(CHUNK_SUFFIX);
-        int status = C.luaJ_loadbuffer(l, chunk, chunk.position(), "=bytes");
-        if (status != 0 || C.lua_pcall(l, 0, 1, 0) != 0) {
+        if (C.luaJ_loadbuffer(l, chunk, chunk.position(), "=bytes") != 0) {
             throw new IllegalStateException("cannot push a string: " + L.toString(-1));
+        }
+        if (C.lua_pcall(l, 0, 1, 0) != 0) {
+            throw rethrow();
         }
     }
 

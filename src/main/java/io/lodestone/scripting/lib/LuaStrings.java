@@ -14,13 +14,31 @@ public final class LuaStrings {
     private LuaStrings() {
     }
 
-    /** lua_pushlstring: pushes len bytes of b from off as a Lua string. */
+    /**
+     * Thrown when a push was interrupted by an error a debug hook raised (such as a script kill):
+     * that error value is on top of the stack, and a JFunction re-raises it by returning -1.
+     */
+    public static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super("a Lua error interrupted the push; it is on top of the stack", null, false, false);
+        }
+    }
+
+    /**
+     * lua_pushlstring: pushes len bytes of b from off as a Lua string.
+     *
+     * @throws Interrupted if a debug hook raised an error meanwhile
+     */
     public static void push(Lua L, byte[] b, int off, int len) {
-        LuaApi.pushBytes(L, b, off, len);
+        try {
+            LuaApi.pushBytes(L, b, off, len);
+        } catch (LuaApi.LuaError e) {
+            throw new Interrupted();
+        }
     }
 
     public static void push(Lua L, byte[] b) {
-        LuaApi.pushBytes(L, b, 0, b.length);
+        push(L, b, 0, b.length);
     }
 
     /**

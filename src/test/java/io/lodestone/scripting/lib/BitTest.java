@@ -30,6 +30,16 @@ class BitTest {
     }
 
     @Test
+    void redisSuiteNumericalSanity() throws IOException {
+        assertEquals("ok:true", oracle.same("""
+                assert(0x7fffffff == 2147483647, "broken hex literals")
+                assert(0xffffffff == -1 or 0xffffffff == 2^32-1, "broken hex literals")
+                assert(tostring(-1) == "-1", "broken tostring()")
+                assert(tostring(0xffffffff) == "-1" or tostring(0xffffffff) == "4294967295", "broken tostring()")
+                return true"""));
+    }
+
+    @Test
     void redisSuiteMinimalFunctionality() throws IOException {
         assertEquals("ok:true", oracle.same("""
                 assert(bit.tobit(1) == 1)

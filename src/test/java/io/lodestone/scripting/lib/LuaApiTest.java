@@ -155,6 +155,23 @@ class LuaApiTest {
     }
 
     @Test
+    void anErrorFromADebugHookDuringAPushIsRaisedUnchanged() {
+        try (Lua L = newState()) {
+            // A hook that fails only inside the chunk that carries a pushed string (a binary chunk
+            // without a source name has the source "=?"), as a script kill may fail anywhere.
+            run(L, "debug.sethook(function()\n"
+                    + "  local info = debug.getinfo(2, 'S')\n"
+                    + "  if info and info.source == '=?' then error({killed = true}) end\n"
+                    + "end, '', 1)\n"
+                    + "local ok, e = pcall(cjson.encode, {string.rep('\\255', 100)})\n"
+                    + "debug.sethook()\n"
+                    + "result = tostring(ok) .. ' ' .. type(e) .. ' ' .. tostring(type(e) == 'table' and e.killed)");
+            L.getGlobal("result");
+            assertEquals("false table true", L.toString(-1));
+        }
+    }
+
+    @Test
     void theDebugLibraryStaysClosedWhenTheStateHadNone() {
         try (Lua L = new Lua51()) {
             L.openLibrary("base");
