@@ -42,8 +42,9 @@ public final class EvalCommands {
             c.reply.ok();
         });
         t.handle("script|kill", c -> {
-            // A script runs to its end on the command thread, so none is ever running when this arrives.
-            throw new CommandError("NOTBUSY No scripts in execution right now.");
+            // While a script runs, SCRIPT KILL is answered by the busy responder; here none is running.
+            String reply = engine.kill(true);
+            throw new CommandError(reply.substring(1));
         });
         t.handle("script|debug", c -> {
             if (Args.is(c.argv[2], "no")) {

@@ -30,7 +30,7 @@ import java.util.Map;
  *
  * <p>Created on first use: a server that never runs a script never loads the Lua library.
  */
-public final class EvalEngine implements ServerContext.ScriptingInfo {
+public final class EvalEngine implements ServerContext.ScriptingInfo, ServerContext.BusyScript {
     /** Script flags (Redis's SCRIPT_FLAG_*). */
     static final int FLAG_NO_WRITES = 1, FLAG_ALLOW_OOM = 1 << 1, FLAG_ALLOW_STALE = 1 << 2, FLAG_NO_CLUSTER = 1 << 3,
             FLAG_EVAL_COMPAT_MODE = 1 << 4, FLAG_ALLOW_CROSS_SLOT = 1 << 5;
@@ -52,8 +52,14 @@ public final class EvalEngine implements ServerContext.ScriptingInfo {
     private int sandbox;
     /** The client scripts' commands run as (Redis's lua_client). */
     private Client scriptClient;
-    /** The script running now, or null. */
-    ScriptRun current;
+    /** The script running now, or null (read by the busy responder's thread too). */
+    volatile ScriptRun current;
+    /** SCRIPT KILL was accepted for the running script. */
+    private volatile boolean killed;
+    /** The running script passed busy-reply-threshold: other clients are being answered -BUSY. */
+    private boolean busy;
+    /** Registry references of debug.sethook (kept from before the sandbox) and of the count hook. */
+    private int sethookRef, hookRef;
     private int runsSinceGc;
 
     public EvalEngine(ServerContext server) {
@@ -85,6 +91,20 @@ public final class EvalEngine implements ServerContext.ScriptingInfo {
         vm.run(PCALL + ERROR_HANDLER, "@err_handler_def");
         vm.c.lua_getfield(L, LuaVm.GLOBALS, "__redis__err__handler");
         errorHandler = vm.c.luaL_ref(L, LuaVm.REGISTRY);
+        vm.c.lua_getfield(L, LuaVm.GLOBALS, "debug");
+        vm.c.lua_getfield(L, -1, "sethook");
+        sethookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
+        vm.c.lua_pop(L, 1);
+        vm.pushFunction(l -> {
+            long previous = vm.enter(l);
+            try {
+                return countHook();
+            } finally {
+                vm.L = previous;
+            }
+        });
+        hookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
+        setHook("", HOOK_COUNT);
         vm.c.lua_pushvalue(L, LuaVm.GLOBALS);
         globals = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         // Lock the globals: the protection chunk gets the functions it cannot write in Lua.
@@ -101,6 +121,70 @@ public final class EvalEngine implements ServerContext.ScriptingInfo {
         scriptClient = new Client(Long.MAX_VALUE - 1, server, new Reply(UnpooledByteBufAllocator.DEFAULT,
                 server.stats::countError), null);
         scriptClient.isScript = true;
+    }
+
+    /** Instructions between two calls of the hook that watches a running script (Redis's 100000). */
+    private static final int HOOK_COUNT = 100_000;
+
+    /** debug.sethook(hook, mask, count) on the current thread (coroutines created later inherit it). */
+    private void setHook(String mask, int count) {
+        long L = vm.L;
+        vm.c.lua_rawgeti(L, LuaVm.REGISTRY, sethookRef);
+        vm.c.lua_rawgeti(L, LuaVm.REGISTRY, hookRef);
+        vm.pushAscii(mask);
+        vm.c.lua_pushnumber(L, count);
+        if (vm.c.lua_pcall(L, 3, 0, 0) != 0) vm.c.lua_pop(L, 1);
+    }
+
+    /**
+     * Redis's luaMaskCountHook: a script past busy-reply-threshold makes the server answer others
+     * (-BUSY, SCRIPT KILL) while it runs; a killed script gets an error at every line from then on,
+     * so that pcall cannot keep it alive.
+     */
+    private int countHook() {
+        ScriptRun run = current;
+        if (run == null) return 0;
+        if (killed) {
+            io.lodestone.util.Log.warning("Lua script killed by user with SCRIPT KILL.");
+            setHook("l", 0);
+            ScriptReplies.pushError(vm, "Script killed by user with SCRIPT KILL...");
+            return -1;
+        }
+        if (!busy) {
+            long threshold = server.config.getLong("busy-reply-threshold");
+            long elapsed = run.elapsedMs();
+            if (threshold > 0 && elapsed >= threshold) {
+                io.lodestone.util.Log.warning("Slow script detected: still in execution after " + elapsed
+                        + " milliseconds. You can try killing the script using the SCRIPT KILL command."
+                        + " Script name is: " + run.funcName + ".");
+                busy = true;
+                if (server.busyMode != null) server.busyMode.enter(this, run.caller);
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public String kill(boolean eval) {
+        ScriptRun run = current;
+        if (run == null) return "-NOTBUSY No scripts in execution right now.";
+        if (run.caller.isMaster) {
+            return "-UNKILLABLE The busy script was sent by a master instance in the context of replication"
+                    + " and cannot be killed.";
+        }
+        if (run.writeDirty) {
+            return "-UNKILLABLE Sorry the script already executed write commands against the dataset. You can"
+                    + " either wait the script termination or kill the server in a hard way using the SHUTDOWN"
+                    + " NOSAVE command.";
+        }
+        if (!eval) return "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+        killed = true;
+        return "+OK";
+    }
+
+    @Override
+    public boolean isEval() {
+        return true;
     }
 
     /** Redis's pcall: a Lua error that is an error table becomes its message, for scripts written before 7.0. */
@@ -397,6 +481,12 @@ public final class EvalEngine implements ServerContext.ScriptingInfo {
             lua.L = L;
             lua.setTop(0); // whatever happened, the next script starts from an empty stack
             current = null;
+            if (killed) setHook("", HOOK_COUNT);
+            killed = false;
+            if (busy) {
+                busy = false;
+                if (server.busyMode != null) server.busyMode.leave();
+            }
             scriptClient.argv = null;
             ByteBuf leftover = scriptClient.reply.take();
             if (leftover != null) leftover.release();

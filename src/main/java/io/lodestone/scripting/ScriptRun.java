@@ -24,6 +24,8 @@ final class ScriptRun {
     /** "f_&lt;sha&gt;" or the function's name, for errors and the slow-script log. */
     final String funcName;
     int flags;
+    /** WRITE_DIRTY, for SCRIPT KILL asked from the busy responder's thread. */
+    volatile boolean writeDirty;
     final long startNanos = System.nanoTime();
 
     ScriptRun(ServerContext server, Client caller, Client scriptClient, String funcName, int flags) {
@@ -68,7 +70,10 @@ final class ScriptRun {
         if (denied != null) return reject(cmd, denied);
         String writeDenied = verifyWrite(cmd);
         if (writeDenied != null) return reject(cmd, writeDenied);
-        if (cmd.is(CommandSpec.WRITE)) flags |= WRITE_DIRTY;
+        if (cmd.is(CommandSpec.WRITE)) {
+            flags |= WRITE_DIRTY;
+            writeDirty = true;
+        }
         server.dispatcher.call(c, cmd);
         return null;
     }

@@ -80,6 +80,10 @@ public final class Lodestone implements ServerContext.Host {
                 : epoll ? new EpollEventLoopGroup(ioThreads - 1) : new NioEventLoopGroup(ioThreads - 1);
         server.ioThreads = ioThreads <= 1 ? 1 : ioThreads;
         server.host = this;
+        server.busyMode = new BusyScriptResponder(server, () -> {
+            Log.warning("Redis is now ready to exit, bye bye...");
+            System.exit(0);
+        });
         listeners = new Listeners(config, acceptor, loop, ioLoops, server, dispatcher, tls);
         shutdown = new Shutdown(server, this::stop);
         cron = new ServerCron(server, loop, shutdown);
