@@ -38,6 +38,15 @@ public interface AccessControl {
     String denyInExec(Client c, CommandSpec cmd, byte[][] argv, int argc);
 
     /**
+     * A command a script calls (Redis's scriptVerifyACL): null when the caller's user may run it, else
+     * the error the script gets, the denial logged in ACL LOG with the context "lua".
+     */
+    String denyInScript(Client c, CommandSpec cmd, byte[][] argv, int argc);
+
+    /** Redis's ACLCheckAllUserCommandPerm without logging (redis.acl_check_cmd): may the user run it? */
+    boolean permits(User user, CommandSpec cmd, byte[][] argv, int argc);
+
+    /**
      * Redis's ACLUserCheckCmdWithUnrestrictedKeyAccess for reads: whether a selector that allows this
      * command also allows reading every key (SORT's BY and GET patterns).
      */

@@ -43,6 +43,15 @@ public final class Client implements Subscriber {
     public byte[][] propagateArgv;
     /** Targets the current call propagates to even without a change (Redis's CLIENT_FORCE_REPL/AOF). */
     public int forcedPropagation;
+    /**
+     * Where this client's calls may propagate at all (Redis's CMD_CALL_PROPAGATE_AOF/REPL call
+     * flags): everywhere, except for a script that narrowed it with redis.set_repl.
+     */
+    public int propagationMask = ServerContext.PROPAGATE_ALL;
+    /** Redis's CLIENT_DENY_BLOCKING: a script's client, whose blocking commands answer at once. */
+    public boolean denyBlocking;
+    /** Redis's CLIENT_SCRIPT: the client scripts run their commands as. */
+    public boolean isScript;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;
@@ -154,7 +163,7 @@ public final class Client implements Subscriber {
 
     /** Whether the current command may block (not inside MULTI/EXEC or a script). */
     public boolean canBlock() {
-        return multi == null && !inExec;
+        return multi == null && !inExec && !denyBlocking;
     }
 
     /** Number of keys this client watches (CLIENT LIST watch=). */

@@ -131,6 +131,11 @@ public final class CommandSpec {
     }
 
     /** Whether argc satisfies the arity (positive: exact, negative: at least -arity). */
+    /** Whether Lodestone runs this command itself (a command with subcommands runs only them). */
+    public boolean hasHandler() {
+        return handler != null;
+    }
+
     public boolean arityOk(int argc) {
         return arity > 0 ? argc == arity : argc >= -arity;
     }

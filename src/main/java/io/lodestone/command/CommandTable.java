@@ -102,6 +102,16 @@ public final class CommandTable {
         if (spec != null && !to.isEmpty()) index(to.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII), spec);
     }
 
+    /**
+     * Redis's lookupCommand: the command named by {@code argv[0]}, or its subcommand {@code argv[1]}
+     * when it has subcommands and one is given; null if unknown.
+     */
+    public CommandSpec lookupCommand(byte[][] argv, int argc) {
+        CommandSpec cmd = lookup(argv[0]);
+        if (cmd == null || argc < 2 || cmd.subcommands.isEmpty()) return cmd;
+        return lookupSub(cmd, argv[1]);
+    }
+
     /** Finds an implemented subcommand of parent; null if unknown. */
     public static CommandSpec lookupSub(CommandSpec parent, byte[] name) {
         CommandSpec s = parent.subcommands.get(Args.str(name).toLowerCase(java.util.Locale.ROOT));

@@ -250,6 +250,7 @@ public final class Dispatcher {
         stats.errorsMark = stats.totalErrorReplies;
         int target = keyspace.dirty != dirtyBefore && !cmd.is(CommandSpec.READONLY) ? ServerContext.PROPAGATE_ALL : 0;
         target |= c.forcedPropagation;
+        target &= c.propagationMask;
         c.forcedPropagation = 0;
         if (target != 0 && server.hasPropagation()) {
             byte[][] p = c.propagateArgv;

@@ -50,6 +50,42 @@ public final class ServerContext {
      * (CONFIG SET appendonly yes, BGSAVE, BGREWRITEAOF) schedules it for after the transaction.
      */
     public boolean inExec;
+    /** The scripting engine as INFO sees it; null until scripting registers. */
+    public ScriptingInfo scripting;
+
+    /**
+     * Serves other clients while a script runs past busy-reply-threshold (Redis's
+     * processEventsWhileBlocked): implemented by the server, which owns the connections; null in
+     * embedded servers without one.
+     */
+    public BusyMode busyMode;
+
+    /** A script running too long, as the clients that ask to kill it see it. */
+    public interface BusyScript {
+        /** SCRIPT KILL ({@code eval}) or FUNCTION KILL from another client: the reply, "+OK" or an error line. */
+        String kill(boolean eval);
+
+        /** Whether it is an EVAL script (else a function): the -BUSY text names the right KILL. */
+        boolean isEval();
+    }
+
+    /** See {@link #busyMode}. */
+    public interface BusyMode {
+        /** Called on the command thread, from inside the script, when it passes the threshold. */
+        void enter(BusyScript script, Client caller);
+
+        /** Called on the command thread when the script has ended. */
+        void leave();
+    }
+
+    /** What INFO shows of scripting (implemented by scripting.EvalEngine). */
+    public interface ScriptingInfo {
+        long luaMemory();
+
+        long scriptsMemory();
+
+        int scriptCount();
+    }
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);
     /** SLOWLOG: calls slower than slowlog-log-slower-than. */

@@ -23,8 +23,10 @@ public final class Stats {
 
     public void countError(String message) {
         totalErrorReplies++;
+        // Redis's afterErrorReply: the code is what precedes a space within the first 32 bytes of
+        // "-message"; an error without one there counts as ERR.
         int sp = message.indexOf(' ');
-        String code = sp < 0 ? message : message.substring(0, sp);
+        String code = sp < 0 || sp > 30 ? "ERR" : message.substring(0, sp);
         // Redis caps the table at 128 codes so a flood of odd errors cannot grow it without end.
         if (errorCounts.size() < 128 || errorCounts.containsKey(code)) errorCounts.merge(code, 1L, Long::sum);
     }

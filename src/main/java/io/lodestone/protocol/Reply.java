@@ -197,6 +197,19 @@ public final class Reply {
      * Newlines would break the protocol, so they become spaces, as Redis does.
      */
     public void error(String message) {
+        message = writeError(message);
+        if (errorListener != null) errorListener.onError(message);
+    }
+
+    /**
+     * An error already counted in the error statistics where it arose (Redis's
+     * ERR_REPLY_FLAG_NO_STATS_UPDATE): a script passing on the error a command it called replied.
+     */
+    public void errorWithoutStats(String message) {
+        writeError(message);
+    }
+
+    private String writeError(String message) {
         errors++;
         lastError = message;
         if (message.indexOf('\r') >= 0 || message.indexOf('\n') >= 0) {
@@ -206,7 +219,7 @@ public final class Reply {
         b.writeByte('-');
         writeText(b, message);
         b.writeBytes(CRLF);
-        if (errorListener != null) errorListener.onError(message);
+        return message;
     }
 
     /**

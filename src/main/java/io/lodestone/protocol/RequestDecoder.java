@@ -102,6 +102,22 @@ public final class RequestDecoder {
         return error;
     }
 
+    /** True between requests: nothing of a next request has been received (no bytes held, no bulk open). */
+    public boolean atRequestBoundary() {
+        return !hasPending() && multibulkRemaining == 0 && bulkLength == -1 && skipCrlf == 0 && error == null;
+    }
+
+    /**
+     * Holds {@code bytes} as received but not yet decoded, ahead of whatever arrives next: requests
+     * that were read on the connection's behalf (while a script was busy) and are now given back.
+     * Only at a request boundary; the next {@link #decode} runs them.
+     */
+    public void hold(byte[] bytes) {
+        if (bytes.length == 0) return;
+        if (cumulation == null) cumulation = alloc.heapBuffer(Math.max(256, bytes.length));
+        cumulation.writeBytes(bytes);
+    }
+
     /** True when {@link #decode} left bytes it could not use yet. */
     public boolean hasPending() {
         return cumulation != null && cumulation.isReadable();

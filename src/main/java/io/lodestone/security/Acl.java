@@ -111,6 +111,23 @@ public final class Acl implements AccessControl {
                 + " and the EXEC call. This command is no longer allowed for the following reason: " + reason;
     }
 
+    @Override
+    public String denyInScript(Client c, CommandSpec cmd, byte[][] argv, int argc) {
+        return switch (checkAndLog(c, cmd, argv, argc, AclLog.CTX_LUA)) {
+            case OK -> null;
+            case DENIED_CMD -> "The user executing the script can't run this command or subcommand";
+            case DENIED_KEY -> "The user executing the script can't access at least one of the keys mentioned in the command";
+            default -> "The user executing the script can't publish to the channel mentioned in the command";
+        };
+    }
+
+    @Override
+    public boolean permits(User user, CommandSpec cmd, byte[][] argv, int argc) {
+        AclUser u = (AclUser) user;
+        if (u.selectors.size() == 1 && u.unrestricted()) return true;
+        return check(u.selectors, cmd, argv, argc, new int[] {0}) == OK;
+    }
+
     /** The check before a command runs, a denial logged in ACL LOG with its context. */
     private int checkAndLog(Client c, CommandSpec cmd, byte[][] argv, int argc, int context) {
         AclUser u = (AclUser) c.user;

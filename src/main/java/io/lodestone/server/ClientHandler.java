@@ -379,6 +379,33 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         ctx.close();
     }
 
+    /**
+     * The socket, when a busy script's responder may serve this connection on another thread: a plain
+     * (not TLS) socket with nothing pending either way, so that its next bytes start a request and
+     * what is written goes out in order. Null otherwise (the client then waits for the script).
+     */
+    io.netty.channel.unix.FileDescriptor busyServableFd() {
+        io.netty.channel.Channel ch = ctx.channel();
+        if (closing || client.replicaPeer != null || client.isMaster || held != null) return null;
+        if (!(ch instanceof io.netty.channel.unix.UnixChannel u)) return null;
+        if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) return null;
+        if (!decoder.atRequestBoundary() || pendingOutputBytes() > 0) return null;
+        return u.fd();
+    }
+
+    /**
+     * After a busy script: the bytes the responder read but did not answer go back ahead of whatever
+     * arrives next, and what it could not write goes out now, before any later reply.
+     */
+    void takeBackFromResponder(byte[] unanswered, byte[] unwritten) {
+        if (closing) return;
+        if (unwritten.length > 0) ctx.writeAndFlush(io.netty.buffer.Unpooled.wrappedBuffer(unwritten));
+        if (unanswered.length > 0) {
+            decoder.hold(unanswered);
+            resume();
+        }
+    }
+
     @Override
     public long pendingOutputBytes() {
         io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();

@@ -58,6 +58,9 @@ public final class Lodestone implements ServerContext.Host {
         return io.lodestone.security.AclFile.loadAtStartup(acl, config.users());
     }
 
+    /** Stack of the command thread (reserved address space; touched only as deep as calls go). */
+    private static final long COMMAND_THREAD_STACK = 64L << 20;
+
     public Lodestone(Config config) {
         this.config = config;
         this.server = new ServerContext(config);
@@ -66,13 +69,21 @@ public final class Lodestone implements ServerContext.Host {
         this.dispatcher = new Dispatcher(server);
         boolean epoll = Epoll.isAvailable();
         this.acceptor = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        this.loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        // The command thread gets a deep stack: a script's reply is converted recursively, and Lua lets a
+        // script nest tables until its own stack limit (Redis answers "reached lua stack limit" there).
+        java.util.concurrent.ThreadFactory commandThread = r -> new io.netty.util.concurrent.FastThreadLocalThread(
+                null, r, "lodestone-command", COMMAND_THREAD_STACK);
+        this.loop = epoll ? new EpollEventLoopGroup(1, commandThread) : new NioEventLoopGroup(1, commandThread);
         // Redis counts the main thread among its io-threads: N means N - 1 threads beside it.
         int ioThreads = config.getInt("io-threads");
         this.ioLoops = ioThreads <= 1 ? null
                 : epoll ? new EpollEventLoopGroup(ioThreads - 1) : new NioEventLoopGroup(ioThreads - 1);
         server.ioThreads = ioThreads <= 1 ? 1 : ioThreads;
         server.host = this;
+        server.busyMode = new BusyScriptResponder(server, () -> {
+            Log.warning("Redis is now ready to exit, bye bye...");
+            System.exit(0);
+        });
         listeners = new Listeners(config, acceptor, loop, ioLoops, server, dispatcher, tls);
         shutdown = new Shutdown(server, this::stop);
         cron = new ServerCron(server, loop, shutdown);

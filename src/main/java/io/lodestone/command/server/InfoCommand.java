@@ -144,6 +144,7 @@ public final class InfoCommand {
         field(sb, "used_memory_peak_perc", String.format(Locale.ROOT, "%.2f%%", peak == 0 ? 0 : used * 100.0 / peak));
         field(sb, "total_system_memory", system);
         field(sb, "total_system_memory_human", human(system));
+        scriptingMemory(s, sb);
         field(sb, "maxmemory", 0);
         field(sb, "maxmemory_human", "0B");
         field(sb, "maxmemory_policy", "noeviction");
@@ -155,6 +156,25 @@ public final class InfoCommand {
     }
 
     private static long peakMemory;
+
+    /** Redis 7.0's scripting lines: EVAL's Lua state and script cache (FUNCTION has none yet: zero). */
+    private static void scriptingMemory(ServerContext s, StringBuilder sb) {
+        long vmEval = s.scripting == null ? 0 : s.scripting.luaMemory();
+        long scriptsEval = s.scripting == null ? 0 : s.scripting.scriptsMemory();
+        field(sb, "used_memory_lua", vmEval);
+        field(sb, "used_memory_vm_eval", vmEval);
+        field(sb, "used_memory_lua_human", human(vmEval));
+        field(sb, "used_memory_scripts_eval", scriptsEval);
+        field(sb, "number_of_cached_scripts", s.scripting == null ? 0 : s.scripting.scriptCount());
+        field(sb, "number_of_functions", 0);
+        field(sb, "number_of_libraries", 0);
+        field(sb, "used_memory_vm_functions", 0);
+        field(sb, "used_memory_vm_total", vmEval);
+        field(sb, "used_memory_vm_total_human", human(vmEval));
+        field(sb, "used_memory_functions", 0);
+        field(sb, "used_memory_scripts", scriptsEval);
+        field(sb, "used_memory_scripts_human", human(scriptsEval));
+    }
 
     /**
      * The replication buffer, as Redis 7.0 splits it: the backlog and the replicas share it, so up to

@@ -108,8 +108,9 @@ public final class SortCommand {
             throw Errors.wrongType();
         }
 
-        // A set has no order of its own: what STORE writes must not depend on the hash table's.
-        if (dontsort && value instanceof SetValue && storekey != null) {
+        // A set has no order of its own: what STORE writes, or a script sees, must not depend on the
+        // hash table's.
+        if (dontsort && value instanceof SetValue && (storekey != null || c.isScript)) {
             dontsort = false;
             alpha = true;
             sortby = null;

@@ -1,0 +1,133 @@
+package io.lodestone.scripting;
+
+import io.lodestone.command.Args;
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandTable;
+import io.lodestone.command.ServerContext;
+import io.lodestone.command.Subcommands;
+
+import java.util.Locale;
+
+/**
+ * EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (Redis's eval.c): the checks before a script runs
+ * (scriptPrepareForRun), which depend on the flags its shebang declared, then the run itself.
+ */
+public final class EvalCommands {
+    private static final String NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+
+    private EvalCommands() {
+    }
+
+    public static void register(CommandTable t, EvalEngine engine) {
+        t.handle("eval", c -> eval(engine, c, false, false));
+        t.handle("evalsha", c -> eval(engine, c, true, false));
+        t.handle("eval_ro", c -> eval(engine, c, false, true));
+        t.handle("evalsha_ro", c -> eval(engine, c, true, true));
+        t.handle("script|load", c -> {
+            String[] error = new String[1];
+            EvalEngine.Script s = engine.create(c.argv[2], error);
+            if (s == null) throw new CommandError("ERR " + error[0]);
+            c.reply.bulk(s.sha());
+        });
+        t.handle("script|exists", c -> {
+            c.reply.array(c.argc - 2);
+            for (int j = 2; j < c.argc; j++) c.reply.integer(engine.exists(Args.str(c.argv[j])) ? 1 : 0);
+        });
+        t.handle("script|flush", c -> {
+            if (c.argc == 3 && !Args.is(c.argv[2], "sync") && !Args.is(c.argv[2], "async") || c.argc > 3) {
+                throw new CommandError("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+            }
+            engine.flush();
+            c.reply.ok();
+        });
+        t.handle("script|kill", c -> {
+            // While a script runs, SCRIPT KILL is answered by the busy responder; here none is running.
+            String reply = engine.kill(true);
+            throw new CommandError(reply.substring(1));
+        });
+        t.handle("script|debug", c -> {
+            if (Args.is(c.argv[2], "no")) {
+                c.reply.ok();
+                return;
+            }
+            if (!Args.is(c.argv[2], "yes") && !Args.is(c.argv[2], "sync")) {
+                throw new CommandError("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+            }
+            throw new CommandError("ERR The Lua debugger (SCRIPT DEBUG) is not supported by this server");
+        });
+        t.handle("script|help", Subcommands.help("SCRIPT",
+                "DEBUG (YES|SYNC|NO)",
+                "    Set the debug mode for subsequent scripts executed.",
+                "EXISTS <sha1> [<sha1> ...]",
+                "    Return information about the existence of the scripts in the script cache.",
+                "FLUSH [ASYNC|SYNC]",
+                "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                "    When called without the optional mode argument, the behavior is determined by the",
+                "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                "    * ASYNC: Asynchronously flush the scripts cache.",
+                "    * SYNC: Synchronously flush the scripts cache.",
+                "KILL",
+                "    Kill the currently executing Lua script.",
+                "LOAD <script>",
+                "    Load a script into the scripts cache without executing it."));
+    }
+
+    private static void eval(EvalEngine engine, Client c, boolean evalsha, boolean ro) {
+        long numKeys = Args.parseLong(c.argv[2]);
+        if (numKeys > c.argc - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
+        if (numKeys < 0) throw new CommandError("ERR Number of keys can't be negative");
+        EvalEngine.Script script;
+        if (evalsha) {
+            if (c.argv[1].length != 40) throw new CommandError(NOSCRIPT);
+            script = engine.script(Args.str(c.argv[1]).toLowerCase(Locale.ROOT));
+            if (script == null) throw new CommandError(NOSCRIPT);
+        } else {
+            String[] error = new String[1];
+            script = engine.create(c.argv[1], error);
+            if (script == null) throw new CommandError("ERR " + error[0]);
+        }
+        int runFlags = prepare(engine.server, c, script.flags(), ro);
+        byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
+        c.preventPropagation(); // the script's commands propagate as themselves
+        engine.run(c, script.sha(), script, argv, 3, (int) numKeys, 3 + (int) numKeys, runFlags);
+    }
+
+    /** Redis's scriptPrepareForRun: the refusals a script's declared flags lead to, then its run flags. */
+    static int prepare(ServerContext server, Client caller, int scriptFlags, boolean ro) {
+        boolean compat = (scriptFlags & EvalEngine.FLAG_EVAL_COMPAT_MODE) != 0;
+        boolean stale = server.replication.isReplica && !server.replication.masterLinkUp
+                && !server.repl.replicaServeStaleData;
+        boolean obey = caller.isMaster || caller.isAofClient();
+        if (!compat) {
+            if (stale && (scriptFlags & EvalEngine.FLAG_ALLOW_STALE) == 0) {
+                throw new CommandError("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no'"
+                        + " and 'allow-stale' flag is not set on the script.");
+            }
+            if ((scriptFlags & EvalEngine.FLAG_NO_WRITES) == 0) {
+                if (server.replication.isReplica && server.repl.replicaReadOnly && !obey) {
+                    throw new CommandError("READONLY Can not run script with write flag on readonly replica");
+                }
+                if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !obey && server.diskErrorDenial() != null) {
+                    throw new CommandError(server.aof.writeError() && server.rdb.lastBgsaveOk()
+                            ? "MISCONF Redis is configured to persist data to AOF, but it's currently unable to persist"
+                                + " to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts."
+                                + " AOF error: " + server.aof.lastWriteError()
+                            : "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist"
+                                + " to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.");
+                }
+                if (ro) throw new CommandError("ERR Can not execute a script with write flag using *_ro command.");
+                if (!server.replication.isReplica && server.replication.tooFewGoodReplicas()) {
+                    throw new CommandError("NOREPLICAS Not enough good replicas to write.");
+                }
+            }
+        } else if (stale) {
+            throw new CommandError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+        }
+        int flags = ScriptRun.EVAL_MODE;
+        if (ro || (!compat && (scriptFlags & EvalEngine.FLAG_NO_WRITES) != 0)) flags |= ScriptRun.READ_ONLY;
+        if (!compat && (scriptFlags & EvalEngine.FLAG_ALLOW_OOM) != 0) flags |= ScriptRun.ALLOW_OOM;
+        if (compat || (scriptFlags & EvalEngine.FLAG_ALLOW_CROSS_SLOT) != 0) flags |= ScriptRun.ALLOW_CROSS_SLOT;
+        return flags;
+    }
+}

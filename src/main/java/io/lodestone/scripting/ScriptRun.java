@@ -1,0 +1,111 @@
+package io.lodestone.scripting;
+
+import io.lodestone.command.Client;
+import io.lodestone.command.CommandSpec;
+import io.lodestone.command.ServerContext;
+
+/**
+ * One script invocation (Redis's scriptRunCtx, script.c): who called, the client its commands run as,
+ * what the script may do, and the checks each {@code redis.call} passes (scriptCall) before the
+ * dispatcher runs the command.
+ *
+ * <p>The commands run inside the caller's call: their effects are grouped with it and go to replicas
+ * and the AOF as one MULTI/EXEC when there are several (Redis 7.0 replicates scripts by effects).
+ */
+final class ScriptRun {
+    static final int READ_ONLY = 1, ALLOW_OOM = 1 << 1, WRITE_DIRTY = 1 << 2, KILLED = 1 << 3, TIMED_OUT = 1 << 4,
+            EVAL_MODE = 1 << 5, ALLOW_CROSS_SLOT = 1 << 6;
+
+    final ServerContext server;
+    /** The client that sent EVAL/FCALL. */
+    final Client caller;
+    /** The client the script's commands run as (Redis's lua_client). */
+    final Client scriptClient;
+    /** "f_&lt;sha&gt;" or the function's name, for errors and the slow-script log. */
+    final String funcName;
+    int flags;
+    /** WRITE_DIRTY, for SCRIPT KILL asked from the busy responder's thread. */
+    volatile boolean writeDirty;
+    final long startNanos = System.nanoTime();
+
+    ScriptRun(ServerContext server, Client caller, Client scriptClient, String funcName, int flags) {
+        this.server = server;
+        this.caller = caller;
+        this.scriptClient = scriptClient;
+        this.funcName = funcName;
+        this.flags = flags;
+        scriptClient.select(caller.dbIndex());
+        scriptClient.reply.protocol(2); // scripts start in RESP2; redis.setresp changes it
+        scriptClient.user = caller.user;
+        scriptClient.authenticated = true;
+        scriptClient.propagationMask = ServerContext.PROPAGATE_ALL;
+        scriptClient.denyBlocking = true;
+        scriptClient.isMaster = caller.isMaster;
+    }
+
+    boolean is(int flag) {
+        return (flags & flag) != 0;
+    }
+
+    /**
+     * Redis's scriptCall: runs {@code argv} as the script's client. Returns null when the command ran
+     * (its reply is in the script client's output), else the error that kept it from running.
+     */
+    String call(byte[][] argv, int argc) {
+        Client c = scriptClient;
+        CommandSpec cmd = server.commands.lookupCommand(argv, argc);
+        if (cmd == null) return reject(null, "Unknown Redis command called from script");
+        if (!cmd.arityOk(argc) || !cmd.hasHandler()) {
+            return reject(cmd, "Wrong number of args calling Redis command from script");
+        }
+        c.argv = argv;
+        c.argc = argc;
+        c.cmd = c.lastCmd = cmd;
+        if (cmd.is(CommandSpec.NOSCRIPT)) return reject(cmd, "This Redis command is not allowed from script");
+        if (server.replication.isReplica && !server.replication.masterLinkUp && !server.repl.replicaServeStaleData
+                && !cmd.is(CommandSpec.STALE)) {
+            return reject(cmd, "Can not execute the command on a stale replica");
+        }
+        String denied = server.access.denyInScript(c, cmd, argv, argc);
+        if (denied != null) return reject(cmd, denied);
+        String writeDenied = verifyWrite(cmd);
+        if (writeDenied != null) return reject(cmd, writeDenied);
+        if (cmd.is(CommandSpec.WRITE)) {
+            flags |= WRITE_DIRTY;
+            writeDirty = true;
+        }
+        server.dispatcher.call(c, cmd);
+        return null;
+    }
+
+    /**
+     * A command the script may not run: counted as Redis's afterErrorReply counts it (an error that
+     * starts with "-CODE" under its code, any other under ERR) and as a rejected call.
+     */
+    private String reject(CommandSpec cmd, String error) {
+        server.stats.countError(error.startsWith("-") ? error.substring(1) : "ERR " + error);
+        if (cmd != null) cmd.rejectedCalls++;
+        return error;
+    }
+
+    /** Redis's scriptVerifyWriteCommandAllow. */
+    private String verifyWrite(CommandSpec cmd) {
+        if (is(READ_ONLY) && (cmd.is(CommandSpec.WRITE) || cmd.is(CommandSpec.MAY_REPLICATE))) {
+            return "Write commands are not allowed from read-only scripts.";
+        }
+        if (!cmd.is(CommandSpec.WRITE) || is(WRITE_DIRTY)) return null;
+        if (server.replication.isReplica && server.repl.replicaReadOnly && !caller.isMaster) {
+            return "-READONLY You can't write against a read only replica.";
+        }
+        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !caller.isMaster) {
+            String denial = server.diskErrorDenial();
+            if (denial != null) return "-" + denial;
+        }
+        if (server.replication.tooFewGoodReplicas()) return "-NOREPLICAS Not enough good replicas to write.";
+        return null;
+    }
+
+    long elapsedMs() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+}

@@ -1,0 +1,214 @@
+package io.lodestone.server;
+
+import io.lodestone.command.Client;
+import io.lodestone.command.ServerContext;
+import io.lodestone.protocol.RequestDecoder;
+import io.lodestone.util.Log;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.channel.unix.FileDescriptor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What Redis's processEventsWhileBlocked does for a script past busy-reply-threshold: other clients
+ * are answered while the script runs. The script runs on the command thread, which Netty's event loop
+ * cannot be re-entered from, so a thread of its own serves the connections meanwhile, reading and
+ * writing their sockets directly: Netty is not touching them, since its only thread is inside the
+ * script.
+ *
+ * <p>It answers SCRIPT KILL / FUNCTION KILL (the script is told), SHUTDOWN NOSAVE (the process exits
+ * without saving, as Redis does), QUIT, and -BUSY to everything else. A request it does not answer
+ * that way (the commands Redis lets through while busy, such as AUTH or MULTI, or anything it cannot
+ * parse) stops it serving that connection: that request and all after it are given back, as
+ * received, to the connection's own decoder when the script ends, to run in order then. Connections
+ * it cannot serve safely (TLS, replicas and the master link, a request half received, replies not yet
+ * sent) wait for the script, as do connections accepted meanwhile. Error statistics of its -BUSY
+ * replies are counted when the script ends, on the command thread.
+ */
+final class BusyScriptResponder implements ServerContext.BusyMode {
+    private static final long POLL_NANOS = 2_000_000;
+
+    private final ServerContext server;
+    private final Runnable shutdownNoSave;
+    private volatile boolean running;
+    private Thread thread;
+    private List<Served> served = List.of();
+    private int busyReplies;
+
+    BusyScriptResponder(ServerContext server, Runnable shutdownNoSave) {
+        this.server = server;
+        this.shutdownNoSave = shutdownNoSave;
+    }
+
+    /** One connection served while busy. */
+    private static final class Served {
+        final ClientHandler handler;
+        final FileDescriptor fd;
+        /** Bytes read and not yet answered. */
+        final ByteArrayOutputStream unanswered = new ByteArrayOutputStream();
+        /** Reply bytes not yet written. */
+        ByteBuffer unwritten = ByteBuffer.allocate(0);
+        /** Stopped: a request it leaves to the connection, the peer gone, or QUIT answered. */
+        boolean stopped;
+
+        Served(ClientHandler handler, FileDescriptor fd) {
+            this.handler = handler;
+            this.fd = fd;
+        }
+    }
+
+    @Override
+    public void enter(ServerContext.BusyScript script, Client caller) {
+        List<Served> list = new ArrayList<>();
+        for (Client c : server.clients.all()) {
+            if (c == caller || !(c.conn instanceof ClientHandler h)) continue;
+            FileDescriptor fd = h.busyServableFd();
+            if (fd != null) list.add(new Served(h, fd));
+        }
+        served = list;
+        busyReplies = 0;
+        running = true;
+        thread = new Thread(() -> serve(script), "lodestone-busy-script");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void leave() {
+        running = false;
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (int i = 0; i < busyReplies; i++) server.stats.countError("BUSY");
+        for (Served s : served) {
+            byte[] unwritten = new byte[s.unwritten.remaining()];
+            s.unwritten.get(unwritten);
+            s.handler.takeBackFromResponder(s.unanswered.toByteArray(), unwritten);
+        }
+        served = List.of();
+        server.flushPendingWrites();
+    }
+
+    private void serve(ServerContext.BusyScript script) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
+        while (running) {
+            for (Served s : served) {
+                if (!s.stopped) {
+                    try {
+                        readAndAnswer(s, buf, script);
+                        write(s);
+                    } catch (IOException e) {
+                        s.stopped = true; // the peer is gone: Netty sees it after the script
+                    }
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(POLL_NANOS);
+        }
+    }
+
+    private void readAndAnswer(Served s, ByteBuffer buf, ServerContext.BusyScript script) throws IOException {
+        buf.clear();
+        int n = s.fd.read(buf, 0, buf.capacity());
+        if (n <= 0) {
+            if (n < 0) s.stopped = true;
+            return;
+        }
+        byte[] chunk = new byte[n];
+        buf.get(0, chunk);
+        s.unanswered.write(chunk, 0, n);
+        // Parse from the first unanswered byte each time: what is left is exactly what was received.
+        byte[] pending = s.unanswered.toByteArray();
+        ByteBuf in = Unpooled.wrappedBuffer(pending);
+        int[] answeredUpTo = {0};
+        RequestDecoder decoder = new RequestDecoder(new RequestDecoder.Sink() {
+            @Override
+            public void command(byte[][] argv, int argc) {
+                if (s.stopped) return;
+                byte[] reply = answer(argv, argc, script, s);
+                if (reply == null) {
+                    s.stopped = true;
+                    return;
+                }
+                append(s, reply);
+                answeredUpTo[0] = in.readerIndex();
+            }
+
+            @Override
+            public boolean authRequired() {
+                return false;
+            }
+
+            @Override
+            public long maxBulkLength() {
+                return server.limits.protoMaxBulkLen;
+            }
+
+            @Override
+            public long maxQueryBuffer() {
+                return server.limits.clientQueryBufferLimit;
+            }
+
+            @Override
+            public boolean stopped() {
+                return s.stopped;
+            }
+        }, UnpooledByteBufAllocator.DEFAULT);
+        String error = decoder.decode(in);
+        decoder.release();
+        if (error != null) s.stopped = true; // the connection's own decoder answers it, later
+        s.unanswered.reset();
+        s.unanswered.write(pending, answeredUpTo[0], pending.length - answeredUpTo[0]);
+    }
+
+    /** The reply to one request while busy, or null to leave it (and the rest) to the connection. */
+    private byte[] answer(byte[][] argv, int argc, ServerContext.BusyScript script, Served s) {
+        String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+        String sub = argc > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
+        if ((name.equals("script") || name.equals("function")) && sub.equals("kill") && argc == 2) {
+            return line(script.kill(name.equals("script")));
+        }
+        if (name.equals("shutdown") && argc == 2 && sub.equals("nosave")) {
+            Log.warning("User requested shutdown while a script was busy, without saving");
+            shutdownNoSave.run();
+            return null;
+        }
+        if (name.equals("quit") && argc == 1) {
+            s.stopped = true;
+            return line("+OK");
+        }
+        io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argc);
+        if (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY)) return null;
+        busyReplies++;
+        return line(script.isEval()
+                ? "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+                : "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.");
+    }
+
+    private static byte[] line(String s) {
+        return (s + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static void append(Served s, byte[] reply) {
+        ByteBuffer b = ByteBuffer.allocate(s.unwritten.remaining() + reply.length);
+        b.put(s.unwritten).put(reply).flip();
+        s.unwritten = b;
+    }
+
+    private static void write(Served s) throws IOException {
+        if (!s.unwritten.hasRemaining()) return;
+        ByteBuffer direct = ByteBuffer.allocateDirect(s.unwritten.remaining());
+        direct.put(s.unwritten.duplicate()).flip();
+        int n = s.fd.write(direct, 0, direct.limit());
+        if (n > 0) s.unwritten.position(s.unwritten.position() + n);
+    }
+}
