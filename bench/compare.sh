@@ -62,31 +62,6 @@ EXTRA_ARGS=("$@")
 # --- Processes: everything started here is stopped on exit ------------------------------------
 bench_setup bench
 
-# start_server NAME COMMAND...: starts a server on a free port and sets PORT_<NAME>.
-start_server() {
-  local name="$1"
-  shift
-  mkdir -p "$WORK/$name"
-  start_with_retries "$name" "$WORK/$name.log" 30 launch_and_ping "$name" "$@"
-  printf -v "PORT_$name" '%s' "$STARTED_PORT"
-  log "$name: pid $STARTED_PID, port $STARTED_PORT"
-}
-
-# launch_and_ping PORT NAME COMMAND...: launches; 0 once redis-cli gets PONG (within 30 s).
-launch_and_ping() {
-  local port="$1" name="$2"
-  shift 2
-  "$@" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK/$name" >"$WORK/$name.log" 2>&1 &
-  STARTED_PID=$!
-  PIDS+=("$STARTED_PID")
-  for _ in $(seq 300); do
-    "$REDIS_CLI" -h 127.0.0.1 -p "$port" PING 2>/dev/null | grep -q PONG && return 0
-    kill -0 "$STARTED_PID" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
 lodestone_launch
 take_lock
 
