@@ -367,13 +367,7 @@ final class ScriptReplies {
         vm.c.lua_pop(vm.L, 1);
         rawField(vm, -1, "map");
         if (vm.type(-1) == LuaVm.TTABLE) {
-            int n = 0;
-            vm.c.lua_pushnil(vm.L);
-            while (vm.c.lua_next(vm.L, -2) != 0) {
-                n++;
-                vm.c.lua_pop(vm.L, 1);
-            }
-            out.map(n);
+            out.map(entries(vm));
             vm.c.lua_pushnil(vm.L);
             while (vm.c.lua_next(vm.L, -2) != 0) {
                 vm.c.lua_pushvalue(vm.L, -2);
@@ -386,13 +380,7 @@ final class ScriptReplies {
         vm.c.lua_pop(vm.L, 1);
         rawField(vm, -1, "set");
         if (vm.type(-1) == LuaVm.TTABLE) {
-            int n = 0;
-            vm.c.lua_pushnil(vm.L);
-            while (vm.c.lua_next(vm.L, -2) != 0) {
-                n++;
-                vm.c.lua_pop(vm.L, 1);
-            }
-            out.set(n);
+            out.set(entries(vm));
             vm.c.lua_pushnil(vm.L);
             while (vm.c.lua_next(vm.L, -2) != 0) {
                 vm.c.lua_pop(vm.L, 1);
@@ -418,6 +406,17 @@ final class ScriptReplies {
             write(vm, out, scriptResp, errors);
         }
         vm.c.lua_pop(vm.L, 1);
+    }
+
+    /** The number of entries of the table at the top of the stack (a map's pairs, a set's members). */
+    private static int entries(LuaVm vm) {
+        int n = 0;
+        vm.c.lua_pushnil(vm.L);
+        while (vm.c.lua_next(vm.L, -2) != 0) {
+            n++;
+            vm.c.lua_pop(vm.L, 1);
+        }
+        return n;
     }
 
     private static final byte[] CRLF = {'\r', '\n'};

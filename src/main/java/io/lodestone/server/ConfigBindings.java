@@ -45,6 +45,7 @@ final class ConfigBindings {
             "lazyfree-lazy-expire",               // RdbHost: how keys a load drops as expired are propagated
             "replica-priority", "replica-announced", // INFO replication
             "enable-protected-configs",           // CONFIG SET itself (config/Config)
+            "busy-reply-threshold",               // scripting: a running script's count hook
             "latency-tracking-info-percentiles"); // INFO latencystats
 
     private ConfigBindings() {

@@ -5,29 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** bit (LuaBitOp) against redis-server 7.0's, byte for byte (see {@link LuaOracle}). */
-class BitTest {
-
-    private static LuaOracle oracle;
+class BitTest extends OracleTest {
 
     /** Operands that exercise the 2^52+2^51 normalisation: fractions, halves, past 32 and 53 bits. */
     private static final String VALUES = "{0, 1, -1, 2^31, 2^31 - 1, -2^31, -2^31 - 1, 2^32, 2^32 + 1, 2^32 - 1, 0.5, 1.5, "
             + "2.5, -0.5, -1.5, 3.4999, 2^52, 2^52 + 1, 2^53, 2^60, 1e20, -1e20, 0/0, 1/0, -1/0, 0x7fffffff, "
             + "4294967295, '12', '0x10', ' 7 ', '1e3', 1437217655, 0x12345678, -0x12345678}";
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     @Test
     void redisSuiteNumericalSanity() throws IOException {

@@ -5,24 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** cjson against redis-server 7.0's, byte for byte (see {@link LuaOracle}). */
-class CJsonTest {
+class CJsonTest extends OracleTest {
 
-    private static LuaOracle oracle;
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     /** Each JSON text decoded, then re-encoded (invalid numbers allowed) or its error. */
     private static String decodeEach(String setup, String... texts) {

@@ -5,24 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** cmsgpack against redis-server 7.0's, byte for byte (see {@link LuaOracle}). */
-class CMsgPackTest {
+class CMsgPackTest extends OracleTest {
 
-    private static LuaOracle oracle;
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     @Test
     void redisSuitePacksDoubleAndNegativeInt64() throws IOException {

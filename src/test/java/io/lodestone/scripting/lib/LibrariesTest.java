@@ -4,24 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** What {@link Libraries#openAll} gives a script, against redis-server 7.0's Lua (see {@link LuaOracle}). */
-class LibrariesTest {
+class LibrariesTest extends OracleTest {
 
-    private static LuaOracle oracle;
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     @Test
     void everyLibraryHasRedissFieldsAndFunctions() throws IOException {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,23 +14,12 @@ import org.junit.jupiter.api.Test;
  * strings and random JSON-like texts go through the decoders. The seed is in every failure
  * message; {@code -Dlodestone.fuzz.seed=n} replays one.
  */
-class RoundTripFuzzTest {
+class RoundTripFuzzTest extends OracleTest {
 
     private static final long SEED = Long.getLong("lodestone.fuzz.seed", 20261207L);
     private static final int SNIPPETS = 12;
     private static final int CASES_PER_SNIPPET = 25;
 
-    private static LuaOracle oracle;
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     /** Lua source for random values. */
     private static final class Generator {

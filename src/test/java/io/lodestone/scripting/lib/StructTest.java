@@ -4,24 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** struct against redis-server 7.0's, byte for byte (see {@link LuaOracle}). */
-class StructTest {
+class StructTest extends OracleTest {
 
-    private static LuaOracle oracle;
-
-    @BeforeAll
-    static void start() throws IOException {
-        oracle = LuaOracle.start();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        oracle.close();
-    }
 
     @Test
     void integersInEverySizeAndOrder() throws IOException {
