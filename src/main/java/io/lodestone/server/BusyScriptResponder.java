@@ -25,7 +25,9 @@ import java.util.Locale;
  * script.
  *
  * <p>It answers SCRIPT KILL / FUNCTION KILL (the script is told), SHUTDOWN NOSAVE (the process exits
- * without saving, as Redis does), QUIT, and -BUSY to everything else. A request it does not answer
+ * without saving, as Redis does), QUIT, MULTI and DISCARD (the client's transaction state changes
+ * when the script ends), EXEC with Redis's EXECABORT, and -BUSY to everything else (which dooms an
+ * open transaction). A request it does not answer
  * that way (the commands Redis lets through while busy, such as AUTH or MULTI, or anything it cannot
  * parse) stops it serving that connection: that request and all after it are given back, as
  * received, to the connection's own decoder when the script ends, to run in order then. Connections
@@ -42,6 +44,7 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     private Thread thread;
     private List<Served> served = List.of();
     private int busyReplies;
+    private int execAborts;
 
     BusyScriptResponder(ServerContext server, Runnable shutdownNoSave) {
         this.server = server;
@@ -58,10 +61,16 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         ByteBuffer unwritten = ByteBuffer.allocate(0);
         /** Stopped: a request it leaves to the connection, the peer gone, or QUIT answered. */
         boolean stopped;
+        /** The client's transaction as the responder changed it: applied on the command thread at the end. */
+        final boolean wasInMulti;
+        boolean inMulti;
+        boolean discarded;
+        boolean aborted;
 
-        Served(ClientHandler handler, FileDescriptor fd) {
+        Served(ClientHandler handler, FileDescriptor fd, boolean inMulti) {
             this.handler = handler;
             this.fd = fd;
+            this.wasInMulti = this.inMulti = inMulti;
         }
     }
 
@@ -71,10 +80,11 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         for (Client c : server.clients.all()) {
             if (c == caller || !(c.conn instanceof ClientHandler h)) continue;
             FileDescriptor fd = h.busyServableFd();
-            if (fd != null) list.add(new Served(h, fd));
+            if (fd != null) list.add(new Served(h, fd, c.multi != null));
         }
         served = list;
         busyReplies = 0;
+        execAborts = 0;
         running = true;
         thread = new Thread(() -> serve(script), "lodestone-busy-script");
         thread.setDaemon(true);
@@ -90,7 +100,14 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             Thread.currentThread().interrupt();
         }
         for (int i = 0; i < busyReplies; i++) server.stats.countError("BUSY");
+        for (int i = 0; i < execAborts; i++) server.stats.countError("EXECABORT");
         for (Served s : served) {
+            Client c = s.handler.client();
+            // As Redis's rejectCommand: EXEC or DISCARD ended the transaction, MULTI opened one, and a
+            // command refused inside one dooms it.
+            if (s.discarded || (s.wasInMulti && !s.inMulti)) server.dispatcher.discardTransaction(c);
+            if (s.inMulti && c.multi == null) c.multi = new io.lodestone.command.MultiState();
+            if (s.inMulti && s.aborted) c.multi.aborted = true;
             byte[] unwritten = new byte[s.unwritten.remaining()];
             s.unwritten.get(unwritten);
             s.handler.takeBackFromResponder(s.unanswered.toByteArray(), unwritten);
@@ -186,12 +203,35 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             s.stopped = true;
             return line("+OK");
         }
+        String busy = script.isEval()
+                ? "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+                : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+        // The transaction commands change only the client's MULTI state, which is kept here and
+        // applied when the script ends.
+        if (name.equals("multi") && argc == 1) {
+            if (s.inMulti) return line("-ERR MULTI calls can not be nested");
+            s.inMulti = true;
+            s.aborted = false;
+            return line("+OK");
+        }
+        if (name.equals("discard") && argc == 1) {
+            if (!s.inMulti) return line("-ERR DISCARD without MULTI");
+            s.inMulti = false;
+            s.discarded = true;
+            return line("+OK");
+        }
+        if (name.equals("exec") && argc == 1) {
+            // Refused, as Redis refuses EXEC while busy: the transaction is discarded.
+            s.inMulti = false;
+            s.discarded = true;
+            execAborts++;
+            return line("-EXECABORT Transaction discarded because of: " + busy);
+        }
         io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argc);
         if (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY)) return null;
         busyReplies++;
-        return line(script.isEval()
-                ? "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
-                : "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.");
+        if (s.inMulti) s.aborted = true;
+        return line("-" + busy);
     }
 
     private static byte[] line(String s) {

@@ -393,6 +393,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return u.fd();
     }
 
+    Client client() {
+        return client;
+    }
+
     /**
      * After a busy script: the bytes the responder read but did not answer go back ahead of whatever
      * arrives next, and what it could not write goes out now, before any later reply.
