@@ -76,6 +76,12 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
 
     @Override
     public void enter(ServerContext.BusyScript script, Client caller) {
+        // Replies already made (to commands run before the script in this batch) go out first, as
+        // Redis's processEventsWhileBlocked writes them: a client waiting for one must not wait for the
+        // script, and a connection with nothing left to send can be served.
+        for (Client c : server.clients.all()) {
+            if (c != caller && c.conn != null) c.conn.flushOutput();
+        }
         List<Served> list = new ArrayList<>();
         for (Client c : server.clients.all()) {
             if (c == caller || !(c.conn instanceof ClientHandler h)) continue;
