@@ -201,17 +201,7 @@ final class Listeners {
             channels = old;
             // Put the previous listeners back; the config itself is rolled back by CONFIG SET.
             boolean addressesChanged = !config.bindAddresses().equals(oldAddresses);
-            List<Channel> restored = new ArrayList<>();
-            ServerBootstrap b = bootstrap(false);
-            for (Channel ch : old) {
-                if (ch.localAddress() == null) continue;
-                try {
-                    restored.add(b.bind(ch.localAddress()).sync().channel());
-                } catch (Exception e) {
-                    Log.warning("Could not listen again on " + ch.localAddress() + ": " + e.getMessage());
-                }
-            }
-            channels = restored;
+            channels = listenAgain(old, false);
             return addressesChanged ? "Failed to bind to specified addresses." : error;
         }
         return null;
@@ -227,9 +217,15 @@ final class Listeners {
         for (Channel ch : old) ch.close().syncUninterruptibly();
         tlsChannels = new ArrayList<>();
         if (listenTls() == null) return null;
+        tlsChannels = listenAgain(old, true);
+        return addressesChanged ? "Failed to bind to specified addresses." : "Unable to listen on this port. Check server logs.";
+    }
+
+    /** After a failed rebind: listeners again on the addresses the closed ones had (those that still bind). */
+    private List<Channel> listenAgain(List<Channel> closed, boolean tls) {
         List<Channel> restored = new ArrayList<>();
-        ServerBootstrap b = bootstrap(true);
-        for (Channel ch : old) {
+        ServerBootstrap b = bootstrap(tls);
+        for (Channel ch : closed) {
             if (ch.localAddress() == null) continue;
             try {
                 restored.add(b.bind(ch.localAddress()).sync().channel());
@@ -237,8 +233,7 @@ final class Listeners {
                 Log.warning("Could not listen again on " + ch.localAddress() + ": " + e.getMessage());
             }
         }
-        tlsChannels = restored;
-        return addressesChanged ? "Failed to bind to specified addresses." : "Unable to listen on this port. Check server logs.";
+        return restored;
     }
 
     /** Whether any TCP or TLS listener is open (Redis exits at start when nothing listens). */
