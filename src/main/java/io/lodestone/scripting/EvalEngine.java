@@ -95,14 +95,7 @@ public final class EvalEngine implements ServerContext.ScriptingInfo, ServerCont
         vm.c.lua_getfield(L, -1, "sethook");
         sethookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         vm.c.lua_pop(L, 1);
-        vm.pushFunction(l -> {
-            long previous = vm.enter(l);
-            try {
-                return countHook();
-            } finally {
-                vm.L = previous;
-            }
-        });
+        vm.pushFunction(vm.function(this::countHook));
         hookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         setHook("", HOOK_COUNT);
         vm.c.lua_pushvalue(L, LuaVm.GLOBALS);
@@ -296,49 +289,39 @@ public final class EvalEngine implements ServerContext.ScriptingInfo, ServerCont
 
     /** rawset refusing a protected table (its metatable reads through and writes nowhere). */
     private party.iroiro.luajava.JFunction rawset() {
-        return l -> {
-            long previous = vm.enter(l);
-            try {
-                long L = vm.L;
-                if (vm.type(1) != LuaVm.TTABLE) return api.raiseText(badArg(1, "rawset", "table", vm.type(1)));
-                if (vm.type(2) == -1) return api.raiseText("bad argument #2 to 'rawset' (value expected)");
-                if (vm.type(3) == -1) return api.raiseText("bad argument #3 to 'rawset' (value expected)");
-                if (isProtected(1)) return api.readonlyError();
-                // lua_rawset would raise these itself, unwinding through the JNI frames: raised here instead
-                if (vm.type(2) == LuaVm.TNIL) return vmError("table index is nil");
-                if (vm.type(2) == LuaVm.TNUMBER && Double.isNaN(vm.c.lua_tonumber(L, 2))) return vmError("table index is NaN");
-                vm.setTop(3);
-                vm.c.lua_rawset(L, 1);
-                return 1;
-            } finally {
-                vm.L = previous;
-            }
-        };
+        return vm.function(() -> {
+            long L = vm.L;
+            if (vm.type(1) != LuaVm.TTABLE) return api.raiseText(badArg(1, "rawset", "table", vm.type(1)));
+            if (vm.type(2) == -1) return api.raiseText("bad argument #2 to 'rawset' (value expected)");
+            if (vm.type(3) == -1) return api.raiseText("bad argument #3 to 'rawset' (value expected)");
+            if (isProtected(1)) return api.readonlyError();
+            // lua_rawset would raise these itself, unwinding through the JNI frames: raised here instead
+            if (vm.type(2) == LuaVm.TNIL) return vmError("table index is nil");
+            if (vm.type(2) == LuaVm.TNUMBER && Double.isNaN(vm.c.lua_tonumber(L, 2))) return vmError("table index is NaN");
+            vm.setTop(3);
+            vm.c.lua_rawset(L, 1);
+            return 1;
+        });
     }
 
     /** setmetatable refusing a protected table; otherwise Lua's own rules. */
     private party.iroiro.luajava.JFunction setmetatable() {
-        return l -> {
-            long previous = vm.enter(l);
-            try {
-                long L = vm.L;
-                int t2 = vm.type(2);
-                if (vm.type(1) != LuaVm.TTABLE) return api.raiseText(badArg(1, "setmetatable", "table", vm.type(1)));
-                if (t2 != LuaVm.TNIL && t2 != LuaVm.TTABLE) {
-                    return api.raiseText("bad argument #2 to 'setmetatable' (nil or table expected)");
-                }
-                if (isProtected(1)) return api.readonlyError();
-                if (vm.c.luaL_getmetafield(L, 1, "__metatable") != 0) {
-                    vm.pushAscii("cannot change a protected metatable");
-                    return -1;
-                }
-                vm.setTop(2);
-                vm.c.lua_setmetatable(L, 1);
-                return 1;
-            } finally {
-                vm.L = previous;
+        return vm.function(() -> {
+            long L = vm.L;
+            int t2 = vm.type(2);
+            if (vm.type(1) != LuaVm.TTABLE) return api.raiseText(badArg(1, "setmetatable", "table", vm.type(1)));
+            if (t2 != LuaVm.TNIL && t2 != LuaVm.TTABLE) {
+                return api.raiseText("bad argument #2 to 'setmetatable' (nil or table expected)");
             }
-        };
+            if (isProtected(1)) return api.readonlyError();
+            if (vm.c.luaL_getmetafield(L, 1, "__metatable") != 0) {
+                vm.pushAscii("cannot change a protected metatable");
+                return -1;
+            }
+            vm.setTop(2);
+            vm.c.lua_setmetatable(L, 1);
+            return 1;
+        });
     }
 
     /** An error the VM raises inside a C function: no position. */
@@ -454,7 +437,7 @@ public final class EvalEngine implements ServerContext.ScriptingInfo, ServerCont
     void run(Client caller, String sha, Script script, byte[][] argv, int keysFrom, int numKeys, int argsFrom, int runFlags) {
         LuaVm lua = vm();
         long L = lua.main;
-        lua.L = L;
+        lua.onMainThread();
         ScriptRun run = new ScriptRun(server, caller, scriptClient, sha, runFlags);
         current = run;
         try {
@@ -478,7 +461,7 @@ public final class EvalEngine implements ServerContext.ScriptingInfo, ServerCont
                 runsSinceGc = 0;
             }
         } finally {
-            lua.L = L;
+            lua.onMainThread();
             lua.setTop(0); // whatever happened, the next script starts from an empty stack
             current = null;
             if (killed) setHook("", HOOK_COUNT);

@@ -1,21 +1,20 @@
 package io.lodestone.scripting;
 
+import io.lodestone.scripting.lib.LuaStrings;
+import party.iroiro.luajava.AbstractLua;
 import party.iroiro.luajava.JFunction;
+import party.iroiro.luajava.Lua;
 import party.iroiro.luajava.lua51.Lua51;
 import party.iroiro.luajava.lua51.Lua51Natives;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntSupplier;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One Lua 5.1 state and the raw C API over it, with what luajava does not give: binary-safe strings.
- *
- * <p>Lua strings are bytes. luajava reads them binary-safely ({@code luaJ_tobuffer}) but pushes Java
- * strings through JNI's modified UTF-8, which turns a NUL into C0 80 and any char above 0x7F into two
- * bytes. So a string of bytes 1..0x7F is pushed as it is (the common case: keys, numbers, commands),
- * and any other is pushed as its Latin-1 text and then decoded in Lua by one {@code string.gsub}
- * with a table of the 129 two-byte sequences (C0 80, C2 80..BF, C3 80..BF) that modified UTF-8 makes
- * of a char 0..0xFF: unambiguous, since the plain bytes below 0x80 never produce a byte above it.
+ * One Lua 5.1 state and the raw C API over it, acting on the thread the running Java function was
+ * called from. Strings go both ways as bytes through {@link LuaStrings} (luajava's own String
+ * conversions use JNI's modified UTF-8).
  *
  * <p>Not thread-safe: used by the command thread only.
  */
@@ -29,57 +28,51 @@ final class LuaVm implements AutoCloseable {
     final Lua51Natives c;
     /** The main thread. */
     final long main;
-    /**
-     * The thread the helpers act on: the main thread, or the coroutine a Java function was called
-     * from ({@link #enter}).
-     */
+    /** The thread the helpers act on: the main thread, or the coroutine a Java function was called from. */
     long L;
-    /** Registry reference of the decoder of pushed Latin-1 text back to bytes. */
-    private final int decoder;
+    private Lua thread;
 
     LuaVm() {
         lua = new Lua51();
         c = (Lua51Natives) lua.getLuaNatives();
         main = L = lua.getPointer();
+        thread = lua;
         lua.openLibraries();
-        String decode = "local map = {['\\192\\128'] = '\\0'}\n"
-                + "for b = 128, 191 do map['\\194' .. string.char(b)] = string.char(b) end\n"
-                + "for b = 128, 191 do map['\\195' .. string.char(b)] = string.char(b + 64) end\n"
-                + "local gsub = string.gsub\n"
-                + "return function(s) return (gsub(s, '[\\192\\194\\195][\\128-\\191]', map)) end\n";
-        if (c.luaL_loadstring(L, decode) != 0 || c.lua_pcall(L, 0, 1, 0) != 0) {
-            throw new IllegalStateException("the Lua byte decoder did not load: " + c.lua_tostring(L, -1));
-        }
-        decoder = c.luaL_ref(L, REGISTRY);
     }
 
-    /** Called first by every Java function Lua calls: later helpers act on its thread. Returns the previous one. */
-    long enter(party.iroiro.luajava.Lua thread) {
-        long previous = L;
-        L = ((party.iroiro.luajava.AbstractLua) thread).getPointer();
-        return previous;
+    /** Makes the helpers act on the main thread (before a script is called from Java). */
+    void onMainThread() {
+        L = main;
+        thread = lua;
+    }
+
+    /**
+     * A Java function for Lua: {@code body} runs on the stack of the thread that called it and returns
+     * how many results it pushed, or -1 to raise the value on top of the stack (what lua_error does
+     * for a C function). A push that an error of a debug hook interrupted (a script kill) raises that error.
+     */
+    JFunction function(IntSupplier body) {
+        return l -> {
+            long previousL = L;
+            Lua previousThread = thread;
+            L = ((AbstractLua) l).getPointer();
+            thread = l;
+            try {
+                return body.getAsInt();
+            } catch (LuaStrings.Interrupted e) {
+                return -1;
+            } finally {
+                L = previousL;
+                thread = previousThread;
+            }
+        };
     }
 
     // ---- Strings ---------------------------------------------------------------------------------
 
     /** Pushes {@code len} bytes from {@code b[off]} as a Lua string. */
     void pushBytes(byte[] b, int off, int len) {
-        boolean plain = true;
-        for (int i = off, end = off + len; i < end; i++) {
-            int x = b[i];
-            if (x <= 0) {
-                plain = false;
-                break;
-            }
-        }
-        String text = new String(b, off, len, StandardCharsets.ISO_8859_1);
-        if (plain) {
-            c.lua_pushstring(L, text);
-            return;
-        }
-        c.lua_rawgeti(L, REGISTRY, decoder);
-        c.lua_pushstring(L, text);
-        c.lua_pcall(L, 1, 1, 0); // cannot fail: a gsub over a string
+        LuaStrings.push(thread, b, off, len);
     }
 
     void pushBytes(byte[] b) {
@@ -93,13 +86,7 @@ final class LuaVm implements AutoCloseable {
 
     /** The bytes of the string (or number, converted in place as lua_tolstring does) at {@code idx}; null otherwise. */
     byte[] toBytes(int idx) {
-        int t = c.lua_type(L, idx);
-        if (t != TSTRING && t != TNUMBER) return null;
-        ByteBuffer buf = (ByteBuffer) c.luaJ_tobuffer(L, idx);
-        if (buf == null) return null;
-        byte[] out = new byte[buf.remaining()];
-        buf.get(out);
-        return out;
+        return LuaStrings.copy(thread, idx);
     }
 
     /** The string at {@code idx} up to its first NUL, as Lodestone's raw-byte text (what C's %s of it prints). */
@@ -115,7 +102,7 @@ final class LuaVm implements AutoCloseable {
         c.lua_setfield(L, idx, key);
     }
 
-    /** Pushes a Java function. */
+    /** Pushes a Java function (see {@link #function}). */
     void pushFunction(JFunction f) {
         lua.push(f);
     }

@@ -32,20 +32,8 @@ final class RedisLuaApi {
         this.vm = vm;
     }
 
-    /** A Lua function of this API: run on the caller's thread. */
-    private interface Body {
-        int run();
-    }
-
-    private JFunction fn(Body body) {
-        return l -> {
-            long previous = vm.enter(l);
-            try {
-                return body.run();
-            } finally {
-                vm.L = previous;
-            }
-        };
+    private JFunction fn(java.util.function.IntSupplier body) {
+        return vm.function(body);
     }
 
     /** Builds the {@code redis} table and replaces math.random/randomseed; leaves nothing on the stack. */
