@@ -218,34 +218,7 @@ public final class StreamCommands {
     static void rewriteApproxTrim(byte[][] argv, StreamValue s, TrimArgs a) {
         argv[a.strategyArgIdx - 1] = EQUALS;
         argv[a.strategyArgIdx] = a.strategy == TrimArgs.MAXLEN ? ascii(Long.toString(s.length()))
-                : StreamIds.bytes(firstIdWithTombstones(s));
-    }
-
-    /** Stops {@link StreamValue#forEachNode} after the first node; never escapes. */
-    private static final class FirstNodeFound extends RuntimeException {
-        private StreamID master;
-
-        FirstNodeFound() {
-            super(null, null, false, false);
-        }
-    }
-
-    /**
-     * Redis's streamGetEdgeID(s, first, skip_tombstones=0): the first entry, deleted or not, which is
-     * the first node's master entry (entries leave a node only with the whole node); the greatest
-     * ID when the stream has no node.
-     */
-    static StreamID firstIdWithTombstones(StreamValue s) {
-        FirstNodeFound found = new FirstNodeFound();
-        try {
-            s.forEachNode((master, lp) -> {
-                found.master = master;
-                throw found;
-            });
-        } catch (FirstNodeFound stop) {
-            return stop.master;
-        }
-        return StreamID.MAX;
+                : StreamIds.bytes(s.edgeId(true, false)); // Redis's streamGetEdgeID(s, 1, 0)
     }
 
     // ---- XADD ------------------------------------------------------------------------------------
