@@ -126,8 +126,6 @@ public final class EvalCommands {
         }
         int flags = ScriptRun.EVAL_MODE;
         if (ro || (!compat && (scriptFlags & EvalEngine.FLAG_NO_WRITES) != 0)) flags |= ScriptRun.READ_ONLY;
-        if (!compat && (scriptFlags & EvalEngine.FLAG_ALLOW_OOM) != 0) flags |= ScriptRun.ALLOW_OOM;
-        if (compat || (scriptFlags & EvalEngine.FLAG_ALLOW_CROSS_SLOT) != 0) flags |= ScriptRun.ALLOW_CROSS_SLOT;
         return flags;
     }
 }

@@ -13,8 +13,11 @@ import io.lodestone.command.ServerContext;
  * and the AOF as one MULTI/EXEC when there are several (Redis 7.0 replicates scripts by effects).
  */
 final class ScriptRun {
-    static final int READ_ONLY = 1, ALLOW_OOM = 1 << 1, WRITE_DIRTY = 1 << 2, KILLED = 1 << 3, TIMED_OUT = 1 << 4,
-            EVAL_MODE = 1 << 5, ALLOW_CROSS_SLOT = 1 << 6;
+    /**
+     * Run flags (Redis's SCRIPT_* run flags that Lodestone acts on; allow-oom and allow-cross-slot
+     * come with maxmemory and the cluster).
+     */
+    static final int READ_ONLY = 1, EVAL_MODE = 1 << 1;
 
     final ServerContext server;
     /** The client that sent EVAL/FCALL. */
@@ -24,7 +27,10 @@ final class ScriptRun {
     /** "f_&lt;sha&gt;" or the function's name, for errors and the slow-script log. */
     final String funcName;
     int flags;
-    /** WRITE_DIRTY, for SCRIPT KILL asked from the busy responder's thread. */
+    /**
+     * Redis's SCRIPT_WRITE_DIRTY: the script ran a write command, so it may not be killed and later
+     * writes skip the checks on the server's state. Read by SCRIPT KILL on the busy responder's thread.
+     */
     volatile boolean writeDirty;
     final long startNanos = System.nanoTime();
 
@@ -70,10 +76,7 @@ final class ScriptRun {
         if (denied != null) return reject(cmd, denied);
         String writeDenied = verifyWrite(cmd);
         if (writeDenied != null) return reject(cmd, writeDenied);
-        if (cmd.is(CommandSpec.WRITE)) {
-            flags |= WRITE_DIRTY;
-            writeDirty = true;
-        }
+        if (cmd.is(CommandSpec.WRITE)) writeDirty = true;
         server.dispatcher.call(c, cmd);
         return null;
     }
@@ -93,7 +96,7 @@ final class ScriptRun {
         if (is(READ_ONLY) && (cmd.is(CommandSpec.WRITE) || cmd.is(CommandSpec.MAY_REPLICATE))) {
             return "Write commands are not allowed from read-only scripts.";
         }
-        if (!cmd.is(CommandSpec.WRITE) || is(WRITE_DIRTY)) return null;
+        if (!cmd.is(CommandSpec.WRITE) || writeDirty) return null;
         if (server.replication.isReplica && server.repl.replicaReadOnly && !caller.isMaster) {
             return "-READONLY You can't write against a read only replica.";
         }
