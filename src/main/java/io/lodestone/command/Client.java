@@ -52,6 +52,8 @@ public final class Client implements Subscriber {
     public boolean denyBlocking;
     /** Redis's CLIENT_SCRIPT: the client scripts run their commands as. */
     public boolean isScript;
+    /** For the script client, while a script runs: the client that called it (Redis's script_caller). */
+    public Client scriptCaller;
     public boolean closing;
     /** CLIENT REPLY OFF: no replies at all. */
     public boolean replyOff;

@@ -471,6 +471,7 @@ public final class EvalEngine implements ServerContext.ScriptingInfo, ServerCont
                 if (server.busyMode != null) server.busyMode.leave();
             }
             scriptClient.argv = null;
+            scriptClient.scriptCaller = null;
             ByteBuf leftover = scriptClient.reply.take();
             if (leftover != null) leftover.release();
         }

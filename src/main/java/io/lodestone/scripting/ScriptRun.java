@@ -47,6 +47,7 @@ final class ScriptRun {
         scriptClient.propagationMask = ServerContext.PROPAGATE_ALL;
         scriptClient.denyBlocking = true;
         scriptClient.isMaster = caller.isMaster;
+        scriptClient.scriptCaller = caller;
     }
 
     boolean is(int flag) {

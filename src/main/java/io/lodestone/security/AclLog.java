@@ -37,7 +37,9 @@ final class AclLog {
         e.object = object;
         e.username = username;
         e.ctime = System.currentTimeMillis();
-        e.clientInfo = ClientCommand.describe(c, c).strip();
+        // A script's command is logged with its caller's details, as Redis logs its script_caller.
+        Client real = c.isScript && c.scriptCaller != null ? c.scriptCaller : c;
+        e.clientInfo = ClientCommand.describe(real, real).strip();
         int scanned = 0;
         for (Iterator<Entry> it = entries.iterator(); it.hasNext() && scanned++ < SCAN_FOR_MATCH; ) {
             Entry old = it.next();
