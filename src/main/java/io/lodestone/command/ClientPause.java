@@ -131,10 +131,10 @@ public final class ClientPause {
 
     /** Redis's is_may_replicate_command: a write or may-replicate command, or an EXEC queueing one. */
     static boolean mayReplicate(Client c, CommandSpec cmd) {
-        if (cmd.is(CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) return true;
+        if (cmd.is(CommandSpec.WRITE | CommandSpec.MAY_REPLICATE, c.argv, c.argc)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
         for (MultiState.Queued q : c.multi.commands) {
-            if (q.cmd().is(CommandSpec.WRITE | CommandSpec.MAY_REPLICATE)) return true;
+            if (q.cmd().is(CommandSpec.WRITE | CommandSpec.MAY_REPLICATE, q.argv(), q.argv().length)) return true;
         }
         return false;
     }

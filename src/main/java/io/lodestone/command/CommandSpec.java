@@ -110,6 +110,26 @@ public final class CommandSpec {
         return (flags & flag) != 0;
     }
 
+    /**
+     * Redis's getCommandFlags: the flags of a command that depend on its arguments. EVAL and FCALL take
+     * those their script declares (see {@link CommandTable#flags}); every other command has its own.
+     */
+    public interface FlagResolver {
+        int flags(int declared, byte[][] argv, int argc);
+    }
+
+    FlagResolver flagResolver;
+
+    /** This call's flags (see {@link FlagResolver}). */
+    public int flags(byte[][] argv, int argc) {
+        return flagResolver == null ? flags : flagResolver.flags(flags, argv, argc);
+    }
+
+    /** Whether this call has any of {@code flag} (see {@link FlagResolver}). */
+    public boolean is(int flag, byte[][] argv, int argc) {
+        return (flags(argv, argc) & flag) != 0;
+    }
+
     public List<String> aclCategories() {
         return aclCategories;
     }

@@ -47,6 +47,13 @@ public final class CommandTable {
     }
 
     /** Attaches a handler to a command ("get") or subcommand ("config|get"). */
+    /** Gives a command flags that depend on its arguments (Redis's getCommandFlags for EVAL and FCALL). */
+    public void flags(String name, CommandSpec.FlagResolver resolver) {
+        CommandSpec spec = spec(name);
+        if (spec == null) throw new IllegalArgumentException("Redis 7.0 has no command " + name);
+        spec.flagResolver = resolver;
+    }
+
     public void handle(String name, CommandHandler handler) {
         CommandSpec spec = spec(name);
         if (spec == null) throw new IllegalArgumentException("Redis 7.0 has no command " + name);

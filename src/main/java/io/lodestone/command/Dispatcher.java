@@ -70,7 +70,9 @@ public final class Dispatcher {
             reject(c, cmd, denied);
             return;
         }
-        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !c.isMaster) {
+        // Redis's mustObeyClient: what the master or the AOF sends was accepted once already.
+        boolean obey = c.isMaster || c.isAofClient();
+        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !obey) {
             // Redis refuses writes (and PING, so monitoring notices) while it cannot persist them.
             String denial = server.diskErrorDenial();
             if (denial != null && (isWrite(c, cmd) || cmd.fullName.equals("ping"))) {
@@ -83,7 +85,7 @@ public final class Dispatcher {
             return;
         }
         boolean replica = server.replication.isReplica;
-        if (replica && server.repl.replicaReadOnly && !c.isMaster && isWrite(c, cmd)) {
+        if (replica && server.repl.replicaReadOnly && !obey && isWrite(c, cmd)) {
             reject(c, cmd, "READONLY You can't write against a read only replica.");
             return;
         }
@@ -137,9 +139,9 @@ public final class Dispatcher {
 
     /** Redis's is_write_command: a write, or an EXEC whose queue holds one. */
     private static boolean isWrite(Client c, CommandSpec cmd) {
-        if (cmd.is(CommandSpec.WRITE)) return true;
+        if (cmd.is(CommandSpec.WRITE, c.argv, c.argc)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
-        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE)) return true;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.WRITE, q.argv(), q.argv().length)) return true;
         return false;
     }
 
@@ -153,9 +155,9 @@ public final class Dispatcher {
 
     /** Redis's is_denystale_command: no STALE flag, or an EXEC queueing a command without it. */
     private static boolean denyStale(Client c, CommandSpec cmd) {
-        if (!cmd.is(CommandSpec.STALE)) return true;
+        if (!cmd.is(CommandSpec.STALE, c.argv, c.argc)) return true;
         if (!cmd.fullName.equals("exec") || c.multi == null) return false;
-        for (MultiState.Queued q : c.multi.commands) if (!q.cmd().is(CommandSpec.STALE)) return true;
+        for (MultiState.Queued q : c.multi.commands) if (!q.cmd().is(CommandSpec.STALE, q.argv(), q.argv().length)) return true;
         return false;
     }
 

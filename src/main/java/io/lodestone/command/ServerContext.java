@@ -67,6 +67,12 @@ public final class ServerContext {
 
         /** Whether it is an EVAL script (else a function): the -BUSY text names the right KILL. */
         boolean isEval();
+
+        /**
+         * FUNCTION STATS while the script runs (called on the busy responder's thread): the reply in
+         * RESP {@code protocol}, with the running function; Redis's -BUSY error while an EVAL script runs.
+         */
+        byte[] functionStats(int protocol);
     }
 
     /** See {@link #busyMode}. */
@@ -78,13 +84,25 @@ public final class ServerContext {
         void leave();
     }
 
-    /** What INFO shows of scripting (implemented by scripting.EvalEngine). */
+    /** What INFO shows of scripting (implemented by scripting.Scripting). */
     public interface ScriptingInfo {
-        long luaMemory();
+        /** used_memory_vm_eval: EVAL's Lua state. */
+        long evalVmMemory();
 
-        long scriptsMemory();
+        /** used_memory_scripts_eval: the script cache. */
+        long evalScriptsMemory();
 
-        int scriptCount();
+        int cachedScripts();
+
+        /** used_memory_vm_functions: FUNCTION's Lua state. */
+        long functionsVmMemory();
+
+        /** used_memory_functions: the libraries and their functions. */
+        long functionsMemory();
+
+        int functionCount();
+
+        int libraryCount();
     }
     public final Watches watches = new Watches();
     public final Blocking blocking = new Blocking(this);

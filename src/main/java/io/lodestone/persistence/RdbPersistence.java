@@ -338,6 +338,9 @@ public final class RdbPersistence {
             if (r.usedMem() >= 0) {
                 Log.notice(String.format(Locale.ROOT, "RDB memory usage when created %.2f Mb", r.usedMem() / 1024.0 / 1024.0));
             }
+            // The load replaces the libraries too (Redis's emptyData); they come first, as in the file.
+            String error = keyspace.functions().restore(r.functions(), true, false);
+            if (error != null) throw new IllegalStateException("Failed loading the RDB's function libraries: " + error);
             keyspace.adopt(r.keyspace());
             lastLoadKeysLoaded = r.keysLoaded();
             lastLoadKeysExpired = r.keysExpired();
@@ -407,6 +410,11 @@ public final class RdbPersistence {
                 r = read(path, false);
             } catch (RdbFormatException | IOException e) {
                 Log.warning("Error loading the DB (" + path + "): " + e.getMessage());
+                return "ERR Error trying to load the RDB dump, check server logs.";
+            }
+            String error = keyspace.functions().restore(r.functions(), flush, merge);
+            if (error != null) {
+                Log.warning("Failed loading library: " + error);
                 return "ERR Error trying to load the RDB dump, check server logs.";
             }
             if (flush) {

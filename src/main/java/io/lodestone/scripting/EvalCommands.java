@@ -3,6 +3,7 @@ package io.lodestone.scripting;
 import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandError;
+import io.lodestone.command.CommandSpec;
 import io.lodestone.command.CommandTable;
 import io.lodestone.command.ServerContext;
 import io.lodestone.command.Subcommands;
@@ -19,11 +20,15 @@ public final class EvalCommands {
     private EvalCommands() {
     }
 
-    public static void register(CommandTable t, EvalEngine engine) {
+    static void register(CommandTable t, EvalEngine engine) {
         t.handle("eval", c -> eval(engine, c, false, false));
         t.handle("evalsha", c -> eval(engine, c, true, false));
         t.handle("eval_ro", c -> eval(engine, c, false, true));
         t.handle("evalsha_ro", c -> eval(engine, c, true, true));
+        t.flags("eval", (declared, argv, argc) -> evalFlags(engine, declared, argv, false));
+        t.flags("eval_ro", (declared, argv, argc) -> evalFlags(engine, declared, argv, false));
+        t.flags("evalsha", (declared, argv, argc) -> evalFlags(engine, declared, argv, true));
+        t.flags("evalsha_ro", (declared, argv, argc) -> evalFlags(engine, declared, argv, true));
         t.handle("script|load", c -> {
             String[] error = new String[1];
             EvalEngine.Script s = engine.create(c.argv[2], error);
@@ -90,21 +95,51 @@ public final class EvalCommands {
         int runFlags = prepare(engine.server, c, script.flags(), ro);
         byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
         c.preventPropagation(); // the script's commands propagate as themselves
-        engine.run(c, script.sha(), script, argv, 3, (int) numKeys, 3 + (int) numKeys, runFlags);
+        engine.run(c, script, argv, 3, (int) numKeys, 3 + (int) numKeys, runFlags);
+    }
+
+    /**
+     * Redis's evalGetCommandFlags: a script that declares its flags in a shebang gets the command
+     * flags they imply; one that does not (or is unknown to EVALSHA) keeps EVAL's own.
+     */
+    private static int evalFlags(EvalEngine engine, int declared, byte[][] argv, boolean evalsha) {
+        int scriptFlags;
+        if (evalsha) {
+            if (argv[1].length != 40) return declared;
+            EvalEngine.Script s = engine.script(Args.str(argv[1]).toLowerCase(Locale.ROOT));
+            if (s == null) return declared;
+            scriptFlags = s.flags();
+        } else {
+            int[] flags = {0};
+            if (Shebang.parse(argv[1], flags, new String[1]) < 0) return declared;
+            scriptFlags = flags[0];
+        }
+        if ((scriptFlags & ScriptFlags.EVAL_COMPAT_MODE) != 0) return declared;
+        return commandFlags(declared, scriptFlags);
+    }
+
+    /** Redis's scriptFlagsToCmdFlags: the command flags a script's declared flags imply. */
+    static int commandFlags(int declared, int scriptFlags) {
+        int flags = declared & ~(CommandSpec.STALE | CommandSpec.DENYOOM | CommandSpec.WRITE | CommandSpec.MAY_REPLICATE);
+        // no-writes implies allow-oom
+        if ((scriptFlags & (ScriptFlags.ALLOW_OOM | ScriptFlags.NO_WRITES)) == 0) flags |= CommandSpec.DENYOOM;
+        if ((scriptFlags & ScriptFlags.NO_WRITES) == 0) flags |= CommandSpec.WRITE;
+        if ((scriptFlags & ScriptFlags.ALLOW_STALE) != 0) flags |= CommandSpec.STALE;
+        return flags;
     }
 
     /** Redis's scriptPrepareForRun: the refusals a script's declared flags lead to, then its run flags. */
     static int prepare(ServerContext server, Client caller, int scriptFlags, boolean ro) {
-        boolean compat = (scriptFlags & EvalEngine.FLAG_EVAL_COMPAT_MODE) != 0;
+        boolean compat = (scriptFlags & ScriptFlags.EVAL_COMPAT_MODE) != 0;
         boolean stale = server.replication.isReplica && !server.replication.masterLinkUp
                 && !server.repl.replicaServeStaleData;
         boolean obey = caller.isMaster || caller.isAofClient();
         if (!compat) {
-            if (stale && (scriptFlags & EvalEngine.FLAG_ALLOW_STALE) == 0) {
+            if (stale && (scriptFlags & ScriptFlags.ALLOW_STALE) == 0) {
                 throw new CommandError("MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no'"
                         + " and 'allow-stale' flag is not set on the script.");
             }
-            if ((scriptFlags & EvalEngine.FLAG_NO_WRITES) == 0) {
+            if ((scriptFlags & ScriptFlags.NO_WRITES) == 0) {
                 if (server.replication.isReplica && server.repl.replicaReadOnly && !obey) {
                     throw new CommandError("READONLY Can not run script with write flag on readonly replica");
                 }
@@ -125,7 +160,7 @@ public final class EvalCommands {
             throw new CommandError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         }
         int flags = ScriptRun.EVAL_MODE;
-        if (ro || (!compat && (scriptFlags & EvalEngine.FLAG_NO_WRITES) != 0)) flags |= ScriptRun.READ_ONLY;
+        if (ro || (!compat && (scriptFlags & ScriptFlags.NO_WRITES) != 0)) flags |= ScriptRun.READ_ONLY;
         return flags;
     }
 }

@@ -23,6 +23,8 @@ final class LuaVm implements AutoCloseable {
     static final int GLOBALS = -10002;   // LUA_GLOBALSINDEX
     static final int TNIL = 0, TBOOLEAN = 1, TLIGHTUSERDATA = 2, TNUMBER = 3, TSTRING = 4, TTABLE = 5, TFUNCTION = 6;
     static final int MULTRET = -1;
+    /** LUA_NOREF: no registry reference. */
+    static final int NOREF = -2;
 
     final Lua51 lua;
     final Lua51Natives c;

@@ -22,12 +22,12 @@ final class RedisLuaApi {
     private static final double LRAND48_MAX = Integer.MAX_VALUE;
     private static final long RAND48_MASK = (1L << 48) - 1;
 
-    private final EvalEngine engine;
+    private final LuaEngine engine;
     private final LuaVm vm;
     /** Redis's rand.c state: a 48-bit linear congruential generator, as lrand48. */
     private long rand48 = 0x1234ABCD330EL;
 
-    RedisLuaApi(EvalEngine engine, LuaVm vm) {
+    RedisLuaApi(LuaEngine engine, LuaVm vm) {
         this.engine = engine;
         this.vm = vm;
     }
@@ -42,14 +42,7 @@ final class RedisLuaApi {
         vm.c.lua_createtable(L, 0, 32);
         field("call", fn(() -> redisCall(true)));
         field("pcall", fn(() -> redisCall(false)));
-        field("log", fn(this::log));
-        number("LOG_DEBUG", 0);
-        number("LOG_VERBOSE", 1);
-        number("LOG_NOTICE", 2);
-        number("LOG_WARNING", 3);
-        number("REDIS_VERSION_NUM", versionNum());
-        vm.pushAscii(Version.REDIS_VERSION);
-        vm.setField(-2, "REDIS_VERSION");
+        logAndVersion();
         field("setresp", fn(this::setResp));
         field("sha1hex", fn(this::sha1hex));
         field("error_reply", fn(this::errorReply));
@@ -78,6 +71,28 @@ final class RedisLuaApi {
         vm.c.lua_pop(L, 1);
     }
 
+    /**
+     * Pushes the {@code redis} table a library's code sees while FUNCTION LOAD runs it (Redis's
+     * library API): register_function, log and the version, nothing that touches data.
+     */
+    void pushLoadApi(JFunction registerFunction) {
+        vm.c.lua_createtable(vm.L, 0, 8);
+        field("register_function", registerFunction);
+        logAndVersion();
+    }
+
+    /** redis.log, its levels and the version fields, on the table on top of the stack. */
+    private void logAndVersion() {
+        field("log", fn(this::log));
+        number("LOG_DEBUG", 0);
+        number("LOG_VERBOSE", 1);
+        number("LOG_NOTICE", 2);
+        number("LOG_WARNING", 3);
+        number("REDIS_VERSION_NUM", versionNum());
+        vm.pushAscii(Version.REDIS_VERSION);
+        vm.setField(-2, "REDIS_VERSION");
+    }
+
     private void field(String name, JFunction f) {
         vm.pushFunction(f);
         vm.setField(-2, name);
@@ -94,7 +109,7 @@ final class RedisLuaApi {
     }
 
     /** Pushes Redis's error table for {@code message} and returns -1: raise it. */
-    private int raise(String message) {
+    int raise(String message) {
         ScriptReplies.pushError(vm, message);
         return -1;
     }

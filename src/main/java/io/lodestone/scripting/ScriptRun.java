@@ -26,6 +26,8 @@ final class ScriptRun {
     final Client scriptClient;
     /** "f_&lt;sha&gt;" or the function's name, for errors and the slow-script log. */
     final String funcName;
+    /** The caller's command (FUNCTION STATS shows it). */
+    byte[][] callerArgv;
     int flags;
     /**
      * Redis's SCRIPT_WRITE_DIRTY: the script ran a write command, so it may not be killed and later

@@ -16,7 +16,7 @@ final class Shebang {
      */
     static int parse(byte[] body, int[] flags, String[] error) {
         if (body.length < 2 || body[0] != '#' || body[1] != '!') {
-            flags[0] = EvalEngine.FLAG_EVAL_COMPAT_MODE;
+            flags[0] = ScriptFlags.EVAL_COMPAT_MODE;
             return 0;
         }
         int end = 0;
@@ -45,7 +45,8 @@ final class Shebang {
             // sdssplitlen: an empty list is no flags; "a,,b" has an empty flag, which is unknown
             if (list.isEmpty()) continue;
             for (String name : list.split(",", -1)) {
-                int bit = flag(name);
+                // strcmp: a shebang's flags are case-sensitive (a function's are not)
+                int bit = name.equals(name.toLowerCase(java.util.Locale.ROOT)) ? ScriptFlags.of(name) : 0;
                 if (bit == 0) {
                     error[0] = "Unexpected flag in script shebang: " + name;
                     return -1;
@@ -55,16 +56,5 @@ final class Shebang {
         }
         flags[0] = f;
         return end;
-    }
-
-    static int flag(String name) {
-        return switch (name) {
-            case "no-writes" -> EvalEngine.FLAG_NO_WRITES;
-            case "allow-oom" -> EvalEngine.FLAG_ALLOW_OOM;
-            case "allow-stale" -> EvalEngine.FLAG_ALLOW_STALE;
-            case "no-cluster" -> EvalEngine.FLAG_NO_CLUSTER;
-            case "allow-cross-slot-keys" -> EvalEngine.FLAG_ALLOW_CROSS_SLOT;
-            default -> 0;
-        };
     }
 }

@@ -24,7 +24,7 @@ import java.util.Locale;
  * writing their sockets directly: Netty is not touching them, since its only thread is inside the
  * script.
  *
- * <p>It answers SCRIPT KILL / FUNCTION KILL (the script is told), SHUTDOWN NOSAVE (the process exits
+ * <p>It answers SCRIPT KILL / FUNCTION KILL (the script is told), FUNCTION STATS, SHUTDOWN NOSAVE (the process exits
  * without saving, as Redis does), QUIT, MULTI and DISCARD (the client's transaction state changes
  * when the script ends), EXEC with Redis's EXECABORT, and -BUSY to everything else (which dooms an
  * open transaction). A request it does not answer
@@ -199,6 +199,10 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         String sub = argc > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
         if ((name.equals("script") || name.equals("function")) && sub.equals("kill") && argc == 2) {
             return line(script.kill(name.equals("script")));
+        }
+        if (name.equals("function") && sub.equals("stats") && argc == 2) {
+            // The client's protocol is not changing meanwhile: HELLO waits for the script.
+            return script.functionStats(s.handler.client().reply.protocol());
         }
         if (name.equals("shutdown") && argc == 2 && sub.equals("nosave")) {
             Log.warning("User requested shutdown while a script was busy, without saving");

@@ -40,6 +40,6 @@ final class Commands {
         io.lodestone.command.persistence.PersistenceCommands.register(server.commands);
         io.lodestone.command.replication.ReplicationCommands.register(server.commands);
         io.lodestone.security.AclCommand.register(server.commands, (io.lodestone.security.Acl) server.access);
-        io.lodestone.scripting.EvalCommands.register(server.commands, new io.lodestone.scripting.EvalEngine(server));
+        new io.lodestone.scripting.Scripting(server).register(server.commands);
     }
 }

@@ -102,6 +102,17 @@ public final class Keyspace {
         for (int i = 0; i < databases; i++) dbs[i] = new Database(i, this);
     }
 
+    /** The function libraries: data like the keys (see {@link FunctionStore}). */
+    private FunctionStore functions = FunctionStore.NONE;
+
+    public void functions(FunctionStore functions) {
+        this.functions = functions;
+    }
+
+    public FunctionStore functions() {
+        return functions;
+    }
+
     public void listener(Listener l) {
         this.listener = l == null ? NONE : l;
     }

@@ -34,6 +34,8 @@ public final class Snapshot {
     private final KeyTable[] dicts;
     private final long[] sizes;
     private final long[] expires;
+    /** The function libraries' codes when the snapshot started. */
+    private final java.util.List<byte[]> functions;
     private int db;
     private long cursor;
     private boolean done;
@@ -48,12 +50,18 @@ public final class Snapshot {
         dicts = new KeyTable[n];
         sizes = new long[n];
         expires = new long[n];
+        functions = java.util.List.copyOf(keyspace.functions().codes());
         for (int i = 0; i < n; i++) {
             Database d = keyspace.db(i);
             sizes[i] = d.size();
             expires[i] = d.expiresSize();
             if (d.size() > 0) dicts[i] = d.table();
         }
+    }
+
+    /** The function libraries' codes when the snapshot started (their RDB section). */
+    public java.util.List<byte[]> functions() {
+        return functions;
     }
 
     /** Keys in database {@code db} when the snapshot started. */

@@ -89,6 +89,7 @@ public final class AofLoading implements AofReplay {
         if (s.aof.state() == AppendOnlyFile.State.ON) s.aof.writer.flush(true);
         long dirty = s.keyspace.dirty;
         s.keyspace.flushAll();
+        s.keyspace.functions().clear(); // emptyData: the files recreate the libraries too
         AofLoader.Status st;
         try {
             s.aof.loadManifestFromDisk();

@@ -157,23 +157,26 @@ public final class InfoCommand {
 
     private static long peakMemory;
 
-    /** Redis 7.0's scripting lines: EVAL's Lua state and script cache (FUNCTION has none yet: zero). */
+    /** Redis 7.0's scripting lines: EVAL's and FUNCTION's Lua states, the script cache and the libraries. */
     private static void scriptingMemory(ServerContext s, StringBuilder sb) {
-        long vmEval = s.scripting == null ? 0 : s.scripting.luaMemory();
-        long scriptsEval = s.scripting == null ? 0 : s.scripting.scriptsMemory();
+        ServerContext.ScriptingInfo sc = s.scripting;
+        long vmEval = sc == null ? 0 : sc.evalVmMemory();
+        long vmFunctions = sc == null ? 0 : sc.functionsVmMemory();
+        long scriptsEval = sc == null ? 0 : sc.evalScriptsMemory();
+        long functions = sc == null ? 0 : sc.functionsMemory();
         field(sb, "used_memory_lua", vmEval);
         field(sb, "used_memory_vm_eval", vmEval);
         field(sb, "used_memory_lua_human", human(vmEval));
         field(sb, "used_memory_scripts_eval", scriptsEval);
-        field(sb, "number_of_cached_scripts", s.scripting == null ? 0 : s.scripting.scriptCount());
-        field(sb, "number_of_functions", 0);
-        field(sb, "number_of_libraries", 0);
-        field(sb, "used_memory_vm_functions", 0);
-        field(sb, "used_memory_vm_total", vmEval);
-        field(sb, "used_memory_vm_total_human", human(vmEval));
-        field(sb, "used_memory_functions", 0);
-        field(sb, "used_memory_scripts", scriptsEval);
-        field(sb, "used_memory_scripts_human", human(scriptsEval));
+        field(sb, "number_of_cached_scripts", sc == null ? 0 : sc.cachedScripts());
+        field(sb, "number_of_functions", sc == null ? 0 : sc.functionCount());
+        field(sb, "number_of_libraries", sc == null ? 0 : sc.libraryCount());
+        field(sb, "used_memory_vm_functions", vmFunctions);
+        field(sb, "used_memory_vm_total", vmEval + vmFunctions);
+        field(sb, "used_memory_vm_total_human", human(vmEval + vmFunctions));
+        field(sb, "used_memory_functions", functions);
+        field(sb, "used_memory_scripts", scriptsEval + functions);
+        field(sb, "used_memory_scripts_human", human(scriptsEval + functions));
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Map;
 /**
  * An RDB file (version 10) as redis-server 7.0's rdbSaveRio writes it: the magic {@code REDIS0010},
  * the aux fields ({@code redis-ver}, {@code redis-bits}, {@code ctime}, {@code used-mem}, the
- * replication fields when given, {@code aof-base}), then keys, then EOF. The CRC64 footer is added by
+ * replication fields when given, {@code aof-base}), then the function libraries, then keys, then EOF. The CRC64 footer is added by
  * {@link io.lodestone.persistence.ChecksummedOutput}.
  *
  * <p>Keys arrive per database but not necessarily database by database: a write during a background
@@ -68,6 +68,8 @@ public final class RdbEncoder implements SnapshotEncoder {
         aux(out, "used-mem", Long.toString(usedMemory));
         for (Map.Entry<String, String> e : replicationAux.entrySet()) aux(out, e.getKey(), e.getValue());
         aux(out, "aof-base", aofBase ? "1" : "0");
+        // Then the functions, before the keys, as rdbSaveRio writes them.
+        for (byte[] code : s.functions()) FunctionsPayload.write(out, code, compress);
     }
 
     @Override

@@ -23,7 +23,8 @@ import java.util.List;
  * larger value), so files of any size load without being held in memory whole. A record that runs past
  * the window is parsed again once more of the file is in.
  *
- * <p>Not supported, refused clearly: functions (opcodes 245/246), module aux data (247), module values
+ * <p>Function libraries (opcode 245) are returned as their codes, for the adopter to create. Not
+ * supported, refused clearly: Redis 7.0's pre-release functions (246), module aux data (247), module values
  * (types 6/7) and the listpack sets of Redis 7.2 (type 20). Redis 7.2's streams (type 21) are an
  * unknown type, as they are to Redis 7.0.
  */
@@ -34,7 +35,7 @@ public final class RdbFileLoader {
      */
     public record Result(Keyspace keyspace, int version, String redisVer, long ctime, long usedMem,
                          long keysLoaded, long keysExpired, ReplInfo repl, long end, List<Dropped> dropped,
-                         long emptyKeysSkipped) {
+                         long emptyKeysSkipped, List<byte[]> functions) {
     }
 
     /** A key the load left out because its TTL had passed (see {@link #collectDropped}). */
@@ -208,7 +209,7 @@ public final class RdbFileLoader {
                 if (next < 0) {
                     return new Result(ks, version, st.redisVer, st.ctime, st.usedMem, st.loaded, st.expired,
                             new ReplInfo(st.replStreamDb, st.replId, st.replOffset), w.base + st.end,
-                            dropped == null ? List.of() : dropped, st.emptyKeysSkipped);
+                            dropped == null ? List.of() : dropped, st.emptyKeysSkipped, st.functions);
                 }
                 pos = next;
             } catch (RdbFormatException e) {
@@ -234,6 +235,8 @@ public final class RdbFileLoader {
         long replOffset = -1;
         /** Position after the EOF opcode and checksum, once read. */
         int end;
+        /** The function libraries' codes: created by whoever adopts the load, on the command thread. */
+        final List<byte[]> functions = new ArrayList<>();
 
         State(Keyspace ks) {
             this.ks = ks;
@@ -321,8 +324,13 @@ public final class RdbFileLoader {
             }
             case Rdb.OPCODE_MODULE_AUX ->
                     throw new RdbFormatException(at, "module aux data (opcode 247) is not supported: Lodestone has no modules");
-            case Rdb.OPCODE_FUNCTION, Rdb.OPCODE_FUNCTION2 ->
-                    throw new RdbFormatException(at, "functions (opcode " + type + ") are not supported yet: the RDB holds a function library");
+            case Rdb.OPCODE_FUNCTION2 -> {
+                RdbValueReader r = new RdbValueReader(buf, pos, end, limits);
+                st.functions.add(r.readString());
+                return r.position();
+            }
+            case Rdb.OPCODE_FUNCTION ->
+                    throw new RdbFormatException(at, "Pre-release function format not supported.");
             default -> {
                 if (type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2) {
                     throw new RdbFormatException(at, "module values (type " + type + ") are not supported");
