@@ -106,6 +106,11 @@ public final class CommandSpec {
         return arity;
     }
 
+    /** A container command (CONFIG, CLUSTER...): its subcommands are specs of their own. */
+    public boolean hasSubcommands() {
+        return !subcommands.isEmpty();
+    }
+
     public boolean is(int flag) {
         return (flags & flag) != 0;
     }

@@ -50,6 +50,8 @@ public final class ServerContext {
      * (CONFIG SET appendonly yes, BGSAVE, BGREWRITEAOF) schedules it for after the transaction.
      */
     public boolean inExec;
+    /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run commands flagged noscript. */
+    public boolean scriptDisableDenyScript;
     /** The scripting engine as INFO sees it; null until scripting registers. */
     public ScriptingInfo scripting;
 
@@ -82,6 +84,12 @@ public final class ServerContext {
 
         /** Called on the command thread when the script has ended. */
         void leave();
+
+        /**
+         * Called on the command thread from inside the script (its hook): runs the commands other
+         * clients sent that Redis lets through while busy and that must run there (HELLO, AUTH...).
+         */
+        void runPending();
     }
 
     /** What INFO shows of scripting (implemented by scripting.Scripting). */

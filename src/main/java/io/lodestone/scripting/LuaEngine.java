@@ -154,16 +154,18 @@ abstract class LuaEngine implements ServerContext.BusyScript {
             ScriptReplies.pushError(vm, "Script killed by user with " + (isEval() ? "SCRIPT KILL..." : "FUNCTION KILL..."));
             return -1;
         }
-        if (!busy) {
-            long threshold = server.config.getLong("busy-reply-threshold");
-            long elapsed = run.elapsedMs();
-            if (threshold > 0 && elapsed >= threshold) {
-                io.lodestone.util.Log.warning("Slow script detected: still in execution after " + elapsed
-                        + " milliseconds. You can try killing the script using the " + killCommand()
-                        + " command. Script name is: " + run.funcName + ".");
-                busy = true;
-                if (server.busyMode != null) server.busyMode.enter(this, run.caller);
-            }
+        if (busy) {
+            if (server.busyMode != null) server.busyMode.runPending();
+            return 0;
+        }
+        long threshold = server.config.getLong("busy-reply-threshold");
+        long elapsed = run.elapsedMs();
+        if (threshold > 0 && elapsed >= threshold) {
+            io.lodestone.util.Log.warning("Slow script detected: still in execution after " + elapsed
+                    + " milliseconds. You can try killing the script using the " + killCommand()
+                    + " command. Script name is: " + run.funcName + ".");
+            busy = true;
+            if (server.busyMode != null) server.busyMode.enter(this, run.caller);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.lodestone.scripting;
 
+import io.lodestone.command.Args;
 import io.lodestone.command.Client;
 import io.lodestone.command.CommandSpec;
 import io.lodestone.command.ServerContext;
@@ -63,14 +64,27 @@ final class ScriptRun {
     String call(byte[][] argv, int argc) {
         Client c = scriptClient;
         CommandSpec cmd = server.commands.lookupCommand(argv, argc);
-        if (cmd == null) return reject(null, "Unknown Redis command called from script");
+        if (cmd == null) {
+            // A command Lodestone does not implement: refused as Redis would refuse it here, if it would.
+            String name = Args.str(argv[0]).toLowerCase(java.util.Locale.ROOT);
+            CommandSpec known = server.commands.spec(name);
+            if (known != null && argc > 1 && known.hasSubcommands()) {
+                known = server.commands.spec(name + "|" + Args.str(argv[1]).toLowerCase(java.util.Locale.ROOT));
+            }
+            if (known != null && known.is(CommandSpec.NOSCRIPT) && !server.scriptDisableDenyScript) {
+                return reject(known, "This Redis command is not allowed from script");
+            }
+            return reject(null, "Unknown Redis command called from script");
+        }
         if (!cmd.arityOk(argc) || !cmd.hasHandler()) {
             return reject(cmd, "Wrong number of args calling Redis command from script");
         }
         c.argv = argv;
         c.argc = argc;
         c.cmd = c.lastCmd = cmd;
-        if (cmd.is(CommandSpec.NOSCRIPT)) return reject(cmd, "This Redis command is not allowed from script");
+        if (cmd.is(CommandSpec.NOSCRIPT) && !server.scriptDisableDenyScript) {
+            return reject(cmd, "This Redis command is not allowed from script");
+        }
         if (server.replication.isReplica && !server.replication.masterLinkUp && !server.repl.replicaServeStaleData
                 && !cmd.is(CommandSpec.STALE)) {
             return reject(cmd, "Can not execute the command on a stale replica");

@@ -45,6 +45,27 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     private List<Served> served = List.of();
     private int busyReplies;
     private int execAborts;
+    /** Commands that run on the command thread, from the script's hook (see {@link #runPending}). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** A command waiting for the command thread, and its reply once run. */
+    private static final class Pending {
+        final Client client;
+        final byte[][] argv;
+        final java.util.concurrent.CompletableFuture<byte[]> reply = new java.util.concurrent.CompletableFuture<>();
+
+        Pending(Client client, byte[][] argv) {
+            this.client = client;
+            this.argv = argv;
+        }
+    }
+
+    /**
+     * The commands Redis lets through while busy that act on the connection's own state (HELLO, AUTH,
+     * RESET, WATCH, UNWATCH): they run on the command thread, from inside the script's hook, as Redis
+     * runs them from processEventsWhileBlocked, and never wake blocked clients meanwhile.
+     */
+    private static final java.util.Set<String> ON_COMMAND_THREAD = java.util.Set.of("hello", "auth", "reset", "watch", "unwatch");
 
     BusyScriptResponder(ServerContext server, Runnable shutdownNoSave) {
         this.server = server;
@@ -237,11 +258,77 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             execAborts++;
             return line("-EXECABORT Transaction discarded because of: " + busy);
         }
+        if (ON_COMMAND_THREAD.contains(name) && !s.inMulti) return onCommandThread(s, java.util.Arrays.copyOf(argv, argc));
         io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argc);
         if (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY)) return null;
         busyReplies++;
         if (s.inMulti) s.aborted = true;
         return line("-" + busy);
+    }
+
+    /**
+     * Hands a command to the command thread and waits for its reply; null when the script ended first
+     * (the connection then runs it, in order, after the script).
+     */
+    private byte[] onCommandThread(Served s, byte[][] argv) {
+        Pending p = new Pending(s.handler.client(), argv);
+        pending.add(p);
+        while (true) {
+            try {
+                return p.reply.get(POLL_NANOS, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                // leave() runs on the command thread, after which nothing runs the queue: if the
+                // command is still in it, it was not run.
+                if (!running && pending.remove(p)) return null;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (java.util.concurrent.ExecutionException e) {
+                return line("-ERR " + e.getCause());
+            }
+        }
+    }
+
+    @Override
+    public void runPending() {
+        Pending p;
+        while ((p = pending.poll()) != null) {
+            try {
+                p.reply.complete(execute(p.client, p.argv));
+            } catch (RuntimeException e) {
+                p.reply.completeExceptionally(e);
+            }
+        }
+    }
+
+    /** Runs one command for {@code c} with the dispatcher's checks that apply to these commands. */
+    private byte[] execute(Client c, byte[][] argv) {
+        io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argv.length);
+        c.argv = argv;
+        c.argc = argv.length;
+        try {
+            if (!cmd.arityOk(argv.length)) {
+                c.reply.error(io.lodestone.command.Errors.wrongArity(cmd.fullName()));
+            } else if (!c.authenticated && !cmd.is(io.lodestone.command.CommandSpec.NO_AUTH) && server.authRequired()) {
+                c.reply.error(io.lodestone.command.Errors.NOAUTH);
+            } else {
+                String denied = server.access.deny(c, cmd, argv, argv.length);
+                if (denied != null) c.reply.error(denied);
+                else server.dispatcher.call(c, cmd);
+            }
+        } finally {
+            c.argv = null;
+            c.argc = 0;
+        }
+        ByteBuf out = c.reply.take();
+        if (out == null) return new byte[0];
+        try {
+            byte[] b = new byte[out.readableBytes()];
+            out.readBytes(b);
+            return b;
+        } finally {
+            out.release();
+        }
     }
 
     private static byte[] line(String s) {

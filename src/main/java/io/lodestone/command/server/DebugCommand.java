@@ -106,6 +106,11 @@ final class DebugCommand {
             c.server.keyspace.activeExpire(Args.parseLong(c.argv[2]) != 0);
             c.reply.ok();
         });
+        sub("set-disable-deny-scripts", 3, 3, c -> {
+            // Lets scripts run the commands they may not (Redis's tests use it to read CLIENT LIST).
+            c.server.scriptDisableDenyScript = Args.parseLong(c.argv[2]) != 0;
+            c.reply.ok();
+        });
         sub("object", 3, 3, DebugCommand::object);
         sub("protocol", 3, 3, DebugProtocol::protocol);
         sub("digest", 2, 2, c -> c.reply.simple(DatasetDigest.hex(new DatasetDigest().dataset(c.server.keyspace))));
@@ -182,7 +187,8 @@ final class DebugCommand {
      * INCR and in-place changes rewrite the value.
      */
     private static void object(Client c) {
-        KeyEntry e = c.db().lookupNoTouch(c.argv[2]);
+        // Redis's dictFind: a key past its TTL that nothing has deleted yet is still shown
+        KeyEntry e = c.db().peek(c.argv[2]);
         if (e == null) throw new CommandError(Errors.NO_SUCH_KEY);
         c.reply.simple("Value at:0x" + Long.toHexString(e.id())
                 + " refcount:1 encoding:" + io.lodestone.store.Encodings.of(e) + " serializedlength:" + serializedLength(e)

@@ -202,6 +202,10 @@ public final class StreamReads {
             int moreArgs = c.argc - i - 1;
             byte[] o = c.argv[i];
             if (Args.cKeyword(o, "block") && moreArgs > 0) {
+                if (c.isScript) {
+                    // Redis refuses it outright in a script, where blocking has no meaning.
+                    throw new CommandError("ERR " + Args.cString(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
+                }
                 long ms = Args.parseLong(c.argv[++i], "ERR timeout is not an integer or out of range");
                 if (ms < 0) throw new CommandError("ERR timeout is negative");
                 q.timeoutMs = ms;

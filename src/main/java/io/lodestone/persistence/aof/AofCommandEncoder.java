@@ -17,7 +17,8 @@ import io.lodestone.store.type.ZSetValue;
 
 /**
  * The command form of a base file, for {@code aof-use-rdb-preamble no} (Redis's
- * rewriteAppendOnlyFileRio): a {@code SELECT} for each database, then per key the commands that
+ * rewriteAppendOnlyFileRio): a {@code FUNCTION LOAD} for each function library, a {@code SELECT} for
+ * each database, then per key the commands that
  * rebuild it - {@code SET}, or {@code RPUSH}/{@code SADD}/{@code ZADD}/{@code HMSET} with at most
  * {@value #ITEMS_PER_CMD} elements each (AOF_REWRITE_ITEMS_PER_CMD), a stream as rewriteStreamObject
  * writes it - and {@code PEXPIREAT} for a TTL.
@@ -45,7 +46,12 @@ public final class AofCommandEncoder implements SnapshotEncoder {
             out = sink;
             ascii("#TS:" + System.currentTimeMillis() / 1000 + "\r\n");
         }
+        // rewriteFunctions: a FUNCTION LOAD per library, before the keys
+        for (byte[] code : s.functions()) sink.putCommand(FUNCTION, LOAD, code);
     }
+
+    private static final byte[] FUNCTION = {'F', 'U', 'N', 'C', 'T', 'I', 'O', 'N'};
+    private static final byte[] LOAD = {'L', 'O', 'A', 'D'};
 
     @Override
     public void entry(ByteSink sink, int db, KeyEntry e) {
