@@ -24,8 +24,9 @@ import java.nio.charset.StandardCharsets;
  * what Lua's own lookup costs) and refuses writes ({@code __newindex}), and rawset and setmetatable
  * refuse protected tables. The globals' own proxy is the environment of every script and of what it
  * loadstrings (the thread's globals stay the real table, which luajava itself writes to on every call
- * of a Java function). A script walking {@code pairs(_G)} sees the empty proxy where Redis would show
- * the globals, and {@code getfenv(0)} gives the real table.
+ * of a Java function), and no function a script can reach gives it: getfenv and setfenv are gone, as
+ * in Redis with its 2025 security fixes, and what loadstring and load compile runs in the sandbox. A
+ * script walking {@code pairs(_G)} sees the empty proxy where Redis would show the globals.
  *
  * <p>Created on first use: a server that never runs a script never loads the Lua library.
  */
@@ -111,7 +112,9 @@ abstract class LuaEngine implements ServerContext.BusyScript {
         vm.pushFunction(api.nonexistentGlobal());
         vm.pushFunction(rawset());
         vm.pushFunction(setmetatable());
-        if (vm.c.lua_pcall(L, 4, 2, 0) != 0) throw new IllegalStateException(vm.c.lua_tostring(L, -1));
+        vm.pushFunction(loadstring());
+        vm.pushFunction(load());
+        if (vm.c.lua_pcall(L, 6, 2, 0) != 0) throw new IllegalStateException(vm.c.lua_tostring(L, -1));
         protectRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         sandbox = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         scriptClient = new Client(Long.MAX_VALUE - 1, server, new Reply(UnpooledByteBufAllocator.DEFAULT,
@@ -242,18 +245,21 @@ abstract class LuaEngine implements ServerContext.BusyScript {
 
     /**
      * Keeps Redis's allow list of globals, then makes read-only proxies of the globals and of every
-     * table reachable from them (metatables included). Returns the globals' proxy and the function
+     * table reachable from them (metatables included), and of the strings' metatable; loadstring and
+     * load compile source only, in the sandbox. Returns the globals' proxy and the function
      * that protects a table that way.
      */
     private static final String PROTECT = """
-            local newindex, nonexistent, rawset_ro, setmetatable_ro = ...
+            local newindex, nonexistent, rawset_ro, setmetatable_ro, loadstring_src, load_src = ...
             local G, rawset, ipairs = _G, rawset, ipairs
+            -- Redis 7.0's allow list with its 2025 security fixes (getfenv, setfenv and newproxy went:
+            -- getfenv(0) is the real globals table)
             local allowed = {
               string=1, cjson=1, bit=1, cmsgpack=1, math=1, table=1, struct=1, redis=1,
-              __redis__err__handler=1, xpcall=1, tostring=1, getfenv=1, setmetatable=1, next=1,
+              __redis__err__handler=1, xpcall=1, tostring=1, setmetatable=1, next=1,
               assert=1, tonumber=1, rawequal=1, collectgarbage=1, getmetatable=1, rawset=1, pcall=1,
               coroutine=1, type=1, _G=1, select=1, unpack=1, gcinfo=1, pairs=1, rawget=1,
-              loadstring=1, ipairs=1, _VERSION=1, setfenv=1, load=1, error=1, newproxy=1 }
+              loadstring=1, ipairs=1, _VERSION=1, load=1, error=1 }
             local names = {}
             for k in next, G do names[#names + 1] = k end
             for _, k in ipairs(names) do if not allowed[k] then G[k] = nil end end
@@ -279,39 +285,114 @@ abstract class LuaEngine implements ServerContext.BusyScript {
             rawsetmt(G, {__index = nonexistent})
             G.rawset = rawset_ro
             G.setmetatable = setmetatable_ro
+            G.loadstring = loadstring_src
+            G.load = load_src
             local proxy = protect(G)
             rawset(G, '_G', proxy)
-            local loadstring, setfenv, tostring = loadstring, setfenv, tostring
-            -- Lua 5.1's luaO_chunkid, for the message of a refused binary chunk
-            local function chunkid(source)
-              local first = source:sub(1, 1)
-              if first == '=' then return source:sub(2, 60) end
-              if first == '@' then
-                local f = source:sub(2)
-                if #f > 52 then return '...' .. f:sub(-52) end
-                return f
-              end
-              local s = source:match('^[^%z]*')
-              local nl = s:find('\\n', 1, true)
-              local len = 45
-              if #s > len or nl then
-                if nl and nl - 1 < len then len = nl - 1 end
-                return '[string "' .. s:sub(1, len) .. '..."]'
-              end
-              return '[string "' .. s .. '"]'
-            end
-            -- Redis's Lua reads every chunk as source: precompiled bytecode is refused as the parser
-            -- refuses its first byte (loading bytecode is a way to crash the VM).
-            rawset(G, 'loadstring', function(s, name)
-              if type(s) == 'string' and s:byte(1) == 27 then
-                return nil, chunkid(tostring(name or s)) .. ":1: unexpected symbol near 'char(27)'"
-              end
-              local f, e = loadstring(s, name)
-              if f then setfenv(f, proxy) end
-              return f, e
-            end)
+            -- The metatable strings share is read-only too (Redis's fix for CVE-2025-46818): what
+            -- getmetatable('') gives is its proxy, and its __index is the string library's proxy.
+            local smt = getmt('')
+            local sproxy = protect(smt)
+            rawset(smt, '__metatable', sproxy)
             return proxy, protect
             """;
+
+    /**
+     * loadstring as Redis's Lua has it: source only (Redis's Lua refuses precompiled chunks, which can
+     * crash the VM), and what it compiles runs in the sandbox.
+     */
+    private party.iroiro.luajava.JFunction loadstring() {
+        return vm.function(() -> {
+            int t = vm.type(1);
+            if (t != LuaVm.TSTRING && t != LuaVm.TNUMBER) return api.raiseText(badArg(1, "loadstring", "string", t));
+            byte[] code = vm.toBytes(1);
+            String name = chunkName(2, "loadstring", vm.toCString(1));
+            if (name == null) return -1;
+            return compileInSandbox(code, name);
+        });
+    }
+
+    /** load(reader [, name]): the reader's pieces read first, then compiled as loadstring does. */
+    private party.iroiro.luajava.JFunction load() {
+        return vm.function(() -> {
+            long L = vm.L;
+            if (vm.type(1) != LuaVm.TFUNCTION) return api.raiseText(badArg(1, "load", "function", vm.type(1)));
+            String name = chunkName(2, "load", "=(load)");
+            if (name == null) return -1;
+            java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
+            while (true) {
+                vm.c.lua_pushvalue(L, 1);
+                if (vm.c.lua_pcall(L, 0, 1, 0) != 0) {
+                    // as inside lua_load: the error is what load returns, made a table by the error handler
+                    boolean table = vm.type(-1) == LuaVm.TTABLE;
+                    String msg = table ? null : vm.toCString(-1);
+                    if (table) vm.c.lua_insert(L, 1);
+                    vm.setTop(table ? 1 : 0);
+                    vm.c.lua_pushnil(L);
+                    if (table) vm.c.lua_insert(L, 1);
+                    else ScriptReplies.pushError(vm, msg == null ? "(error object is not a string)" : msg);
+                    return 2;
+                }
+                int t = vm.type(-1);
+                if (t == LuaVm.TNIL) break;
+                if (t != LuaVm.TSTRING && t != LuaVm.TNUMBER) {
+                    // Lua's generic_reader raises it inside lua_load, whose error handler makes it an
+                    // error table that load returns
+                    vm.c.luaL_where(L, 1);
+                    String where = vm.toCString(-1);
+                    vm.setTop(0);
+                    vm.c.lua_pushnil(L);
+                    ScriptReplies.pushError(vm, where + "reader function must return a string");
+                    return 2;
+                }
+                byte[] piece = vm.toBytes(-1);
+                vm.c.lua_pop(L, 1);
+                if (piece.length == 0) break;
+                code.writeBytes(piece);
+            }
+            return compileInSandbox(code.toByteArray(), name);
+        });
+    }
+
+    /** luaL_optstring: the chunk name argument, or its default; null with the error pushed. */
+    private String chunkName(int arg, String fname, String otherwise) {
+        int t = vm.type(arg);
+        if (t == -1 || t == LuaVm.TNIL) return otherwise;
+        if (t != LuaVm.TSTRING && t != LuaVm.TNUMBER) {
+            api.raiseText(badArg(arg, fname, "string", t));
+            return null;
+        }
+        vm.c.lua_pushvalue(vm.L, arg);
+        String name = vm.toCString(-1);
+        vm.c.lua_pop(vm.L, 1);
+        return name;
+    }
+
+    /**
+     * Compiles {@code code} as source: a chunk starting as precompiled bytecode gets a blank first, so
+     * that Lua's parser refuses its first byte with its own message, on the same line. Pushes the
+     * function (its environment the sandbox) or nil and the error; returns 2 or 1.
+     */
+    private int compileInSandbox(byte[] code, String name) {
+        long L = vm.L;
+        if (code.length > 0 && code[0] == 0x1B) {
+            byte[] source = new byte[code.length + 1];
+            source[0] = ' ';
+            System.arraycopy(code, 0, source, 1, code.length);
+            code = source;
+        }
+        vm.setTop(0);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(code.length);
+        b.put(code).flip();
+        if (vm.c.luaJ_loadbuffer(L, b, code.length, name) != 0) {
+            vm.c.lua_pushnil(L);
+            vm.c.lua_insert(L, -2);
+            return 2;
+        }
+        vm.c.lua_rawgeti(L, LuaVm.REGISTRY, sandbox);
+        vm.c.lua_setfenv(L, -2);
+        return 1;
+    }
 
     /** rawset refusing a protected table (its metatable reads through and writes nowhere). */
     private party.iroiro.luajava.JFunction rawset() {

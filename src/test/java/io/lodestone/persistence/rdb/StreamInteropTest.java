@@ -1,5 +1,6 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.testsupport.RedisTools;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.TempDirs;
 import io.lodestone.testsupport.Wait;
@@ -137,7 +138,7 @@ class StreamInteropTest {
             j.del("copy");
             assertEquals("OK", j.save());
         }
-        RdbFileTest.assertRedisCheckRdbPasses(dir.resolve("dump.rdb"));
+        RedisTools.assertCheckRdbPasses(dir.resolve("dump.rdb"));
         try (ServerProcess r = ServerProcess.redis("--dir", dir.toString(), "--enable-debug-command", "yes");
              Jedis j = new Jedis("127.0.0.1", r.port())) {
             assertEquals(digests, digests(j));
