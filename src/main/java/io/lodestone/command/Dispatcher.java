@@ -22,6 +22,25 @@ public final class Dispatcher {
         server.dispatcher = this;
     }
 
+    private static String unknownSubcommand(CommandSpec cmd, byte[] sub) {
+        return "ERR unknown subcommand '" + clip(Args.str(sub)) + "'. Try " + cmd.name.toUpperCase(java.util.Locale.ROOT) + " HELP.";
+    }
+
+    /**
+     * The refusal a command gets before any other check: an unknown command or subcommand, or a wrong
+     * number of arguments (the busy responder answers it before -BUSY, as Redis does); null if none.
+     */
+    public String lookupRefusal(byte[][] argv, int argc) {
+        CommandSpec cmd = server.commands.lookup(argv[0]);
+        if (cmd == null) return unknownCommand(argv, argc);
+        if (!cmd.subcommands.isEmpty() && argc >= 2) {
+            CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
+            if (sub == null) return unknownSubcommand(cmd, argv[1]);
+            cmd = sub;
+        }
+        return !cmd.arityOk(argc) || cmd.handler == null ? Errors.wrongArity(cmd.fullName) : null;
+    }
+
     /** Runs one command from {@code c.argv[0..c.argc)}. */
     public void process(Client c) {
         byte[][] argv = c.argv;
@@ -36,8 +55,7 @@ public final class Dispatcher {
         if (!cmd.subcommands.isEmpty() && argc >= 2) {
             CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
             if (sub == null) {
-                reject(c, null, "ERR unknown subcommand '" + clip(Args.str(argv[1])) + "'. Try "
-                        + cmd.name.toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                reject(c, null, unknownSubcommand(cmd, argv[1]));
                 return;
             }
             cmd = sub;

@@ -67,8 +67,11 @@ public final class ServerContext {
         /** SCRIPT KILL ({@code eval}) or FUNCTION KILL from another client: the reply, "+OK" or an error line. */
         String kill(boolean eval);
 
-        /** Whether it is an EVAL script (else a function): the -BUSY text names the right KILL. */
+        /** Whether it is an EVAL script (else a function). */
         boolean isEval();
+
+        /** Redis's -BUSY text for it (without the dash): it names SCRIPT KILL or FUNCTION KILL. */
+        String busyError();
 
         /**
          * FUNCTION STATS while the script runs (called on the busy responder's thread): the reply in

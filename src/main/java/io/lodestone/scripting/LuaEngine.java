@@ -152,9 +152,10 @@ abstract class LuaEngine implements ServerContext.BusyScript {
         ScriptRun run = current;
         if (run == null) return hookOutsideRun();
         if (killed) {
-            io.lodestone.util.Log.warning("Lua script killed by user with " + (isEval() ? "SCRIPT KILL." : "FUNCTION KILL."));
+            // Redis 7.0 words it so for FUNCTION KILL too
+            io.lodestone.util.Log.warning("Lua script killed by user with SCRIPT KILL.");
             setHook("l", 0);
-            ScriptReplies.pushError(vm, "Script killed by user with " + (isEval() ? "SCRIPT KILL..." : "FUNCTION KILL..."));
+            ScriptReplies.pushError(vm, "Script killed by user with SCRIPT KILL...");
             return -1;
         }
         if (busy) {
@@ -178,7 +179,8 @@ abstract class LuaEngine implements ServerContext.BusyScript {
     }
 
     /** Redis's slowevalerr or slowscripterr: the -BUSY text naming this engine's KILL. */
-    String busyError() {
+    @Override
+    public String busyError() {
         return "BUSY Redis is busy running a script. You can only call " + killCommand() + " or SHUTDOWN NOSAVE.";
     }
 

@@ -31,8 +31,9 @@ import java.util.Locale;
  * that way (the commands Redis lets through while busy, such as AUTH or MULTI, or anything it cannot
  * parse) stops it serving that connection: that request and all after it are given back, as
  * received, to the connection's own decoder when the script ends, to run in order then. Connections
- * it cannot serve safely (TLS, replicas and the master link, a request half received, replies not yet
- * sent) wait for the script, as do connections accepted meanwhile. Error statistics of its -BUSY
+ * it cannot serve safely (TLS, replicas, a request half received, replies not yet
+ * sent) wait for the script, as do connections accepted meanwhile. The master link's stream is
+ * read and kept meanwhile, and run once the script is over. Error statistics of its -BUSY
  * replies are counted when the script ends, on the command thread.
  */
 final class BusyScriptResponder implements ServerContext.BusyMode {
@@ -43,8 +44,51 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     private volatile boolean running;
     private Thread thread;
     private List<Served> served = List.of();
-    private int busyReplies;
-    private int execAborts;
+    /**
+     * The master link while a script is busy: its stream is read and kept, not run (Redis's
+     * processInputBuffer stops at a master's input while busy), so that the master can go on sending,
+     * and it is handed to the link, in order, once the script is over.
+     */
+    private io.netty.channel.Channel masterChannel;
+    private FileDescriptor masterFd;
+    private ByteArrayOutputStream masterStream;
+
+    /** Connections accepted during the script, from the acceptor's thread. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Served> acceptedQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** What the responder read and wrote on a connection accepted during a script, for its handler. */
+    record Held(byte[] unanswered, byte[] unwritten, boolean quit) {
+    }
+
+    static final io.netty.util.AttributeKey<Held> HELD = io.netty.util.AttributeKey.valueOf("lodestone.busy.held");
+
+    /**
+     * Connections accepted and not yet registered with Netty: registration is a task of the command
+     * loop, so one accepted while a script runs waits for it, busy or not yet. When the script turns
+     * busy they are served too (Redis accepts them from processEventsWhileBlocked).
+     */
+    private final java.util.Set<io.netty.channel.Channel> unregistered = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** A new connection (the acceptor's thread): served now if a script is busy, else remembered. */
+    void accepted(io.netty.channel.Channel child) {
+        if (!(child instanceof io.netty.channel.unix.UnixChannel)) return;
+        unregistered.add(child);
+        // whoever removes it (this thread, or enter() on the command thread) serves it
+        if (running && unregistered.remove(child)) adopt(child);
+    }
+
+    /** Netty registered the connection (its handler is active): it is the handler's from now on. */
+    void registered(io.netty.channel.Channel ch) {
+        unregistered.remove(ch);
+    }
+
+    /** Serves a connection Netty has not registered yet, as a new client (RESP2). */
+    private void adopt(io.netty.channel.Channel child) {
+        Served s = new Served(null, ((io.netty.channel.unix.UnixChannel) child).fd(), false);
+        s.accepted = child;
+        acceptedQueue.add(s);
+    }
+
     /** Commands that run on the command thread, from the script's hook (see {@link #runPending}). */
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -74,7 +118,12 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
 
     /** One connection served while busy. */
     private static final class Served {
+        /** The connection's handler; null for one accepted during the script (see {@link #adopt}). */
         final ClientHandler handler;
+        /** A connection accepted during the script: not registered with Netty until it is over. */
+        io.netty.channel.Channel accepted;
+        /** QUIT was answered: the connection closes once the script is over. */
+        boolean quit;
         final FileDescriptor fd;
         /** Bytes read and not yet answered. */
         final ByteArrayOutputStream unanswered = new ByteArrayOutputStream();
@@ -110,12 +159,67 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             if (fd != null) list.add(new Served(h, fd, c.multi != null));
         }
         served = list;
-        busyReplies = 0;
-        execAborts = 0;
+        for (Client c : server.clients.all()) {
+            if (c.isMaster && c.conn instanceof MasterClientHost.MasterConnection mc) holdMasterStream(mc.channel());
+        }
+        outcomes.clear();
         running = true;
+        for (io.netty.channel.Channel ch : unregistered) {
+            if (unregistered.remove(ch) && ch.isOpen()) adopt(ch);
+        }
         thread = new Thread(() -> serve(script), "lodestone-busy-script");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Takes over reading the master link's socket while busy, if it is one the responder can read. */
+    private void holdMasterStream(io.netty.channel.Channel ch) {
+        if (!ch.isActive() || !(ch instanceof io.netty.channel.unix.UnixChannel u)) return;
+        if (ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null || !ch.config().isAutoRead()) return;
+        // No read by Netty either until the held stream has been handed over: order is kept.
+        ch.config().setAutoRead(false);
+        masterChannel = ch;
+        masterFd = u.fd();
+        masterStream = new ByteArrayOutputStream();
+    }
+
+    /** Reads what the master sent meanwhile (the responder's thread). */
+    private void readMasterStream(ByteBuffer buf) {
+        FileDescriptor fd = masterFd;
+        if (fd == null) return;
+        try {
+            while (true) {
+                buf.clear();
+                int n = fd.read(buf, 0, buf.capacity());
+                if (n <= 0) {
+                    if (n < 0) masterFd = null; // closed: the link sees it once the script is over
+                    return;
+                }
+                byte[] chunk = new byte[n];
+                buf.get(0, chunk);
+                masterStream.write(chunk, 0, n);
+                if (n < buf.capacity()) return;
+            }
+        } catch (IOException e) {
+            masterFd = null;
+        }
+    }
+
+    /** Hands the held stream to the link after the script's command is done, then lets Netty read again. */
+    private void releaseMasterStream() {
+        io.netty.channel.Channel ch = masterChannel;
+        if (ch == null) return;
+        byte[] held = masterStream.toByteArray();
+        masterChannel = null;
+        masterFd = null;
+        masterStream = null;
+        ch.eventLoop().execute(() -> {
+            if (held.length > 0 && ch.isActive()) {
+                ch.pipeline().fireChannelRead(Unpooled.wrappedBuffer(held));
+                ch.pipeline().fireChannelReadComplete();
+            }
+            ch.config().setAutoRead(true);
+        });
     }
 
     @Override
@@ -126,18 +230,36 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (int i = 0; i < busyReplies; i++) server.stats.countError("BUSY");
-        for (int i = 0; i < execAborts; i++) server.stats.countError("EXECABORT");
-        for (Served s : served) {
+        releaseMasterStream();
+        for (Outcome o : outcomes) {
+            if (o.error() != null) server.stats.countError(o.error());
+            if (o.cmd() == null) continue;
+            if (o.rejected()) {
+                o.cmd().rejectedCalls++;
+            } else {
+                o.cmd().calls++;
+                if (o.error() != null) o.cmd().failedCalls++;
+            }
+        }
+        outcomes.clear();
+        List<Served> all = new ArrayList<>(served);
+        for (Served a; (a = acceptedQueue.poll()) != null; ) all.add(a); // accepted as the script ended
+        for (Served s : all) {
+            byte[] unwrittenBytes = new byte[s.unwritten.remaining()];
+            s.unwritten.duplicate().get(unwrittenBytes);
+            if (s.handler == null) {
+                // its handler takes these when Netty registers it, after this script's command
+                s.accepted.attr(HELD).set(new Held(s.unanswered.toByteArray(), unwrittenBytes, s.quit));
+                continue;
+            }
             Client c = s.handler.client();
             // As Redis's rejectCommand: EXEC or DISCARD ended the transaction, MULTI opened one, and a
             // command refused inside one dooms it.
             if (s.discarded || (s.wasInMulti && !s.inMulti)) server.dispatcher.discardTransaction(c);
             if (s.inMulti && c.multi == null) c.multi = new io.lodestone.command.MultiState();
             if (s.inMulti && s.aborted) c.multi.aborted = true;
-            byte[] unwritten = new byte[s.unwritten.remaining()];
-            s.unwritten.get(unwritten);
-            s.handler.takeBackFromResponder(s.unanswered.toByteArray(), unwritten);
+            s.handler.takeBackFromResponder(s.unanswered.toByteArray(), unwrittenBytes);
+            if (s.quit) c.conn.closeAfterReply();
         }
         served = List.of();
         server.flushPendingWrites();
@@ -146,6 +268,12 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     private void serve(ServerContext.BusyScript script) {
         ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
         while (running) {
+            readMasterStream(buf);
+            for (Served a; (a = acceptedQueue.poll()) != null; ) {
+                List<Served> more = new ArrayList<>(served);
+                more.add(a);
+                served = more;
+            }
             for (Served s : served) {
                 if (!s.stopped) {
                     try {
@@ -214,16 +342,43 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         s.unanswered.write(pending, answeredUpTo[0], pending.length - answeredUpTo[0]);
     }
 
+    /**
+     * What a reply given while busy counts, applied on the command thread when the script ends: a
+     * command refused (rejected_calls) or run (calls, failed_calls if its reply was an error), and the
+     * error in the error statistics.
+     */
+    private record Outcome(io.lodestone.command.CommandSpec cmd, String error, boolean rejected) {
+    }
+
+    private final List<Outcome> outcomes = new ArrayList<>();
+
+    /** Records {@code reply} (a line, "+..." or "-...") as {@code cmd}'s outcome and returns it as bytes. */
+    private byte[] counted(io.lodestone.command.CommandSpec cmd, String reply, boolean rejected) {
+        outcomes.add(new Outcome(cmd, reply.startsWith("-") ? reply.substring(1) : null, rejected));
+        return line(reply);
+    }
+
     /** The reply to one request while busy, or null to leave it (and the rest) to the connection. */
     private byte[] answer(byte[][] argv, int argc, ServerContext.BusyScript script, Served s) {
         String name = new String(argv[0], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
         String sub = argc > 1 ? new String(argv[1], StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT) : "";
+        io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argc);
+        // Refused before anything else, as by the dispatcher: an unknown command, a wrong arity.
+        String refusal = server.dispatcher.lookupRefusal(argv, argc);
+        if (refusal != null) return counted(cmd, "-" + refusal, true);
+        boolean authenticated = s.handler != null && s.handler.client().authenticated;
+        if (!authenticated && server.authRequired() && !cmd.is(io.lodestone.command.CommandSpec.NO_AUTH)) {
+            return counted(cmd, "-" + io.lodestone.command.Errors.NOAUTH, true);
+        }
         if ((name.equals("script") || name.equals("function")) && sub.equals("kill") && argc == 2) {
-            return line(script.kill(name.equals("script")));
+            return counted(cmd, script.kill(name.equals("script")), false);
         }
         if (name.equals("function") && sub.equals("stats") && argc == 2) {
             // The client's protocol is not changing meanwhile: HELLO waits for the script.
-            return script.functionStats(s.handler.client().reply.protocol());
+            byte[] reply = script.functionStats(s.handler == null ? 2 : s.handler.client().reply.protocol());
+            String error = reply[0] == '-' ? new String(reply, 1, reply.length - 3, StandardCharsets.ISO_8859_1) : null;
+            outcomes.add(new Outcome(cmd, error, false));
+            return reply;
         }
         if (name.equals("shutdown") && argc == 2 && sub.equals("nosave")) {
             Log.warning("User requested shutdown while a script was busy, without saving");
@@ -232,38 +387,36 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         }
         if (name.equals("quit") && argc == 1) {
             s.stopped = true;
-            return line("+OK");
+            s.quit = true;
+            return counted(cmd, "+OK", false);
         }
-        String busy = script.isEval()
-                ? "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
-                : "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
+        // What changes the state of a client accepted during the script waits for its handler.
+        if (s.handler == null && (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY))) return null;
+        String busy = "-" + script.busyError();
         // The transaction commands change only the client's MULTI state, which is kept here and
         // applied when the script ends.
         if (name.equals("multi") && argc == 1) {
-            if (s.inMulti) return line("-ERR MULTI calls can not be nested");
+            if (s.inMulti) return counted(cmd, "-ERR MULTI calls can not be nested", false);
             s.inMulti = true;
             s.aborted = false;
-            return line("+OK");
+            return counted(cmd, "+OK", false);
         }
         if (name.equals("discard") && argc == 1) {
-            if (!s.inMulti) return line("-ERR DISCARD without MULTI");
+            if (!s.inMulti) return counted(cmd, "-ERR DISCARD without MULTI", false);
             s.inMulti = false;
             s.discarded = true;
-            return line("+OK");
+            return counted(cmd, "+OK", false);
         }
         if (name.equals("exec") && argc == 1) {
             // Refused, as Redis refuses EXEC while busy: the transaction is discarded.
             s.inMulti = false;
             s.discarded = true;
-            execAborts++;
-            return line("-EXECABORT Transaction discarded because of: " + busy);
+            return counted(cmd, "-EXECABORT Transaction discarded because of: " + busy.substring(1), true);
         }
         if (ON_COMMAND_THREAD.contains(name) && !s.inMulti) return onCommandThread(s, java.util.Arrays.copyOf(argv, argc));
-        io.lodestone.command.CommandSpec cmd = server.commands.lookupCommand(argv, argc);
         if (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY)) return null;
-        busyReplies++;
         if (s.inMulti) s.aborted = true;
-        return line("-" + busy);
+        return counted(cmd, busy, true);
     }
 
     /**

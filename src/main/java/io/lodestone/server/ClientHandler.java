@@ -47,6 +47,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (server.busyMode instanceof BusyScriptResponder r) r.registered(ctx.channel());
         server.stats.totalConnectionsReceived++;
         Reply reply = new Reply(ctx.alloc(), server.stats::countError);
         client = new Client(server.clients.nextId(), server, reply, this);
@@ -64,6 +65,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             return;
         }
         server.clients.add(client);
+        // Accepted while a script was busy: what the busy responder read and wrote on it comes first.
+        BusyScriptResponder.Held held = ctx.channel().attr(BusyScriptResponder.HELD).getAndSet(null);
+        if (held != null) {
+            takeBackFromResponder(held.unanswered(), held.unwritten());
+            if (held.quit()) closeAfterReply();
+        }
     }
 
     @Override
@@ -429,7 +436,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
      */
     @Override
     public boolean isLocal() {
-        SocketAddress a = ctx.channel().remoteAddress();
+        return isLocal(ctx.channel().remoteAddress());
+    }
+
+    static boolean isLocal(SocketAddress a) {
         if (!(a instanceof InetSocketAddress isa) || isa.getAddress() == null) return true;
         // (Java shows an IPv4-mapped peer as an Inet4Address; the only IPv6 loopback is ::1)
         java.net.InetAddress ip = isa.getAddress();

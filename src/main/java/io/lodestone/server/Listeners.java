@@ -94,12 +94,31 @@ final class Listeners {
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 8 << 20))
                 .childHandler(clientInitializer(io != null, withTls));
+        if (!withTls && io == null) {
+            // A connection accepted while a script is busy is served by the busy responder until then.
+            b.handler(new BusyAccept());
+        }
         if (Epoll.isAvailable()) {
             // Level-triggered, as Redis: a read that returns less than asked for ends the batch,
             // instead of the extra read-until-EAGAIN system call edge-triggered mode needs.
             b.childOption(EpollChannelOption.EPOLL_MODE, EpollMode.LEVEL_TRIGGERED);
         }
         return b;
+    }
+
+    /** On a listener's socket, before Netty's acceptor: hands new connections to the busy responder. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private final class BusyAccept extends io.netty.channel.ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Channel child && server.busyMode instanceof BusyScriptResponder r) {
+                boolean denied = server.clients.size() >= server.limits.maxClients
+                        || server.security.protectedMode && !server.authRequired()
+                        && !ClientHandler.isLocal(child.remoteAddress());
+                if (!denied) r.accepted(child);
+            }
+            ctx.fireChannelRead(msg);
+        }
     }
 
     /**

@@ -206,13 +206,18 @@ final class MasterClientHost implements MasterLink.Host {
     }
 
     /** The master client's connection: the link's socket, written only by the link (REPLCONF ACK). */
-    private static final class MasterConnection implements Connection {
+    static final class MasterConnection implements Connection {
         private final Channel channel;
         private final Runnable resume;
 
         MasterConnection(Channel channel, Runnable resume) {
             this.channel = channel;
             this.resume = resume;
+        }
+
+        /** The link's socket (the busy responder reads the stream from it while a script runs). */
+        Channel channel() {
+            return channel;
         }
 
         @Override
