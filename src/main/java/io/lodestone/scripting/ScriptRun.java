@@ -114,10 +114,12 @@ final class ScriptRun {
             return "Write commands are not allowed from read-only scripts.";
         }
         if (!cmd.is(CommandSpec.WRITE) || writeDirty) return null;
-        if (server.replication.isReplica && server.repl.replicaReadOnly && !caller.isMaster) {
+        // Redis's mustObeyClient: the master and the AOF wrote this once already
+        boolean obey = caller.isMaster || caller.isAofClient();
+        if (server.replication.isReplica && server.repl.replicaReadOnly && !obey) {
             return "-READONLY You can't write against a read only replica.";
         }
-        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !caller.isMaster) {
+        if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !obey) {
             String denial = server.diskErrorDenial();
             if (denial != null) return "-" + denial;
         }

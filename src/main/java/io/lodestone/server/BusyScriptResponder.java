@@ -390,6 +390,15 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             s.quit = true;
             return counted(cmd, "+OK", false);
         }
+        // Checked before -BUSY too, as processCommand does: a stale replica, a load in progress.
+        var repl = server.replication;
+        if (repl.isReplica && !repl.masterLinkUp && !server.repl.replicaServeStaleData
+                && !cmd.is(io.lodestone.command.CommandSpec.STALE)) {
+            return counted(cmd, "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", true);
+        }
+        if (server.loading.active() && !cmd.is(io.lodestone.command.CommandSpec.LOADING)) {
+            return counted(cmd, "-LOADING Redis is loading the dataset in memory", true);
+        }
         // What changes the state of a client accepted during the script waits for its handler.
         if (s.handler == null && (cmd == null || cmd.is(io.lodestone.command.CommandSpec.ALLOW_BUSY))) return null;
         String busy = "-" + script.busyError();
