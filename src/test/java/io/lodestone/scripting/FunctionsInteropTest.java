@@ -1,6 +1,7 @@
 package io.lodestone.scripting;
 
 import io.lodestone.testsupport.RestartableServer;
+import io.lodestone.testsupport.JedisCalls;
 import io.lodestone.testsupport.RedisTools;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.TempDirs;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 
 import java.nio.charset.StandardCharsets;
@@ -57,15 +57,8 @@ class FunctionsInteropTest {
         Assumptions.assumeTrue(ServerProcess.redisAvailable() && !ServerProcess.targetIsRedis());
     }
 
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
-    }
-
     private static Object call(Jedis j, Object... args) {
-        byte[][] rest = new byte[args.length - 1][];
-        for (int i = 1; i < args.length; i++) rest[i - 1] = args[i] instanceof byte[] x ? x : b(args[i].toString());
-        ProtocolCommand cmd = () -> b(args[0].toString());
-        return j.sendCommand(cmd, rest);
+        return JedisCalls.call(j, args);
     }
 
     /** Replies as text and lists, for comparing. */

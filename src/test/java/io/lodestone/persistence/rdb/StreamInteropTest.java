@@ -1,5 +1,6 @@
 package io.lodestone.persistence.rdb;
 
+import io.lodestone.testsupport.JedisCalls;
 import io.lodestone.testsupport.RedisTools;
 import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.TempDirs;
@@ -7,7 +8,6 @@ import io.lodestone.testsupport.Wait;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.commands.ProtocolCommand;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,14 +32,11 @@ class StreamInteropTest {
     private static final String[] KEYS = {"s:nodes", "s:empty", "s:default", "s:onenode", "s:unsigned", "s:setid"};
 
     private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return JedisCalls.bytes(s);
     }
 
     private static Object call(Jedis j, Object... args) {
-        byte[][] rest = new byte[args.length - 1][];
-        for (int i = 1; i < args.length; i++) rest[i - 1] = args[i] instanceof byte[] x ? x : b(args[i].toString());
-        ProtocolCommand cmd = () -> b(args[0].toString());
-        return j.sendCommand(cmd, rest);
+        return JedisCalls.call(j, args);
     }
 
     /** Streams in every shape the data layer has: many nodes, tombstones, trims, groups, PELs, edge IDs. */
