@@ -66,6 +66,8 @@ public final class Client implements Subscriber {
     public MultiState multi;
     /** Set while EXEC runs the queued commands: they must not block. */
     public boolean inExec;
+    /** SCRIPT DEBUG SYNC: this client's next EVAL runs in a Lua debugger session (Redis's CLIENT_LUA_DEBUG_SYNC). */
+    public boolean luaDebug;
     /** A watched key changed since WATCH: EXEC fails. */
     public boolean dirtyCas;
     /** Keys this client watches, or null. */

@@ -60,4 +60,26 @@ public interface Connection {
      * replication then writes to this socket directly.
      */
     ReplicaPeer becomeReplica(long clientId, String addressIp);
+
+    /**
+     * The socket for a synchronous exchange on the command thread, bypassing the event loop (the Lua
+     * debugger's SYNC sessions, as Redis reads and writes the debugging client's socket from inside
+     * the script): null when this connection cannot offer one (TLS, a transport without a file
+     * descriptor).
+     */
+    default RawSocket rawSocket() {
+        return null;
+    }
+
+    /** Direct, non-blocking I/O on a client's socket, used on the command thread only. */
+    interface RawSocket {
+        /** The bytes received after the command being run and not decoded yet: they are the caller's now. */
+        byte[] takeBuffered();
+
+        /** Reads into {@code b}: the count read, 0 when nothing is there yet, -1 at end of stream or on error. */
+        int read(byte[] b);
+
+        /** Writes from {@code b[off..off+len)}: the count written, 0 when the socket is full, -1 on error. */
+        int write(byte[] b, int off, int len);
+    }
 }

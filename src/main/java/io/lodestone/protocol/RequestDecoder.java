@@ -63,6 +63,8 @@ public final class RequestDecoder {
     private int bulkFilled;
     /** Unconsumed bytes of an incomplete header or inline line (and the CRLF after a bulk). */
     private ByteBuf cumulation;
+    /** The buffer {@link #decode} is working through, while it runs. */
+    private ByteBuf decoding;
     /** Trailing CRLF bytes of the last bulk still to skip (Redis skips them without checking). */
     private int skipCrlf;
     /** The request is complete once the CRLF being skipped is: Redis runs it only then. */
@@ -88,8 +90,13 @@ public final class RequestDecoder {
             cumulation.writeBytes(in);
             buf = cumulation;
         }
-        while (buf.isReadable() && error == null && !sink.stopped()) {
-            if (!step(buf)) break;
+        decoding = buf;
+        try {
+            while (buf.isReadable() && error == null && !sink.stopped()) {
+                if (!step(buf)) break;
+            }
+        } finally {
+            decoding = null;
         }
         if (buf == in) {
             if (in.isReadable() && error == null) {
@@ -116,6 +123,23 @@ public final class RequestDecoder {
         if (bytes.length == 0) return;
         if (cumulation == null) cumulation = alloc.heapBuffer(Math.max(256, bytes.length));
         cumulation.writeBytes(bytes);
+    }
+
+    /**
+     * Takes the bytes received after the command being dispatched (or, between reads, the bytes held):
+     * the caller consumes them, and the decoder goes on as if they had never arrived. Only at a
+     * request boundary, from the sink's {@code command}.
+     */
+    public byte[] takeUnread() {
+        ByteBuf buf = decoding != null ? decoding : cumulation;
+        if (buf == null || !buf.isReadable() || !atRequestBoundaryIgnoringHeld()) return new byte[0];
+        byte[] b = new byte[buf.readableBytes()];
+        buf.readBytes(b);
+        return b;
+    }
+
+    private boolean atRequestBoundaryIgnoringHeld() {
+        return multibulkRemaining == 0 && bulkLength == -1 && skipCrlf == 0 && error == null;
     }
 
     /** True when {@link #decode} left bytes it could not use yet. */

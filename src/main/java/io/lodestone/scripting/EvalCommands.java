@@ -51,16 +51,7 @@ public final class EvalCommands {
             String reply = engine.kill(true);
             throw new CommandError(reply.substring(1));
         });
-        t.handle("script|debug", c -> {
-            if (Args.is(c.argv[2], "no")) {
-                c.reply.ok();
-                return;
-            }
-            if (!Args.is(c.argv[2], "yes") && !Args.is(c.argv[2], "sync")) {
-                throw new CommandError("ERR Use SCRIPT DEBUG YES/SYNC/NO");
-            }
-            throw new CommandError("ERR The Lua debugger (SCRIPT DEBUG) is not supported by this server");
-        });
+        t.handle("script|debug", EvalCommands::scriptDebug);
         t.handle("script|help", Subcommands.help("SCRIPT",
                 "DEBUG (YES|SYNC|NO)",
                 "    Set the debug mode for subsequent scripts executed.",
@@ -79,6 +70,18 @@ public final class EvalCommands {
     }
 
     private static void eval(EvalEngine engine, Client c, boolean evalsha, boolean ro) {
+        if (c.luaDebug) {
+            // Redis's evalShaCommand and evalGenericCommandWithDebugging
+            if (evalsha && c.argv[1].length != 40) throw new CommandError(NOSCRIPT);
+            if (evalsha) throw new CommandError("ERR Please use EVAL instead of EVALSHA for debugging");
+            checkCaller(c);
+            engine.debugger.session(c, () -> evalUndebugged(engine, c, false, ro));
+            return;
+        }
+        evalUndebugged(engine, c, evalsha, ro);
+    }
+
+    private static void evalUndebugged(EvalEngine engine, Client c, boolean evalsha, boolean ro) {
         long numKeys = Args.parseLong(c.argv[2]);
         if (numKeys > c.argc - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
         if (numKeys < 0) throw new CommandError("ERR Number of keys can't be negative");
@@ -96,6 +99,37 @@ public final class EvalCommands {
         byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
         c.preventPropagation(); // the script's commands propagate as themselves
         engine.run(c, script, argv, 3, (int) numKeys, 3 + (int) numKeys, runFlags);
+    }
+
+    /** SCRIPT DEBUG YES|SYNC|NO. */
+    private static void scriptDebug(Client c) {
+        if (c.conn != null && c.conn.pendingOutputBytes() > 0) {
+            throw new CommandError("ERR SCRIPT DEBUG must be called outside a pipeline");
+        }
+        byte[] mode = c.argv[2];
+        if (Args.is(mode, "no")) {
+            c.luaDebug = false;
+        } else if (Args.is(mode, "yes")) {
+            throw new CommandError("ERR SCRIPT DEBUG YES (a forked debugging session) is not supported: this server"
+                    + " can not fork. Use SCRIPT DEBUG SYNC instead (redis-cli --ldb-sync-mode)");
+        } else if (Args.is(mode, "sync")) {
+            if (c.conn == null || c.conn.rawSocket() == null) {
+                throw new CommandError("ERR SCRIPT DEBUG SYNC needs a plain (not TLS) TCP or Unix socket connection"
+                        + " of the native transport: this one can not be debugged");
+            }
+            c.luaDebug = true;
+        } else {
+            throw new CommandError("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+        }
+        c.reply.ok();
+    }
+
+    /** A debugging EVAL runs on the client's own connection, outside a transaction. */
+    private static void checkCaller(Client c) {
+        if (c.inExec) throw new CommandError("ERR A script can not be debugged inside MULTI/EXEC");
+        if (c.isMaster || c.isAofClient() || c.conn == null || c.conn.rawSocket() == null) {
+            throw new CommandError("ERR This client can not debug scripts");
+        }
     }
 
     /**

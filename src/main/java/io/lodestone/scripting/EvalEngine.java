@@ -19,6 +19,8 @@ public final class EvalEngine extends LuaEngine {
 
     private final Map<String, Script> scripts = new HashMap<>();
     private long scriptsBodyBytes;
+    /** SCRIPT DEBUG SYNC's sessions. */
+    final LuaDebugger debugger = new LuaDebugger(this);
 
     EvalEngine(ServerContext server) {
         super(server);

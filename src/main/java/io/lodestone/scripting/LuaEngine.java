@@ -52,6 +52,8 @@ abstract class LuaEngine implements ServerContext.BusyScript {
     private boolean busy;
     /** Registry references of debug.sethook (kept from before the sandbox) and of the count hook. */
     private int sethookRef, hookRef;
+    /** Registry reference of the debug library, kept from before the sandbox for the Lua debugger. */
+    int debugLibRef;
     private int runsSinceGc;
 
     LuaEngine(ServerContext server) {
@@ -97,7 +99,7 @@ abstract class LuaEngine implements ServerContext.BusyScript {
         vm.c.lua_getfield(L, LuaVm.GLOBALS, "debug");
         vm.c.lua_getfield(L, -1, "sethook");
         sethookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
-        vm.c.lua_pop(L, 1);
+        debugLibRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         vm.pushFunction(vm.function(this::countHook));
         hookRef = vm.c.luaL_ref(L, LuaVm.REGISTRY);
         setHook("", HOOK_COUNT);
@@ -151,6 +153,7 @@ abstract class LuaEngine implements ServerContext.BusyScript {
     private int countHook() {
         ScriptRun run = current;
         if (run == null) return hookOutsideRun();
+        if (vm.debugging != null) return vm.debugging.hook(run);
         if (killed) {
             // Redis 7.0 words it so for FUNCTION KILL too
             io.lodestone.util.Log.warning("Lua script killed by user with SCRIPT KILL.");
@@ -485,6 +488,9 @@ abstract class LuaEngine implements ServerContext.BusyScript {
         ScriptRun run = new ScriptRun(server, caller, scriptClient, funcName, runFlags);
         run.callerArgv = argv;
         current = run;
+        // A Lua debugger session (Redis's luaLdbLineHook) watches every line instead of the count
+        boolean debugging = lua.debugging != null;
+        if (debugging) setHook("l", HOOK_COUNT);
         try {
             int handler = lua.top() + 1;
             lua.c.lua_rawgeti(L, LuaVm.REGISTRY, errorHandler);
@@ -505,6 +511,7 @@ abstract class LuaEngine implements ServerContext.BusyScript {
             lua.onMainThread();
             lua.setTop(0); // whatever happened, the next script starts from an empty stack
             current = null;
+            if (debugging) setHook("", HOOK_COUNT);
             if (killed) setHook("", HOOK_COUNT);
             killed = false;
             if (busy) {

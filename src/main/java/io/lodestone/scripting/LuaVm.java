@@ -33,6 +33,8 @@ final class LuaVm implements AutoCloseable {
     /** The thread the helpers act on: the main thread, or the coroutine a Java function was called from. */
     long L;
     private Lua thread;
+    /** The Lua debugger's session on this state while one runs (SCRIPT DEBUG SYNC), else null. */
+    LuaDebugger debugging;
 
     LuaVm() {
         lua = new Lua51();

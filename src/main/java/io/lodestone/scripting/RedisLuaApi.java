@@ -55,10 +55,17 @@ final class RedisLuaApi {
         number("REPL_ALL", 3);
         field("acl_check_cmd", fn(this::aclCheckCmd));
         field("breakpoint", fn(() -> {
-            vm.c.lua_pushboolean(vm.L, 0); // no debugger session is ever active
+            // redis.breakpoint(): in a debugger session, stop at the next line
+            LuaDebugger session = vm.debugging;
+            if (session != null) session.breakpointCalled();
+            vm.c.lua_pushboolean(vm.L, session != null ? 1 : 0);
             return 1;
         }));
-        field("debug", fn(() -> 0));
+        field("debug", fn(() -> {
+            // redis.debug(...): its arguments logged in a debugger session
+            if (vm.debugging != null) vm.debugging.debugCalled();
+            return 0;
+        }));
         field("replicate_commands", fn(() -> {
             vm.c.lua_pushboolean(vm.L, 1); // deprecated: scripts are always replicated by effects
             return 1;
@@ -146,6 +153,8 @@ final class RedisLuaApi {
         if (run == null) return raise("redis.call/pcall can only be called inside a script invocation");
         byte[][] argv = argv();
         if (argv == null) return raise ? -1 : 1;
+        LuaDebugger session = vm.debugging;
+        if (session != null) session.logCommand(argv);
         String err = run.call(argv, argv.length);
         if (err != null) {
             ScriptReplies.pushError(vm, err.getBytes(StandardCharsets.ISO_8859_1), true);
@@ -154,7 +163,9 @@ final class RedisLuaApi {
         ByteBuf out = run.scriptClient.reply.take();
         try {
             boolean error = out.getByte(out.readerIndex()) == '-';
+            byte[] raw = session != null && session.stepping() ? io.netty.buffer.ByteBufUtil.getBytes(out) : null;
             ScriptReplies.push(vm, out);
+            if (raw != null) session.logReply(raw);
             return raise && error ? -1 : 1;
         } finally {
             out.release();

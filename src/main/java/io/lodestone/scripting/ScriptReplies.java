@@ -161,6 +161,7 @@ final class ScriptReplies {
      * already counted in the error statistics when the command replied them.
      */
     static void pushError(LuaVm vm, byte[] error, boolean fromCommand) {
+        if (vm.debugging != null) vm.debugging.logError(error);
         String text = Args.cString(error);
         String code;
         String msg;

@@ -35,7 +35,8 @@ final class ScriptRun {
      * writes skip the checks on the server's state. Read by SCRIPT KILL on the busy responder's thread.
      */
     volatile boolean writeDirty;
-    final long startNanos = System.nanoTime();
+    /** When the script started; a Lua debugger session restarts it after each stop, as Redis does. */
+    long startNanos = System.nanoTime();
 
     ScriptRun(ServerContext server, Client caller, Client scriptClient, String funcName, int flags) {
         this.server = server;

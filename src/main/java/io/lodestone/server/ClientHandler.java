@@ -400,6 +400,61 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         return u.fd();
     }
 
+    /**
+     * The socket for the Lua debugger's SYNC sessions (see {@link Connection#rawSocket}): a plain
+     * (not TLS) socket of a native transport, read and written through its file descriptor while the
+     * command thread, Netty's only thread, is inside the script.
+     */
+    @Override
+    public RawSocket rawSocket() {
+        io.netty.channel.Channel ch = ctx.channel();
+        if (closing || !(ch instanceof io.netty.channel.unix.UnixChannel u)) return null;
+        if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) return null;
+        io.netty.channel.unix.FileDescriptor fd = u.fd();
+        return new RawSocket() {
+            private java.nio.ByteBuffer io;
+
+            private java.nio.ByteBuffer io() {
+                if (io == null) io = java.nio.ByteBuffer.allocateDirect(16 * 1024);
+                return io.clear();
+            }
+
+            @Override
+            public byte[] takeBuffered() {
+                return decoder.takeUnread();
+            }
+
+            @Override
+            public int read(byte[] b) {
+                java.nio.ByteBuffer io = io();
+                try {
+                    int n = fd.read(io, 0, Math.min(b.length, io.capacity()));
+                    if (n > 0) {
+                        io.get(0, b, 0, n);
+                        server.stats.netInputBytes += n;
+                    }
+                    return n;
+                } catch (java.io.IOException e) {
+                    return -1;
+                }
+            }
+
+            @Override
+            public int write(byte[] b, int off, int len) {
+                java.nio.ByteBuffer io = io();
+                int chunk = Math.min(len, io.capacity());
+                io.put(b, off, chunk).flip();
+                try {
+                    int n = fd.write(io, 0, chunk);
+                    if (n > 0) server.stats.netOutputBytes += n;
+                    return n;
+                } catch (java.io.IOException e) {
+                    return -1;
+                }
+            }
+        };
+    }
+
     Client client() {
         return client;
     }

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RequestDecoderTest {
     /** Collects decoded commands as lists of strings. */
-    static final class Collector implements RequestDecoder.Sink {
+    static class Collector implements RequestDecoder.Sink {
         final List<List<String>> commands = new ArrayList<>();
         boolean auth;
         long maxBulk = 512L * 1024 * 1024;
@@ -137,5 +137,35 @@ class RequestDecoderTest {
         Collector c = new Collector();
         RequestDecoder d = new RequestDecoder(c, UnpooledByteBufAllocator.DEFAULT);
         assertEquals(error, feed(d, b(input), input.length()), input.length() > 40 ? input.substring(0, 40) : input);
+    }
+
+    /**
+     * A command can take what was received after it (the Lua debugger reads its own commands from
+     * there): those bytes never reach the sink, whether the command came in the same read or its
+     * start was held from an earlier one.
+     */
+    @Test
+    void aCommandCanTakeTheBytesAfterIt() {
+        String command = "*2\r\n$4\r\nEVAL\r\n$1\r\nx\r\n";
+        String after = "*1\r\n$1\r\ns\r\n*1\r\n$1";
+        for (int split : new int[] {0, 5, command.length() - 1}) {
+            List<String> taken = new ArrayList<>();
+            RequestDecoder[] d = new RequestDecoder[1];
+            Collector c = new Collector() {
+                @Override
+                public void command(byte[][] argv, int argc) {
+                    super.command(argv, argc);
+                    taken.add(new String(d[0].takeUnread(), StandardCharsets.ISO_8859_1));
+                }
+            };
+            d[0] = new RequestDecoder(c, UnpooledByteBufAllocator.DEFAULT);
+            String input = command + after;
+            assertNull(feed(d[0], b(input.substring(0, split)), Math.max(1, split)));
+            assertNull(feed(d[0], b(input.substring(split)), input.length()));
+            assertEquals(List.of(List.of("EVAL", "x")), c.commands, "split " + split);
+            assertEquals(List.of(after), taken, "split " + split);
+            assertEquals(0, d[0].pendingBytes());
+            d[0].release();
+        }
     }
 }

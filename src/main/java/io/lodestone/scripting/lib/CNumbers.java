@@ -10,7 +10,7 @@ import java.nio.ByteBuffer;
  * {@code %.Ng}, strtod, and the casts of a double to an integer type, where an out-of-range value
  * becomes the "integer indefinite" (the lowest value) instead of Java's saturation.
  */
-final class CNumbers {
+public final class CNumbers {
 
     private static final double TWO_63 = 9223372036854775808.0;
     private static final double TWO_31 = 2147483648.0;
@@ -40,7 +40,7 @@ final class CNumbers {
     }
 
     /** snprintf("%.{precision}g", v). */
-    static String formatG(double v, int precision) {
+    public static String formatG(double v, int precision) {
         if (Double.isNaN(v)) {
             return (Double.doubleToRawLongBits(v) < 0) ? "-nan" : "nan";
         }
