@@ -53,6 +53,26 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     private FileDescriptor masterFd;
     private ByteArrayOutputStream masterStream;
 
+    /**
+     * Replicas' links while busy: what they send (REPLCONF ACK) is read and held, and one that hangs
+     * up is dropped at once, from the script's hook, as Redis's processEventsWhileBlocked drops it.
+     */
+    private static final class HeldLink {
+        final ClientHandler handler;
+        final FileDescriptor fd;
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        volatile boolean gone;
+
+        HeldLink(ClientHandler handler, FileDescriptor fd) {
+            this.handler = handler;
+            this.fd = fd;
+        }
+    }
+
+    private List<HeldLink> replicaLinks = List.of();
+    /** Work for the command thread, run from the script's hook. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> commandThreadTasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     /** Connections accepted during the script, from the acceptor's thread. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Served> acceptedQueue = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -159,9 +179,19 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
             if (fd != null) list.add(new Served(h, fd, c.multi != null));
         }
         served = list;
+        List<HeldLink> links = new ArrayList<>();
         for (Client c : server.clients.all()) {
             if (c.isMaster && c.conn instanceof MasterClientHost.MasterConnection mc) holdMasterStream(mc.channel());
+            if (c.replicaPeer != null && c.conn instanceof ClientHandler h) {
+                io.netty.channel.Channel ch = h.channel();
+                if (ch.isActive() && ch instanceof io.netty.channel.unix.UnixChannel u && ch.config().isAutoRead()
+                        && ch.pipeline().get(io.netty.handler.ssl.SslHandler.class) == null) {
+                    ch.config().setAutoRead(false);
+                    links.add(new HeldLink(h, u.fd()));
+                }
+            }
         }
+        replicaLinks = links;
         outcomes.clear();
         running = true;
         for (io.netty.channel.Channel ch : unregistered) {
@@ -222,6 +252,49 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         });
     }
 
+    /** Reads what replicas sent; one that hung up is dropped by the command thread at the next hook. */
+    private void readReplicaLinks(ByteBuffer buf) {
+        for (HeldLink l : replicaLinks) {
+            if (l.gone) continue;
+            try {
+                while (true) {
+                    buf.clear();
+                    int n = l.fd.read(buf, 0, buf.capacity());
+                    if (n < 0) {
+                        l.gone = true;
+                        commandThreadTasks.add(() -> {
+                            l.handler.detach();
+                            l.handler.channel().close();
+                        });
+                        break;
+                    }
+                    if (n == 0) break;
+                    byte[] chunk = new byte[n];
+                    buf.get(0, chunk);
+                    l.bytes.write(chunk, 0, n);
+                    if (n < buf.capacity()) break;
+                }
+            } catch (IOException e) {
+                l.gone = true;
+                commandThreadTasks.add(() -> {
+                    l.handler.detach();
+                    l.handler.channel().close();
+                });
+            }
+        }
+    }
+
+    /** Hands the replicas' held bytes to their connections, which read again. */
+    private void releaseReplicaLinks() {
+        for (HeldLink l : replicaLinks) {
+            io.netty.channel.Channel ch = l.handler.channel();
+            byte[] held = l.bytes.toByteArray();
+            if (!l.gone && held.length > 0) l.handler.takeBackFromResponder(held, new byte[0]);
+            if (ch.isActive()) ch.config().setAutoRead(true);
+        }
+        replicaLinks = List.of();
+    }
+
     @Override
     public void leave() {
         running = false;
@@ -230,7 +303,9 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runPending(); // what the script's last hook did not run
         releaseMasterStream();
+        releaseReplicaLinks();
         for (Outcome o : outcomes) {
             if (o.error() != null) server.stats.countError(o.error());
             if (o.cmd() == null) continue;
@@ -269,6 +344,7 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
         ByteBuffer buf = ByteBuffer.allocateDirect(16 * 1024);
         while (running) {
             readMasterStream(buf);
+            readReplicaLinks(buf);
             for (Served a; (a = acceptedQueue.poll()) != null; ) {
                 List<Served> more = new ArrayList<>(served);
                 more.add(a);
@@ -453,6 +529,7 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
 
     @Override
     public void runPending() {
+        for (Runnable task; (task = commandThreadTasks.poll()) != null; ) task.run();
         Pending p;
         while ((p = pending.poll()) != null) {
             try {

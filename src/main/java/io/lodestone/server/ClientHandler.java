@@ -254,6 +254,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        detach();
+        if (decoder != null) decoder.release();
+        ByteBuf out = client == null ? null : client.reply.take();
+        if (out != null) out.release();
+        if (held != null) {
+            held.free();
+            held = null;
+        }
+    }
+
+    private boolean detached;
+
+    /**
+     * The client leaves the server's tables (once): when the connection is gone, or earlier, when a
+     * replica hangs up during a busy script (Redis frees it from processEventsWhileBlocked: a script
+     * waiting for connected_slaves to drop sees it).
+     */
+    void detach() {
+        if (detached) return;
+        detached = true;
         if (client != null) {
             server.clients.remove(client);
             server.blocking.unblock(client);
@@ -264,13 +284,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             server.tracking.disable(client);
             server.pubsub.unsubscribeAll(client);
         }
-        if (decoder != null) decoder.release();
-        ByteBuf out = client == null ? null : client.reply.take();
-        if (out != null) out.release();
-        if (held != null) {
-            held.free();
-            held = null;
-        }
+    }
+
+    /** The connection's channel (the busy responder reads a replica's socket through it). */
+    io.netty.channel.Channel channel() {
+        return ctx.channel();
     }
 
     @Override

@@ -336,8 +336,9 @@ final class Listeners {
 
     /** Stops accepting (shutdown); the Unix socket's file is removed, as Redis's prepareForShutdown does. */
     void close(boolean unlinkUnixSocket) {
-        for (Channel ch : channels) ch.close();
-        for (Channel ch : tlsChannels) ch.close();
+        // closed before this returns: an exit right after must refuse new connections
+        for (Channel ch : channels) ch.close().awaitUninterruptibly(1000);
+        for (Channel ch : tlsChannels) ch.close().awaitUninterruptibly(1000);
         if (unixChannel != null) {
             unixChannel.close();
             unixChannel = null;

@@ -81,6 +81,7 @@ public final class Lodestone implements ServerContext.Host {
         server.ioThreads = ioThreads <= 1 ? 1 : ioThreads;
         server.host = this;
         server.busyMode = new BusyScriptResponder(server, () -> {
+            closeListeners(); // a client connecting now is refused, as by an exited Redis
             Log.warning("Redis is now ready to exit, bye bye...");
             System.exit(0);
         });
@@ -273,4 +274,9 @@ public final class Lodestone implements ServerContext.Host {
         if (ch instanceof UnixChannel u) return u.fd().intValue();
         return Math.abs(ch.id().hashCode() % 100000);
     }
+
+    private void closeListeners() {
+        listeners.close(true);
+    }
+
 }
