@@ -108,6 +108,8 @@ public final class Client implements Subscriber {
     public boolean replCapaPsync2;
     /** REPLCONF rdb-filter-only: the replica wants the snapshot without keys (redis-cli --replica). */
     public boolean replRdbExcludeData;
+    /** ... and without the function libraries (a filter list without "functions"). */
+    public boolean replRdbExcludeFunctions;
     /** The master client of a replica (Redis's CLIENT_MASTER): it obeys, bypassing READONLY, MISCONF... */
     public boolean isMaster;
     /** Set when the connection became a replica (SYNC/PSYNC). */

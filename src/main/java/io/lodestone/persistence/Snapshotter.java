@@ -50,6 +50,11 @@ public final class Snapshotter {
     public volatile long keySaveDelayMicros;
 
     /** @param loop the command thread's event loop: slices and completions run there */
+    /** The live keyspace the snapshots are taken of. */
+    public Keyspace keyspace() {
+        return keyspace;
+    }
+
     public Snapshotter(Keyspace keyspace, ScheduledExecutorService loop) {
         this.keyspace = keyspace;
         this.loop = loop;

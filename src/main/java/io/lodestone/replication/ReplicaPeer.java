@@ -52,8 +52,10 @@ public final class ReplicaPeer {
     public String announcedIp;
     public boolean capaEof;
     public boolean capaPsync2;
-    /** It asked for a snapshot without data (REPLCONF rdb-filter-only): it gets an empty RDB at once. */
+    /** It asked for a snapshot without keys (REPLCONF rdb-filter-only): it gets one at once. */
     public boolean excludeData;
+    /** ... and without function libraries too (redis-cli --rdb with an empty filter). */
+    public boolean excludeFunctions;
     public State state = State.WAIT_BGSAVE_START;
     /** Offset the replica acknowledged last (REPLCONF ACK), and when (ms). */
     public long ackOffset;

@@ -223,7 +223,10 @@ public final class Replication {
         stream.forceSelect();
         java.io.ByteArrayOutputStream rdb = new java.io.ByteArrayOutputStream();
         try {
-            io.lodestone.persistence.Snapshotter.writeNow(new io.lodestone.store.Keyspace(1), encoders.get()
+            io.lodestone.store.Keyspace empty = new io.lodestone.store.Keyspace(1);
+            // "functions" in the filter: the libraries, which are data, but no key (redis-cli --functions-rdb)
+            if (!peer.excludeFunctions) empty.functions(snapshotter.keyspace().functions());
+            io.lodestone.persistence.Snapshotter.writeNow(empty, encoders.get()
                     .replication(new ReplInfo(0, stream.replid(), offset)),
                     new ChecksummedOutput(new StreamOutput(rdb), true));
         } catch (IOException e) {

@@ -125,6 +125,7 @@ public final class ReplicationCommands {
         peer.capaEof = c.replCapaEof;
         peer.capaPsync2 = c.replCapaPsync2;
         peer.excludeData = c.replRdbExcludeData;
+        peer.excludeFunctions = c.replRdbExcludeFunctions;
         c.replicaPeer = peer;
         r.sync(peer, replid, offset);
     }
@@ -171,12 +172,15 @@ public final class ReplicationCommands {
                 // Include filters for the snapshot: only "functions" exists; "" asks for no data at all.
                 List<String> filters = io.lodestone.util.SplitArgs.split(Args.str(val));
                 if (filters == null) throw new CommandError("ERR Missing rdb-filter-only values");
+                boolean functions = false;
                 for (String f : filters) {
                     if (!f.equalsIgnoreCase("functions")) {
                         throw new CommandError("ERR Unsupported rdb-filter-only option: " + f);
                     }
+                    functions = true;
                 }
                 c.replRdbExcludeData = true;
+                c.replRdbExcludeFunctions = !functions;
             } else {
                 throw new CommandError("ERR Unrecognized REPLCONF option: " + Args.str(opt));
             }
