@@ -215,23 +215,28 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
 
     /** Reads what the master sent meanwhile (the responder's thread). */
     private void readMasterStream(ByteBuffer buf) {
-        FileDescriptor fd = masterFd;
-        if (fd == null) return;
+        // closed: the link sees it once the script is over
+        if (masterFd != null && !drain(masterFd, buf, masterStream)) masterFd = null;
+    }
+
+    /**
+     * Reads what {@code fd} has now into {@code into}, until a read comes back short; false when the
+     * peer has closed it (or reading failed).
+     */
+    private static boolean drain(FileDescriptor fd, ByteBuffer buf, ByteArrayOutputStream into) {
         try {
             while (true) {
                 buf.clear();
                 int n = fd.read(buf, 0, buf.capacity());
-                if (n <= 0) {
-                    if (n < 0) masterFd = null; // closed: the link sees it once the script is over
-                    return;
-                }
+                if (n < 0) return false;
+                if (n == 0) return true;
                 byte[] chunk = new byte[n];
                 buf.get(0, chunk);
-                masterStream.write(chunk, 0, n);
-                if (n < buf.capacity()) return;
+                into.write(chunk, 0, n);
+                if (n < buf.capacity()) return true;
             }
         } catch (IOException e) {
-            masterFd = null;
+            return false;
         }
     }
 
@@ -255,32 +260,12 @@ final class BusyScriptResponder implements ServerContext.BusyMode {
     /** Reads what replicas sent; one that hung up is dropped by the command thread at the next hook. */
     private void readReplicaLinks(ByteBuffer buf) {
         for (HeldLink l : replicaLinks) {
-            if (l.gone) continue;
-            try {
-                while (true) {
-                    buf.clear();
-                    int n = l.fd.read(buf, 0, buf.capacity());
-                    if (n < 0) {
-                        l.gone = true;
-                        commandThreadTasks.add(() -> {
-                            l.handler.detach();
-                            l.handler.channel().close();
-                        });
-                        break;
-                    }
-                    if (n == 0) break;
-                    byte[] chunk = new byte[n];
-                    buf.get(0, chunk);
-                    l.bytes.write(chunk, 0, n);
-                    if (n < buf.capacity()) break;
-                }
-            } catch (IOException e) {
-                l.gone = true;
-                commandThreadTasks.add(() -> {
-                    l.handler.detach();
-                    l.handler.channel().close();
-                });
-            }
+            if (l.gone || drain(l.fd, buf, l.bytes)) continue;
+            l.gone = true;
+            commandThreadTasks.add(() -> {
+                l.handler.detach();
+                l.handler.channel().close();
+            });
         }
     }
 
