@@ -193,8 +193,6 @@ public final class EvalCommands {
         } else if (stale) {
             throw new CommandError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         }
-        int flags = ScriptRun.EVAL_MODE;
-        if (ro || (!compat && (scriptFlags & ScriptFlags.NO_WRITES) != 0)) flags |= ScriptRun.READ_ONLY;
-        return flags;
+        return ro || (!compat && (scriptFlags & ScriptFlags.NO_WRITES) != 0) ? ScriptRun.READ_ONLY : 0;
     }
 }

@@ -112,7 +112,7 @@ final class FunctionCommands {
         if (numKeys > c.argc - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
         if (numKeys < 0) throw new CommandError("ERR Number of keys can't be negative");
         FunctionEngine.Function f = e.function();
-        int runFlags = EvalCommands.prepare(c.server, c, f.flags(), ro) & ~ScriptRun.EVAL_MODE;
+        int runFlags = EvalCommands.prepare(c.server, c, f.flags(), ro);
         byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
         c.preventPropagation(); // the function's commands propagate as themselves
         libs.engine.run(c, f, argv, 3, (int) numKeys, 3 + (int) numKeys, runFlags);

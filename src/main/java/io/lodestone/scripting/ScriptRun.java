@@ -16,9 +16,9 @@ import io.lodestone.command.ServerContext;
 final class ScriptRun {
     /**
      * Run flags (Redis's SCRIPT_* run flags that Lodestone acts on; allow-oom and allow-cross-slot
-     * come with maxmemory and the cluster).
+     * come with maxmemory and the cluster; whether it is EVAL or a function is the engine's isEval).
      */
-    static final int READ_ONLY = 1, EVAL_MODE = 1 << 1;
+    static final int READ_ONLY = 1;
 
     final ServerContext server;
     /** The client that sent EVAL/FCALL. */
