@@ -264,7 +264,12 @@ public final class Client implements Subscriber {
      * existed, WATCHers see it, "del" is published and one change counts. Returns whether it existed.
      */
     public boolean deleteKey(byte[] key) {
-        if (!db.delete(key)) return false;
+        return deleteKey(key, false);
+    }
+
+    /** Deletes a key as DEL does, or lazily as UNLINK does; true if it existed. */
+    public boolean deleteKey(byte[] key, boolean lazy) {
+        if (!db.delete(key, lazy)) return false;
         changed(KeyspaceEvents.GENERIC, "del", key);
         return true;
     }

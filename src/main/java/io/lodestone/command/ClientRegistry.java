@@ -33,6 +33,14 @@ public final class ClientRegistry {
         return clients.size();
     }
 
+    /** A client's own structures (its object, parser state and reply buffer) before its buffers grow. */
+    static final long CLIENT_BASE = 1024;
+
+    /** mem_clients_normal: what the clients that are not replicas hold (their structures, here). */
+    public long normalClientsMemory() {
+        return (long) clients.size() * CLIENT_BASE;
+    }
+
     public Collection<Client> all() {
         return clients.values();
     }

@@ -88,6 +88,7 @@ public final class Dispatcher {
             reject(c, cmd, denied);
             return;
         }
+        if (server.maxMemory.maxmemory != 0 && refusedForMemory(c, cmd)) return;
         // Redis's mustObeyClient: what the master or the AOF sends was accepted once already.
         boolean obey = c.isMaster || c.isAofClient();
         if ((!server.rdb.lastBgsaveOk() || server.aof.writeError()) && !obey) {
@@ -153,6 +154,35 @@ public final class Dispatcher {
         c.woff = server.replication.stream.offset();
         server.tracking.afterCommand(c, cmd);
         server.blocking.serveReadyKeys(this);
+    }
+
+    /**
+     * Redis's maxmemory step of processCommand: evicts what it must, then refuses a command that may
+     * add data (denyoom, or anything queued in MULTI but EXEC, DISCARD, QUIT and RESET) when memory
+     * stays over the limit. Returns true when the command was refused.
+     */
+    private boolean refusedForMemory(Client c, CommandSpec cmd) {
+        boolean oom = server.maxMemory.performEvictions() == MaxMemory.EVICT_FAIL;
+        server.preCommandOom = oom;
+        if (!oom) return false;
+        boolean reject = isDenyOom(c, cmd);
+        if (c.multi != null) {
+            switch (cmd.fullName) {
+                case "exec", "discard", "quit", "reset" -> { }
+                default -> reject = true;
+            }
+        }
+        if (!reject) return false;
+        reject(c, cmd, Errors.OOM);
+        return true;
+    }
+
+    /** Redis's is_denyoom_command: the flag, or an EXEC whose queue holds such a command. */
+    private static boolean isDenyOom(Client c, CommandSpec cmd) {
+        if (cmd.is(CommandSpec.DENYOOM, c.argv, c.argc)) return true;
+        if (!cmd.fullName.equals("exec") || c.multi == null) return false;
+        for (MultiState.Queued q : c.multi.commands) if (q.cmd().is(CommandSpec.DENYOOM, q.argv(), q.argv().length)) return true;
+        return false;
     }
 
     /** Redis's is_write_command: a write, or an EXEC whose queue holds one. */

@@ -14,6 +14,8 @@ public final class Errors {
     public static final String OUT_OF_RANGE = "ERR index out of range";
     public static final String DB_INDEX = "ERR DB index is out of range";
     public static final String NOAUTH = "NOAUTH Authentication required.";
+    /** Redis's shared.oomerr. */
+    public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String WRONGPASS = "WRONGPASS invalid username-password pair or user is disabled.";
     public static final String INVALID_EXPIRE = "ERR invalid expire time in '%s' command";
 

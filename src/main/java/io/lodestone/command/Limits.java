@@ -14,4 +14,8 @@ public final class Limits {
     public long clientQueryBufferLimit;
     /** maxmemory-policy; OBJECT FREQ and IDLETIME depend on whether it is an LFU policy. */
     public String maxmemoryPolicy;
+    /** lazyfree-lazy-user-del: DEL deletes as UNLINK does. */
+    public boolean lazyfreeUserDel;
+    /** lazyfree-lazy-user-flush: FLUSHALL and FLUSHDB without SYNC are ASYNC. */
+    public boolean lazyfreeUserFlush;
 }

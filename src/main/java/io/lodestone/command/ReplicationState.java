@@ -13,6 +13,8 @@ public final class ReplicationState {
     public boolean replicaReadOnly;
     /** replica-serve-stale-data: a replica whose link is down still answers. */
     public boolean replicaServeStaleData;
+    /** replica-ignore-maxmemory: a replica leaves evictions to its master. */
+    public volatile boolean replicaIgnoreMaxmemory = true;
     /** Clients blocked in WAIT, served as replicas acknowledge (Redis's clients_waiting_acks). */
     public final List<Client> waitingAcks = new ArrayList<>();
 }

@@ -121,6 +121,13 @@ public final class ServerContext {
     public final SlowLog slowlog = new SlowLog();
     /** LATENCY: events slower than latency-monitor-threshold. */
     public final LatencyMonitor latency = new LatencyMonitor();
+    /** maxmemory: used memory as accounted, evictions, the OOM state. */
+    public final MaxMemory maxMemory = new MaxMemory(this);
+    /**
+     * Redis's pre_command_oom_state: whether memory was over maxmemory with nothing to evict when the
+     * running command started. Scripts check it (a script's own stack must not count).
+     */
+    public boolean preCommandOom;
     /** CLIENT TRACKING: client-side caching invalidations. */
     public final Tracking tracking = new Tracking(this);
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
@@ -195,11 +202,13 @@ public final class ServerContext {
         this.commands = new CommandTable();
         this.process = new ProcessInfo(config.configFile().map(Object::toString).orElse(null));
         keyspace.listener(new KeyspaceHooks());
+        keyspace.growthAllowed = bytes -> !maxMemory.overAfterAlloc(bytes);
     }
 
     /** What the command layer does when keys change: WATCH, blocked clients, propagation of expiry. */
     private final class KeyspaceHooks implements Keyspace.Listener {
         private final byte[] del = {'D', 'E', 'L'};
+        private final byte[] unlink = {'U', 'N', 'L', 'I', 'N', 'K'};
 
         @Override
         public void keyExpired(Database db, byte[] key) {
@@ -220,6 +229,12 @@ public final class ServerContext {
         @Override
         public void keyAdded(Database db, byte[] key) {
             notifyKeyspaceEvent(KeyspaceEvents.NEW, "new", key, db.id());
+        }
+
+        @Override
+        public void keyEvicted(Database db, byte[] key) {
+            notifyKeyspaceEvent(KeyspaceEvents.EVICTED, "evicted", key, db.id());
+            if (!propagation.isEmpty()) propagate(db.id(), new byte[][]{maxMemory.lazyEviction ? unlink : del, key}, 2);
         }
 
         @Override

@@ -31,6 +31,15 @@ public final class Stats {
         if (errorCounts.size() < 128 || errorCounts.containsKey(code)) errorCounts.merge(code, 1L, Long::sum);
     }
 
+    /**
+     * A command rejected where the dispatcher does not see it (a script's redis.call): its error is
+     * accounted to it, so the call around it does not count it as its own failure.
+     */
+    public void countRejection(String message) {
+        countError(message);
+        errorsMark = totalErrorReplies;
+    }
+
     public void reset() {
         totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
         netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = dumpPayloadSanitizations = 0;

@@ -190,9 +190,15 @@ public final class EvalCommands {
                     throw new CommandError("NOREPLICAS Not enough good replicas to write.");
                 }
             }
+            // no-writes implies allow-oom
+            if (server.preCommandOom && server.maxMemory.maxmemory != 0
+                    && (scriptFlags & (ScriptFlags.ALLOW_OOM | ScriptFlags.NO_WRITES)) == 0) {
+                throw new CommandError(io.lodestone.command.Errors.OOM);
+            }
         } else if (stale) {
             throw new CommandError("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
         }
-        return ro || (!compat && (scriptFlags & ScriptFlags.NO_WRITES) != 0) ? ScriptRun.READ_ONLY : 0;
+        int run = ro || (!compat && (scriptFlags & ScriptFlags.NO_WRITES) != 0) ? ScriptRun.READ_ONLY : 0;
+        return (scriptFlags & ScriptFlags.ALLOW_OOM) != 0 ? run | ScriptRun.ALLOW_OOM : run;
     }
 }

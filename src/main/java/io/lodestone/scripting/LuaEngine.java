@@ -498,9 +498,9 @@ abstract class LuaEngine implements ServerContext.BusyScript {
             int nargs = pushArguments(lua, argv, keysFrom, numKeys, argsFrom);
             int err = lua.c.lua_pcall(L, nargs, 1, handler);
             if (err != 0) {
-                replyError(lua, caller.reply, funcName);
+                replyError(lua, caller, funcName);
             } else {
-                ScriptReplies.write(lua, caller.reply, scriptClient.reply.protocol(), LuaEngine::writeError);
+                ScriptReplies.write(lua, caller.reply, scriptClient.reply.protocol(), (out, msg, ignore) -> writeError(caller, msg, ignore));
             }
             // As Redis: a step of collection every 50 scripts, so that Lua never needs a long full cycle.
             if (++runsSinceGc == 50) {
@@ -534,7 +534,8 @@ abstract class LuaEngine implements ServerContext.BusyScript {
     }
 
     /** A script error as Redis words it: the message, then where in the script it happened. */
-    private static void replyError(LuaVm lua, Reply out, String funcName) {
+    private static void replyError(LuaVm lua, Client caller, String funcName) {
+        Reply out = caller.reply;
         if (lua.type(-1) != LuaVm.TTABLE) {
             String msg = lua.type(-1) == LuaVm.TSTRING ? lua.toCString(-1) : "execution failure";
             if (msg.length() > 100) msg = msg.substring(0, 100);
@@ -546,12 +547,21 @@ abstract class LuaEngine implements ServerContext.BusyScript {
         if (info.line() != null && info.source() != null) {
             msg = msg + " script: " + funcName + ", on " + info.source() + ":" + info.line() + ".";
         }
-        writeError(out, msg, info.ignoreStats());
+        writeError(caller, msg, info.ignoreStats());
     }
 
-    private static void writeError(Reply out, String msg, boolean ignoreStats) {
-        if (ignoreStats) out.errorWithoutStats(msg);
-        else out.error(msg);
+    /**
+     * The script's error to its caller. One already counted where it arose (a command the script
+     * called) is not counted again, but the script's call still failed (Redis's afterErrorReply with
+     * ERR_REPLY_FLAG_NO_STATS_UPDATE).
+     */
+    private static void writeError(Client caller, String msg, boolean ignoreStats) {
+        if (!ignoreStats) {
+            caller.reply.error(msg);
+            return;
+        }
+        caller.reply.errorWithoutStats(msg);
+        if (caller.cmd != null) caller.cmd.failedCalls++;
     }
 
     /** Redis's luaProtectTable: a read-only proxy of the table on top of the stack, which it replaces. */

@@ -15,10 +15,10 @@ import io.lodestone.command.ServerContext;
  */
 final class ScriptRun {
     /**
-     * Run flags (Redis's SCRIPT_* run flags that Lodestone acts on; allow-oom and allow-cross-slot
-     * come with maxmemory and the cluster; whether it is EVAL or a function is the engine's isEval).
+     * Run flags (Redis's SCRIPT_* run flags that Lodestone acts on; allow-cross-slot comes with the
+     * cluster; whether it is EVAL or a function is the engine's isEval).
      */
-    static final int READ_ONLY = 1;
+    static final int READ_ONLY = 1, ALLOW_OOM = 2;
 
     final ServerContext server;
     /** The client that sent EVAL/FCALL. */
@@ -94,6 +94,7 @@ final class ScriptRun {
         if (denied != null) return reject(cmd, denied);
         String writeDenied = verifyWrite(cmd);
         if (writeDenied != null) return reject(cmd, writeDenied);
+        if (deniedForMemory(cmd)) return reject(cmd, "-" + io.lodestone.command.Errors.OOM);
         if (cmd.is(CommandSpec.WRITE)) writeDirty = true;
         server.dispatcher.call(c, cmd);
         return null;
@@ -104,7 +105,8 @@ final class ScriptRun {
      * starts with "-CODE" under its code, any other under ERR) and as a rejected call.
      */
     private String reject(CommandSpec cmd, String error) {
-        server.stats.countError(error.startsWith("-") ? error.substring(1) : "ERR " + error);
+        // Redis's incrCommandStatsOnError: the error is the rejected command's, not the script's call.
+        server.stats.countRejection(error.startsWith("-") ? error.substring(1) : "ERR " + error);
         if (cmd != null) cmd.rejectedCalls++;
         return error;
     }
@@ -126,6 +128,15 @@ final class ScriptRun {
         }
         if (server.replication.tooFewGoodReplicas()) return "-NOREPLICAS Not enough good replicas to write.";
         return null;
+    }
+
+    /**
+     * Redis's scriptVerifyOOM: over maxmemory when the script started, a command that may add data is
+     * refused unless the script allows it or already wrote (it cannot stop half-way then).
+     */
+    private boolean deniedForMemory(CommandSpec cmd) {
+        return !is(ALLOW_OOM) && server.maxMemory.maxmemory != 0 && !caller.isMaster && !caller.isAofClient()
+                && !writeDirty && server.preCommandOom && cmd.is(CommandSpec.DENYOOM);
     }
 
     long elapsedMs() {

@@ -105,8 +105,23 @@ final class ConfigBindings {
         config.watchLong("client-query-buffer-limit", v -> limits.clientQueryBufferLimit = v);
         config.watchEnum("maxmemory-policy", v -> {
             limits.maxmemoryPolicy = v;
+            s.maxMemory.policy = io.lodestone.store.Eviction.Policy.of(v);
+            s.keyspace.noSharedIntegers = s.maxMemory.maxmemory != 0 && s.maxMemory.policy.noSharedIntegers();
             s.keyspace.lfu(v.endsWith("-lfu"));
         });
+        config.watchLong("maxmemory", v -> {
+            s.maxMemory.maxmemory = v;
+            s.keyspace.noSharedIntegers = v != 0 && s.maxMemory.policy.noSharedIntegers();
+            // Redis's updateMaxmemory: evicting starts after the command that set it (an EXEC included).
+            if (v != 0) commandThread.execute(s.maxMemory::startEvictionTask);
+        });
+        config.watchLong("maxmemory-samples", v -> s.maxMemory.samples = (int) v);
+        config.watchLong("maxmemory-eviction-tenacity", v -> s.maxMemory.tenacity = (int) v);
+        config.watchBool("lazyfree-lazy-eviction", v -> s.maxMemory.lazyEviction = v);
+        config.watchBool("lazyfree-lazy-user-del", v -> limits.lazyfreeUserDel = v);
+        config.watchBool("lazyfree-lazy-user-flush", v -> limits.lazyfreeUserFlush = v);
+        config.watchBool("replica-ignore-maxmemory", v -> s.repl.replicaIgnoreMaxmemory = v);
+        s.maxMemory.commandThread = commandThread::execute;
         config.watchLong("lfu-log-factor", s.keyspace::lfuLogFactor);
         config.watchLong("lfu-decay-time", s.keyspace::lfuDecayTime);
         config.watch("notify-keyspace-events", c -> s.notifyKeyspaceEvents = c.notifyKeyspaceEvents());

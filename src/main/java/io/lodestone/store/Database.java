@@ -19,7 +19,7 @@ public final class Database {
     Database(int id, Keyspace keyspace) {
         this.id = id;
         this.keyspace = keyspace;
-        table = new KeyTable(keyspace::reclaimLater);
+        table = new KeyTable(keyspace);
         expires = new ExpireIndex(table);
     }
 
@@ -54,7 +54,9 @@ public final class Database {
      */
     public KeyEntry lookupWrite(byte[] key) {
         KeyEntry e = lookup(key, true, true);
-        if (e != null && keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        if (e == null) return null;
+        if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        table.changing(e.address);
         return e;
     }
 
@@ -64,6 +66,7 @@ public final class Database {
      */
     public void beforeInPlaceChange(KeyEntry e) {
         if (keyspace.snapshot != null) keyspace.snapshot.beforeWrite(table, e);
+        table.changing(e.address);
     }
 
     /** The table itself, for a snapshot. */
@@ -147,6 +150,7 @@ public final class Database {
     /** Adds a key known to be absent (callers looked it up first). */
     public KeyEntry add(byte[] key, Object value) {
         KeyEntry e = new KeyEntry(table, table.add(key, value, KeyEntry.newMeta(keyspace.epoch, keyspace.newClock())));
+        if (keyspace.noSharedIntegers && value instanceof byte[]) e.setFlag(KeyEntry.FLAG_UNSHARED);
         added(key);
         return e;
     }
@@ -175,6 +179,7 @@ public final class Database {
         KeyEntry e = lookupWrite(key);
         if (e == null) return add(key, value);
         e.value(value);
+        if (keyspace.noSharedIntegers && value instanceof byte[]) e.setFlag(KeyEntry.FLAG_UNSHARED);
         if (!keepTtl) removeExpire(e);
         keyspace.listener.keyModified(this, key);
         return e;
@@ -182,8 +187,14 @@ public final class Database {
 
     /** Deletes key; true if it existed (and had not expired). */
     public boolean delete(byte[] key) {
+        return delete(key, false);
+    }
+
+    /** Deletes key, lazily (UNLINK) or not; true if it existed (and had not expired). */
+    public boolean delete(byte[] key, boolean lazy) {
         KeyEntry e = lookupWrite(key);
         if (e == null) return false;
+        if (lazy && !e.isInline() && LazyFree.inBackground(e.value())) keyspace.lazyfreedObjects++;
         remove(e);
         return true;
     }
@@ -291,7 +302,7 @@ public final class Database {
     public int clear() {
         int n = table.size();
         keyspace.listener.databaseEmptying(this, null);
-        table = new KeyTable(keyspace::reclaimLater);
+        table = new KeyTable(keyspace);
         expires = new ExpireIndex(table);
         keyspace.listener.databaseCleared(this);
         return n;
@@ -305,6 +316,11 @@ public final class Database {
         ExpireIndex x = expires;
         expires = other.expires;
         other.expires = x;
+        // A loaded data set's tables were told to report to the loader's keyspace, now gone.
+        if (other.keyspace != keyspace) {
+            table.rebind(keyspace);
+            other.table.rebind(other.keyspace);
+        }
     }
 
     /**
@@ -359,6 +375,48 @@ public final class Database {
     void cron(long rehashMillis) {
         table.shrinkIfNeeded();
         table.rehashMillis(rehashMillis);
+    }
+
+    /**
+     * Accounted bytes of the database (its share of Redis's used_memory): keys, values, the table and
+     * the expiry index. Values changed by the running command count from its end.
+     */
+    public long memory() {
+        return table.memory() + expires.memory();
+    }
+
+    /** MEMORY STATS overhead.hashtable.main: the key table's own arrays. */
+    public long tableOverhead() {
+        return table.memory() - table.dataMemory();
+    }
+
+    /** MEMORY STATS overhead.hashtable.expires: the expiry index. */
+    public long expiresOverhead() {
+        return expires.memory();
+    }
+
+    /** Sizes the values changed so far (see {@link KeyTable#settle}). */
+    void settle() {
+        table.settle();
+    }
+
+    /**
+     * Redis's dictGetSomeKeys for the eviction pool: up to {@code count} keys of the table (or of
+     * the keys with an expiry), from a random point; visits each as a view.
+     */
+    void sample(boolean volatileOnly, int count, Consumer<KeyEntry> visitor) {
+        if (volatileOnly) expires.sample(count, a -> visitor.accept(new KeyEntry(table, a)));
+        else table.sample(count, a -> visitor.accept(new KeyEntry(table, a)));
+    }
+
+    /** A random key of the table or of the keys with an expiry, or null (the random policies). */
+    KeyEntry randomForEviction(boolean volatileOnly) {
+        return view(volatileOnly ? expires.random() : table.random());
+    }
+
+    /** Accounted bytes of one key (its record and value), as the eviction measures what it frees. */
+    long memoryOf(KeyEntry e) {
+        return table.memoryOf(e.address);
     }
 
     /** DEBUG HTSTATS: the statistics of the key table (Redis's dictGetStats). */

@@ -39,6 +39,20 @@ final class ExpireIndex {
         if (slots.length > 64 && size < slots.length / 4) slots = Arrays.copyOf(slots, slots.length / 2);
     }
 
+    /** Accounted bytes of the index. */
+    long memory() {
+        return ObjectSize.primitives(slots.length, 8);
+    }
+
+    /**
+     * {@code count} records with an expiry picked at random (fewer when there are fewer). Slots are
+     * in insertion order, so neighbours would be keys of one age: each pick is drawn on its own.
+     */
+    void sample(int count, java.util.function.LongConsumer visitor) {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int k = Math.min(count, size); k > 0; k--) visitor.accept(slots[rnd.nextInt(size)]);
+    }
+
     /** A random record with an expiry, or 0. */
     long random() {
         return size == 0 ? 0 : slots[ThreadLocalRandom.current().nextInt(size)];

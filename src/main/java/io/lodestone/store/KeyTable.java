@@ -6,7 +6,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -65,15 +64,47 @@ final class KeyTable {
     /** Records removed since the last {@link #reclaim}. */
     private long[] removed = new long[16];
     private int removedCount;
-    private final Consumer<KeyTable> onFirstRemoval;
+    /** The keyspace the table belongs to: told when a {@link #reclaim} is due, asked before growing. */
+    private Keyspace owner;
 
-    /** @param onFirstRemoval told when a removal makes a {@link #reclaim} necessary */
-    KeyTable(Consumer<KeyTable> onFirstRemoval) {
-        this.onFirstRemoval = onFirstRemoval;
+    /**
+     * Accounted bytes (Redis's used_memory for the data): the records linked in the table, as
+     * allocated, plus the values they hold as objects, as {@link ObjectSize} computes them.
+     */
+    private long memory;
+    /**
+     * The accounted size of each held object, by index into {@link #objects}, with two flag bits:
+     * {@link #CHANGED} while the index waits in {@link #changed}, {@link #DETACHED} once its record
+     * was removed (no longer counted, released at the next {@link #reclaim}).
+     */
+    private long[] objectSizes = new long[16];
+    private static final long CHANGED = 1L << 62;
+    private static final long DETACHED = 1L << 61;
+    private static final long SIZE_MASK = DETACHED - 1;
+    /**
+     * Objects placed or written in place since the last {@link #settle}: their sizes are computed
+     * then, once per command, since a value is usually filled after it is stored (LPUSH on a new key).
+     */
+    private int[] changed = new int[16];
+    private int changedCount;
+    /** Elements of a collection sampled to size it (Redis's MEMORY USAGE default). */
+    private static final long ACCOUNTING_SAMPLES = ObjectSize.DEFAULT_SAMPLES;
+
+    KeyTable(Keyspace owner) {
+        this.owner = owner;
     }
 
     int size() {
         return used0 + used1;
+    }
+
+    /**
+     * The table now belongs to another keyspace (a loaded data set adopted, SWAPDB across keyspaces):
+     * it is the one to call {@link #reclaim} from now on, starting with what is pending.
+     */
+    void rebind(Keyspace owner) {
+        this.owner = owner;
+        if (removedCount > 0 || changedCount > 0) owner.reclaimLater(this);
     }
 
     boolean isRehashing() {
@@ -164,6 +195,7 @@ final class KeyTable {
     private void holdObject(long a, int v, Object value) {
         if (v < 0) {
             objects[-1 - v] = value;
+            changed(-1 - v);
             return;
         }
         slabs.putInt(a, VALUE, -1 - newObject(value));
@@ -174,17 +206,81 @@ final class KeyTable {
         if (freeObjectCount > 0) {
             i = freeObjects[--freeObjectCount];
         } else {
-            if (objectTop == objects.length) objects = Arrays.copyOf(objects, objectTop * 2);
+            if (objectTop == objects.length) {
+                objects = Arrays.copyOf(objects, objectTop * 2);
+                objectSizes = Arrays.copyOf(objectSizes, objectTop * 2);
+            }
             i = objectTop++;
         }
         objects[i] = value;
+        objectSizes[i] &= CHANGED;
+        changed(i);
         return i;
     }
 
     private void releaseObject(int i) {
+        long s = objectSizes[i];
+        if ((s & DETACHED) == 0) memory -= s & SIZE_MASK;
+        objectSizes[i] = s & CHANGED;
         objects[i] = null;
         if (freeObjectCount == freeObjects.length) freeObjects = Arrays.copyOf(freeObjects, freeObjectCount * 2);
         freeObjects[freeObjectCount++] = i;
+    }
+
+    // ---- Memory accounting -------------------------------------------------------------------------
+
+    /** The value held at object index {@code i} may have changed size: it is sized again at {@link #settle}. */
+    private void changed(int i) {
+        if ((objectSizes[i] & CHANGED) != 0) return;
+        objectSizes[i] |= CHANGED;
+        if (changedCount == 0 && removedCount == 0) owner.reclaimLater(this);
+        if (changedCount == changed.length) changed = Arrays.copyOf(changed, changedCount * 2);
+        changed[changedCount++] = i;
+    }
+
+    /** Record {@code a}'s value (held as an object) is about to be written in place. */
+    void changing(long a) {
+        int v = slabs.getInt(a, VALUE);
+        if (v < 0) changed(-1 - v);
+    }
+
+    /** Sizes the objects changed since the last call, so {@link #memory} is exact again. */
+    void settle() {
+        for (int k = 0; k < changedCount; k++) {
+            int i = changed[k];
+            long s = objectSizes[i] & ~CHANGED;
+            if ((s & DETACHED) != 0 || objects[i] == null) {
+                objectSizes[i] = s;
+                continue;
+            }
+            long size = ObjectSize.value(objects[i], ACCOUNTING_SAMPLES);
+            memory += size - s;
+            objectSizes[i] = size;
+        }
+        changedCount = 0;
+        if (changed.length > 1024) changed = new int[16];
+    }
+
+    /**
+     * Accounted bytes of the table: its records and values (as of the last {@link #settle}), the
+     * bucket arrays and the object index.
+     */
+    long memory() {
+        long buckets = ObjectSize.primitives(table0.length, 8) + (table1 == null ? 0 : ObjectSize.primitives(table1.length, 8));
+        long index = ObjectSize.references(objects.length) + ObjectSize.primitives(objectSizes.length, 8)
+                + ObjectSize.primitives(freeObjects.length, 4);
+        return memory + buckets + index;
+    }
+
+    /** Accounted bytes of the records and values alone, without the table's arrays. */
+    long dataMemory() {
+        return memory;
+    }
+
+    /** Accounted bytes of one key: its record and its value as last sized (the eviction's own measure). */
+    long memoryOf(long a) {
+        int v = slabs.getInt(a, VALUE);
+        return slabs.getInt(a, SIZE) + (v < 0 ? objectSizes[-1 - v] & SIZE_MASK : 0);
     }
 
     /** Bytes of one record as allocated. */
@@ -198,6 +294,7 @@ final class KeyTable {
         int room = inline ? Math.max(((byte[]) value).length, MIN_VALUE_ROOM) : 0;
         int size = Slabs.rounded(HEADER + key.length + room);
         long a = slabs.allocate(size);
+        memory += size;
         slabs.putLong(a, NEXT, 0);
         slabs.putLong(a, EXPIRE, KeyEntry.NO_EXPIRE);
         slabs.putInt(a, META, meta);
@@ -282,7 +379,15 @@ final class KeyTable {
         if (unlink(table0, h & (table0.length - 1), a)) used0--;
         else if (table1 != null && unlink(table1, h & (table1.length - 1), a)) used1--;
         else return;
-        if (removedCount == 0) onFirstRemoval.accept(this);
+        // The key's memory is given back now, as far as accounting goes: eviction measures what it freed.
+        memory -= slabs.getInt(a, SIZE);
+        int v = slabs.getInt(a, VALUE);
+        if (v < 0) {
+            int i = -1 - v;
+            memory -= objectSizes[i] & SIZE_MASK;
+            objectSizes[i] = (objectSizes[i] & CHANGED) | DETACHED;
+        }
+        if (removedCount == 0 && changedCount == 0) owner.reclaimLater(this);
         if (removedCount == removed.length) removed = Arrays.copyOf(removed, removedCount * 2);
         removed[removedCount++] = a;
     }
@@ -300,8 +405,12 @@ final class KeyTable {
         return false;
     }
 
-    /** Gives back the memory of records removed since the last call. */
+    /**
+     * After a command: sizes the values it changed ({@link #settle}) and gives back the memory of
+     * records removed since the last call.
+     */
     void reclaim() {
+        if (changedCount > 0) settle();
         for (int i = 0; i < removedCount; i++) {
             long a = removed[i];
             int v = slabs.getInt(a, VALUE);
@@ -334,6 +443,28 @@ final class KeyTable {
         long a = head;
         while (pick-- > 0) a = slabs.getLong(a, NEXT);
         return a;
+    }
+
+    /**
+     * Redis's dictGetSomeKeys: up to {@code count} records from the chains of consecutive buckets
+     * after a random one (buckets are in hash order, so neighbours are unrelated keys), giving up
+     * after {@code count * 10} buckets.
+     */
+    void sample(int count, LongConsumer visitor) {
+        if (size() == 0) return;
+        if (rehashIndex >= 0) rehashStep();
+        int want = Math.min(count, size());
+        int mask = Math.max(table0.length, table1 == null ? 0 : table1.length) - 1;
+        int i = ThreadLocalRandom.current().nextInt(mask + 1);
+        for (int steps = want * 10; want > 0 && steps > 0; steps--) {
+            for (int t = 0; t < 2 && want > 0; t++) {
+                long[] table = t == 0 ? table0 : table1;
+                // Buckets of the old table below the rehash index are empty: they moved.
+                if (table == null || i >= table.length || (t == 0 && table1 != null && i < rehashIndex)) continue;
+                for (long a = table[i]; a != 0 && want > 0; a = slabs.getLong(a, NEXT), want--) visitor.accept(a);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     /** Redis's dictGetFairRandomKey, as {@link Dict#fairRandom}: 0 when empty. */
@@ -449,8 +580,13 @@ final class KeyTable {
     });
     private Future<long[]> prepared;
 
+    /** Redis's dict_force_resize_ratio less one: past this fill the table grows whatever memory says. */
+    private static final double FORCE_GROW_FILL = 1.618;
+
     private void expandIfNeeded() {
-        if (used0 >= table0.length) {
+        // Redis's dictExpandAllowed: at normal fill, growing must not take memory past maxmemory.
+        if (used0 >= table0.length && (used0 > table0.length * FORCE_GROW_FILL
+                || owner.expandAllowed(ObjectSize.primitives(Math.max(INITIAL_SIZE, Dict.tableSizeFor((long) used0 * 2)), 8)))) {
             startRehash(Math.max(INITIAL_SIZE, Dict.tableSizeFor((long) used0 * 2)));
         } else if (prepared == null && table0.length >= PREPARE_FROM && used0 >= table0.length - (table0.length >> 2)) {
             int size = table0.length * 2;

@@ -17,6 +17,10 @@ public final class Keyspace {
         default void keyExpired(Database db, byte[] key) {
         }
 
+        /** The key was evicted to respect maxmemory (after its removal was reported as a change). */
+        default void keyEvicted(Database db, byte[] key) {
+        }
+
         /** The key was added, overwritten, deleted, or its value or expiry changed. */
         default void keyModified(Database db, byte[] key) {
         }
@@ -60,6 +64,11 @@ public final class Keyspace {
     long keyspaceHits;
     long keyspaceMisses;
     long expiredKeys;
+    long evictedKeys;
+    /** Values deleted lazily that Redis would free in its background thread ({@link LazyFree}). */
+    long lazyfreedObjects;
+    /** Picks and removes keys for maxmemory. */
+    public final Eviction eviction = new Eviction(this);
     /** The snapshot in progress, or null (checked by every write: see {@link Snapshot}). */
     Snapshot snapshot;
     /** The epoch new entries are born with: that of the last snapshot started (0 before any). */
@@ -93,6 +102,11 @@ public final class Keyspace {
     private boolean paused;
     private boolean activeExpire = true;
     private int expireCursor;
+    /**
+     * maxmemory with an LRU or LFU policy: every value needs its own access clock, so small integers
+     * are not shared between keys (Redis's MAXMEMORY_FLAG_NO_SHARED_INTEGERS; OBJECT REFCOUNT shows it).
+     */
+    public volatile boolean noSharedIntegers;
     /** An LFU maxmemory-policy: key clocks hold {@link Lfu} access data instead of an LRU time. */
     private volatile boolean lfu;
     private volatile long lfuLogFactor = 10, lfuDecayTime = 1;
@@ -149,6 +163,42 @@ public final class Keyspace {
             toReclaim[i] = null;
         }
         reclaimCount = 0;
+    }
+
+    /**
+     * Accounted bytes of all databases (Redis's used_memory less the server's own structures):
+     * up to date with every value changed so far, including by the running command.
+     */
+    public long memory() {
+        for (int i = 0; i < reclaimCount; i++) toReclaim[i].settle();
+        long sum = 0;
+        for (Database db : dbs) sum += db.memory();
+        return sum;
+    }
+
+    /** INFO memory lazyfreed_objects. */
+    public long lazyfreedObjects() {
+        return lazyfreedObjects;
+    }
+
+    /** A lazy flush (FLUSHALL/FLUSHDB ASYNC) of {@code keys} keys: Redis frees them all in the background. */
+    public void lazyFlushed(long keys) {
+        lazyfreedObjects += keys;
+    }
+
+    /**
+     * Asked before a key table grows (Redis's dictExpandAllowed): false when allocating {@code bytes}
+     * more would take used memory past maxmemory. Set by the command layer, which knows the limit.
+     */
+    public volatile java.util.function.LongPredicate growthAllowed = bytes -> true;
+
+    boolean expandAllowed(long bytes) {
+        return growthAllowed.test(bytes);
+    }
+
+    /** Keys evicted for maxmemory since the last reset (INFO stats evicted_keys). */
+    public long evictedKeys() {
+        return evictedKeys;
     }
 
     /** Redis's LRU clock: seconds, 24 bits, wrapping. */
@@ -291,7 +341,7 @@ public final class Keyspace {
     }
 
     public void resetStats() {
-        keyspaceHits = keyspaceMisses = expiredKeys = 0;
+        keyspaceHits = keyspaceMisses = expiredKeys = evictedKeys = lazyfreedObjects = 0;
     }
 
     public long totalKeys() {
@@ -317,6 +367,7 @@ public final class Keyspace {
             dbs[i].swapContents(loaded.dbs[i]);
             listener.databaseCleared(dbs[i]);
         }
+        eviction.clear();
     }
 
     /**

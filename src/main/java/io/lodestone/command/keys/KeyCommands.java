@@ -29,7 +29,7 @@ public final class KeyCommands {
 
     public static void register(CommandTable t) {
         t.handle("del", KeyCommands::del);
-        t.handle("unlink", KeyCommands::del);
+        t.handle("unlink", KeyCommands::unlink);
         t.handle("exists", KeyCommands::exists);
         t.handle("type", KeyCommands::type);
         t.handle("touch", KeyCommands::touch);
@@ -50,10 +50,18 @@ public final class KeyCommands {
 
     /** DEL and UNLINK: values are garbage for the JVM to collect, so UNLINK is already non-blocking. */
     static void del(Client c) {
-        Database db = c.db();
+        delete(c, c.server.limits.lazyfreeUserDel);
+    }
+
+    /** UNLINK: DEL, freeing large values lazily (see store.LazyFree). */
+    static void unlink(Client c) {
+        delete(c, true);
+    }
+
+    private static void delete(Client c, boolean lazy) {
         int deleted = 0;
         for (int j = 1; j < c.argc; j++) {
-            if (c.deleteKey(c.argv[j])) deleted++;
+            if (c.deleteKey(c.argv[j], lazy)) deleted++;
         }
         c.reply.integer(deleted);
     }
@@ -214,8 +222,10 @@ public final class KeyCommands {
      * forces it.
      */
     static void flushdb(Client c) {
-        parseFlushMode(c);
-        c.dirty(c.db().clear());
+        boolean lazy = parseFlushMode(c);
+        int n = c.db().clear();
+        if (lazy) c.server.keyspace.lazyFlushed(n);
+        c.dirty(n);
         c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
@@ -226,17 +236,21 @@ public final class KeyCommands {
      * Redis 7.0's flushAllDataAndResetRDB. Propagated even when nothing was removed.
      */
     static void flushall(Client c) {
-        parseFlushMode(c);
+        boolean lazy = parseFlushMode(c);
         Keyspace ks = c.server.keyspace;
-        c.dirty(ks.flushAll());
+        long n = ks.flushAll();
+        if (lazy) ks.lazyFlushed(n);
+        c.dirty(n);
         c.server.rdb.afterFlushAll();
         c.forcePropagation(ServerContext.PROPAGATE_ALL);
         c.reply.ok();
     }
 
-    private static void parseFlushMode(Client c) {
-        if (c.argc == 1) return;
-        if (c.argc == 2 && (Args.is(c.argv[1], "sync") || Args.is(c.argv[1], "async"))) return;
+    /** [ASYNC|SYNC]: whether the flush is lazy (ASYNC, or lazyfree-lazy-user-flush without SYNC). */
+    private static boolean parseFlushMode(Client c) {
+        if (c.argc == 1) return c.server.limits.lazyfreeUserFlush;
+        if (c.argc == 2 && Args.is(c.argv[1], "sync")) return false;
+        if (c.argc == 2 && Args.is(c.argv[1], "async")) return true;
         throw Errors.syntax();
     }
 

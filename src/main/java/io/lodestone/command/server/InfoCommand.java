@@ -128,34 +128,58 @@ public final class InfoCommand {
         field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
     }
 
+    /** Redis 7.0's memory section, from the accounted figures of {@link MemoryOverhead}. */
     private static void memory(ServerContext s, StringBuilder sb) {
-        Runtime rt = Runtime.getRuntime();
-        long used = rt.totalMemory() - rt.freeMemory();
-        long peak = Math.max(used, peakMemory = Math.max(peakMemory, used));
-        long rss = rss();
-        long system = totalSystemMemory();
+        MemoryOverhead m = new MemoryOverhead(s);
+        long system = MemoryOverhead.totalSystemMemory();
         sb.append("# Memory\r\n");
-        field(sb, "used_memory", used);
-        field(sb, "used_memory_human", human(used));
-        field(sb, "used_memory_rss", rss);
-        field(sb, "used_memory_rss_human", human(rss));
-        field(sb, "used_memory_peak", peak);
-        field(sb, "used_memory_peak_human", human(peak));
-        field(sb, "used_memory_peak_perc", String.format(Locale.ROOT, "%.2f%%", peak == 0 ? 0 : used * 100.0 / peak));
+        field(sb, "used_memory", m.used);
+        field(sb, "used_memory_human", human(m.used));
+        field(sb, "used_memory_rss", m.rss);
+        field(sb, "used_memory_rss_human", human(m.rss));
+        field(sb, "used_memory_peak", m.peak);
+        field(sb, "used_memory_peak_human", human(m.peak));
+        field(sb, "used_memory_peak_perc", String.format(Locale.ROOT, "%.2f%%", m.peakPercent()));
+        field(sb, "used_memory_overhead", m.overhead);
+        field(sb, "used_memory_startup", m.startup);
+        field(sb, "used_memory_dataset", m.dataset);
+        field(sb, "used_memory_dataset_perc", String.format(Locale.ROOT, "%.2f%%", m.datasetPercent()));
+        // The JVM heap plays the allocator: what it holds (live and dead objects) and has committed.
+        field(sb, "allocator_allocated", m.used);
+        field(sb, "allocator_active", m.heapUsed);
+        field(sb, "allocator_resident", m.heapCommitted);
         field(sb, "total_system_memory", system);
         field(sb, "total_system_memory_human", human(system));
         scriptingMemory(s, sb);
-        field(sb, "maxmemory", 0);
-        field(sb, "maxmemory_human", "0B");
-        field(sb, "maxmemory_policy", "noeviction");
-        field(sb, "mem_fragmentation_ratio", String.format(Locale.ROOT, "%.2f", used == 0 ? 0 : (double) rss / used));
-        replicationMemory(s, sb);
+        long max = s.maxMemory.maxmemory;
+        field(sb, "maxmemory", max);
+        field(sb, "maxmemory_human", human(max));
+        field(sb, "maxmemory_policy", s.limits.maxmemoryPolicy);
+        field(sb, "allocator_frag_ratio", ratio(m.heapUsed, m.used));
+        field(sb, "allocator_frag_bytes", m.heapUsed - m.used);
+        field(sb, "allocator_rss_ratio", ratio(m.heapCommitted, m.heapUsed));
+        field(sb, "allocator_rss_bytes", m.heapCommitted - m.heapUsed);
+        field(sb, "rss_overhead_ratio", ratio(m.rss, m.heapCommitted));
+        field(sb, "rss_overhead_bytes", m.rss - m.heapCommitted);
+        field(sb, "mem_fragmentation_ratio", ratio(m.rss, m.used));
+        field(sb, "mem_fragmentation_bytes", m.rss - m.used);
+        field(sb, "mem_not_counted_for_evict", m.notCountedForEvict);
+        field(sb, "mem_replication_backlog", m.replicationBacklog);
+        field(sb, "mem_total_replication_buffers", m.replicationBuffers);
+        field(sb, "mem_clients_slaves", m.replicaBuffers);
+        field(sb, "mem_clients_normal", m.normalClients);
+        field(sb, "mem_cluster_links", 0);
+        field(sb, "mem_aof_buffer", m.aofBuffer);
         field(sb, "mem_allocator", "jvm");
-        field(sb, "jvm_heap_max", rt.maxMemory());
+        field(sb, "active_defrag_running", 0);
         field(sb, "lazyfree_pending_objects", 0);
+        field(sb, "lazyfreed_objects", s.keyspace.lazyfreedObjects());
+        field(sb, "jvm_heap_max", Runtime.getRuntime().maxMemory());
     }
 
-    private static long peakMemory;
+    private static String ratio(long a, long b) {
+        return String.format(Locale.ROOT, "%.2f", b <= 0 ? 0 : (double) a / b);
+    }
 
     /** Redis 7.0's scripting lines: EVAL's and FUNCTION's Lua states, the script cache and the libraries. */
     private static void scriptingMemory(ServerContext s, StringBuilder sb) {
@@ -177,20 +201,6 @@ public final class InfoCommand {
         field(sb, "used_memory_functions", functions);
         field(sb, "used_memory_scripts", scriptsEval + functions);
         field(sb, "used_memory_scripts_human", human(scriptsEval + functions));
-    }
-
-    /**
-     * The replication buffer, as Redis 7.0 splits it: the backlog and the replicas share it, so up to
-     * repl-backlog-size it is the backlog's, and what a replica keeps beyond that counts as the replicas'.
-     */
-    private static void replicationMemory(ServerContext s, StringBuilder sb) {
-        io.lodestone.replication.ReplicationStream st = s.replication.stream;
-        long total = st.bufferMemory();
-        long backlogSize = st.backlog() == null ? st.backlogSize() : st.backlog().size();
-        boolean replicasKeepMore = !st.replicas().isEmpty() && total > backlogSize;
-        field(sb, "mem_replication_backlog", replicasKeepMore ? backlogSize : total);
-        field(sb, "mem_total_replication_buffers", total);
-        field(sb, "mem_clients_slaves", replicasKeepMore ? total - backlogSize : 0);
     }
 
     private static void persistence(ServerContext s, StringBuilder sb) {
@@ -228,7 +238,7 @@ public final class InfoCommand {
         field(sb, "sync_partial_ok", s.replication.syncPartialOk);
         field(sb, "sync_partial_err", s.replication.syncPartialErr);
         field(sb, "expired_keys", s.keyspace.expiredKeys());
-        field(sb, "evicted_keys", 0);
+        field(sb, "evicted_keys", s.keyspace.evictedKeys());
         field(sb, "evicted_clients", 0);
         field(sb, "keyspace_hits", s.keyspace.keyspaceHits());
         field(sb, "keyspace_misses", s.keyspace.keyspaceMisses());
@@ -386,22 +396,5 @@ public final class InfoCommand {
             u++;
         }
         return String.format(Locale.ROOT, "%.2f%s", v, units[u]);
-    }
-
-    private static long rss() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        } catch (Exception ignored) {
-            // Not Linux: report the heap instead.
-        }
-        return Runtime.getRuntime().totalMemory();
-    }
-
-    private static long totalSystemMemory() {
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) return sun.getTotalMemorySize();
-        return 0;
     }
 }

@@ -113,6 +113,8 @@ public final class StringCommands {
         } else {
             e.value(value);
         }
+        // An LRU/LFU maxmemory policy needs each value's own access clock: no shared small integers.
+        if (c.server.keyspace.noSharedIntegers) e.setFlag(KeyEntry.FLAG_UNSHARED);
     }
 
     /** Redis's setKey for a string, clearing any expiry: adds the key, or {@link #overwrite}s its value. */
