@@ -10,8 +10,9 @@
 #   -t stream: N entries in total, K per key, each "XADD key <i>-1 sensor <elem> temp <i%50> hum <D bytes>"
 #      (explicit IDs, so both servers hold the same bytes; nodes are cut by the default
 #      stream-node-max-bytes/entries)
-# Redis: used_memory (what its allocator holds for data) and RSS. Lodestone: live heap after a full
-# GC (jcmd GC.run, then INFO used_memory) and RSS.
+# Redis: used_memory (what its allocator holds for data) and RSS. Lodestone: used_memory (the
+# accounted figure maxmemory acts on), the live heap after a full GC (jcmd GC.run, then INFO
+# allocator_active), so the two can be compared, and RSS.
 set -euo pipefail
 N=1000000
 D=16
@@ -70,7 +71,9 @@ for i in range(n):
 PY
 
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
-used() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: '$1 == "used_memory" {print $2}'; }
+field() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+used() { field "$1" used_memory; }
+heap() { field "$1" allocator_active; }
 jgc() { jcmd "$LPID" GC.run >/dev/null 2>&1 || true; sleep 1; }
 
 # Warm both servers with the same load once, so buffers and code the first load allocates (Netty's
@@ -78,12 +81,12 @@ jgc() { jcmd "$LPID" GC.run >/dev/null 2>&1 || true; sleep 1; }
 redis-cli -p "$RP" --pipe <"$WORK/load.resp" >/dev/null; redis-cli -p "$RP" flushall >/dev/null
 redis-cli -p "$LP" --pipe <"$WORK/load.resp" >/dev/null; redis-cli -p "$LP" flushall >/dev/null
 r_used0=$(used "$RP"); r_rss0=$(rss "$RPID")
-jgc; l_used0=$(used "$LP"); l_rss0=$(rss "$LPID")
+jgc; l_used0=$(used "$LP"); l_heap0=$(heap "$LP"); l_rss0=$(rss "$LPID")
 redis-cli -p "$RP" --pipe <"$WORK/load.resp" >/dev/null
 redis-cli -p "$LP" --pipe <"$WORK/load.resp" >/dev/null
 [[ "$(redis-cli -p "$RP" dbsize)" == "$(redis-cli -p "$LP" dbsize)" && "$(redis-cli -p "$RP" dbsize)" -gt 0 ]] || { echo "load failed" >&2; exit 1; }
 r_used1=$(used "$RP"); r_rss1=$(rss "$RPID")
-jgc; l_used1=$(used "$LP"); l_rss1=$(rss "$LPID")
+jgc; l_used1=$(used "$LP"); l_heap1=$(heap "$LP"); l_rss1=$(rss "$LPID")
 
 per() { awk -v a="$1" -v b="$2" -v n="$N" 'BEGIN { printf "%.0f", (b - a) / n }'; }
 if [[ "$T" == string ]]; then
@@ -97,4 +100,5 @@ echo
 echo "| server | data bytes/item | RSS bytes/item |"
 echo "| --- | ---: | ---: |"
 echo "| redis-server $(redis-server --version | awk '{print $3}') (used_memory) | $(per "$r_used0" "$r_used1") | $(per "$r_rss0" "$r_rss1") |"
-echo "| Lodestone (live heap after full GC) | $(per "$l_used0" "$l_used1") | $(per "$l_rss0" "$l_rss1") |"
+echo "| Lodestone (used_memory, accounted) | $(per "$l_used0" "$l_used1") | $(per "$l_rss0" "$l_rss1") |"
+echo "| Lodestone (live heap after full GC) | $(per "$l_heap0" "$l_heap1") | |"

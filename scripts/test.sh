@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. On a fresh machine it first installs what the tests need:
 # Maven, the real Redis (redis-server, redis-cli, redis-benchmark) used as the oracle, redis-sentinel,
-# redis-py (Debian's python3-redis) and openssl (test certificates).
+# redis-py (Debian's python3-redis), openssl (test certificates) and prometheus-redis-exporter.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 need=()
@@ -13,6 +13,8 @@ command -v redis-sentinel >/dev/null || need+=(redis-sentinel)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import redis' 2>/dev/null; } || need+=(python3-redis)
 # openssl makes the TLS tests' certificates (testsupport/TlsFiles), as Redis's gen-test-certs.sh does.
 command -v openssl >/dev/null || need+=(openssl)
+# The Prometheus exporter people monitor Redis with (PrometheusExporterTest).
+command -v prometheus-redis-exporter >/dev/null || need+=(prometheus-redis-exporter)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

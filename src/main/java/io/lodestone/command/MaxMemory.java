@@ -41,6 +41,8 @@ public final class MaxMemory {
     public volatile boolean lazyEviction;
     private boolean procRunning;
     private long peak;
+    /** Redis's stat_total_eviction_exceeded_time (ms) and when the current excess began (ns, 0 if none). */
+    private long exceededTotalMs, exceededSinceNanos;
     /** Runs the background eviction task on the command thread; set by the server. */
     public java.util.function.Consumer<Runnable> commandThread = Runnable::run;
 
@@ -77,6 +79,37 @@ public final class MaxMemory {
 
     public void resetPeak() {
         peak = 0;
+    }
+
+    /** Cron: keeps the peak current between commands. */
+    public void cron() {
+        used();
+    }
+
+    /** INFO stats total_eviction_exceeded_time: ms spent over maxmemory, the current stretch included. */
+    public long exceededTotalMs() {
+        return exceededTotalMs + exceededCurrentMs();
+    }
+
+    /** INFO stats current_eviction_exceeded_time. */
+    public long exceededCurrentMs() {
+        return exceededSinceNanos == 0 ? 0 : (System.nanoTime() - exceededSinceNanos) / 1_000_000;
+    }
+
+    public void resetStats() {
+        exceededTotalMs = 0;
+        if (exceededSinceNanos != 0) exceededSinceNanos = System.nanoTime();
+    }
+
+    /** Redis's update_metrics of performEvictions: times the stretches spent over the limit. */
+    private int metered(int result) {
+        if (result != EVICT_OK) {
+            if (exceededSinceNanos == 0) exceededSinceNanos = System.nanoTime();
+        } else if (exceededSinceNanos != 0) {
+            exceededTotalMs += (System.nanoTime() - exceededSinceNanos) / 1_000_000;
+            exceededSinceNanos = 0;
+        }
+        return result;
     }
 
     private long replicationBuffer() {
@@ -143,9 +176,9 @@ public final class MaxMemory {
     public int performEvictions() {
         if (maxmemory == 0 || !safeToEvict()) return EVICT_OK;
         long toFree = toFree();
-        if (toFree == 0) return EVICT_OK;
+        if (toFree == 0) return metered(EVICT_OK);
         Eviction.Policy p = policy;
-        if (p == Eviction.Policy.NOEVICTION) return EVICT_FAIL;
+        if (p == Eviction.Policy.NOEVICTION) return metered(EVICT_FAIL);
         long start = System.nanoTime(), limit = timeLimitNanos();
         long freed = 0;
         int keys = 0;
@@ -171,7 +204,7 @@ public final class MaxMemory {
         }
         if (result == EVICT_OK && procRunning) result = EVICT_RUNNING;
         server.latency.addSampleIfNeeded("eviction-cycle", (System.nanoTime() - start) / 1_000_000);
-        return result;
+        return metered(result);
     }
 
     /** Redis's startEvictionTimeProc: goes on evicting from the event loop until done. */

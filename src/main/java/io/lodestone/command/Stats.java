@@ -10,6 +10,8 @@ public final class Stats {
     public long rejectedConnections;
     public long netInputBytes;
     public long netOutputBytes;
+    /** Socket reads handed to the command thread, and flushes of clients' replies (Redis's reads/writes processed). */
+    public long totalReadsProcessed, totalWritesProcessed;
     public long totalErrorReplies;
     /** latency-tracking: each command's latency distribution is kept for INFO latencystats. */
     public boolean latencyTracking = true;
@@ -20,6 +22,43 @@ public final class Stats {
     public long dumpPayloadSanitizations;
     /** errorstat_<CODE>:count, keyed by the first word of the error. */
     public final Map<String, Long> errorCounts = new TreeMap<>();
+
+    /** Redis's instantaneous metrics (trackInstantaneousMetric): rates over the last 16 cron samples. */
+    public final Rate opsPerSec = new Rate(), netInputPerSec = new Rate(), netOutputPerSec = new Rate();
+    private long lastSampleMs;
+
+    /** A rate per second, averaged over its last {@link #SAMPLES} readings. */
+    public static final class Rate {
+        private final long[] samples = new long[SAMPLES];
+        private int idx;
+        private long lastCount, lastTimeMs;
+
+        void sample(long count, long nowMs) {
+            long t = nowMs - lastTimeMs;
+            samples[idx] = t > 0 && lastTimeMs != 0 ? (count - lastCount) * 1000 / t : 0;
+            idx = (idx + 1) % SAMPLES;
+            lastTimeMs = nowMs;
+            lastCount = count;
+        }
+
+        public long perSecond() {
+            long sum = 0;
+            for (long v : samples) sum += v;
+            return sum / SAMPLES;
+        }
+    }
+
+    /** STATS_METRIC_SAMPLES. */
+    static final int SAMPLES = 16;
+
+    /** Called by cron: takes a sample of each rate every 100 ms, as Redis's serverCron does. */
+    public void sampleRates(long nowMs) {
+        if (nowMs - lastSampleMs < 100) return;
+        lastSampleMs = nowMs;
+        opsPerSec.sample(totalCommandsProcessed, nowMs);
+        netInputPerSec.sample(netInputBytes, nowMs);
+        netOutputPerSec.sample(netOutputBytes, nowMs);
+    }
 
     public void countError(String message) {
         totalErrorReplies++;
@@ -42,6 +81,7 @@ public final class Stats {
 
     public void reset() {
         totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
+        totalReadsProcessed = totalWritesProcessed = 0;
         netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = dumpPayloadSanitizations = 0;
         errorCounts.clear();
     }

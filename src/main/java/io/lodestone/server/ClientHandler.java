@@ -78,6 +78,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         ByteBuf in = (ByteBuf) msg;
         try {
             server.stats.netInputBytes += in.readableBytes();
+            server.stats.totalReadsProcessed++;
             if (closing) return;
             String error = decoder.decode(in);
             if (error == null && decoder.pendingBytes() > server.limits.clientQueryBufferLimit) {
@@ -204,6 +205,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             wrotePending = false;
             server.aof.beforeReplies(); // nothing is acknowledged before the AOF has it
             ctx.flush();
+            server.stats.totalWritesProcessed++;
         }
     }
 

@@ -66,6 +66,8 @@ final class ServerCron {
             server.migrateSockets.closeIdle();
             replicationCron();
             shutdown.cron();
+            server.stats.sampleRates(System.currentTimeMillis());
+            server.maxMemory.cron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {
             Log.warning("cron failed: " + t);

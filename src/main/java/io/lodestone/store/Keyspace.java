@@ -65,6 +65,9 @@ public final class Keyspace {
     long keyspaceMisses;
     long expiredKeys;
     long evictedKeys;
+    private double expiredStalePerc;
+    private long expireTimeCapReached;
+    private long expireCycleNanos;
     /** Values deleted lazily that Redis would free in its background thread ({@link LazyFree}). */
     long lazyfreedObjects;
     /** Picks and removes keys for maxmemory. */
@@ -341,7 +344,7 @@ public final class Keyspace {
     }
 
     public void resetStats() {
-        keyspaceHits = keyspaceMisses = expiredKeys = evictedKeys = lazyfreedObjects = 0;
+        keyspaceHits = keyspaceMisses = expiredKeys = evictedKeys = lazyfreedObjects = expireTimeCapReached = expireCycleNanos = 0;
     }
 
     public long totalKeys() {
@@ -429,19 +432,51 @@ public final class Keyspace {
             replicaKeysWithExpire.expireCycle(this);
             return;
         }
-        long deadline = System.nanoTime() + budgetNanos;
+        long begin = System.nanoTime(), deadline = begin + budgetNanos;
         tick();
-        for (int n = 0; n < dbs.length; n++) {
+        long sampled = 0, expiredTotal = 0;
+        boolean timedOut = false;
+        for (int n = 0; n < dbs.length && !timedOut; n++) {
             Database db = dbs[expireCursor];
             expireCursor = (expireCursor + 1) % dbs.length;
             int iterations = 0;
             while (db.expiresSize() > 0) {
+                sampled += Math.min(20, db.expiresSize());
                 int expired = db.activeExpire(20);
-                if ((++iterations & 15) == 0 && System.nanoTime() > deadline) return;
+                expiredTotal += expired;
+                if ((++iterations & 15) == 0 && System.nanoTime() > deadline) {
+                    timedOut = true;
+                    break;
+                }
                 if (expired <= 5) break;
             }
-            if (System.nanoTime() > deadline) return;
+            if (System.nanoTime() > deadline) timedOut = true;
         }
+        if (timedOut) expireTimeCapReached++;
+        expireCycleNanos += System.nanoTime() - begin;
+        // Redis's running estimate of the share of keys with a TTL that expired but are not deleted yet.
+        double current = sampled == 0 ? 0 : (double) expiredTotal / sampled;
+        expiredStalePerc = current * 0.05 + expiredStalePerc * 0.95;
+    }
+
+    /** INFO stats expired_stale_perc: the active expiry's estimate of expired keys not yet deleted (%). */
+    public double expiredStalePercent() {
+        return expiredStalePerc * 100;
+    }
+
+    /** INFO stats expire_cycle_cpu_milliseconds: time spent in active expiry cycles. */
+    public long expireCycleMillis() {
+        return expireCycleNanos / 1_000_000;
+    }
+
+    /** INFO stats expired_time_cap_reached_count: active expiry cycles that stopped at their time limit. */
+    public long expireTimeCapReached() {
+        return expireTimeCapReached;
+    }
+
+    /** INFO stats slave_expires_tracked_keys: keys a writable replica's own clients gave a TTL. */
+    public long replicaKeysWithExpire() {
+        return replicaKeysWithExpire.size();
     }
 
     /** Per-cron housekeeping: table shrinking and about a millisecond of incremental rehashing. */

@@ -77,6 +77,7 @@ final class ConfigCommand {
         s.keyspace.resetStats();
         s.replication.resetStats();
         if (s.snapshotter != null) s.snapshotter.resetStats();
+        s.maxMemory.resetStats();
         for (CommandSpec top : s.commands.allSpecs()) {
             top.calls = top.usec = top.rejectedCalls = top.failedCalls = 0;
             top.latency = null;

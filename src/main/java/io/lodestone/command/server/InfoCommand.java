@@ -228,18 +228,27 @@ public final class InfoCommand {
         sb.append("# Stats\r\n");
         field(sb, "total_connections_received", st.totalConnectionsReceived);
         field(sb, "total_commands_processed", st.totalCommandsProcessed);
-        field(sb, "instantaneous_ops_per_sec", 0);
+        field(sb, "instantaneous_ops_per_sec", st.opsPerSec.perSecond());
         field(sb, "total_net_input_bytes", st.netInputBytes);
         field(sb, "total_net_output_bytes", st.netOutputBytes);
         field(sb, "total_net_repl_input_bytes", 0);
         field(sb, "total_net_repl_output_bytes", 0);
+        field(sb, "instantaneous_input_kbps", String.format(Locale.ROOT, "%.2f", st.netInputPerSec.perSecond() / 1024.0));
+        field(sb, "instantaneous_output_kbps", String.format(Locale.ROOT, "%.2f", st.netOutputPerSec.perSecond() / 1024.0));
+        field(sb, "instantaneous_input_repl_kbps", "0.00");
+        field(sb, "instantaneous_output_repl_kbps", "0.00");
         field(sb, "rejected_connections", st.rejectedConnections);
         field(sb, "sync_full", s.replication.syncFull);
         field(sb, "sync_partial_ok", s.replication.syncPartialOk);
         field(sb, "sync_partial_err", s.replication.syncPartialErr);
         field(sb, "expired_keys", s.keyspace.expiredKeys());
+        field(sb, "expired_stale_perc", String.format(Locale.ROOT, "%.2f", s.keyspace.expiredStalePercent()));
+        field(sb, "expired_time_cap_reached_count", s.keyspace.expireTimeCapReached());
+        field(sb, "expire_cycle_cpu_milliseconds", s.keyspace.expireCycleMillis());
         field(sb, "evicted_keys", s.keyspace.evictedKeys());
         field(sb, "evicted_clients", 0);
+        field(sb, "total_eviction_exceeded_time", s.maxMemory.exceededTotalMs());
+        field(sb, "current_eviction_exceeded_time", s.maxMemory.exceededCurrentMs());
         field(sb, "keyspace_hits", s.keyspace.keyspaceHits());
         field(sb, "keyspace_misses", s.keyspace.keyspaceMisses());
         field(sb, "pubsub_channels", s.pubsub.channelCount());
@@ -248,12 +257,25 @@ public final class InfoCommand {
         field(sb, "latest_fork_usec", s.snapshotter == null ? 0 : s.snapshotter.latestForkMicros());
         field(sb, "total_forks", s.snapshotter == null ? 0 : s.snapshotter.totalForks());
         field(sb, "migrate_cached_sockets", s.migrateSockets.size());
+        field(sb, "slave_expires_tracked_keys", s.keyspace.replicaKeysWithExpire());
+        // No active defragmentation: the collector compacts the heap (activedefrag is refused).
+        field(sb, "active_defrag_hits", 0);
+        field(sb, "active_defrag_misses", 0);
+        field(sb, "active_defrag_key_hits", 0);
+        field(sb, "active_defrag_key_misses", 0);
+        field(sb, "total_active_defrag_time", 0);
+        field(sb, "current_active_defrag_time", 0);
         field(sb, "tracking_total_keys", s.tracking.totalKeys());
         field(sb, "tracking_total_items", s.tracking.totalItems());
         field(sb, "tracking_total_prefixes", s.tracking.totalPrefixes());
         field(sb, "unexpected_error_replies", st.unexpectedErrorReplies);
         field(sb, "total_error_replies", st.totalErrorReplies);
         field(sb, "dump_payload_sanitizations", st.dumpPayloadSanitizations);
+        field(sb, "total_reads_processed", st.totalReadsProcessed);
+        field(sb, "total_writes_processed", st.totalWritesProcessed);
+        // With io-threads, every socket read and write is done by an I/O thread.
+        field(sb, "io_threaded_reads_processed", s.ioThreads > 1 ? st.totalReadsProcessed : 0);
+        field(sb, "io_threaded_writes_processed", s.ioThreads > 1 ? st.totalWritesProcessed : 0);
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {

@@ -5,6 +5,7 @@ import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -43,6 +44,34 @@ class MemoryAndHtstatsDifferentialTest {
             }
         }
         TWIN.twin().assertSame();
+    }
+
+    /**
+     * MEMORY HELP, DOCTOR on an almost empty server, PURGE, and MEMORY STATS's fields: the same names
+     * in the same order and kinds (the figures are each server's own).
+     */
+    @Test
+    void memoryStatsDoctorAndHelpAsRedis() {
+        try (Twin.Conn c = TWIN.twin().connect("memory-stats")) {
+            c.call("FLUSHALL");
+            c.call("MEMORY", "HELP");
+            c.call("MEMORY", "DOCTOR");
+            c.call("MEMORY", "PURGE");
+            c.call("MEMORY", "STATS", "x");
+            c.call("MEMORY", "DOCTOR", "x");
+            c.call("SET", "k", "v");
+            c.call("SELECT", "2");
+            c.call("SET", "k", "v", "EX", "100");
+            String[] stats = c.callUnchecked("MEMORY", "STATS");
+            assertEquals(shape(stats[0]), shape(stats[1]));
+        }
+        TWIN.twin().assertSame();
+    }
+
+    /** A reply's structure with every number replaced: field names, nesting, and integer or double. */
+    private static String shape(String reply) {
+        return reply.replaceAll(":-?[0-9]+\r\n", ":N\r\n")
+                .replaceAll("\\$[0-9]+\r\n-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?\r\n", "DOUBLE\r\n");
     }
 
     @Test
