@@ -343,7 +343,8 @@ public final class Dict<E extends DictEntry> {
         for (int t = 0; t < 2 && n < samples; t++) {
             DictEntry[] table = t == 0 ? table0 : table1;
             if (table == null) continue;
-            for (int i = 0; i < table.length && n < samples; i++) {
+            // The old table's buckets below the rehash index have moved: a million of them may be empty.
+            for (int i = t == 0 && rehashIndex > 0 ? rehashIndex : 0; i < table.length && n < samples; i++) {
                 for (DictEntry e = table[i]; e != null && n < samples; e = e.next, n++) {
                     sampled += entryBytes.applyAsLong((E) e);
                 }

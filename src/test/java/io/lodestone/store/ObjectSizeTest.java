@@ -47,8 +47,9 @@ class ObjectSizeTest {
         for (Object v : new Object[]{h, s, z}) {
             long all = ObjectSize.value(v, Long.MAX_VALUE);
             long sampled = ObjectSize.value(v, 5);
-            // Elements of one size: five predict the rest (within rounding).
-            assertEquals(all, sampled, all / 100.0, v.getClass().getSimpleName());
+            // Elements of one size: five predict the rest, within rounding (and, for the sorted set's
+            // tree, the inner nodes estimated from its leftmost path).
+            assertEquals(all, sampled, all / 50.0, v.getClass().getSimpleName());
             assertTrue(all > 10_000 * 12, v.getClass().getSimpleName() + ": at least the members' bytes, " + all);
         }
         HashValue small = new HashValue();

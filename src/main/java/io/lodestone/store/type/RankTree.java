@@ -78,23 +78,43 @@ final class RankTree {
             + ObjectSize.primitives(INNER_CAP, 4) + ObjectSize.primitives(INNER_CAP, 8);
 
     /**
-     * MEMORY USAGE of the tree: the inner nodes counted exactly (there are few: each one spans at
-     * least {@code LEAF_MIN * INNER_MIN} entries), the leaves sampled from the head, as Redis samples a
-     * collection's first elements.
+     * MEMORY USAGE of the tree: the leaves sampled from the head, as Redis samples a collection's
+     * first elements, and the inner nodes counted exactly when every element is asked for
+     * ({@code samples == Long.MAX_VALUE}), else estimated from the leftmost path: each level holds
+     * about the previous level's count times the fan-out seen there. Walking every inner node on each
+     * sizing made a write to a million-element set cost a few thousand node visits.
      */
     long memoryUsage(long samples) {
         long inner = 0, leaves = 0;
-        java.util.ArrayDeque<Inner> todo = new java.util.ArrayDeque<>();
-        if (root instanceof Inner r) todo.add(r);
-        else leaves = 1;
-        while (!todo.isEmpty()) {
-            Inner node = todo.poll();
-            inner += INNER_NODE;
-            for (int i = 0; i < node.n; i++) {
-                if (node.sepKey[i] != null) inner += ObjectSize.bytes(node.sepKey[i].length);
-                if (node.kids[i] instanceof Inner kid) todo.add(kid);
-                else leaves++;
+        if (samples == Long.MAX_VALUE) {
+            java.util.ArrayDeque<Inner> todo = new java.util.ArrayDeque<>();
+            if (root instanceof Inner r) todo.add(r);
+            else leaves = 1;
+            while (!todo.isEmpty()) {
+                Inner node = todo.poll();
+                inner += INNER_NODE;
+                for (int i = 0; i < node.n; i++) {
+                    if (node.sepKey[i] != null) inner += ObjectSize.bytes(node.sepKey[i].length);
+                    if (node.kids[i] instanceof Inner kid) todo.add(kid);
+                    else leaves++;
+                }
             }
+        } else {
+            long nodes = 1, separators = 0, sepBytes = 0, sepSampled = 0;
+            Node node = root;
+            while (node instanceof Inner in) {
+                inner += nodes * INNER_NODE;
+                for (int i = 0; i < in.n; i++) {
+                    if (in.sepKey[i] == null) continue;
+                    sepBytes += ObjectSize.bytes(in.sepKey[i].length);
+                    sepSampled++;
+                }
+                nodes *= Math.max(1, in.n);
+                separators += nodes;
+                node = in.kids[0];
+            }
+            leaves = nodes;
+            inner += ObjectSize.extrapolate(sepBytes, sepSampled, separators);
         }
         long sampled = 0, n = 0;
         for (Leaf l = head; l != null && n < samples; l = l.next, n++) {
