@@ -84,6 +84,9 @@ public final class Client implements Subscriber {
         if (j < 64) redactedArgs |= 1L << j;
     }
 
+    /** In MONITOR mode (Redis's CLIENT_MONITOR, with CLIENT_SLAVE): on the list of command.Monitors. */
+    public boolean monitor;
+
     /** CLIENT TRACKING settings; null until tracking is first turned on. */
     public Tracking.State tracking;
 

@@ -65,7 +65,7 @@ public final class ClientPause {
 
     /** Whether {@code cmd} from {@code c} must wait for the pause to end (Redis's processCommand). */
     boolean postpones(Client c, CommandSpec cmd) {
-        if (type == Type.OFF || c.replicaPeer != null) return false;
+        if (type == Type.OFF || c.replicaPeer != null || c.monitor) return false;
         Type t = type();
         return t == Type.ALL || (t == Type.WRITE && mayReplicate(c, cmd));
     }

@@ -129,7 +129,7 @@ public final class Dispatcher {
             return;
         }
         // A replica's link only acknowledges; a replica is never paused, so it may not use the data.
-        if (c.replicaPeer != null && (ClientPause.mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
+        if ((c.replicaPeer != null || c.monitor) && (ClientPause.mayReplicate(c, cmd) || isWrite(c, cmd) || isRead(c, cmd))) {
             reject(c, cmd, "ERR Replica can't interact with the keyspace");
             return;
         }
@@ -298,6 +298,7 @@ public final class Dispatcher {
             if (!served) stats.totalCommandsProcessed++;
         }
         stats.errorsMark = stats.totalErrorReplies;
+        if (server.monitors.active && !served && !c.isAofClient()) server.monitors.afterCall(c, cmd);
         int target = keyspace.dirty != dirtyBefore && !cmd.is(CommandSpec.READONLY) ? ServerContext.PROPAGATE_ALL : 0;
         target |= c.forcedPropagation;
         target &= c.propagationMask;

@@ -130,6 +130,8 @@ public final class ServerContext {
     public boolean preCommandOom;
     /** CLIENT TRACKING: client-side caching invalidations. */
     public final Tracking tracking = new Tracking(this);
+    /** MONITOR's clients, fed by Dispatcher.call. */
+    public final Monitors monitors = new Monitors(this);
     /** CLIENT PAUSE, and the pauses of SHUTDOWN and FAILOVER. */
     public final ClientPause pause = new ClientPause(this);
     /** FAILOVER's state (Redis's server.failover_state and its target). */

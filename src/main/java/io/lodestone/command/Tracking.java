@@ -173,8 +173,13 @@ public final class Tracking {
      * client's own invalidations follow its reply.
      */
     void endCall(Client c, CommandSpec cmd) {
-        if (cmd.is(CommandSpec.READONLY) && c.tracking != null && c.tracking.on && !c.tracking.bcast) {
-            rememberKeys(c, cmd);
+        if (cmd.is(CommandSpec.READONLY)) {
+            // A read run by a script makes its caller remember the keys the EVAL or FCALL declared;
+            // the read-only script commands themselves remember nothing (Redis's call()).
+            Client caller = c.isScript && c.scriptCaller != null ? c.scriptCaller : c;
+            if (caller.tracking != null && caller.tracking.on && !caller.tracking.bcast && !isReadOnlyScriptCall(cmd)) {
+                rememberKeys(caller, caller.cmd);
+            }
         }
         if (--nesting > 0) return;
         Client self = current;
@@ -191,6 +196,13 @@ public final class Tracking {
     /** Redis's resetClient: CLIENT CACHING lasts for the next command only (a transaction keeps it). */
     void afterCommand(Client c, CommandSpec cmd) {
         if (c.tracking != null && c.multi == null && !cmd.fullName().startsWith("client|")) c.tracking.caching = false;
+    }
+
+    private static boolean isReadOnlyScriptCall(CommandSpec cmd) {
+        return switch (cmd.fullName()) {
+            case "eval_ro", "evalsha_ro", "fcall_ro" -> true;
+            default -> false;
+        };
     }
 
     private void rememberKeys(Client c, CommandSpec cmd) {

@@ -10,6 +10,7 @@
  *   <li>{@link io.lodestone.command.Args} - keywords and numbers, with Redis's rules and errors.</li>
  *   <li>{@link io.lodestone.command.Subcommands} - HELP and the subcommand syntax error.</li>
  *   <li>{@link io.lodestone.command.Connection} - the socket as commands see it (no Netty types).</li>
+ *   <li>{@link io.lodestone.command.Monitors} - MONITOR's clients and the line each call feeds them.</li>
  *   <li>{@code command.<family>} - one class per family; handlers parse, change data and reply.</li>
  * </ul>
  */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.function.LongFunction;
 
 /**
@@ -40,6 +41,16 @@ public final class ChildFileOutput implements SnapshotOutput {
     /** How long a finishing child may take to write what the pipe still holds and exit. */
     private static final long EXIT_WAIT_SECONDS = 60;
     private static volatile boolean childrenUnavailable;
+    /** Told each child's pid as it starts (the server gives it its oom-score-adj class, as Redis's child does). */
+    private static volatile LongConsumer childStarted = pid -> { };
+
+    /**
+     * Sets what is done with each child as soon as it started. The children are the process's, so this
+     * is the process's too: the last server to set it is the one whose settings apply.
+     */
+    public static void onChildStarted(LongConsumer action) {
+        childStarted = action;
+    }
 
     private final Path target;
     private final Path temp;
@@ -58,6 +69,7 @@ public final class ChildFileOutput implements SnapshotOutput {
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         this.pipe = child.getOutputStream();
+        childStarted.accept(child.pid());
         Path named = tempFor.apply(child.pid()).toAbsolutePath();
         try {
             Files.move(provisional, named, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

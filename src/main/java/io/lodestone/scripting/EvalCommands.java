@@ -70,6 +70,7 @@ public final class EvalCommands {
     }
 
     private static void eval(EvalEngine engine, Client c, boolean evalsha, boolean ro) {
+        c.server.monitors.feedScriptCall(c); // before the commands the script runs, as Redis's evalCommand
         if (c.luaDebug) {
             // Redis's evalShaCommand and evalGenericCommandWithDebugging
             if (evalsha && c.argv[1].length != 40) throw new CommandError(NOSCRIPT);

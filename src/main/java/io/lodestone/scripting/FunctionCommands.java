@@ -101,6 +101,7 @@ final class FunctionCommands {
 
     /** Redis's fcallCommandGeneric. */
     private static void fcall(FunctionLibraries libs, Client c, boolean ro) {
+        c.server.monitors.feedScriptCall(c); // before the commands the function runs
         FunctionLibraries.Entry e = libs.function(Args.str(c.argv[1]));
         if (e == null) throw new CommandError("ERR Function not found");
         long numKeys;

@@ -284,6 +284,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             if (client.replicaPeer != null) server.replication.replicaGone(client.replicaPeer);
             server.watches.unwatchAll(client);
             server.tracking.disable(client);
+            server.monitors.remove(client);
             server.pubsub.unsubscribeAll(client);
         }
     }

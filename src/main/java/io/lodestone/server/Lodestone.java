@@ -96,6 +96,8 @@ public final class Lodestone implements ServerContext.Host {
         server.replication = new io.lodestone.replication.Replication(server.snapshotter, server.rdb::newEncoder,
                 server.rdb::path, server.rdb::hasSavePoints);
         oomScoreAdj = new OomScoreAdj(config);
+        // A background save's child takes its own oom-score-adj class, as Redis's forked child does.
+        io.lodestone.persistence.ChildFileOutput.onChildStarted(oomScoreAdj::applyToChild);
         Commands.registerAll(server);
         for (java.util.List<String> r : config.renameCommands()) server.commands.rename(r.get(0), r.get(1));
         server.blocking.timers = (delayMs, task) -> {

@@ -96,7 +96,7 @@ final class ServerCron {
         List<Client> idle = new ArrayList<>();
         for (Client c : server.clients.all()) {
             if (c.subscriptions.mode) continue; // subscribers are idle by nature: Redis never times them out
-            if (c.isMaster || c.replicaPeer != null) continue; // replication links have their own timeout
+            if (c.isMaster || c.replicaPeer != null || c.monitor) continue; // replication links have their own timeout
             // A client blocked in BLPOP & co. is waiting, not idle (Redis exempts it too).
             if (c.blocked == null && now - c.lastInteractionMs > timeout * 1000) idle.add(c);
         }

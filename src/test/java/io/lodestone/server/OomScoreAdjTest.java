@@ -31,6 +31,23 @@ class OomScoreAdjTest {
         }
     }
 
+    /** The child a background save writes through takes the third class, relative to the original score. */
+    @Test
+    void aBackgroundSaveChildTakesTheBackgroundClass() throws Exception {
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/oom_score_adj")), "Linux only");
+        try (ServerProcess s = ServerProcess.lodestone(); RespClient c = s.client()) {
+            Files.writeString(Path.of("/proc/" + s.pid() + "/oom_score_adj"), "100\n");
+            c.call("CONFIG", "SET", "oom-score-adj-values", "10 20 30", "oom-score-adj", "relative");
+            c.call("SET", "k", "v");
+            c.call("CONFIG", "SET", "rdb-key-save-delay", "1000000"); // the save (and its child) lasts
+            assertEquals("+Background saving started", text(c.call("BGSAVE")).trim());
+            ProcessHandle child = ProcessHandle.of(s.pid()).orElseThrow().children().findFirst().orElseThrow();
+            assertEquals("130", read(Path.of("/proc/" + child.pid() + "/oom_score_adj")));
+            c.call("CONFIG", "SET", "oom-score-adj", "absolute");
+            c.call("CONFIG", "SET", "rdb-key-save-delay", "0");
+        }
+    }
+
     private static String read(Path p) throws IOException {
         return Files.readString(p).trim();
     }

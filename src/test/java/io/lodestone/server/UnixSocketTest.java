@@ -47,6 +47,10 @@ class UnixSocketTest {
                         seen.append(field.replace(sock.toString(), "<sock>")).append('\n');
                     }
                 }
+                // A monitor shows a Unix socket client as unix:<path>, the socket's configured path.
+                seen.append(call(ch, "*1\r\n$7\r\nMONITOR\r\n"));
+                seen.append(lines(ch, "*2\r\n$4\r\nECHO\r\n$1\r\nx\r\n", 3).replaceFirst("\\+\\d+\\.\\d{6} ", "+<time> ")
+                        .replace(sock.toString(), "<sock>"));
                 call(ch, "*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n");
             }
             Wait.until(Duration.ofSeconds(10), "the server to exit", () -> !server.isAlive());
@@ -69,6 +73,19 @@ class UnixSocketTest {
             if (complete(s)) return s;
         }
         return new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+    }
+
+    /** Sends one request and reads until {@code n} lines arrived (or the peer closes). */
+    private static String lines(SocketChannel ch, String request, int n) throws IOException {
+        ch.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)));
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String s = "";
+        while (System.nanoTime() < deadline && s.split("\r\n", -1).length <= n) {
+            if (ch.read(buf) < 0) break;
+            s = new String(buf.array(), 0, buf.position(), StandardCharsets.US_ASCII);
+        }
+        return s;
     }
 
     /** A simple reply ends with its line; a bulk one once its announced length is there. */

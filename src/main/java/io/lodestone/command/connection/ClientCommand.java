@@ -156,7 +156,8 @@ public final class ClientCommand {
     /** CLIENT LIST flags, in Redis's order; N when none applies. */
     private static String flags(Client c) {
         StringBuilder f = new StringBuilder();
-        if (c.replicaPeer != null) f.append('S');
+        if (c.monitor) f.append('O');
+        else if (c.replicaPeer != null) f.append('S');
         if (c.isMaster) f.append('M');
         if (c.subscriptions.mode) f.append('P');
         if (c.multi != null) f.append('x');

@@ -55,6 +55,7 @@ public final class ConnectionCommands {
         c.server.dispatcher.discardTransaction(c);
         c.server.pubsub.unsubscribeAll(c);
         c.server.tracking.disable(c);
+        c.server.monitors.remove(c);
         c.select(0);
         c.reply.protocol(2);
         c.name = null;

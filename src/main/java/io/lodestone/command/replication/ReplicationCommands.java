@@ -47,7 +47,7 @@ public final class ReplicationCommands {
                 Log.notice("MASTER MODE enabled (user request from '" + clientInfo(c) + "')");
             }
         } else {
-            if (c.replicaPeer != null) throw new CommandError("ERR Command is not valid when client is a replica.");
+            if (c.replicaPeer != null || c.monitor) throw new CommandError("ERR Command is not valid when client is a replica.");
             long port;
             try {
                 port = Args.parseLong(c.argv[2]);
@@ -86,7 +86,7 @@ public final class ReplicationCommands {
 
     /** SYNC, or PSYNC replid offset (Redis's syncCommand). */
     static void sync(Client c) {
-        if (c.replicaPeer != null) return; // already a replica: ignored, as in Redis
+        if (c.replicaPeer != null || c.monitor) return; // already a replica (or a monitor): ignored, as in Redis
         Replication r = c.server.replication;
         if (c.argc > 3 && Args.is(c.argv[0], "psync") && Args.is(c.argv[3], "failover")) {
             // A master hands over to us (its FAILOVER): same history, so we become the master and go on.

@@ -38,6 +38,7 @@ public final class ServerCommands {
         MemoryCommand.register(t);
         SlowLogCommand.register(t);
         LatencyCommand.register(t);
+        MonitorCommand.register(t);
     }
 
     static void commandAll(Client c) {

@@ -1,2 +1,2 @@
-/** Server commands: INFO, COMMAND, CONFIG, TIME, DEBUG, MEMORY, SHUTDOWN. */
+/** Server commands: INFO, COMMAND, CONFIG, TIME, DEBUG, MEMORY, SHUTDOWN, SLOWLOG, LATENCY, MONITOR. */
 package io.lodestone.command.server;

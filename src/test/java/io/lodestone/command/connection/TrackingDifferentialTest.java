@@ -51,6 +51,35 @@ class TrackingDifferentialTest {
         t.call("CLIENT", "TRACKINGINFO");
     }
 
+    /**
+     * A script's reads make its caller remember the keys its EVAL or FCALL declared, not the keys the
+     * script read; a script that reads nothing remembers nothing, and EVAL_RO itself nothing either.
+     */
+    @Test
+    void scriptsTrackTheirDeclaredKeysWhenTheyRead() {
+        Twin.Conn t = conn("tracker"), w = conn("writer");
+        t.call("CLIENT", "TRACKING", "on");
+        t.call("EVAL", "redis.call('set', 'sc.k3', 'bar')", "2", "sc.k1", "sc.k2");
+        w.call("MSET", "sc.k2", "1", "sc.k1", "1");
+        t.messages("a script that read nothing");
+        t.call("EVAL", "redis.call('get', 'sc.k3')", "2", "sc.k1", "sc.k2");
+        w.call("MSET", "sc.k2", "2", "sc.k1", "2", "sc.k3", "2");
+        t.messages("a script that read: its declared keys");
+        t.call("EVAL_RO", "redis.call('ping')", "2", "sc.k1", "sc.k2");
+        w.call("MSET", "sc.k2", "3", "sc.k1", "3");
+        t.messages("EVAL_RO without a read");
+        t.call("EVAL_RO", "redis.call('get', 'sc.k1')", "2", "sc.k1", "sc.k2");
+        w.call("MSET", "sc.k2", "4", "sc.k1", "4");
+        t.messages("EVAL_RO with a read");
+        t.call("FUNCTION", "LOAD", "REPLACE",
+                "#!lua name=sclib\nredis.register_function{function_name='scget', callback=function(keys) return redis.call('get', 'sc.k3') end, flags={'no-writes'}}");
+        t.call("FCALL_RO", "scget", "1", "sc.k2");
+        w.call("SET", "sc.k2", "5");
+        t.messages("FCALL_RO with a read");
+        t.call("CLIENT", "TRACKING", "off");
+        t.call("FUNCTION", "DELETE", "sclib");
+    }
+
     /** Invalidations are pushes: they reach a tracking client whose replies are off. */
     @Test
     void invalidationsReachAClientWithRepliesOff() {
