@@ -8,8 +8,9 @@ import io.lodestone.store.Eviction;
  *
  * <p><b>Used memory</b> is an accounted figure, not the JVM heap's occupancy, which moves with every
  * collection: the data's bytes as its structures compute them ({@code Keyspace.memory()}: records,
- * values, tables), the clients' buffers, the replication buffer, the AOF buffer, the scripting
- * engines' memory, plus {@link #STARTUP} for the server's own fixed structures. It rises and falls
+ * values, tables), the clients' buffers, the replication buffer, the AOF buffer, the script and
+ * function caches (not the Lua states: Redis's Lua allocates outside its count too), plus
+ * {@link #STARTUP} for the server's own fixed structures. It rises and falls
  * with what the server holds, exactly as Redis's allocator-counted used_memory does, so a limit means
  * the same on both; docs/ARCHITECTURE.md ("Memory accounting") says how close it is to the heap.
  *
@@ -64,10 +65,9 @@ public final class MaxMemory {
     public long used() {
         long used = STARTUP + server.keyspace.memory() + server.clients.normalClientsMemory()
                 + replicationBuffer() + server.aof.writer.bufferLength();
+        // The script caches count; the Lua states do not, as in Redis, whose Lua allocates outside zmalloc.
         ServerContext.ScriptingInfo sc = server.scripting;
-        if (sc != null) {
-            used += sc.evalVmMemory() + sc.functionsVmMemory() + sc.evalScriptsMemory() + sc.functionsMemory();
-        }
+        if (sc != null) used += sc.evalScriptsMemory() + sc.functionsMemory();
         if (used > peak) peak = used;
         return used;
     }

@@ -42,10 +42,11 @@ class ConfigBindingsTest {
                     "logfile", "maxclients", "timeout", "proto-max-bulk-len", "always-show-logo", "hz", "dir",
                     "dbfilename", "client-query-buffer-limit", "appendonly", "appendfsync", "save",
                     "replica-read-only", "slave-read-only", "repl-timeout", "hash-max-listpack-entries",
-                    "notify-keyspace-events", "client-output-buffer-limit", "masterauth", "io-threads")) {
+                    "notify-keyspace-events", "client-output-buffer-limit", "masterauth", "io-threads",
+                    "maxmemory", "maxmemory-samples", "maxmemory-policy", "lazyfree-lazy-user-del")) {
                 assertTrue(config.isBound(name), name);
             }
-            for (String name : List.of("maxmemory-samples", "maxmemory", "io-threads-do-reads", "daemonize")) {
+            for (String name : List.of("jemalloc-bg-thread", "active-defrag-cycle-min", "io-threads-do-reads", "daemonize")) {
                 assertFalse(config.isBound(name), name);
             }
         }

@@ -46,7 +46,7 @@ final class MemoryOverhead {
         normalClients = s.clients.normalClientsMemory();
         aofBuffer = s.aof.writer.bufferLength();
         ServerContext.ScriptingInfo sc = s.scripting;
-        scripts = sc == null ? 0 : sc.evalScriptsMemory() + sc.evalVmMemory() + sc.functionsVmMemory();
+        scripts = sc == null ? 0 : sc.evalScriptsMemory();
         functions = sc == null ? 0 : sc.functionsMemory();
         notCountedForEvict = s.maxMemory.notCountedForEvict();
         long tables = 0;
