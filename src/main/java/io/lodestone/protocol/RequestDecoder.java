@@ -230,6 +230,7 @@ public final class RequestDecoder {
      * taking them).
      */
     public void commandDone() {
+        if (!decoding) return; // a command run again after a pause: not this decoder's request
         argc = 0;
         argvBytes = 0;
     }
