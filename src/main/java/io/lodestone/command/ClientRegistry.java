@@ -1,6 +1,7 @@
 package io.lodestone.command;
 
 import io.lodestone.config.ClientBufferLimit;
+import io.lodestone.config.ClientOutputBufferLimits;
 import io.lodestone.util.Log;
 
 import java.util.ArrayList;
@@ -43,8 +44,8 @@ public final class ClientRegistry {
     private long evictionLimit;
 
     /** client-output-buffer-limit of the normal and pubsub classes. */
-    public volatile ClientBufferLimit normalOutputLimit = new ClientBufferLimit(0, 0, 0);
-    public volatile ClientBufferLimit pubsubOutputLimit = new ClientBufferLimit(32L << 20, 8L << 20, 60);
+    public volatile ClientBufferLimit normalOutputLimit = ClientOutputBufferLimits.DEFAULTS.normal();
+    public volatile ClientBufferLimit pubsubOutputLimit = ClientOutputBufferLimits.DEFAULTS.pubsub();
 
     /** DEBUG REPLYBUFFER PEAK-RESET-TIME (ms; negative: never) and RESIZING. */
     public long replyBufferPeakResetMs = DEFAULT_PEAK_RESET_MS;
