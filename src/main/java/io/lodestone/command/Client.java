@@ -125,6 +125,87 @@ public final class Client implements Subscriber {
     public long waitOffset;
     public long waitReplicas;
 
+    // ---- Memory (ClientRegistry) ----
+    /** In the registry: its memory is accounted. */
+    boolean registered;
+    /** The type and memory last accounted for this client (Redis's last_memory_type/usage). */
+    byte accountedType;
+    long accountedMemory;
+    /** Disconnected by client eviction (maxmemory-clients). */
+    boolean evicted;
+
+    /**
+     * What Lodestone's own structures for a connection take beyond the buffers (the client, its handler,
+     * decoder and reply writer, the channel and its pipeline): an estimate, as Redis counts sizeof(client).
+     */
+    static final long CLIENT_STRUCT_BYTES = 2048;
+    /** Per watched key, subscription, pattern and tracking prefix: the entries that hold it (estimates). */
+    static final long WATCHED_KEY_BYTES = 64, SUBSCRIPTION_BYTES = 48, TRACKING_PREFIX_BYTES = 64;
+
+    /**
+     * Redis's getClientMemoryUsage (CLIENT LIST tot-mem): the output buffer ({@link #outputMemory}), the
+     * query buffer allocated, the reply buffer, the arguments in hand, the queued transaction, and the
+     * client's own structures with its watched keys, subscriptions and tracking prefixes. Reads fields
+     * only: it runs after every command.
+     */
+    public long memoryUsage() {
+        long mem = CLIENT_STRUCT_BYTES + reply.bufferSize() + outputMemory();
+        Connection k = conn;
+        if (k != null) mem += k.queryBufferLength() + k.queryBufferFree() + k.argvMemory() + 8L * k.argvCount();
+        if (multi != null) mem += multi.memory();
+        List<Watches.WatchedKey> w = watched;
+        if (w != null) mem += WATCHED_KEY_BYTES * w.size();
+        Subscriptions s = subscriptions;
+        if (s.mode) mem += SUBSCRIPTION_BYTES * (s.channelCount() + s.patternCount() + s.shardChannelCount());
+        if (tracking != null) mem += TRACKING_PREFIX_BYTES * tracking.prefixes.size();
+        return mem;
+    }
+
+    /**
+     * Redis's getClientOutputBufferMemoryUsage (CLIENT LIST omem): a replica's share of the replication
+     * buffer; for others the output beyond the reply buffer's first {@link Reply#bufferSize} bytes (the
+     * rest of a batch, what waits in the socket's outbound queue, replies held for replicas' acks).
+     */
+    public long outputMemory() {
+        if (conn == null) return 0;
+        if (replicaPeer != null) return server.replication.stream.outputBytes(replicaPeer);
+        return conn.outputListBytes();
+    }
+
+    /**
+     * Whether the output is past its class's hard limit: the client will be closed after this command, so a
+     * command producing a huge reply stops early (Redis's checks of CLIENT_CLOSE_ASAP in KEYS, HRANDFIELD).
+     */
+    public boolean outputPastHardLimit() {
+        if (conn == null || replicaPeer != null || isMaster) return false;
+        io.lodestone.config.ClientBufferLimit l = subscriptions.mode ? server.clients.pubsubOutputLimit
+                : server.clients.normalOutputLimit;
+        return l.hardLimitBytes() != 0 && Long.compareUnsigned(outputMemory(), l.hardLimitBytes()) >= 0;
+    }
+
+    /**
+     * Redis's checkClientOutputBufferLimits against {@code limit}: the hard limit applies at once; the soft
+     * limit only once the output has stayed above it for more than its seconds (the clock starts at the
+     * first check that finds it above, and stops at the first that finds it below). Zero disables a limit.
+     */
+    public boolean outputLimitReached(io.lodestone.config.ClientBufferLimit limit, long nowSeconds) {
+        if (limit.hardLimitBytes() == 0 && limit.softLimitBytes() == 0) return false;
+        long used = outputMemory();
+        boolean hard = limit.hardLimitBytes() != 0 && Long.compareUnsigned(used, limit.hardLimitBytes()) >= 0;
+        boolean soft = limit.softLimitBytes() != 0 && Long.compareUnsigned(used, limit.softLimitBytes()) >= 0;
+        if (soft) {
+            if (outputSoftLimitSince == 0) {
+                outputSoftLimitSince = nowSeconds;
+                soft = false;
+            } else if (nowSeconds - outputSoftLimitSince <= limit.softLimitSeconds()) {
+                soft = false;
+            }
+        } else {
+            outputSoftLimitSince = 0;
+        }
+        return soft || hard;
+    }
+
     /** The client that replays AOF files: exempt from -LOADING, not counted in commandstats. */
     public boolean isAofClient() {
         return id == AOF_CLIENT_ID;

@@ -25,6 +25,42 @@ public interface Connection {
     /** Bytes buffered for the client but not yet written to the socket. */
     long pendingOutputBytes();
 
+    // ---- Buffers, as CLIENT LIST shows them and ClientRegistry accounts them ----
+
+    /** Redis's qbuf: bytes in the query buffer. */
+    default long queryBufferLength() {
+        return 0;
+    }
+
+    /** Redis's qbuf-free: room allocated in the query buffer and not used. */
+    default long queryBufferFree() {
+        return 0;
+    }
+
+    /** Redis's argv-mem: bytes of the arguments of the request in hand. */
+    default long argvMemory() {
+        return 0;
+    }
+
+    /** Arguments of the request in hand. */
+    default int argvCount() {
+        return 0;
+    }
+
+    /** Redis's omem for a client that is not a replica: output beyond the reply buffer's first part. */
+    default long outputListBytes() {
+        return 0;
+    }
+
+    /** Redis's oll: the blocks of output queued beyond the reply buffer. */
+    default long outputListLength() {
+        return 0;
+    }
+
+    /** Redis's clientsCronResizeQueryBuffer; {@code idle}: no interaction for more than 2 seconds. */
+    default void resizeQueryBuffer(boolean idle) {
+    }
+
     /** Writes and flushes output produced for this client by another client's command. */
     void flushOutput();
 

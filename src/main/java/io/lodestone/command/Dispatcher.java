@@ -88,6 +88,7 @@ public final class Dispatcher {
             reject(c, cmd, denied);
             return;
         }
+        if (server.clients.evictBeforeCommand(c)) return; // Redis's evictClients: it may have been this client
         if (server.maxMemory.maxmemory != 0 && refusedForMemory(c, cmd)) return;
         // Redis's mustObeyClient: what the master or the AOF sends was accepted once already.
         boolean obey = c.isMaster || c.isAofClient();

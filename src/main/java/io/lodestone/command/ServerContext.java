@@ -21,8 +21,8 @@ public final class ServerContext {
     public final Config config;
     public final Keyspace keyspace;
     public final CommandTable commands;
-    public final ClientRegistry clients = new ClientRegistry();
     public final Stats stats = new Stats();
+    public final ClientRegistry clients = new ClientRegistry(stats);
     /** MIGRATE's connections to target instances (INFO migrate_cached_sockets). */
     public final io.lodestone.command.dump.MigrateSockets migrateSockets = new io.lodestone.command.dump.MigrateSockets();
     /** Run id, start time, port, hz: what INFO server reports. */

@@ -8,6 +8,10 @@ public final class Stats {
     public long totalConnectionsReceived;
     public long totalCommandsProcessed;
     public long rejectedConnections;
+    /** Clients disconnected by client eviction (maxmemory-clients): INFO evicted_clients. */
+    public long evictedClients;
+    /** Reply buffers cron shrank and grew: INFO reply_buffer_shrinks and reply_buffer_expands. */
+    public long replyBufferShrinks, replyBufferExpands;
     public long netInputBytes;
     public long netOutputBytes;
     /** Socket reads handed to the command thread, and flushes of clients' replies (Redis's reads/writes processed). */
@@ -80,8 +84,9 @@ public final class Stats {
     }
 
     public void reset() {
-        totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = 0;
+        totalConnectionsReceived = totalCommandsProcessed = rejectedConnections = evictedClients = 0;
         totalReadsProcessed = totalWritesProcessed = 0;
+        replyBufferShrinks = replyBufferExpands = 0;
         netInputBytes = netOutputBytes = totalErrorReplies = unexpectedErrorReplies = dumpPayloadSanitizations = 0;
         errorCounts.clear();
     }

@@ -54,10 +54,83 @@ public final class Reply {
     private int silencedFrom;
     private boolean pushing;
     private final byte[] digits = new byte[20];
+    /**
+     * Redis's c->buf: the size each batch of replies starts in (CLIENT LIST rbs), PROTO_REPLY_CHUNK_BYTES
+     * at first, then what {@link #resizeBuffer} makes it; replies beyond it grow the buffer, as Redis
+     * continues them in its reply list.
+     */
+    private int bufferSize;
+    /** Redis's buf_peak (CLIENT LIST rbp): the most a batch put in its first {@link #bufferSize} bytes. */
+    private int bufferPeak;
+    private long bufferPeakResetMs;
 
+    /** Redis's PROTO_REPLY_CHUNK_BYTES and PROTO_REPLY_MIN_BYTES: the reply buffer's largest and least sizes. */
+    public static final int REPLY_CHUNK_BYTES = 16 * 1024, REPLY_MIN_BYTES = 1024;
+
+    /** A writer for a client without a connection (scripts, the AOF, the master): a small first buffer. */
     public Reply(ByteBufAllocator alloc, ErrorListener errorListener) {
+        this(alloc, errorListener, 512);
+    }
+
+    /** A writer whose batches start in {@code bufferSize} bytes (a connection's: {@link #REPLY_CHUNK_BYTES}). */
+    public Reply(ByteBufAllocator alloc, ErrorListener errorListener, int bufferSize) {
         this.alloc = alloc;
         this.errorListener = errorListener;
+        this.bufferSize = bufferSize;
+        this.bufferPeak = bufferSize; // as Redis's createClient: no shrink before the first peak reset
+        this.bufferPeakResetMs = System.currentTimeMillis();
+    }
+
+    /** Redis's buf_usable_size (CLIENT LIST rbs). */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** Redis's buf_peak (CLIENT LIST rbp), the batch being written included. */
+    public int bufferPeak() {
+        notePeak();
+        return bufferPeak;
+    }
+
+    /**
+     * Redis's bufpos (CLIENT LIST obl): the bytes of this batch while they fit in its first {@link #bufferSize};
+     * 0 once the batch outgrew it (the buffer was replaced by a larger one: all of it is then output
+     * beyond the reply buffer, as a Redis reply continued in its reply list, or one with a deferred length).
+     */
+    public int bufferUsed() {
+        int n = pending();
+        return n <= bufferSize ? n : 0;
+    }
+
+    private void notePeak() {
+        if (out != null) {
+            int used = Math.min(out.readableBytes(), bufferSize);
+            if (used > bufferPeak) bufferPeak = used;
+        }
+    }
+
+    /**
+     * Redis's clientsCronResizeOutputBuffer, run by cron: the buffer halves (down to 1 KB, not below its
+     * peak) while its peak stays under half of it, and doubles (up to 16 KB) when a batch filled it. The
+     * peak restarts from the batch in hand every {@code peakResetMs} (never when negative). Returns -1
+     * for a shrink, 1 for a growth, else 0 (INFO's reply_buffer_shrinks and _expands).
+     */
+    public int resizeBuffer(long nowMs, long peakResetMs) {
+        notePeak();
+        int newSize = 0, change = 0;
+        if (bufferSize / 2 >= REPLY_MIN_BYTES && bufferPeak < bufferSize / 2) {
+            newSize = Math.max(REPLY_MIN_BYTES, bufferPeak + 1);
+            change = -1;
+        } else if (bufferSize * 2 < REPLY_CHUNK_BYTES * 2 && bufferPeak == bufferSize) {
+            newSize = Math.min(REPLY_CHUNK_BYTES, bufferSize * 2);
+            change = 1;
+        }
+        if (peakResetMs >= 0 && nowMs - bufferPeakResetMs >= peakResetMs) {
+            bufferPeak = out == null ? 0 : Math.min(out.readableBytes(), bufferSize);
+            bufferPeakResetMs = nowMs;
+        }
+        if (newSize != 0) bufferSize = newSize;
+        return change;
     }
 
     public int protocol() {
@@ -85,6 +158,7 @@ public final class Reply {
     /** The bytes written since the last call, or null; the caller now owns the buffer. */
     public ByteBuf take() {
         dropSilenced();
+        notePeak();
         silencedFrom = 0;
         ByteBuf b = out;
         out = null;
@@ -111,7 +185,7 @@ public final class Reply {
      * reply whose length can only be written after its parts (Redis's deferred lengths).
      */
     public Reply scratch() {
-        Reply r = new Reply(alloc, null);
+        Reply r = new Reply(alloc, null, 256);
         r.protocol = protocol;
         return r;
     }
@@ -168,7 +242,7 @@ public final class Reply {
     private ByteBuf out() {
         ByteBuf b = out;
         if (b == null) {
-            out = b = alloc.ioBuffer(512);
+            out = b = alloc.ioBuffer(bufferSize);
         } else {
             dropSilenced(); // so a silenced client's dropped replies never pile up
         }

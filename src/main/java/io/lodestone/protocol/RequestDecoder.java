@@ -10,10 +10,16 @@ import java.util.Arrays;
  * Turns a client's byte stream into argument vectors, the way Redis's {@code processMultibulkBuffer} and
  * {@code processInlineBuffer} do, including their limits and error texts.
  *
- * <p>Bytes may arrive in any fragmentation. Header lines ({@code *N}, {@code $N}, inline commands) are
- * kept until their CRLF arrives; bulk payloads are copied into their argument as they arrive, so a large
- * value is never held twice. The argument vector array is reused between commands; the byte arrays in it
- * are fresh for each command, so handlers may keep them (keys and values go straight into the store).
+ * <p>Bytes may arrive in any fragmentation. What arrives is appended to the client's query buffer (Redis's
+ * {@code c->querybuf}, a heap buffer of {@link #IOBUF_LEN} to start with), decoded from there, and what was
+ * decoded is trimmed off after each read, as Redis's {@code sdsrange} does. Header lines ({@code *N},
+ * {@code $N}, inline commands) stay in it until their CRLF arrives. A bulk shorter than {@link #BIG_ARG} is
+ * copied into its argument as it arrives; a longer one (Redis's big argument) is received whole in the query
+ * buffer, grown to its length when its header arrives, and copied once complete, so its size shows in the
+ * query buffer as it does in Redis's. The argument vector array is reused between commands; the byte arrays
+ * in it are fresh for each command, so handlers may keep them (keys and values go straight into the store).
+ *
+ * <p>{@link #resize} is Redis's clientsCronResizeQueryBuffer: cron gives back the room a client does not use.
  */
 public final class RequestDecoder {
     /** Redis's PROTO_INLINE_MAX_SIZE: the longest inline command or header line. */
@@ -23,7 +29,13 @@ public final class RequestDecoder {
      * closes such a client without a reply.
      */
     public static final String QUERY_BUFFER_LIMIT = "query buffer limit";
-    /** Bulk payloads above this size are grown as data arrives instead of being allocated up front. */
+    /** Redis's PROTO_IOBUF_LEN: the query buffer's first size, the room a read is given. */
+    public static final int IOBUF_LEN = 16 * 1024;
+    /** Redis's PROTO_MBULK_BIG_ARG: bulks from this size on are received whole in the query buffer. */
+    public static final int BIG_ARG = 32 * 1024;
+    /** Redis's PROTO_RESIZE_THRESHOLD: a busy client's query buffer is shrunk only above this size. */
+    private static final int RESIZE_THRESHOLD = 32 * 1024;
+    /** A big argument's room is reserved up to this much ahead of the bytes received (then it grows). */
     private static final int PREALLOCATE_LIMIT = 1 << 20;
     /** The longest bulk an array can hold. */
     private static final long MAX_BULK = Integer.MAX_VALUE - 8;
@@ -59,12 +71,22 @@ public final class RequestDecoder {
     private int multibulkRemaining;
     /** Length of the bulk being read, or -1 while its {@code $N} header is awaited. */
     private long bulkLength = -1;
+    /** The argument a short bulk is copied into as it arrives; null while a big one is received whole. */
     private byte[] bulk;
     private int bulkFilled;
-    /** Unconsumed bytes of an incomplete header or inline line (and the CRLF after a bulk). */
-    private ByteBuf cumulation;
-    /** The buffer {@link #decode} is working through, while it runs. */
-    private ByteBuf decoding;
+    /**
+     * Redis's query buffer: the bytes received and not yet trimmed (during {@link #decode}, the requests of
+     * this read already run are still in it, before its reader index). Null until the first read, and
+     * again once cron took it back from an idle client.
+     */
+    private ByteBuf querybuf;
+    /** Redis's querybuf_peak: the most the query buffer held since cron last looked. */
+    private int querybufPeak;
+    /** While {@link #decode} works through the query buffer. */
+    private boolean decoding;
+    /** Redis's argv_len_sum: bytes of the arguments of the request being received or run. */
+    private long argvBytes;
+    private boolean released;
     /** Trailing CRLF bytes of the last bulk still to skip (Redis skips them without checking). */
     private int skipCrlf;
     /** The request is complete once the CRLF being skipped is: Redis runs it only then. */
@@ -85,28 +107,132 @@ public final class RequestDecoder {
      */
     public String decode(ByteBuf in) {
         if (error != null) return error;
-        ByteBuf buf = in;
-        if (cumulation != null && cumulation.isReadable()) {
-            cumulation.writeBytes(in);
-            buf = cumulation;
+        if (released) return null;
+        int n = in.readableBytes();
+        if (n > 0) {
+            reserve(n);
+            querybuf.writeBytes(in);
         }
-        decoding = buf;
+        ByteBuf buf = querybuf;
+        if (buf == null || !buf.isReadable()) return null;
+        if (buf.writerIndex() > querybufPeak) querybufPeak = buf.writerIndex();
+        decoding = true;
         try {
             while (buf.isReadable() && error == null && !sink.stopped()) {
                 if (!step(buf)) break;
             }
         } finally {
-            decoding = null;
+            decoding = false;
         }
-        if (buf == in) {
-            if (in.isReadable() && error == null) {
-                if (cumulation == null) cumulation = alloc.heapBuffer(Math.max(256, in.readableBytes()));
-                cumulation.writeBytes(in);
-            }
-        } else {
-            cumulation.discardReadBytes();
-        }
+        trim();
         return error;
+    }
+
+    /** Trims what was decoded off the query buffer (Redis's sdsrange to qb_pos after a read). */
+    private void trim() {
+        ByteBuf buf = querybuf;
+        if (buf == null) return;
+        if (!buf.isReadable()) buf.clear();
+        else if (buf.readerIndex() > 0) buf.discardReadBytes();
+    }
+
+    /**
+     * Room for {@code n} more bytes: a first buffer of {@link #IOBUF_LEN}; for a big argument being received,
+     * room up to its end; otherwise doubling, as sds grows below 1 MB.
+     */
+    private void reserve(int n) {
+        ByteBuf buf = querybuf;
+        if (buf == null) {
+            querybuf = alloc.heapBuffer(Math.max(IOBUF_LEN, n));
+            return;
+        }
+        if (buf.writableBytes() >= n) return;
+        long need = (long) buf.writerIndex() + n;
+        long target;
+        if (receivingBigArg()) {
+            long end = buf.readerIndex() + bigArgRemaining();
+            target = Math.max(need, Math.min(end, Math.max(need * 2, need + PREALLOCATE_LIMIT)));
+        } else {
+            target = Math.max(need, Math.min((long) buf.capacity() * 2, need + PREALLOCATE_LIMIT));
+        }
+        buf.capacity((int) Math.min(Integer.MAX_VALUE - 8, target));
+    }
+
+    private boolean receivingBigArg() {
+        return bulkLength >= 0 && bulk == null;
+    }
+
+    /** Bytes of the big argument being received still to come, with its CRLF, from the reader index. */
+    private long bigArgRemaining() {
+        return bulkLength + 2;
+    }
+
+    /**
+     * Redis's clientsCronResizeQueryBuffer: a buffer wasting more than 4 KB is given back when the client
+     * has been idle for more than 2 seconds ({@code idle}), or shrunk to what it held at its peak since the
+     * last call when it is above 32 KB and twice that peak; then the peak starts again from what it holds.
+     */
+    public void resize(boolean idle) {
+        ByteBuf buf = querybuf;
+        if (buf == null || decoding) return;
+        int used = buf.readableBytes();
+        int capacity = buf.capacity();
+        if (capacity - used > 4 * 1024) {
+            if (idle) {
+                shrinkTo(used);
+            } else if (capacity > RESIZE_THRESHOLD && capacity / 2 > querybufPeak) {
+                long size = Math.max(used, querybufPeak);
+                if (receivingBigArg()) size = Math.max(size, bigArgRemaining());
+                shrinkTo((int) size);
+            }
+        }
+        querybufPeak = used;
+        if (receivingBigArg() && bulkLength > querybufPeak) querybufPeak = (int) bulkLength;
+    }
+
+    private void shrinkTo(int size) {
+        if (size == 0) {
+            querybuf.release();
+            querybuf = null;
+        } else {
+            querybuf.discardReadBytes();
+            querybuf.capacity(size);
+        }
+    }
+
+    /**
+     * Redis's sdslen(querybuf), CLIENT LIST qbuf: the bytes received and not trimmed yet (while a command of
+     * this read runs, the read's requests, that one included), and those of a short bulk being received.
+     */
+    public long queryBufferLength() {
+        return (querybuf == null ? 0 : querybuf.writerIndex()) + (bulk == null ? 0 : bulkFilled);
+    }
+
+    /** Redis's sdsavail(querybuf), CLIENT LIST qbuf-free: room allocated and not used yet. */
+    public long queryBufferFree() {
+        return (querybuf == null ? 0 : querybuf.capacity() - querybuf.writerIndex())
+                + (bulk == null ? 0 : bulk.length - bulkFilled);
+    }
+
+    /** Redis's argv_len_sum, CLIENT LIST argv-mem: bytes of the arguments received of the request in hand. */
+    public long argvBytes() {
+        return argvBytes;
+    }
+
+    /** Arguments of the request in hand (received so far, or being run). */
+    public int argc() {
+        return argc;
+    }
+
+    /**
+     * The command in hand has run: its arguments are the handler's now (kept in the store, queued in a
+     * transaction) or garbage, no longer the client's (Redis's freeClientArgv, or queueMultiCommand
+     * taking them).
+     */
+    public void commandDone() {
+        if (!decoding) return; // a command run again after a pause: not this decoder's request
+        argc = 0;
+        argvBytes = 0;
     }
 
     /** True between requests: nothing of a next request has been received (no bytes held, no bulk open). */
@@ -120,9 +246,9 @@ public final class RequestDecoder {
      * Only at a request boundary; the next {@link #decode} runs them.
      */
     public void hold(byte[] bytes) {
-        if (bytes.length == 0) return;
-        if (cumulation == null) cumulation = alloc.heapBuffer(Math.max(256, bytes.length));
-        cumulation.writeBytes(bytes);
+        if (bytes.length == 0 || released) return;
+        reserve(bytes.length);
+        querybuf.writeBytes(bytes);
     }
 
     /**
@@ -131,7 +257,7 @@ public final class RequestDecoder {
      * request boundary, from the sink's {@code command}.
      */
     public byte[] takeUnread() {
-        ByteBuf buf = decoding != null ? decoding : cumulation;
+        ByteBuf buf = querybuf;
         if (buf == null || !buf.isReadable() || !atRequestBoundaryIgnoringHeld()) return new byte[0];
         byte[] b = new byte[buf.readableBytes()];
         buf.readBytes(b);
@@ -144,20 +270,24 @@ public final class RequestDecoder {
 
     /** True when {@link #decode} left bytes it could not use yet. */
     public boolean hasPending() {
-        return cumulation != null && cumulation.isReadable();
+        return querybuf != null && querybuf.isReadable();
     }
 
-    /** Bytes received but not yet decoded (held while the client is blocked or a line is incomplete). */
-    public int pendingBytes() {
-        return cumulation == null ? 0 : cumulation.readableBytes();
+    /**
+     * Bytes received but not yet decoded (held while the client is blocked, a line is incomplete or a bulk
+     * is still arriving): what client-query-buffer-limit bounds.
+     */
+    public long pendingBytes() {
+        return (querybuf == null ? 0 : querybuf.readableBytes()) + (bulk == null ? 0 : bulkFilled);
     }
 
     /** Gives back pooled memory; the decoder is unusable afterwards. */
     public void release() {
-        if (cumulation != null) {
-            cumulation.release();
-            cumulation = null;
+        if (querybuf != null) {
+            querybuf.release();
+            querybuf = null;
         }
+        released = true;
     }
 
     /** Makes one step of progress; false when more bytes are needed. */
@@ -235,21 +365,36 @@ public final class RequestDecoder {
         }
         bulkLength = n;
         requestBytes += n;
-        bulk = new byte[(int) Math.min(n, PREALLOCATE_LIMIT)];
         bulkFilled = 0;
+        if (n >= BIG_ARG) {
+            // Redis's big argument: the query buffer gets room for all of it (up to a limit ahead of what
+            // has arrived; it grows as the rest comes) and it is received there.
+            bulk = null;
+            long room = Math.min(n + 2, buf.readableBytes() + (long) PREALLOCATE_LIMIT);
+            if ((long) buf.capacity() - buf.readerIndex() < room) {
+                buf.discardReadBytes();
+                buf.capacity((int) Math.min(Integer.MAX_VALUE - 8, Math.max(buf.writerIndex(), room)));
+            }
+        } else {
+            bulk = new byte[(int) n];
+        }
         return true;
     }
 
     private boolean bulkPayload(ByteBuf buf) {
-        int want = (int) (bulkLength - bulkFilled);
-        int n = Math.min(want, buf.readableBytes());
-        if (bulkFilled + n > bulk.length) {
-            bulk = Arrays.copyOf(bulk, (int) Math.min(bulkLength, Math.max((long) bulk.length * 2, bulkFilled + n)));
+        if (bulk == null) {
+            // A big argument is received whole, with its CRLF, before it is taken (Redis's condition too).
+            if (buf.readableBytes() < bulkLength + 2) return false;
+            byte[] arg = new byte[(int) bulkLength];
+            buf.readBytes(arg);
+            addArg(arg);
+        } else {
+            int n = Math.min((int) (bulkLength - bulkFilled), buf.readableBytes());
+            buf.readBytes(bulk, bulkFilled, n);
+            bulkFilled += n;
+            if (bulkFilled < bulkLength) return false;
+            addArg(bulk);
         }
-        buf.readBytes(bulk, bulkFilled, n);
-        bulkFilled += n;
-        if (bulkFilled < bulkLength) return false;
-        addArg(bulk);
         bulk = null;
         bulkLength = -1;
         skipCrlf = 2;
@@ -297,15 +442,17 @@ public final class RequestDecoder {
     private void addArg(byte[] arg) {
         if (argc == argv.length) argv = Arrays.copyOf(argv, argv.length * 2);
         argv[argc++] = arg;
+        argvBytes += arg.length;
     }
 
     private void dispatch() {
         int n = argc;
-        argc = 0;
         requestBytes = 0;
         sink.command(argv, n);
         // Drop references so large values are not kept alive by the reused array.
         Arrays.fill(argv, 0, n, null);
+        argc = 0;
+        argvBytes = 0;
     }
 
     /**

@@ -49,7 +49,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         this.ctx = ctx;
         if (server.busyMode instanceof BusyScriptResponder r) r.registered(ctx.channel());
         server.stats.totalConnectionsReceived++;
-        Reply reply = new Reply(ctx.alloc(), server.stats::countError);
+        Reply reply = new Reply(ctx.alloc(), server.stats::countError, Reply.REPLY_CHUNK_BYTES);
         client = new Client(server.clients.nextId(), server, reply, this);
         decoder = new RequestDecoder(this, ctx.alloc());
         if (server.clients.size() >= server.limits.maxClients) {
@@ -93,6 +93,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
                 client.reply.error(error);
                 closeAfterReply();
             }
+            if (!closing) {
+                // Redis's updateClientMemUsageAndBucket after processInputBuffer: a big request still
+                // arriving counts now; then clients are evicted if all of them use too much.
+                server.clients.updateMemory(client);
+                server.clients.evictClients();
+            }
         } finally {
             in.release();
         }
@@ -110,11 +116,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
         long offsetBefore = holdWrites ? server.replication.stream.offset() : 0;
         dispatcher.process(c);
         c.argv = null;
+        decoder.commandDone();
+        if (closing) return; // evicted, or killed by its own command
         if (c.replicaPeer != null && c.reply.pending() > mark) {
             replicaReplied(c, errors);
             return;
         }
         if (holdWrites && server.replication.stream.offset() != offsetBefore) holdWrite(c, mark);
+        // Redis checks the output buffer limits as replies are added: past them, the client is closed and
+        // nothing more of its output leaves (what a pipeline answered before included, if still unflushed).
+        if (server.clients.closeOnOutputLimit(c, server.keyspace.now / 1000)) return;
+        server.clients.updateMemory(c);
         // Redis's resetClient: a CLIENT REPLY SKIP just run silences the next command only.
         c.replySkip = c.replySkipNext;
         c.replySkipNext = false;
@@ -207,6 +219,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             ctx.flush();
             server.stats.totalWritesProcessed++;
         }
+        server.clients.updateMemory(client); // (what the socket did not take stays in the outbound queue)
     }
 
     /**
@@ -491,6 +504,44 @@ final class ClientHandler extends ChannelInboundHandlerAdapter implements Connec
             decoder.hold(unanswered);
             resume();
         }
+    }
+
+    @Override
+    public long queryBufferLength() {
+        return decoder == null ? 0 : decoder.queryBufferLength();
+    }
+
+    @Override
+    public long queryBufferFree() {
+        return decoder == null ? 0 : decoder.queryBufferFree();
+    }
+
+    @Override
+    public long argvMemory() {
+        return decoder == null ? 0 : decoder.argvBytes();
+    }
+
+    @Override
+    public int argvCount() {
+        return decoder == null ? 0 : decoder.argc();
+    }
+
+    @Override
+    public void resizeQueryBuffer(boolean idle) {
+        if (decoder != null && !closing) decoder.resize(idle);
+    }
+
+    /** Redis's omem: the output beyond the reply buffer's first {@link Reply#bufferSize} bytes. */
+    @Override
+    public long outputListBytes() {
+        return pendingOutputBytes() - client.reply.bufferUsed();
+    }
+
+    /** Redis's oll: the buffers waiting in the socket's outbound queue, and a reply batch that outgrew its buffer. */
+    @Override
+    public long outputListLength() {
+        io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return (out == null ? 0 : out.size()) + (client.reply.pending() > client.reply.bufferSize() ? 1 : 0);
     }
 
     @Override

@@ -209,12 +209,25 @@ final class ConfigBindings {
         config.watchLong("repl-backlog-ttl", v -> r.backlogTtlSeconds = v);
         config.watchLong("repl-backlog-size", v -> commandThread.execute(
                 () -> r.stream.backlogSize((int) Math.min(Integer.MAX_VALUE, v))));
-        // The replica class here; Publisher reads the normal and pubsub classes where it uses them.
+        // The replica class to replication; the normal and pubsub classes to the client registry (Publisher
+        // reads them where it delivers).
         config.watch("client-output-buffer-limit", c -> {
             ClientBufferLimit l = c.clientOutputBufferLimits().replica();
             r.outputHardLimit = l.hardLimitBytes();
             r.outputSoftLimit = l.softLimitBytes();
             r.outputSoftSeconds = l.softLimitSeconds();
+            s.clients.normalOutputLimit = c.clientOutputBufferLimits().normal();
+            s.clients.pubsubOutputLimit = c.clientOutputBufferLimits().pubsub();
+        });
+        // Client eviction: maxmemory-clients in bytes or a percentage of maxmemory; a change re-measures
+        // every client and evicts after the command that made it (Redis's applyClientMaxMemoryUsage).
+        config.watchLong("maxmemory-clients", v -> {
+            s.clients.maxmemoryClients(v);
+            commandThread.execute(s.clients::remeasureAndEvict);
+        });
+        config.watchLong("maxmemory", v -> {
+            s.clients.maxmemory(v);
+            commandThread.execute(s.clients::remeasureAndEvict);
         });
 
         // Replication, replica side

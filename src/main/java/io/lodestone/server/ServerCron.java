@@ -88,8 +88,12 @@ final class ServerCron {
         server.failover.update();
     }
 
-    /** Closes normal clients idle for longer than {@code timeout}. */
+    /**
+     * Redis's clientsCron: every client's buffers resized, memory re-measured and output limits checked,
+     * then eviction (ClientRegistry.cron); and normal clients idle for longer than {@code timeout} closed.
+     */
     private void clientsCron() {
+        server.clients.cron(System.currentTimeMillis());
         long timeout = server.limits.clientTimeoutSeconds;
         if (timeout <= 0) return;
         long now = System.currentTimeMillis();

@@ -120,11 +120,6 @@ public final class ClientCommand {
         throw new CommandError("ERR Unknown client type '" + Args.str(name) + "'");
     }
 
-    /** omem: a replica's share of the replication buffer (Redis counts it so), else the unsent replies. */
-    private static long outputMemory(Client c) {
-        return c.replicaPeer != null ? c.server.replication.stream.outputBytes(c.replicaPeer) : c.conn.pendingOutputBytes();
-    }
-
     /** One CLIENT LIST line, fields in Redis 7.0's order. */
     public static String describe(Client self, Client c) {
         long now = System.currentTimeMillis();
@@ -142,9 +137,16 @@ public final class ClientCommand {
                 + " psub=" + c.subscriptions.patternCount()
                 + " ssub=" + c.subscriptions.shardChannelCount()
                 + " multi=" + (c.multi == null ? -1 : c.multi.commands.size())
-                + " qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0"
-                + " obl=0 oll=0 omem=" + outputMemory(c)
-                + " tot-mem=" + outputMemory(c)
+                + " qbuf=" + c.conn.queryBufferLength()
+                + " qbuf-free=" + c.conn.queryBufferFree()
+                + " argv-mem=" + c.conn.argvMemory()
+                + " multi-mem=" + (c.multi == null ? 0 : c.multi.argvBytes())
+                + " rbs=" + c.reply.bufferSize()
+                + " rbp=" + c.reply.bufferPeak()
+                + " obl=" + (c.replicaPeer != null ? 0 : c.reply.bufferUsed())
+                + " oll=" + c.conn.outputListLength()
+                + " omem=" + c.outputMemory()
+                + " tot-mem=" + c.memoryUsage()
                 + " events=r"
                 + " cmd=" + cmd
                 + " user=" + c.user.name()

@@ -278,7 +278,14 @@ public final class HashCommands {
         if (!unique || count == 1) {
             if (withValues) r.pairs(count);
             else r.array(count);
-            h.randomPairs(count, out);
+            // In batches, as Redis: a client past its output buffer limit is closed after the command, so a
+            // huge count stops there instead of building the whole reply.
+            for (long left = count; left > 0; ) {
+                long batch = Math.min(left, 1000);
+                left -= batch;
+                h.randomPairs(batch, out);
+                if (c.outputPastHardLimit()) break;
+            }
             return;
         }
         int size = h.size();

@@ -78,7 +78,7 @@ public final class Publisher implements PubSub.Receiver<Client> {
         r.bulk(message);
         r.pushing(wasPushing);
         server.wake(c);
-        if (c.conn != null && outputLimitReached(c, limitOf(c), nowSeconds)) {
+        if (c.conn != null && c.outputLimitReached(limitOf(c), nowSeconds)) {
             if (overLimit == null) overLimit = new ArrayList<>(1);
             if (!overLimit.contains(c)) overLimit.add(c);
         }
@@ -86,29 +86,6 @@ public final class Publisher implements PubSub.Receiver<Client> {
 
     private ClientBufferLimit limitOf(Client c) {
         return c.subscriptions.mode ? limits.pubsub() : limits.normal();
-    }
-
-    /**
-     * Redis's checkClientOutputBufferLimits: the hard limit applies at once; the soft limit only once
-     * the output has stayed above it for more than its seconds (the clock starts at the first check
-     * that finds it above, and stops at the first that finds it below). Zero disables a limit.
-     */
-    static boolean outputLimitReached(Client c, ClientBufferLimit limit, long nowSeconds) {
-        if (limit.hardLimitBytes() == 0 && limit.softLimitBytes() == 0) return false;
-        long used = c.conn.pendingOutputBytes();
-        boolean hard = limit.hardLimitBytes() != 0 && Long.compareUnsigned(used, limit.hardLimitBytes()) >= 0;
-        boolean soft = limit.softLimitBytes() != 0 && Long.compareUnsigned(used, limit.softLimitBytes()) >= 0;
-        if (soft) {
-            if (c.outputSoftLimitSince == 0) {
-                c.outputSoftLimitSince = nowSeconds;
-                soft = false;
-            } else if (nowSeconds - c.outputSoftLimitSince <= limit.softLimitSeconds()) {
-                soft = false;
-            }
-        } else {
-            c.outputSoftLimitSince = 0;
-        }
-        return soft || hard;
     }
 
     /** Disconnects the receivers that went over their limit, once the walk over receivers is done. */

@@ -78,7 +78,28 @@ final class DebugCommand {
             "    Show low level info about the listpack encoding of <key>.",
             "QUICKLIST <key> [<0|1>]",
             "    Show low level info about the quicklist encoding of <key>.",
-            "    The optional argument (0 by default) sets the level of detail");
+            "    The optional argument (0 by default) sets the level of detail",
+            "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+            "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+            "    In case NEVER is provided the last observed peak will never be reset",
+            "    In case RESET is provided the peak reset time will be restored to the default value",
+            "REPLYBUFFER RESIZING <0|1>",
+            "    Enable or disable the reply buffer resize cron job");
+
+    /** DEBUG REPLYBUFFER PEAK-RESET-TIME (NEVER|RESET|ms) and RESIZING (0|1): the reply buffers' cron resizing. */
+    private static void replyBuffer(Client c) {
+        io.lodestone.command.ClientRegistry clients = c.server.clients;
+        if (Args.is(c.argv[2], "peak-reset-time")) {
+            if (Args.is(c.argv[3], "never")) clients.replyBufferPeakResetMs = -1;
+            else if (Args.is(c.argv[3], "reset")) clients.replyBufferPeakResetMs = io.lodestone.command.ClientRegistry.DEFAULT_PEAK_RESET_MS;
+            else clients.replyBufferPeakResetMs = Args.parseLong(c.argv[3]);
+        } else if (Args.is(c.argv[2], "resizing")) {
+            clients.replyBufferResizing = Numbers.atoi(c.argv[3]) != 0;
+        } else {
+            throw Subcommands.syntaxError(c);
+        }
+        c.reply.ok();
+    }
 
     /** One DEBUG subcommand: its handler and the argument counts Redis accepts for it. */
     private record Sub(int minArgc, int maxArgc, CommandHandler handler) {
@@ -98,6 +119,7 @@ final class DebugCommand {
             c.reply.ok();
         });
         sub("populate", 3, 5, DebugCommand::populate);
+        sub("replybuffer", 4, 4, DebugCommand::replyBuffer);
         sub("pause-cron", 3, 3, c -> {
             c.server.process.cronPaused = Args.parseLong(c.argv[2]) != 0;
             c.reply.ok();

@@ -121,8 +121,8 @@ public final class InfoCommand {
         field(sb, "connected_clients", s.clients.size() - s.replication.stream.replicas().size());
         field(sb, "cluster_connections", 0);
         field(sb, "maxclients", s.limits.maxClients);
-        field(sb, "client_recent_max_input_buffer", 0);
-        field(sb, "client_recent_max_output_buffer", 0);
+        field(sb, "client_recent_max_input_buffer", s.clients.recentMaxInputBuffer());
+        field(sb, "client_recent_max_output_buffer", s.clients.recentMaxOutputBuffer());
         field(sb, "blocked_clients", s.blocking.blockedClients());
         field(sb, "tracking_clients", s.tracking.clients());
         field(sb, "clients_in_timeout_table", s.blocking.clientsInTimeoutTable());
@@ -246,7 +246,7 @@ public final class InfoCommand {
         field(sb, "expired_time_cap_reached_count", s.keyspace.expireTimeCapReached());
         field(sb, "expire_cycle_cpu_milliseconds", s.keyspace.expireCycleMillis());
         field(sb, "evicted_keys", s.keyspace.evictedKeys());
-        field(sb, "evicted_clients", 0);
+        field(sb, "evicted_clients", st.evictedClients);
         field(sb, "total_eviction_exceeded_time", s.maxMemory.exceededTotalMs());
         field(sb, "current_eviction_exceeded_time", s.maxMemory.exceededCurrentMs());
         field(sb, "keyspace_hits", s.keyspace.keyspaceHits());
@@ -276,6 +276,8 @@ public final class InfoCommand {
         // With io-threads, every socket read and write is done by an I/O thread.
         field(sb, "io_threaded_reads_processed", s.ioThreads > 1 ? st.totalReadsProcessed : 0);
         field(sb, "io_threaded_writes_processed", s.ioThreads > 1 ? st.totalWritesProcessed : 0);
+        field(sb, "reply_buffer_shrinks", st.replyBufferShrinks);
+        field(sb, "reply_buffer_expands", st.replyBufferExpands);
     }
 
     private static void replication(ServerContext s, StringBuilder sb) {
