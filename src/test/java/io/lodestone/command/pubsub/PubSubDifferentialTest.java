@@ -1,18 +1,13 @@
 package io.lodestone.command.pubsub;
 
 import io.lodestone.testsupport.Info;
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
+import io.lodestone.testsupport.TwinExtension;
 import io.lodestone.testsupport.Wait;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,31 +17,11 @@ import java.util.List;
  * Pub/Sub facts of CLIENT LIST, CLIENT KILL and INFO. Each test uses channel names of its own.
  */
 class PubSubDifferentialTest {
-    private static Twin twin;
-    private final List<Twin.Conn> open = new ArrayList<>();
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension();
 
-    @BeforeAll
-    static void start() throws IOException {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
-
-    @AfterEach
-    void closeConnections() {
-        for (Twin.Conn c : open) c.close();
-        open.clear();
-        twin.assertSame();
-    }
-
-    private Twin.Conn conn(String name) {
-        Twin.Conn c = twin.connect(name);
-        open.add(c);
-        return c;
+    private static Twin.Conn conn(String name) {
+        return TWIN.conn(name);
     }
 
     private static void hello3(Twin.Conn c) {
@@ -237,13 +212,13 @@ class PubSubDifferentialTest {
         a.messages("PUBLISH");
         b.messages("PUBLISH");
         String[] info = q.callUnchecked("INFO", "stats");
-        twin.compare("INFO stats pubsub lines", pubsubLines(info[0]), pubsubLines(info[1]));
+        TWIN.twin().compare("INFO stats pubsub lines", pubsubLines(info[0]), pubsubLines(info[1]));
         a.call("UNSUBSCRIBE");
         a.call("PUNSUBSCRIBE");
         b.call("UNSUBSCRIBE", "in.x");
         b.call("PUNSUBSCRIBE", "other.*");
         info = q.callUnchecked("INFO", "stats");
-        twin.compare("INFO stats pubsub lines after unsubscribing", pubsubLines(info[0]), pubsubLines(info[1]));
+        TWIN.twin().compare("INFO stats pubsub lines after unsubscribing", pubsubLines(info[0]), pubsubLines(info[1]));
         q.call("PUBSUB", "NUMPAT");
     }
 
@@ -285,7 +260,7 @@ class PubSubDifferentialTest {
     /** Compares the flags and subscription counts of each line (ids, addresses and ages differ). */
     private void compareClientFields(String what, Twin.Conn c, Object... args) {
         String[] replies = c.callUnchecked(args);
-        twin.compare(what, fields(replies[0]), fields(replies[1]));
+        TWIN.twin().compare(what, fields(replies[0]), fields(replies[1]));
     }
 
     private static String fields(String reply) {
@@ -323,7 +298,6 @@ class PubSubDifferentialTest {
         s.call("PSUBSCRIBE", "gone.*");
         s.call("SSUBSCRIBE", "gone.s");
         s.close();
-        open.remove(s);
         // The servers notice the close asynchronously: wait (bounded) until both have.
         Wait.until(Duration.ofSeconds(5), "both servers to forget the closed subscriber", () -> {
             String[] r = q.callUnchecked("PUBLISH", "gone.a", "x");

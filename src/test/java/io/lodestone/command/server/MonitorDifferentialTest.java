@@ -1,17 +1,13 @@
 package io.lodestone.command.server;
 
 import io.lodestone.testsupport.RespClient;
-import io.lodestone.testsupport.ServerProcess;
 import io.lodestone.testsupport.Twin;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import io.lodestone.testsupport.TwinExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,31 +22,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what the monitor itself may still run, MONITOR inside a transaction, RESET.
  */
 class MonitorDifferentialTest {
-    private static Twin twin;
-    private final List<Twin.Conn> open = new ArrayList<>();
+    @RegisterExtension
+    static final TwinExtension TWIN = new TwinExtension();
 
-    @BeforeAll
-    static void start() throws IOException {
-        Assumptions.assumeTrue(ServerProcess.redisAvailable(), "redis-server is not installed");
-        twin = Twin.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (twin != null) twin.close();
-    }
-
-    @AfterEach
-    void closeConnections() {
-        for (Twin.Conn c : open) c.close();
-        open.clear();
-        twin.assertSame();
-    }
-
-    private Twin.Conn conn(String name) {
-        Twin.Conn c = twin.connect(name);
-        open.add(c);
-        return c;
+    private static Twin.Conn conn(String name) {
+        return TWIN.conn(name);
     }
 
     private Twin.Conn monitor() {
@@ -70,7 +46,7 @@ class MonitorDifferentialTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        twin.compare("monitor lines after " + what, expected.toString(), actual.toString());
+        TWIN.twin().compare("monitor lines after " + what, expected.toString(), actual.toString());
     }
 
     private static String mask(byte[] line) {
@@ -132,7 +108,7 @@ class MonitorDifferentialTest {
     @Test
     void secretsAreRedacted() {
         Twin.Conn m = monitor(), c = conn("client");
-        int port = twin.ours.port(); // the same port to both; the key is missing, so MIGRATE connects nowhere
+        int port = TWIN.twin().ours.port(); // the same port to both; the key is missing, so MIGRATE connects nowhere
         c.callUnchecked("MIGRATE", "127.0.0.1", Integer.toString(port), "mon:nokey", "9", "5000", "AUTH2", "user", "pass");
         c.call("AUTH", "not-real");
         c.call("AUTH", "not-real", "not-a-password");
@@ -146,7 +122,7 @@ class MonitorDifferentialTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        twin.compare("MIGRATE's line", expected.toString(), actual.toString());
+        TWIN.twin().compare("MIGRATE's line", expected.toString(), actual.toString());
         fed(m, 3, "AUTH and HELLO");
     }
 
@@ -167,6 +143,6 @@ class MonitorDifferentialTest {
         c.call("SET", "mon:x", "1");
         c.call("ECHO", "not fed to a client after its RESET");
         m.call("PING"); // nothing more was fed: the next reply is PONG on both
-        assertTrue(twin.checks() > 0);
+        assertTrue(TWIN.twin().checks() > 0);
     }
 }
