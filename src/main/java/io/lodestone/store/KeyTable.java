@@ -13,7 +13,7 @@ import java.util.function.LongConsumer;
  * {@link Slabs} pages - header, key bytes and, for a small string, the value's bytes - and the table
  * is an array of {@code long} record addresses. A key costs no object; a value that is a collection,
  * a large string or a string written in place ({@link KeyEntry#FLAG_RAW}) stays an object, held in
- * {@link #objects} by index.
+ * {@link HeldValues} by index.
  *
  * <p>The index is Redis's dict with addresses for pointers: power-of-two bucket arrays, chains
  * threaded through the records, incremental rehashing (records never move, only their links) and the
@@ -37,7 +37,7 @@ final class KeyTable {
     /** int: the low 32 bits of the key's hash (rehashing never reads the key). */
     static final int HASH = 24;
     static final int KEY_LENGTH = 28;
-    /** int: the inline string's length when {@code >= 0}; else {@code -1 - index} into {@link #objects}. */
+    /** int: the inline string's length when {@code >= 0}; else {@code -1 - index} into {@link #held}. */
     static final int VALUE = 32;
     /** int: the record's allocated size. */
     static final int SIZE = 36;
@@ -56,10 +56,8 @@ final class KeyTable {
     private int used1;
     private int rehashIndex = -1;
 
-    private Object[] objects = new Object[16];
-    private int objectTop;
-    private int[] freeObjects = new int[16];
-    private int freeObjectCount;
+    /** The values held as objects, and their accounted sizes. */
+    private final HeldValues held = new HeldValues();
 
     /** Records removed since the last {@link #reclaim}. */
     private long[] removed = new long[16];
@@ -67,28 +65,8 @@ final class KeyTable {
     /** The keyspace the table belongs to: told when a {@link #reclaim} is due, asked before growing. */
     private Keyspace owner;
 
-    /**
-     * Accounted bytes (Redis's used_memory for the data): the records linked in the table, as
-     * allocated, plus the values they hold as objects, as {@link ObjectSize} computes them.
-     */
-    private long memory;
-    /**
-     * The accounted size of each held object, by index into {@link #objects}, with two flag bits:
-     * {@link #CHANGED} while the index waits in {@link #changed}, {@link #DETACHED} once its record
-     * was removed (no longer counted, released at the next {@link #reclaim}).
-     */
-    private long[] objectSizes = new long[16];
-    private static final long CHANGED = 1L << 62;
-    private static final long DETACHED = 1L << 61;
-    private static final long SIZE_MASK = DETACHED - 1;
-    /**
-     * Objects placed or written in place since the last {@link #settle}: their sizes are computed
-     * then, once per command, since a value is usually filled after it is stored (LPUSH on a new key).
-     */
-    private int[] changed = new int[16];
-    private int changedCount;
-    /** Elements of a collection sampled to size it (Redis's MEMORY USAGE default). */
-    private static final long ACCOUNTING_SAMPLES = ObjectSize.DEFAULT_SAMPLES;
+    /** Accounted bytes of the records linked in the table, as allocated (Redis's used_memory for the keys). */
+    private long recordMemory;
 
     KeyTable(Keyspace owner) {
         this.owner = owner;
@@ -104,7 +82,7 @@ final class KeyTable {
      */
     void rebind(Keyspace owner) {
         this.owner = owner;
-        if (removedCount > 0 || changedCount > 0) owner.reclaimLater(this);
+        if (removedCount > 0 || held.hasChanges()) owner.reclaimLater(this);
     }
 
     boolean isRehashing() {
@@ -152,7 +130,7 @@ final class KeyTable {
     /** The value: a new array with an inline string's bytes, or the object held. */
     Object value(long a) {
         int v = slabs.getInt(a, VALUE);
-        if (v < 0) return objects[-1 - v];
+        if (v < 0) return held.get(-1 - v);
         int off = Slabs.offset(a) + HEADER + slabs.getInt(a, KEY_LENGTH);
         return Arrays.copyOfRange(slabs.array(a), off, off + v);
     }
@@ -179,7 +157,7 @@ final class KeyTable {
     void value(long a, Object value) {
         int v = slabs.getInt(a, VALUE);
         if (value instanceof byte[] s && HEADER + slabs.getInt(a, KEY_LENGTH) + s.length <= slabs.getInt(a, SIZE)) {
-            if (v < 0) releaseObject(-1 - v);
+            if (v < 0) held.release(-1 - v);
             System.arraycopy(s, 0, slabs.array(a), inlineOffset(a), s.length);
             slabs.putInt(a, VALUE, s.length);
         } else {
@@ -193,72 +171,24 @@ final class KeyTable {
     }
 
     private void holdObject(long a, int v, Object value) {
-        if (v < 0) {
-            objects[-1 - v] = value;
-            changed(-1 - v);
-            return;
-        }
-        slabs.putInt(a, VALUE, -1 - newObject(value));
-    }
-
-    private int newObject(Object value) {
-        int i;
-        if (freeObjectCount > 0) {
-            i = freeObjects[--freeObjectCount];
-        } else {
-            if (objectTop == objects.length) {
-                objects = Arrays.copyOf(objects, objectTop * 2);
-                objectSizes = Arrays.copyOf(objectSizes, objectTop * 2);
-            }
-            i = objectTop++;
-        }
-        objects[i] = value;
-        objectSizes[i] &= CHANGED;
-        changed(i);
-        return i;
-    }
-
-    private void releaseObject(int i) {
-        long s = objectSizes[i];
-        if ((s & DETACHED) == 0) memory -= s & SIZE_MASK;
-        objectSizes[i] = s & CHANGED;
-        objects[i] = null;
-        if (freeObjectCount == freeObjects.length) freeObjects = Arrays.copyOf(freeObjects, freeObjectCount * 2);
-        freeObjects[freeObjectCount++] = i;
+        if (!held.hasChanges() && removedCount == 0) owner.reclaimLater(this);
+        if (v < 0) held.set(-1 - v, value);
+        else slabs.putInt(a, VALUE, -1 - held.add(value));
     }
 
     // ---- Memory accounting -------------------------------------------------------------------------
 
-    /** The value held at object index {@code i} may have changed size: it is sized again at {@link #settle}. */
-    private void changed(int i) {
-        if ((objectSizes[i] & CHANGED) != 0) return;
-        objectSizes[i] |= CHANGED;
-        if (changedCount == 0 && removedCount == 0) owner.reclaimLater(this);
-        if (changedCount == changed.length) changed = Arrays.copyOf(changed, changedCount * 2);
-        changed[changedCount++] = i;
-    }
-
     /** Record {@code a}'s value (held as an object) is about to be written in place. */
     void changing(long a) {
         int v = slabs.getInt(a, VALUE);
-        if (v < 0) changed(-1 - v);
+        if (v >= 0) return;
+        if (!held.hasChanges() && removedCount == 0) owner.reclaimLater(this);
+        held.changed(-1 - v);
     }
 
-    /** Sizes the objects changed since the last call, so {@link #memory} is exact again. */
+    /** Sizes the values changed since the last call (see {@link HeldValues#settle}). */
     void settle() {
-        for (int k = 0; k < changedCount; k++) {
-            int i = changed[k];
-            long s = objectSizes[i] & ~CHANGED;
-            if ((s & DETACHED) != 0 || objects[i] == null) {
-                objectSizes[i] = s;
-                continue;
-            }
-            long size = ObjectSize.value(objects[i], ACCOUNTING_SAMPLES);
-            memory += size - s;
-            objectSizes[i] = size;
-        }
-        changedCount = 0;
-        if (changed.length > 1024) changed = new int[16];
+        held.settle();
     }
 
     /**
@@ -267,20 +197,18 @@ final class KeyTable {
      */
     long memory() {
         long buckets = ObjectSize.primitives(table0.length, 8) + (table1 == null ? 0 : ObjectSize.primitives(table1.length, 8));
-        long index = ObjectSize.references(objects.length) + ObjectSize.primitives(objectSizes.length, 8)
-                + ObjectSize.primitives(freeObjects.length, 4);
-        return memory + buckets + index;
+        return dataMemory() + buckets + held.indexMemory();
     }
 
     /** Accounted bytes of the records and values alone, without the table's arrays. */
     long dataMemory() {
-        return memory;
+        return recordMemory + held.memory();
     }
 
     /** Accounted bytes of one key: its record and its value as last sized (the eviction's own measure). */
     long memoryOf(long a) {
         int v = slabs.getInt(a, VALUE);
-        return slabs.getInt(a, SIZE) + (v < 0 ? objectSizes[-1 - v] & SIZE_MASK : 0);
+        return slabs.getInt(a, SIZE) + (v < 0 ? held.size(-1 - v) : 0);
     }
 
     /** Bytes of one record as allocated. */
@@ -294,7 +222,7 @@ final class KeyTable {
         int room = inline ? Math.max(((byte[]) value).length, MIN_VALUE_ROOM) : 0;
         int size = Slabs.rounded(HEADER + key.length + room);
         long a = slabs.allocate(size);
-        memory += size;
+        recordMemory += size;
         slabs.putLong(a, NEXT, 0);
         slabs.putLong(a, EXPIRE, KeyEntry.NO_EXPIRE);
         slabs.putInt(a, META, meta);
@@ -380,14 +308,10 @@ final class KeyTable {
         else if (table1 != null && unlink(table1, h & (table1.length - 1), a)) used1--;
         else return;
         // The key's memory is given back now, as far as accounting goes: eviction measures what it freed.
-        memory -= slabs.getInt(a, SIZE);
+        recordMemory -= slabs.getInt(a, SIZE);
         int v = slabs.getInt(a, VALUE);
-        if (v < 0) {
-            int i = -1 - v;
-            memory -= objectSizes[i] & SIZE_MASK;
-            objectSizes[i] = (objectSizes[i] & CHANGED) | DETACHED;
-        }
-        if (removedCount == 0 && changedCount == 0) owner.reclaimLater(this);
+        if (v < 0) held.detach(-1 - v);
+        if (removedCount == 0 && !held.hasChanges()) owner.reclaimLater(this);
         if (removedCount == removed.length) removed = Arrays.copyOf(removed, removedCount * 2);
         removed[removedCount++] = a;
     }
@@ -410,11 +334,11 @@ final class KeyTable {
      * records removed since the last call.
      */
     void reclaim() {
-        if (changedCount > 0) settle();
+        held.settle();
         for (int i = 0; i < removedCount; i++) {
             long a = removed[i];
             int v = slabs.getInt(a, VALUE);
-            if (v < 0) releaseObject(-1 - v);
+            if (v < 0) held.release(-1 - v);
             slabs.free(a, slabs.getInt(a, SIZE));
         }
         removedCount = 0;
