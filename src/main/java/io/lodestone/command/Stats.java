@@ -28,7 +28,8 @@ public final class Stats {
     public final Map<String, Long> errorCounts = new TreeMap<>();
 
     /** Redis's instantaneous metrics (trackInstantaneousMetric): rates over the last 16 cron samples. */
-    public final Rate opsPerSec = new Rate(), netInputPerSec = new Rate(), netOutputPerSec = new Rate();
+    public final Rate opsPerSec = new Rate(), netInputPerSec = new Rate(), netOutputPerSec = new Rate(),
+            replInputPerSec = new Rate(), replOutputPerSec = new Rate();
     private long lastSampleMs;
 
     /** A rate per second, averaged over its last {@link #SAMPLES} readings. */
@@ -55,13 +56,18 @@ public final class Stats {
     /** STATS_METRIC_SAMPLES. */
     static final int SAMPLES = 16;
 
-    /** Called by cron: takes a sample of each rate every 100 ms, as Redis's serverCron does. */
-    public void sampleRates(long nowMs) {
+    /**
+     * Called by cron: takes a sample of each rate every 100 ms, as Redis's serverCron does, with the
+     * replication traffic's counters ({@code replIn} from the master, {@code replOut} to replicas).
+     */
+    public void sampleRates(long nowMs, long replIn, long replOut) {
         if (nowMs - lastSampleMs < 100) return;
         lastSampleMs = nowMs;
         opsPerSec.sample(totalCommandsProcessed, nowMs);
         netInputPerSec.sample(netInputBytes, nowMs);
         netOutputPerSec.sample(netOutputBytes, nowMs);
+        replInputPerSec.sample(replIn, nowMs);
+        replOutputPerSec.sample(replOut, nowMs);
     }
 
     public void countError(String message) {

@@ -334,8 +334,12 @@ public final class MasterLink {
         handshake.start(ch);
     }
 
+    /** Bytes read from masters, handshake and transfer included (INFO total_net_repl_input_bytes). */
+    public long bytesReceived;
+
     /** Bytes from the master, in whatever state we are. */
     void received(ByteBuf in) {
+        bytesReceived += in.readableBytes();
         if (state == State.CONNECTED && master.up() && input == null) {
             master.apply(in);
             return;

@@ -117,10 +117,11 @@ public final class ReplicaPeer {
 
     /**
      * Hands the socket what follows its reference, as long as the socket takes more, moving the
-     * reference (and its hold on the blocks) along (Redis's writeToReplica).
+     * reference (and its hold on the blocks) along (Redis's writeToReplica). Returns the bytes handed.
      */
-    void send() {
-        if (refBlock == null || !streaming()) return;
+    long send() {
+        if (refBlock == null || !streaming()) return 0;
+        long sent = 0;
         boolean unflushed = false;
         while (true) {
             if (!channel.isWritable()) {
@@ -143,9 +144,11 @@ public final class ReplicaPeer {
             int n = Math.min(refBlock.used - refPos, MAX_WRITE);
             channel.write(Unpooled.wrappedBuffer(refBlock.buf, refPos, n), channel.voidPromise());
             refPos += n;
+            sent += n;
             unflushed = true;
         }
         if (unflushed) channel.flush();
+        return sent;
     }
 
     /**

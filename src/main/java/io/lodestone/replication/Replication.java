@@ -281,7 +281,7 @@ public final class Replication {
         stream.attach(peer);
         peer.state = ReplicaPeer.State.ONLINE;
         long missing = stream.continueFrom(peer, offset);
-        peer.send();
+        stream.bytesSent += peer.send();
         syncPartialOk++;
         refreshGoodReplicas();
         Log.notice("Partial resynchronization request from " + peer.ip() + ":" + peer.listeningPort
@@ -291,7 +291,7 @@ public final class Replication {
 
     /** The replica's socket takes more again: it gets what it is due from the shared buffer. */
     public void replicaWritable(ReplicaPeer r) {
-        r.send();
+        stream.bytesSent += r.send();
     }
 
     /** Starts the snapshot for the waiting replicas when the snapshotter is free and the diskless delay has passed. */
@@ -338,7 +338,7 @@ public final class Replication {
                     r -> r.channel.eventLoop().execute(() -> {
                         Log.warning("Disconnecting timedout replica (full sync): " + r.ip() + ":" + r.listeningPort);
                         dropReplica(r, "timeout");
-                    }));
+                    }), stream.transferSent);
             snapshotter.start(PURPOSE, encoder, new ChecksummedOutput(out, true), job -> syncDone(group, job, null));
         } else {
             Path target = rdbPath.get();
@@ -419,6 +419,7 @@ public final class Replication {
                 dropReplica(r, "sending the RDB failed: " + f.cause());
                 return;
             }
+            stream.transferSent.add(len);
             r.goOnline();
             refreshGoodReplicas();
             Log.notice("Synchronization with replica " + r.ip() + ":" + r.listeningPort + " succeeded");

@@ -88,6 +88,16 @@ public final class ReplicationStream {
         backlog = null;
     }
 
+    /** Stream bytes handed to replicas' sockets (on the command thread). */
+    long bytesSent;
+    /** Full syncs' payload bytes handed to replicas' sockets (from the snapshot writer or the event loop). */
+    final java.util.concurrent.atomic.LongAdder transferSent = new java.util.concurrent.atomic.LongAdder();
+
+    /** INFO total_net_repl_output_bytes: everything handed to replicas, full syncs and the stream. */
+    public long bytesSent() {
+        return bytesSent + transferSent.sum();
+    }
+
     /** mem_total_replication_buffers. */
     public long bufferMemory() {
         return backlog == null ? 0 : backlog.memory();
@@ -228,7 +238,7 @@ public final class ReplicationStream {
      * and the backlog is trimmed at ten times the usual pace, to free what replicas let go of.
      */
     public void flush() {
-        for (int i = 0; i < replicas.size(); i++) replicas.get(i).send();
+        for (int i = 0; i < replicas.size(); i++) bytesSent += replicas.get(i).send();
         if (backlog != null) backlog.trim(10 * Backlog.TRIM_BLOCKS_PER_CALL);
     }
 

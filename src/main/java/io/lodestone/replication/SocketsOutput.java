@@ -28,7 +28,12 @@ final class SocketsOutput implements SnapshotOutput {
     private final Consumer<ReplicaPeer> timedOut;
     private boolean started;
 
-    SocketsOutput(List<ReplicaPeer> peers, byte[] mark, IntSupplier timeoutSeconds, Consumer<ReplicaPeer> timedOut) {
+    /** Bytes handed to the sockets, summed over the replicas (INFO total_net_repl_output_bytes). */
+    private final java.util.concurrent.atomic.LongAdder sent;
+
+    SocketsOutput(List<ReplicaPeer> peers, byte[] mark, IntSupplier timeoutSeconds, Consumer<ReplicaPeer> timedOut,
+                  java.util.concurrent.atomic.LongAdder sent) {
+        this.sent = sent;
         this.peers = new ArrayList<>(peers);
         this.mark = mark;
         this.timeoutSeconds = timeoutSeconds;
@@ -67,6 +72,7 @@ final class SocketsOutput implements SnapshotOutput {
         }
         if (peers.isEmpty()) throw new IOException("no replica left to receive the snapshot");
         for (ReplicaPeer p : peers) p.channel.writeAndFlush(Unpooled.copiedBuffer(b, off, len), p.channel.voidPromise());
+        sent.add((long) len * peers.size());
     }
 
     /**

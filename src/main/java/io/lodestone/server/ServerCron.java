@@ -66,7 +66,8 @@ final class ServerCron {
             server.migrateSockets.closeIdle();
             replicationCron();
             shutdown.cron();
-            server.stats.sampleRates(System.currentTimeMillis());
+            server.stats.sampleRates(System.currentTimeMillis(), server.masterLink.bytesReceived,
+                    server.replication.stream.bytesSent());
             server.maxMemory.cron();
             server.flushPendingWrites(); // keyspace events of keys that expired in the cycle
         } catch (Throwable t) {

@@ -231,12 +231,12 @@ public final class InfoCommand {
         field(sb, "instantaneous_ops_per_sec", st.opsPerSec.perSecond());
         field(sb, "total_net_input_bytes", st.netInputBytes);
         field(sb, "total_net_output_bytes", st.netOutputBytes);
-        field(sb, "total_net_repl_input_bytes", 0);
-        field(sb, "total_net_repl_output_bytes", 0);
+        field(sb, "total_net_repl_input_bytes", s.masterLink == null ? 0 : s.masterLink.bytesReceived);
+        field(sb, "total_net_repl_output_bytes", s.replication.stream.bytesSent());
         field(sb, "instantaneous_input_kbps", String.format(Locale.ROOT, "%.2f", st.netInputPerSec.perSecond() / 1024.0));
         field(sb, "instantaneous_output_kbps", String.format(Locale.ROOT, "%.2f", st.netOutputPerSec.perSecond() / 1024.0));
-        field(sb, "instantaneous_input_repl_kbps", "0.00");
-        field(sb, "instantaneous_output_repl_kbps", "0.00");
+        field(sb, "instantaneous_input_repl_kbps", String.format(Locale.ROOT, "%.2f", st.replInputPerSec.perSecond() / 1024.0));
+        field(sb, "instantaneous_output_repl_kbps", String.format(Locale.ROOT, "%.2f", st.replOutputPerSec.perSecond() / 1024.0));
         field(sb, "rejected_connections", st.rejectedConnections);
         field(sb, "sync_full", s.replication.syncFull);
         field(sb, "sync_partial_ok", s.replication.syncPartialOk);
