@@ -165,7 +165,8 @@ public final class Dispatcher {
     private boolean refusedForMemory(Client c, CommandSpec cmd) {
         boolean oom = server.maxMemory.performEvictions() == MaxMemory.EVICT_FAIL;
         server.preCommandOom = oom;
-        if (!oom) return false;
+        // What the master or the AOF sends was accepted once already: refusing it would lose a write.
+        if (!oom || c.isMaster || c.isAofClient()) return false;
         boolean reject = isDenyOom(c, cmd);
         if (c.multi != null) {
             switch (cmd.fullName) {
