@@ -22,9 +22,19 @@ final class HeldValues {
     private static final long DETACHED = 1L << 61;
     private static final long SIZE_MASK = DETACHED - 1;
 
+    /**
+     * A collection of at least this many elements is sized again only when its element count moved
+     * by more than 1/{@value #COUNT_DRIFT} since it was last sized, or after {@value #MAX_SKIPS}
+     * changes: sizing on every write cost a large list, set or hash 10-20% of its write rate.
+     */
+    private static final int LARGE = 256, COUNT_DRIFT = 64, MAX_SKIPS = 64;
+
     private Object[] objects = new Object[16];
     /** The accounted size of each object, with the two flag bits. */
     private long[] sizes = new long[16];
+    /** A collection's element count when it was last sized, and the changes since that were not sized. */
+    private long[] counts = new long[16];
+    private byte[] skips = new byte[16];
     private int top;
     private int[] free = new int[16];
     private int freeCount;
@@ -47,11 +57,14 @@ final class HeldValues {
             if (top == objects.length) {
                 objects = Arrays.copyOf(objects, top * 2);
                 sizes = Arrays.copyOf(sizes, top * 2);
+                counts = Arrays.copyOf(counts, top * 2);
+                skips = Arrays.copyOf(skips, top * 2);
             }
             i = top++;
         }
         objects[i] = value;
         sizes[i] &= CHANGED;
+        counts[i] = -1;
         changed(i);
         return i;
     }
@@ -59,6 +72,7 @@ final class HeldValues {
     /** Replaces the value at {@code i} (it is sized again at {@link #settle}). */
     void set(int i, Object value) {
         objects[i] = value;
+        counts[i] = -1;
         changed(i);
     }
 
@@ -99,9 +113,18 @@ final class HeldValues {
                 sizes[i] = s;
                 continue;
             }
+            long count = ObjectSize.elements(objects[i]);
+            long last = counts[i];
+            if (count >= LARGE && last >= 0 && Math.abs(count - last) * COUNT_DRIFT < count && skips[i] < MAX_SKIPS) {
+                skips[i]++;
+                sizes[i] = s;
+                continue;
+            }
             long size = ObjectSize.value(objects[i], SAMPLES);
             memory += size - s;
             sizes[i] = size;
+            counts[i] = count;
+            skips[i] = 0;
         }
         changedCount = 0;
         if (changed.length > 1024) changed = new int[16];
@@ -120,6 +143,7 @@ final class HeldValues {
     /** The index's own arrays. */
     long indexMemory() {
         return ObjectSize.references(objects.length) + ObjectSize.primitives(sizes.length, 8)
+                + ObjectSize.primitives(counts.length, 8) + ObjectSize.primitives(skips.length, 1)
                 + ObjectSize.primitives(free.length, 4);
     }
 }

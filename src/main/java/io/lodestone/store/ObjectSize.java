@@ -80,6 +80,16 @@ public final class ObjectSize {
         return 0;
     }
 
+    /** Elements of a collection (its length for a stream), -1 for a string. */
+    static long elements(Object v) {
+        if (v instanceof ListValue l) return l.size();
+        if (v instanceof HashValue h) return h.size();
+        if (v instanceof SetValue s) return s.size();
+        if (v instanceof ZSetValue z) return z.size();
+        if (v instanceof StreamValue s) return s.length();
+        return -1;
+    }
+
     /**
      * Redis's extrapolation: {@code total} elements costing on average {@code sampledBytes / sampled}
      * (0 when nothing was sampled).
