@@ -143,14 +143,6 @@ public final class MaxMemory {
         return used <= limit ? 0 : used - limit;
     }
 
-    /** Used memory over maxmemory, for INFO and MEMORY DOCTOR (0 without a limit). */
-    public double level() {
-        long limit = maxmemory;
-        if (limit == 0) return 0;
-        long used = used();
-        return (double) (used - Math.min(used, notCountedForEvict())) / limit;
-    }
-
     /** Redis's isSafeToPerformEvictions. */
     private boolean safeToEvict() {
         if (server.loading.active()) return false;

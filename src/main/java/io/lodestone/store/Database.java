@@ -395,11 +395,6 @@ public final class Database {
         return expires.memory();
     }
 
-    /** Sizes the values changed so far (see {@link KeyTable#settle}). */
-    void settle() {
-        table.settle();
-    }
-
     /**
      * Redis's dictGetSomeKeys for the eviction pool: up to {@code count} keys of the table (or of
      * the keys with an expiry), from a random point; visits each as a view.
